@@ -1,0 +1,5 @@
+"""``python -m socialflow``: the same as the ``socialflow`` command."""
+
+from socialflow.cli import main
+
+main()

@@ -1,0 +1,108 @@
+"""Dependencies every router shares: the platform, a session, the caller.
+
+Use the ``Annotated`` aliases in route signatures (``session: SessionDep``,
+``user: CurrentUser``); plugin routers use them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from socialflow.errors import Forbidden, Unauthorized
+from socialflow.models.user import ROLE_RANK, Role, User
+from socialflow.platform import Platform
+from socialflow.services.tokens import AccessClaims, InvalidToken, decode_access_token
+from socialflow.services.users import ACTIVE_STATES
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login.")
+
+
+def get_platform(request: Request) -> Platform:
+    """The platform serving this request (``app.state.socialflow``), started on first use."""
+    platform: Platform = request.app.state.socialflow
+    return platform.start()
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def get_session(platform: PlatformDep) -> Iterator[Session]:
+    with platform.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_access_claims(
+    platform: PlatformDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AccessClaims | None:
+    if credentials is None:
+        return None
+    if credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Use an `Authorization: Bearer <token>` header.")
+    try:
+        return decode_access_token(platform.settings, credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthorized("The access token is invalid or expired.", slug="invalid-token") from exc
+
+
+ClaimsDep = Annotated[AccessClaims | None, Depends(get_access_claims)]
+
+
+def get_optional_user(session: SessionDep, claims: ClaimsDep) -> User | None:
+    """The caller, or ``None`` when anonymous. A bad token is an error, not anonymity."""
+    if claims is None:
+        return None
+    user = session.get(User, claims.user_id)
+    if (
+        user is None
+        or user.state not in ACTIVE_STATES
+        or user.token_version != claims.token_version
+    ):
+        raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(minimum: Role) -> object:
+    """A dependency that lets through users whose role is at least ``minimum``."""
+
+    def check(user: CurrentUser) -> User:
+        if ROLE_RANK[Role(user.role)] < ROLE_RANK[minimum]:
+            raise Forbidden(f"This needs the {minimum.value} role.")
+        return user
+
+    return Depends(check)
+
+
+class Page:
+    """Cursor pagination parameters: ``?cursor=&limit=``."""
+
+    def __init__(
+        self,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> None:
+        self.cursor = cursor
+        self.limit = limit
+
+
+PageDep = Annotated[Page, Depends()]

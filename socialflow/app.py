@@ -1,0 +1,77 @@
+"""``create_app(settings) -> FastAPI``: the whole platform as one ASGI app.
+
+Everything is built here, from the settings passed in (or read from the
+environment and ``socialflow.toml``); nothing at import time. To take only
+the routers into an app of your own, see ``examples/embed_include_router.py``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from socialflow._version import __version__
+from socialflow.api import build_api_router
+from socialflow.api.health import router as health_router
+from socialflow.errors import install_exception_handlers
+from socialflow.observability import RequestContextMiddleware, configure_logging
+from socialflow.platform import Platform
+from socialflow.settings import Settings, load_settings
+
+
+def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
+    """Put socialflow's routers, error handlers and state onto an existing app.
+
+    ``prefix`` goes in front of everything (``/social`` gives
+    ``/social/api/v1/...`` and ``/social/healthz``). The host app's lifespan
+    should wrap ``platform.lifespan(app)``; if it does not, the platform starts
+    on the first request.
+    """
+    app.state.socialflow = platform
+    settings = platform.settings
+    plugin_routers = [r for routers in platform.plugins.hook.socialflow_routers() for r in routers]
+    app.include_router(health_router, prefix=prefix)
+    app.include_router(build_api_router(plugin_routers), prefix=prefix + settings.api_prefix)
+    install_exception_handlers(app)
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """Build the socialflow FastAPI app.
+
+    Bad settings raise :class:`~socialflow.settings.SettingsError` here, before
+    a server binds a port, with a message that names the setting.
+    """
+    settings = settings or (platform.settings if platform else load_settings())
+    platform = platform or Platform(settings)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    platform.start()
+    app = FastAPI(
+        title=settings.site_name,
+        version=__version__,
+        description="socialflow: the backend of a social video platform.",
+        lifespan=platform.lifespan,
+        openapi_url="/openapi.json",
+    )
+    install(app, platform)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=[
+                "Location",
+                "Upload-Offset",
+                "Upload-Length",
+                "Tus-Resumable",
+                "Tus-Version",
+                "Tus-Extension",
+                "Tus-Max-Size",
+                "Upload-Expires",
+                "Upload-Metadata",
+                "Video-Id",
+                "X-Request-ID",
+            ],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=platform.metrics)
+    return app

@@ -1,0 +1,33 @@
+"""Helpers shared by CLI commands: consoles, settings and platform loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from socialflow.platform import Platform
+from socialflow.settings import Settings, load_settings
+
+console = Console()
+error_console = Console(stderr=True)
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Project folder (default: SOCIALFLOW_PROJECT_DIR or the current folder).",
+        show_default=False,
+    ),
+]
+
+
+def settings_for(project: Path | None) -> Settings:
+    return load_settings(project) if project else load_settings()
+
+
+def platform_for(project: Path | None) -> Platform:
+    return Platform(settings_for(project)).start()

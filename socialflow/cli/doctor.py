@@ -1,0 +1,81 @@
+"""``socialflow doctor``: is this deployment healthy? One line per check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from socialflow.cli.common import ProjectOption, console, settings_for
+from socialflow.cli.db import alembic_config_for
+from socialflow.db import migrate as migrations
+from socialflow.media.binaries import find_ffmpeg, find_ffprobe
+from socialflow.platform import Platform, ReadinessCheck
+
+
+def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
+    try:
+        return ReadinessCheck(name, True, probe())
+    except Exception as exc:
+        return ReadinessCheck(name, False, f"{type(exc).__name__}: {exc}")
+
+
+def _migrations(platform: Platform) -> str:
+    config = alembic_config_for(platform)
+    current, heads = migrations.current_heads(platform.engine), migrations.script_heads(config)
+    if current != heads:
+        raise RuntimeError(
+            f"database at {sorted(current) or 'empty'}, code at {sorted(heads)}: "
+            "run `socialflow migrate`"
+        )
+    return f"at head {sorted(heads)}"
+
+
+def _ffmpeg() -> str:
+    ffmpeg, ffprobe = find_ffmpeg(), find_ffprobe()
+    if ffmpeg is None:
+        raise RuntimeError("ffmpeg not found on PATH and imageio-ffmpeg has none")
+    probe = f"ffprobe {ffprobe.version} ({ffprobe.path})" if ffprobe else "no ffprobe (fallback)"
+    return f"ffmpeg {ffmpeg.version} from {ffmpeg.source} ({ffmpeg.path}); {probe}"
+
+
+def _plugins(platform: Platform) -> str:
+    failed = platform.plugins.failed
+    loaded = [name for name, info in platform.plugins.infos.items() if not info.error]
+    if failed:
+        raise RuntimeError("; ".join(f"{name}: {error}" for name, error in failed.items()))
+    return f"{len(loaded)} loaded: {', '.join(sorted(loaded))}"
+
+
+def diagnose(platform: Platform, *, broker: bool = True) -> list[ReadinessCheck]:
+    checks = [_run("plugins", lambda: _plugins(platform))]
+    checks += platform.readiness(broker=broker)
+    checks.insert(2, _run("migrations", lambda: _migrations(platform)))
+    checks.append(_run("ffmpeg", _ffmpeg))
+    return checks
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def doctor(
+        project: ProjectOption = None,
+        broker: Annotated[bool, typer.Option(help="Check the Celery broker too.")] = True,
+    ) -> None:
+        """Check settings, plugins, database, migrations, broker, storage and ffmpeg.
+        Exits non-zero naming each failing check."""
+        settings = settings_for(project)
+        checks = diagnose(Platform(settings).start(), broker=broker)
+        table = Table(title=f"socialflow doctor: {settings.project_dir}")
+        table.add_column("check")
+        table.add_column("")
+        table.add_column("detail", overflow="fold")
+        for check in checks:
+            table.add_row(check.name, "[green]ok[/]" if check.ok else "[red]FAIL[/]", check.detail)
+        console.print(table)
+        failing = [check.name for check in checks if not check.ok]
+        if failing:
+            console.print(f"[bold red]Failing:[/] {', '.join(failing)}")
+            raise typer.Exit(1)
+        console.print("[bold green]All checks passed.[/]")

@@ -1,0 +1,41 @@
+"""``socialflow new`` and ``socialflow version``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from socialflow._version import __version__
+from socialflow.cli.common import console
+from socialflow.scaffold import new_spec, render_project
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def new(
+        directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+        name: Annotated[
+            str | None, typer.Option(help="Site name (default: the folder name).")
+        ] = None,
+        force: Annotated[bool, typer.Option(help="Write into a folder that is not empty.")] = False,
+    ) -> None:
+        """Create a runnable project: settings with a fresh secret key, an ASGI app
+        module, a sample plugin with its own entry point, and a README."""
+        target = directory.expanduser().resolve()
+        if target.exists() and any(target.iterdir()) and not force:
+            console.print(f"[red]{target} is not empty[/]; use --force to write into it anyway.")
+            raise typer.Exit(1)
+        spec = new_spec(name or target.name)
+        written = render_project(spec, target)
+        console.print(f"[green]Created[/] {target} ({len(written)} files)")
+        console.print(
+            f"Next:\n  cd {directory}\n  socialflow migrate\n  socialflow serve\n"
+            f"  pip install -e plugins/{spec.plugin}   # the sample plugin"
+        )
+
+    @app.command()
+    def version() -> None:
+        """Print socialflow's version."""
+        typer.echo(__version__)

@@ -1,0 +1,123 @@
+"""``socialflow serve`` and ``socialflow worker``: run the API and the Celery worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from socialflow.cli.common import ProjectOption, console, platform_for
+from socialflow.cli.db import alembic_config_for, migrate_to_head
+from socialflow.db import migrate as migrations
+from socialflow.settings import ENV_PREFIX, SettingsError
+from socialflow.tasks.celery_app import DEFAULT_QUEUE, MEDIA_QUEUE
+
+
+def _child_env(project_dir: Path) -> dict[str, str]:
+    """Environment for child processes: they must read the same project."""
+    return {**os.environ, f"{ENV_PREFIX}PROJECT_DIR": str(project_dir)}
+
+
+def start_embedded_worker(project_dir: Path) -> subprocess.Popen[bytes]:
+    """A `socialflow worker` child process serving both queues."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "socialflow",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            f"{DEFAULT_QUEUE},{MEDIA_QUEUE}",
+        ],
+        env=_child_env(project_dir),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        project: ProjectOption = None,
+        host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        workers: Annotated[int, typer.Option(help="API processes (uvicorn workers).")] = 1,
+        reload: Annotated[
+            bool, typer.Option(help="Restart on code changes (development).")
+        ] = False,
+        worker: Annotated[
+            bool, typer.Option("--worker/--no-worker", help="Also run an embedded Celery worker.")
+        ] = True,
+    ) -> None:
+        """Run the API server (uvicorn). On the embedded SQLite default a new database is
+        migrated first; elsewhere the schema must be at head (`socialflow migrate`)."""
+        import uvicorn
+
+        platform = platform_for(project)
+        settings = platform.settings
+        config = alembic_config_for(platform)
+        if settings.is_sqlite:
+            if migrate_to_head(platform):
+                console.print(f"[green]Migrated the SQLite database[/] {settings.database_url}")
+        elif not migrations.is_at_head(platform.engine, config):
+            raise SettingsError(
+                "the database schema is not at head. Run `socialflow migrate` first."
+            )
+        platform.stop()
+        child = start_embedded_worker(settings.project_dir) if worker else None
+        if child:
+            console.print(f"[cyan]Embedded Celery worker started[/] (pid {child.pid})")
+        console.print(f"[bold]socialflow[/] serving {settings.project_dir} on http://{host}:{port}")
+        os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(settings.project_dir)
+        try:
+            uvicorn.run(
+                "socialflow.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers if not reload else None,
+                reload=reload,
+                log_level=settings.log_level.lower(),
+                access_log=False,
+                proxy_headers=True,
+            )
+        finally:
+            if child:
+                child.terminate()
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    @app.command()
+    def worker(
+        project: ProjectOption = None,
+        queues: Annotated[str, typer.Option(help="Comma-separated queues to consume.")] = (
+            f"{DEFAULT_QUEUE},{MEDIA_QUEUE}"
+        ),
+        concurrency: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+        loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+        pool: Annotated[str, typer.Option(help="Celery pool: prefork, solo, threads.")] = "prefork",
+    ) -> None:
+        """Run a Celery worker for this project (the `media` queue does transcoding)."""
+        platform = platform_for(project)
+        os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(platform.settings.project_dir)
+        platform.celery.worker_main(
+            [
+                "worker",
+                "--queues",
+                queues,
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                loglevel,
+                "--pool",
+                pool,
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )

@@ -1,0 +1,88 @@
+"""Alembic driven from code: upgrade, downgrade, revision, status, drift check.
+
+The migration scripts ship inside the package, so an installed socialflow
+can migrate without an ``alembic.ini``; plugins add version folders through
+the ``socialflow_migration_dirs`` hook.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from socialflow.db.engine import normalize_database_url
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CORE_VERSIONS_DIR = MIGRATIONS_DIR / "versions"
+
+
+def alembic_config(
+    engine: Engine | None,
+    *,
+    database_url: str | None = None,
+    extra_version_dirs: list[str] | None = None,
+    stdout: Any = None,
+) -> Config:
+    """An Alembic config pointing at the packaged scripts (and plugins' folders)."""
+    config = Config(stdout=stdout) if stdout is not None else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(CORE_VERSIONS_DIR), *(extra_version_dirs or [])]
+    config.set_main_option("version_locations", " ".join(locations))
+    config.set_main_option("path_separator", "space")
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    url = database_url or (engine.url.render_as_string(hide_password=False) if engine else "")
+    # ConfigParser interpolation would choke on % in passwords.
+    config.set_main_option("sqlalchemy.url", normalize_database_url(url).replace("%", "%%"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(config: Config, revision: str = "heads") -> None:
+    command.upgrade(config, revision)
+
+
+def upgrade_sql(config: Config, revision: str = "heads") -> str:
+    """The SQL an upgrade would run, without touching the database."""
+    buffer = io.StringIO()
+    config.output_buffer = buffer
+    command.upgrade(config, revision, sql=True)
+    return buffer.getvalue()
+
+
+def downgrade(config: Config, revision: str) -> None:
+    command.downgrade(config, revision)
+
+
+def make_revision(config: Config, message: str, *, autogenerate: bool = True) -> Any:
+    return command.revision(config, message=message, autogenerate=autogenerate)
+
+
+def current_heads(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def script_heads(config: Config) -> set[str]:
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def is_at_head(engine: Engine, config: Config) -> bool:
+    return current_heads(engine) == script_heads(config)
+
+
+def schema_drift(engine: Engine) -> list[Any]:
+    """Differences between the models and the database (empty when in sync)."""
+    import socialflow.models  # noqa: F401 - make sure every table is on the metadata
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, SQLModel.metadata))

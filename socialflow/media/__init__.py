@@ -1,0 +1,1 @@
+"""Media processing: ffmpeg binaries, probing, HLS transcoding, tus uploads."""

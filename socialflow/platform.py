@@ -1,0 +1,185 @@
+"""The Platform: everything a running socialflow needs, built from Settings.
+
+One object owns the engine, the session factory, the plugin manager, the
+metrics and the Celery app. The FastAPI app, the CLI, Celery workers and tests
+each build one (no import-time singletons) and hand it around; API code finds
+it on ``request.app.state.socialflow``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from celery import Celery
+from fastapi import FastAPI
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from socialflow.db.engine import create_db_engine, make_session_factory
+from socialflow.observability import Metrics
+from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
+from socialflow.plugins.specs import Event
+from socialflow.services.effects import PendingTask, discard_pending, take_pending
+from socialflow.settings import Settings, load_settings
+from socialflow.tasks.celery_app import make_celery
+
+logger = logging.getLogger("socialflow.platform")
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """One part of ``/readyz`` or ``socialflow doctor``."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class Platform:
+    """The runtime of one socialflow deployment."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.metrics = Metrics()
+        self._started = False
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._plugins: SocialflowPluginManager | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> Platform:
+        """Open the engine and load plugins; idempotent and thread-safe.
+
+        Fails with :class:`~socialflow.settings.SettingsError` (naming the
+        setting) when an active provider is unknown or its plugin is broken.
+        """
+        if self._started:
+            return self
+        with self._lock:
+            if self._started:
+                return self
+            plugins = get_plugin_manager(self.settings)
+            plugins.validate_plugin_settings()
+            plugins.check_active_providers()
+            engine = create_db_engine(self.settings)
+            sessions = make_session_factory(engine)
+            event.listen(sessions, "after_commit", self._after_commit)
+            event.listen(sessions, "after_rollback", discard_pending)
+            self._plugins, self._engine, self._sessions = plugins, engine, sessions
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._started = False
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI | None = None) -> AsyncIterator[None]:
+        """Use as (or inside) a FastAPI lifespan: ``FastAPI(lifespan=platform.lifespan)``."""
+        self.start()
+        if app is not None:
+            app.state.socialflow = self
+        try:
+            yield
+        finally:
+            self.stop()
+
+    # ------------------------------------------------------------------ access
+
+    @property
+    def engine(self) -> Engine:
+        self.start()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def plugins(self) -> SocialflowPluginManager:
+        self.start()
+        assert self._plugins is not None
+        return self._plugins
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session; the caller commits. Rolled back if the block raises."""
+        self.start()
+        assert self._sessions is not None
+        with self._sessions() as session:
+            yield session
+
+    def provider(self, kind: str, name: str | None = None) -> Any:
+        """The active provider of ``kind`` (storage, ranker, payments...)."""
+        return self.plugins.provider(kind, name)
+
+    @property
+    def storage(self) -> Any:
+        return self.provider("storage")
+
+    @cached_property
+    def celery(self) -> Celery:
+        modules = [m for mods in self.plugins.hook.socialflow_task_modules() for m in mods]
+        app = make_celery(self.settings, task_modules=modules)
+        app.socialflow_platform = self  # type: ignore[attr-defined]
+        return app
+
+    # ----------------------------------------------------------------- effects
+
+    def emit(self, event_: Event) -> None:
+        self.metrics.events.labels(event_.name).inc()
+        self.plugins.emit(event_)
+
+    def enqueue(self, task: PendingTask) -> None:
+        """Send a task by name; honours ``task_always_eager`` for tests."""
+        celery = self.celery
+        celery.loader.import_default_modules()
+        self.metrics.tasks_enqueued.labels(task.name).inc()
+        celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+
+    def _after_commit(self, session: Session) -> None:
+        events, tasks = take_pending(session)
+        for event_ in events:
+            self.emit(event_)
+        for task in tasks:
+            try:
+                self.enqueue(task)
+            except Exception:
+                # The row is committed; the periodic sweeper of each domain
+                # picks up work whose task never reached the broker.
+                logger.exception("could not enqueue %s", task.name)
+
+    # --------------------------------------------------------------- readiness
+
+    def readiness(self, *, broker: bool = True) -> list[ReadinessCheck]:
+        """Check database, broker and storage; each failure names itself."""
+        checks = [self._check("database", self._check_database)]
+        if broker:
+            checks.append(self._check("broker", self._check_broker))
+        checks.append(self._check("storage", lambda: self.storage.check()))
+        return checks
+
+    @staticmethod
+    def _check(name: str, probe: Any) -> ReadinessCheck:
+        try:
+            return ReadinessCheck(name, True, str(probe() or "ok"))
+        except Exception as exc:
+            return ReadinessCheck(name, False, f"{type(exc).__name__}: {exc}")
+
+    def _check_database(self) -> str:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return f"{self.engine.dialect.name} reachable"
+
+    def _check_broker(self) -> str:
+        with self.celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+            return f"{connection.transport_cls} reachable"

@@ -1,0 +1,368 @@
+"""Provider interfaces: what a plugin's provider object must do.
+
+Each interface is a :class:`typing.Protocol`, so a provider needs no base class
+from socialflow; structural typing is enough. Every interface has a
+conformance suite in :mod:`socialflow.testing` that built-in and third-party
+providers alike must pass. The small data classes here are the values that
+cross the boundary between socialflow and a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, Literal, Protocol, runtime_checkable
+
+# --------------------------------------------------------------------- storage
+
+
+class StorageError(Exception):
+    """A storage backend could not do what was asked (network, permission...)."""
+
+
+class ObjectNotFound(StorageError, KeyError):  # noqa: N818 - the documented name
+    """The key does not exist. Raised by get/stat/read_range/open, never by delete."""
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a backend knows of a stored object."""
+
+    key: str
+    size: int
+    content_type: str | None = None
+    etag: str | None = None
+    modified_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    """One part of a multipart upload, as returned by ``upload_part``."""
+
+    part_number: int
+    etag: str
+    size: int
+
+
+@runtime_checkable
+class StorageBackend(Protocol):
+    """Where media and uploads live: local disk, S3, Azure Blob, GCS...
+
+    Keys are ``/``-separated relative paths that socialflow generates
+    (never user input); a backend may still reject keys with ``..`` or a
+    leading ``/``. Writes are atomic: a reader sees the old object or the new
+    one, never a partial one.
+    """
+
+    name: str
+
+    def put(
+        self, key: str, data: bytes | BinaryIO, *, content_type: str | None = None
+    ) -> ObjectInfo:
+        """Store ``data`` (bytes or a readable binary file) under ``key``, replacing it."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """Return the whole object. Raises :class:`ObjectNotFound`."""
+        ...
+
+    def open(self, key: str, *, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """Stream the object in chunks without loading it whole."""
+        ...
+
+    def read_range(self, key: str, start: int, end: int | None = None) -> bytes:
+        """Bytes ``start`` to ``end`` inclusive (as HTTP Range); ``end=None`` reads to EOF."""
+        ...
+
+    def stat(self, key: str) -> ObjectInfo:
+        """Size and metadata. Raises :class:`ObjectNotFound`."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` exists."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; deleting a missing key is not an error."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every key under ``prefix`` (e.g. all renditions of a video); returns the count."""
+        ...
+
+    def list(self, prefix: str) -> list[str]:
+        """Keys under ``prefix``, sorted."""
+        ...
+
+    def signed_url(
+        self,
+        key: str,
+        *,
+        expires_in: int = 3600,
+        filename: str | None = None,
+    ) -> str:
+        """A URL that lets anyone holding it GET the object until it expires."""
+        ...
+
+    def create_multipart(self, key: str, *, content_type: str | None = None) -> str:
+        """Start a multipart upload for ``key``; returns an upload id."""
+        ...
+
+    def upload_part(
+        self, key: str, upload_id: str, part_number: int, data: bytes | BinaryIO
+    ) -> UploadedPart:
+        """Store one part (numbered from 1). Parts may arrive in any order."""
+        ...
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[UploadedPart]
+    ) -> ObjectInfo:
+        """Join ``parts`` in part-number order into the object ``key``."""
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Discard an unfinished multipart upload and its parts."""
+        ...
+
+    def check(self) -> str:
+        """Prove the backend is reachable, writable and deletable.
+
+        Returns a one-line description (``"s3 bucket media at http://..."``);
+        raises :class:`StorageError` naming what failed. Used by ``/readyz``
+        and ``socialflow doctor``.
+        """
+        ...
+
+
+# -------------------------------------------------------------------- payments
+
+
+class PaymentError(Exception):
+    """A payment provider refused or failed an operation."""
+
+
+class WebhookVerificationError(PaymentError):
+    """A webhook's signature, timestamp or payload is not acceptable."""
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """Outcome of a charge, subscription, payout or refund at the provider."""
+
+    provider_ref: str
+    status: Literal["pending", "succeeded", "failed", "canceled"]
+    amount: int
+    currency: str
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified provider webhook translated to socialflow terms."""
+
+    id: str
+    type: str
+    provider_ref: str | None
+    data: Mapping[str, Any]
+
+
+class PaymentProvider(Protocol):
+    """Takes money in and pays creators out. Amounts are integer minor units.
+
+    Every mutating call takes an ``idempotency_key``: calling again with the
+    same key must not move money twice.
+    """
+
+    name: str
+
+    def create_customer(self, *, user_id: str, email: str | None) -> str: ...
+
+    def create_subscription(
+        self,
+        *,
+        customer_ref: str,
+        amount: int,
+        currency: str,
+        interval: Literal["month", "year"],
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> PaymentResult: ...
+
+    def cancel_subscription(self, *, subscription_ref: str) -> PaymentResult: ...
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> PaymentResult:
+        """A one-off charge, used for tips."""
+        ...
+
+    def payout(
+        self, *, account_ref: str, amount: int, currency: str, idempotency_key: str
+    ) -> PaymentResult: ...
+
+    def refund(
+        self, *, charge_ref: str, amount: int | None, idempotency_key: str
+    ) -> PaymentResult: ...
+
+    def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """Verify the signature and parse; raise :class:`WebhookVerificationError` if bad."""
+        ...
+
+
+# --------------------------------------------------------------------- rankers
+
+
+@dataclass
+class FeedCandidate:
+    """A post that may appear in a feed, with the signals a ranker may use."""
+
+    post_id: str
+    author_id: str
+    created_at: datetime
+    like_count: int = 0
+    comment_count: int = 0
+    share_count: int = 0
+    view_count: int = 0
+    features: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    """Who is looking at which feed."""
+
+    feed: Literal["home", "explore", "hashtag", "profile"]
+    viewer_id: str | None
+    now: datetime
+
+
+class Ranker(Protocol):
+    """Orders feed candidates for a viewer.
+
+    Must return a permutation (or subset) of ``candidates``; must be
+    deterministic for the same input so cursor pagination stays stable.
+    """
+
+    name: str
+
+    def rank(
+        self, candidates: Sequence[FeedCandidate], context: FeedContext
+    ) -> list[FeedCandidate]: ...
+
+
+# ------------------------------------------------------------------- streaming
+
+
+@dataclass(frozen=True)
+class LiveChannel:
+    """A live channel at the streaming provider."""
+
+    channel_ref: str
+    ingest_url: str
+    stream_key: str
+    playback_url: str
+
+
+class StreamingProvider(Protocol):
+    """Ingests live video (RTMP/SRT/WebRTC) and serves it as HLS."""
+
+    name: str
+
+    def create_channel(self, *, owner_id: str, title: str) -> LiveChannel: ...
+
+    def channel_status(self, *, channel_ref: str) -> Literal["idle", "live", "ended"]: ...
+
+    def stop_channel(self, *, channel_ref: str) -> None: ...
+
+    def recording_key(self, *, channel_ref: str) -> str | None:
+        """Storage key of the recording once the stream ended, if recorded."""
+        ...
+
+
+# ------------------------------------------------------------------ moderation
+
+
+@dataclass(frozen=True)
+class ModerationVerdict:
+    """What a moderator thinks of a piece of content."""
+
+    action: Literal["allow", "flag", "block"]
+    score: float = 0.0
+    labels: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+class Moderator(Protocol):
+    """Classifies text and media."""
+
+    name: str
+
+    def check_text(self, text: str, *, context: Mapping[str, Any]) -> ModerationVerdict: ...
+
+    def check_media(self, storage_key: str, *, kind: str) -> ModerationVerdict: ...
+
+
+# ---------------------------------------------------------------- notification
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to one recipient on one channel."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    kind: str = "generic"
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class NotificationChannel(Protocol):
+    """Delivers messages: email, push, webhook..."""
+
+    name: str
+
+    def send(self, message: OutgoingMessage) -> None:
+        """Deliver or raise; callers retry with backoff."""
+        ...
+
+
+# ---------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """A thing to make findable."""
+
+    kind: Literal["user", "post", "video", "hashtag"]
+    id: str
+    text: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """Ids matching a query, best first, and a cursor for the next page."""
+
+    ids: list[str]
+    next_cursor: str | None = None
+
+
+class SearchBackend(Protocol):
+    """Full-text search over users, posts, videos and hashtags."""
+
+    name: str
+
+    def index(self, documents: Sequence[SearchDocument]) -> None: ...
+
+    def delete(self, kind: str, ids: Sequence[str]) -> None: ...
+
+    def query(
+        self, q: str, *, kind: str, limit: int = 20, cursor: str | None = None
+    ) -> SearchHits: ...

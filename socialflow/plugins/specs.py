@@ -1,0 +1,224 @@
+"""The plugin contract: every hook socialflow calls, documented.
+
+A plugin is a module (or object) with functions decorated by
+``socialflow.hookimpl`` whose names match the hooks below. It is found
+through the ``socialflow`` entry-point group, or named in the
+``plugin_modules`` setting. Built-in providers use the very same hooks.
+
+Hook kinds:
+
+* **provider** hooks return ``{name: factory}``; ``factory(settings)`` builds
+  the provider object. The active one is chosen by name in settings
+  (``storage = "s3"``). Factories are called lazily, once per platform.
+* **extend** hooks add routers, CLI commands, settings sections, migrations
+  and Celery task modules.
+* **event** hooks are told what happened, after the database commit.
+* **filter** hooks may change or veto content before it is stored.
+
+``docs/plugins.md`` has a section per hook; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from socialflow.errors import Problem
+from socialflow.plugins.protocols import (
+    Moderator,
+    NotificationChannel,
+    PaymentProvider,
+    Ranker,
+    SearchBackend,
+    StorageBackend,
+    StreamingProvider,
+)
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    from socialflow.settings import Settings
+
+PROJECT_NAME = "socialflow"
+ENTRY_POINT_GROUP = "socialflow"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+ProviderFactory = Callable[["Settings"], Any]
+
+
+class ContentRejected(Problem):
+    """Raised by a filter hook to veto content; ``reason`` is shown to the author (422)."""
+
+    status, slug, title = 422, "content-rejected", "Content rejected"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Event:
+    """A domain event, delivered to ``socialflow_on_event`` after commit.
+
+    ``name`` is one of the documented event names (``user_registered``,
+    ``post_created``, ``followed``, ``video_ready``, ``payment_succeeded``...);
+    ``payload`` holds plain JSON-able values (ids, not ORM objects), so an
+    implementation may hand it to Celery or an outgoing webhook as is.
+    """
+
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+# ------------------------------------------------------------------ providers
+
+
+@hookspec
+def socialflow_storage_backends() -> dict[str, Callable[[Settings], StorageBackend]]:
+    """Storage backends this plugin provides, by name.
+
+    Return ``{"s3": make_s3_backend}``; ``make_s3_backend(settings)`` returns
+    an object satisfying :class:`~socialflow.plugins.protocols.StorageBackend`.
+    Selected by the ``storage`` setting. Create network clients lazily, not in
+    the factory, so a plugin that is installed but inactive costs nothing.
+    """
+
+
+@hookspec
+def socialflow_payment_providers() -> dict[str, Callable[[Settings], PaymentProvider]]:
+    """Payment providers by name (selected by ``payments``).
+
+    See :class:`~socialflow.plugins.protocols.PaymentProvider`. Money moves in
+    socialflow's ledger only after the provider confirms it.
+    """
+
+
+@hookspec
+def socialflow_rankers() -> dict[str, Callable[[Settings], Ranker]]:
+    """Feed rankers by name (selected by ``ranker``).
+
+    See :class:`~socialflow.plugins.protocols.Ranker`. Every feed (home,
+    explore, hashtag) passes its candidates through the active ranker.
+    """
+
+
+@hookspec
+def socialflow_streaming_providers() -> dict[str, Callable[[Settings], StreamingProvider]]:
+    """Live streaming providers by name (selected by ``streaming``).
+
+    See :class:`~socialflow.plugins.protocols.StreamingProvider`.
+    """
+
+
+@hookspec
+def socialflow_moderators() -> dict[str, Callable[[Settings], Moderator]]:
+    """Moderation models by name (selected by ``moderation``).
+
+    See :class:`~socialflow.plugins.protocols.Moderator`.
+    """
+
+
+@hookspec
+def socialflow_notification_channels() -> dict[str, Callable[[Settings], NotificationChannel]]:
+    """Notification channels by name (enabled by ``notification_channels``).
+
+    See :class:`~socialflow.plugins.protocols.NotificationChannel`. Unlike the
+    other providers several channels are active at once (email and push).
+    """
+
+
+@hookspec
+def socialflow_search_backends() -> dict[str, Callable[[Settings], SearchBackend]]:
+    """Search backends by name (selected by ``search``).
+
+    See :class:`~socialflow.plugins.protocols.SearchBackend`.
+    """
+
+
+# --------------------------------------------------------------------- extend
+
+
+@hookspec
+def socialflow_routers() -> list[APIRouter]:
+    """Extra FastAPI routers, mounted under ``/api/v1`` after the built-in ones.
+
+    Use ``socialflow.api.deps`` (``SessionDep``, ``CurrentUser``) in them to
+    share sessions and authentication with the core API.
+    """
+
+
+@hookspec
+def socialflow_cli(app: typer.Typer) -> None:
+    """Add commands to the ``socialflow`` CLI: ``app.command()(my_command)``
+    or ``app.add_typer(sub, name="mine")``."""
+
+
+@hookspec
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    """A settings section of this plugin: ``("s3", S3Settings)``.
+
+    Values come from ``[plugin.s3]`` in ``socialflow.toml`` or from
+    ``SOCIALFLOW_PLUGIN__S3__<FIELD>`` environment variables, and are
+    validated when the app starts (set ``extra="forbid"`` on the model to
+    reject unknown keys). Read them with ``settings.plugin_config("s3", S3Settings)``.
+    """
+
+
+@hookspec
+def socialflow_migration_dirs() -> list[str]:
+    """Alembic version directories this plugin ships.
+
+    Give revisions their own ``branch_labels`` (the plugin's name) and
+    ``depends_on`` a core revision; ``socialflow migrate`` upgrades all heads.
+    """
+
+
+@hookspec
+def socialflow_task_modules() -> list[str]:
+    """Dotted module names holding Celery tasks (``@shared_task``) the worker must import."""
+
+
+# ---------------------------------------------------------------------- events
+
+
+@hookspec
+def socialflow_on_event(event: Event) -> None:
+    """Be told about a domain event after its transaction committed.
+
+    Runs in the process that made the change; do slow work by enqueueing a
+    Celery task. Exceptions are logged and swallowed so that one plugin
+    cannot break another or the request.
+    """
+
+
+# --------------------------------------------------------------------- filters
+
+
+@hookspec
+def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
+    """Change or veto a post before it is stored.
+
+    ``post`` has ``author_id``, ``text``, ``visibility`` and ``video_id``.
+    Return a changed copy, or ``None`` to leave it as it is; raise
+    :class:`ContentRejected` to refuse it. Filters run one after another,
+    each seeing the previous one's result.
+    """
+
+
+@hookspec
+def socialflow_filter_comment(comment: dict[str, Any]) -> dict[str, Any] | None:
+    """Like :func:`socialflow_filter_post`, for comments (``author_id``, ``post_id``, ``text``)."""
+
+
+@hookspec
+def socialflow_filter_profile(profile: dict[str, Any]) -> dict[str, Any] | None:
+    """Like :func:`socialflow_filter_post`, for profile edits (``display_name``, ``bio``)."""

@@ -1,0 +1,1 @@
+"""Domain logic: keyword-only functions over a session. No FastAPI in here."""

@@ -1,0 +1,242 @@
+"""Settings: ``SOCIALFLOW_*`` environment variables over ``socialflow.toml``.
+
+Precedence, highest first: keyword arguments, environment variables,
+``<project_dir>/socialflow.toml``, defaults. The project directory is the
+``project_dir`` argument, else ``SOCIALFLOW_PROJECT_DIR``, else the current
+directory; embedded defaults (SQLite database, media folder, broker file) live
+inside it so a project is one folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+SETTINGS_FILE = "socialflow.toml"
+ENV_PREFIX = "SOCIALFLOW_"
+# Secrets that must never run in production: the documented example and empties.
+WEAK_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
+MIN_SECRET_LENGTH = 32
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class SettingsError(Exception):
+    """Settings are invalid; the message names the setting and the fix."""
+
+
+def _project_dir_from(init_kwargs: dict[str, Any]) -> Path:
+    raw = init_kwargs.get("project_dir") or os.environ.get(f"{ENV_PREFIX}PROJECT_DIR") or "."
+    return Path(raw).expanduser().resolve()
+
+
+class ProjectTomlSource(PydanticBaseSettingsSource):
+    """Reads ``socialflow.toml`` from the project directory, if there is one."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init_kwargs: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.path = _project_dir_from(init_kwargs) / SETTINGS_FILE
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        # Unused: __call__ returns the whole file at once.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if not self.path.is_file():
+            return {}
+        try:
+            with self.path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(
+                f"{self.path} is not valid TOML: {exc}. Fix the file, or move it away "
+                "to run on the defaults."
+            ) from exc
+        # [socialflow] table or top-level keys are both accepted.
+        return dict(data.get("socialflow", data))
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a socialflow platform."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- project
+    project_dir: Path = Field(default=Path("."), description="Folder holding the project's files.")
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs tokens and URLs; `socialflow new` generates one."
+    )
+    site_name: str = "socialflow"
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL clients reach the API at; used in signed media URLs.",
+    )
+    api_prefix: str = "/api/v1"
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # --- database
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to SQLite in the project folder."
+    )
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
+    database_echo: bool = False
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    # --- redis, celery
+    redis_url: str | None = None
+    redis_namespace: str = Field(
+        default="socialflow",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Prefix of every Redis key (app and Celery), so deployments can share one.",
+    )
+    broker_url: str | None = Field(
+        default=None, description="Celery broker; Redis if redis_url is set, else a SQLite file."
+    )
+    task_always_eager: bool = Field(
+        default=False, description="Run Celery tasks inline (tests that need no worker)."
+    )
+
+    # --- providers (chosen by name among what plugins register)
+    storage: str = "local"
+    payments: str = "ledger"
+    ranker: str = "chronological"
+    streaming: str = "local"
+    search: str = "sql"
+    moderation: str = "keyword"
+    notification_channels: list[str] = Field(default_factory=lambda: ["console"])
+
+    # --- plugins
+    plugins: list[str] | None = Field(
+        default=None,
+        description="If set, only these entry-point plugins load (SOCIALFLOW_PLUGINS=a,b).",
+    )
+    plugin_modules: list[str] = Field(
+        default_factory=list, description="Extra modules to register as plugins."
+    )
+    plugin: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-plugin sections: [plugin.<name>] in the TOML."
+    )
+
+    # --- media
+    media_dir: Path | None = Field(default=None, description="Local storage folder.")
+
+    # --- logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = getattr(init_settings, "init_kwargs", {})
+        return (init_settings, env_settings, ProjectTomlSource(settings_cls, init_kwargs))
+
+    @field_validator("plugins", "notification_channels", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        # SOCIALFLOW_PLUGINS=a,b reads better than a JSON list in a shell.
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _fill_project_defaults(self) -> Settings:
+        self.project_dir = self.project_dir.expanduser().resolve()
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.project_dir / 'socialflow.db'}"
+        if self.media_dir is None:
+            self.media_dir = self.project_dir / "media"
+        if self.broker_url is None:
+            self.broker_url = (
+                self.redis_url
+                or f"sqla+sqlite:///{self.project_dir / '.socialflow' / 'broker.sqlite'}"
+            )
+        self.public_url = self.public_url.rstrip("/")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                "secret_key is missing, a known default, or shorter than "
+                f"{MIN_SECRET_LENGTH} characters, and environment is production. "
+                "Set SOCIALFLOW_SECRET_KEY (or secret_key in socialflow.toml) to the "
+                "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        return self
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def is_sqlite(self) -> bool:
+        return str(self.database_url).startswith("sqlite")
+
+    @property
+    def state_dir(self) -> Path:
+        """Folder for embedded-default state files (broker, locks)."""
+        return self.project_dir / ".socialflow"
+
+    def secret(self) -> str:
+        """The signing secret. Outside production a missing one is made up per process."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        generated = secrets.token_urlsafe(48)
+        self.secret_key = SecretStr(generated)
+        return generated
+
+    def plugin_config(self, section: str, model: type[ModelT]) -> ModelT:
+        """Validate the ``[plugin.<section>]`` table against a plugin's model."""
+        try:
+            return model.model_validate(self.plugin.get(section, {}))
+        except ValidationError as exc:
+            raise SettingsError(
+                _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")
+            ) from exc
+
+
+def _explain(exc: ValidationError, *, prefix: str = "", env: str = "") -> str:
+    lines = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:
+            lines.append(message)
+            continue
+        name = ".".join(str(part) for part in error["loc"])
+        env_name = f"{ENV_PREFIX}{env}{name.upper().replace('.', '__')}"
+        lines.append(
+            f"setting `{prefix}{name}`: {message}. "
+            f"Fix `{prefix}{name}` in {SETTINGS_FILE} or the {env_name} environment variable."
+        )
+    return "Invalid settings:\n  " + "\n  ".join(lines)
+
+
+def load_settings(project_dir: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build :class:`Settings`, turning validation errors into :class:`SettingsError`."""
+    if project_dir is not None:
+        overrides["project_dir"] = Path(project_dir)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from exc

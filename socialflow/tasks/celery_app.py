@@ -1,0 +1,75 @@
+"""The Celery app, built from Settings (never at import time).
+
+Embedded default: kombu's SQLAlchemy transport on a SQLite file in the
+project folder, so a laptop needs no broker server. With ``redis_url`` set,
+Redis is broker and result backend. Tasks are written to survive a crashed
+worker: late acks plus reject-on-worker-lost put the message back, and every
+task is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from celery import Celery
+from kombu import Queue
+
+from socialflow.settings import Settings
+
+if TYPE_CHECKING:
+    from socialflow.platform import Platform
+
+CORE_TASK_MODULES = ["socialflow.tasks.system"]
+DEFAULT_QUEUE = "default"
+MEDIA_QUEUE = "media"
+
+
+def result_backend_url(settings: Settings) -> str:
+    if settings.redis_url:
+        return settings.redis_url
+    return f"db+sqlite:///{settings.state_dir / 'results.sqlite'}"
+
+
+def make_celery(settings: Settings, *, task_modules: list[str] | None = None) -> Celery:
+    """A Celery app configured from ``settings``."""
+    broker = str(settings.broker_url)
+    if broker.startswith("sqla+sqlite"):
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+    app = Celery("socialflow", set_as_current=False)
+    app.conf.update(
+        broker_url=broker,
+        result_backend=result_backend_url(settings),
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=DEFAULT_QUEUE,
+        task_queues=(Queue(DEFAULT_QUEUE), Queue(MEDIA_QUEUE)),
+        task_always_eager=settings.task_always_eager,
+        task_eager_propagates=settings.task_always_eager,
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        include=[*CORE_TASK_MODULES, *(task_modules or [])],
+        timezone="UTC",
+    )
+    if settings.redis_url and broker == settings.redis_url:
+        prefix = {"global_keyprefix": f"{settings.redis_namespace}:"}
+        app.conf.broker_transport_options = prefix
+        app.conf.result_backend_transport_options = prefix
+    elif broker.startswith("sqla+sqlite"):
+        # kombu's SQL transport hands these to create_engine: wait for the
+        # file lock rather than fail when the API and the worker write at once.
+        app.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
+    return app
+
+
+def platform_of(app: Celery) -> Platform:
+    """The platform a worker's tasks run against (attached by ``Platform.celery``)."""
+    platform: Any = getattr(app, "socialflow_platform", None)
+    if platform is None:
+        raise RuntimeError("this Celery app was not made by socialflow.Platform")
+    platform.start()
+    return platform  # type: ignore[no-any-return]

@@ -1,0 +1,79 @@
+"""Fresh, migrated databases per test, cheaply.
+
+Migrations run once per test session into a template (a SQLite file, or a
+PostgreSQL template database); each test then gets a copy: a file copy on
+SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from socialflow.db import create_db_engine
+from socialflow.db import migrate as migrations
+from socialflow.db.engine import normalize_database_url
+from socialflow.settings import load_settings
+
+
+def migrate_url(database_url: str, project_dir: Path) -> None:
+    settings = load_settings(project_dir, database_url=database_url)
+    engine = create_db_engine(settings)
+    try:
+        migrations.upgrade(migrations.alembic_config(engine))
+    finally:
+        engine.dispose()
+
+
+class SqliteTemplate:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.template = folder / "template.db"
+        migrate_url(f"sqlite:///{self.template}", folder)
+        # Fold the WAL into the main file so a plain copy is complete.
+        engine = create_engine(f"sqlite:///{self.template}")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+    def new_database(self, target_dir: Path) -> str:
+        path = target_dir / "socialflow.db"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        """Files go with the test's tmp folder."""
+
+
+class PostgresTemplate:
+    def __init__(self, server_url: str, folder: Path) -> None:
+        self.server_url = normalize_database_url(server_url)
+        self.admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT", pool_size=1)
+        self.template_name = f"sf_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.template_name}"'))
+        migrate_url(self._url_for(self.template_name), folder)
+
+    def _url_for(self, name: str) -> str:
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def new_database(self, target_dir: Path) -> str:
+        name = f"sf_t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name}"'))
+        return self._url_for(name)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.template_name}" WITH (FORCE)'))
+        self.admin.dispose()

@@ -1,0 +1,183 @@
+"""pytest fixtures for socialflow and its plugins (entry point ``pytest11: socialflow``).
+
+Every test gets its own project folder and its own freshly migrated database
+(SQLite, or PostgreSQL with ``SOCIALFLOW_TEST_BACKEND=services``). Override the
+``socialflow_overrides`` fixture to change settings for a module or a test.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from socialflow.testing import toml
+from socialflow.testing.database import PostgresTemplate, SqliteTemplate
+from socialflow.testing.server import run_server
+from socialflow.testing.services import backend, require_postgres, require_redis
+from socialflow.testing.worker import running_worker
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - test-only
+DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in (
+        "postgres: needs PostgreSQL",
+        "redis: needs Redis",
+        "services: needs PostgreSQL + Redis + a Celery worker",
+        "ffmpeg: needs the ffmpeg and ffprobe binaries",
+        "slow: takes more than a few seconds",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+@pytest.fixture(scope="session")
+def socialflow_database_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SqliteTemplate | PostgresTemplate]:
+    """Migrated once per session; tests get copies."""
+    folder = tmp_path_factory.mktemp("socialflow-template")
+    if backend() == "services":
+        template = PostgresTemplate(require_postgres(), folder)
+        yield template
+        template.close()
+    else:
+        yield SqliteTemplate(folder)
+
+
+@pytest.fixture
+def socialflow_overrides() -> dict[str, Any]:
+    """Settings to apply on top of the test defaults; override in your tests."""
+    return {}
+
+
+@pytest.fixture
+def socialflow_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    return project
+
+
+@pytest.fixture
+def socialflow_settings(
+    socialflow_project: Path,
+    socialflow_database_template: SqliteTemplate | PostgresTemplate,
+    socialflow_overrides: dict[str, Any],
+) -> Iterator[Any]:
+    """Settings of a fresh test project, also written to its ``socialflow.toml``
+    so that subprocesses (workers, CLI) see the same configuration."""
+    from socialflow.settings import load_settings
+
+    database_url = socialflow_database_template.new_database(socialflow_project)
+    values: dict[str, Any] = {
+        "environment": "test",
+        "secret_key": TEST_SECRET,
+        "database_url": database_url,
+        "task_always_eager": True,
+        "log_json": True,
+        "log_level": "INFO",
+    }
+    if backend() == "services":
+        values["redis_url"] = require_redis()
+        # Parallel test runs share one Redis: keep their keys and queues apart.
+        values["redis_namespace"] = f"sftest-{uuid.uuid4().hex[:10]}"
+    values.update(socialflow_overrides)
+    toml.write(socialflow_project / "socialflow.toml", values)
+    yield load_settings(socialflow_project)
+    socialflow_database_template.drop(database_url)
+
+
+@pytest.fixture
+def platform(socialflow_settings: Any) -> Iterator[Any]:
+    from socialflow.platform import Platform
+
+    platform = Platform(socialflow_settings).start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def app(platform: Any) -> Any:
+    from socialflow.app import create_app
+
+    return create_app(platform=platform)
+
+
+@pytest.fixture
+def live_server(app: Any) -> Iterator[str]:
+    """The app behind a real uvicorn server on 127.0.0.1; yields its base URL."""
+    with run_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def client(live_server: str) -> Iterator[httpx.Client]:
+    """An httpx client talking real HTTP to ``live_server``."""
+    with httpx.Client(base_url=live_server, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def make_user(platform: Any) -> Callable[..., Any]:
+    """Create users directly through the service layer: ``make_user("alice", role=Role.admin)``."""
+    from socialflow.models.user import AccountState, Role
+    from socialflow.services.users import create_user
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(
+        username: str | None = None,
+        *,
+        password: str = DEFAULT_PASSWORD,
+        role: Role = Role.user,
+        state: AccountState = AccountState.active,
+        **fields: Any,
+    ) -> Any:
+        name = username or f"user{next(counter)}"
+        with platform.session() as session:
+            user = create_user(
+                session=session,
+                username=name,
+                email=f"{name}@example.com",
+                password=password,
+                role=role,
+                state=state,
+            )
+            for key, value in fields.items():
+                setattr(user, key, value)
+            session.add(user)
+            session.commit()
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def auth_headers(platform: Any) -> Callable[[Any], dict[str, str]]:
+    """``auth_headers(user)`` -> an ``Authorization: Bearer`` header for that user."""
+    from socialflow.services.tokens import issue_access_token
+
+    def headers(user: Any) -> dict[str, str]:
+        token = issue_access_token(
+            platform.settings, user_id=user.id, token_version=user.token_version
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def celery_worker(platform: Any) -> Iterator[Any]:
+    """A real ``socialflow worker`` process on the test project's broker.
+
+    Needs ``task_always_eager: False`` in ``socialflow_overrides``.
+    """
+    if platform.settings.task_always_eager:
+        pytest.fail("celery_worker needs socialflow_overrides with task_always_eager=False")
+    with running_worker(platform) as process:
+        yield process
