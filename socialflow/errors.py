@@ -214,15 +214,27 @@ async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+INTERNAL_ERROR_DETAIL = "Something went wrong on our side; the request id identifies it in our logs."
+
+
+def internal_error_response(instance: str) -> JSONResponse:
+    """The 500 problem: never the exception text, which could hold secrets."""
+    from fastapi.responses import JSONResponse
+
+    body = {
+        "type": problem_type("internal-error"),
+        "title": "Internal server error",
+        "status": 500,
+        "detail": INTERNAL_ERROR_DETAIL,
+        "instance": instance,
+    }
+    return JSONResponse(body, status_code=500, media_type=PROBLEM_CONTENT_TYPE)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Last resort, for apps that embed our routers without our middleware."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        request,
-        status=500,
-        slug="internal-error",
-        title="Internal server error",
-        detail="Something went wrong on our side; the request id identifies it in our logs.",
-    )
+    return internal_error_response(request.url.path)
 
 
 def install_exception_handlers(app: FastAPI) -> None:

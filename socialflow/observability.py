@@ -18,6 +18,10 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from socialflow.errors import internal_error_response
+
+logger = logging.getLogger("socialflow.errors")
+
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # Values of these keys are replaced before a log line is written.
@@ -32,6 +36,18 @@ def _redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str,
         if key != "event" and _SECRET_KEYS.search(key):
             event_dict[key] = "[redacted]"
     return event_dict
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (test capture, redirection), not at setup."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
@@ -50,7 +66,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
@@ -122,10 +138,13 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status_holder = [500]
+        response_started = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status_holder[0] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
@@ -134,6 +153,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answer here rather than in Starlette's outermost handler, so the
+            # 500 carries the request id like every other response.
+            if response_started:
+                raise
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            await internal_error_response(scope.get("path", ""))(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
@@ -161,9 +187,20 @@ def _header(scope: Scope, name: str) -> str | None:
 
 
 def _route_template(scope: Scope) -> str:
-    """The matched route's path template, so metrics don't explode per id."""
+    """The matched route's full path template, so metrics don't explode per id.
+
+    FastAPI records the innermost route, whose template lacks the prefixes of
+    the routers it was included through; the concrete path minus the route's
+    own concrete tail gives that prefix back.
+    """
     route = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    if path:
-        return f"{scope.get('root_path', '')}{path}"
-    return "unmatched"
+    template = getattr(route, "path_format", None)
+    if not template:
+        return "unmatched"
+    path: str = scope.get("path", "")
+    try:
+        tail = template.format(**scope.get("path_params", {}))
+    except (KeyError, IndexError, ValueError):
+        return str(template)
+    prefix = path[: len(path) - len(tail)] if tail and path.endswith(tail) else ""
+    return f"{prefix}{template}"

@@ -132,7 +132,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
         hook_name, _ = PROVIDER_HOOKS[kind]
         hook = getattr(self.hook, hook_name)
         factories: dict[str, tuple[str, Callable[[Settings], Any]]] = {}
-        for impl in reversed(hook.get_hookimpls()):  # registration order
+        for impl in hook.get_hookimpls():  # registration order
             result = impl.function()
             for provider_name, factory in (result or {}).items():
                 if provider_name in factories and factories[provider_name][0] != impl.plugin_name:
@@ -200,7 +200,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
 
     def apply_filters(self, hook_name: str, value: dict[str, Any]) -> dict[str, Any]:
         """Run a filter hook as a chain: each implementation sees the previous result."""
-        for impl in reversed(getattr(self.hook, hook_name).get_hookimpls()):
+        for impl in getattr(self.hook, hook_name).get_hookimpls():  # registration order
             changed = impl.function(value)
             if changed is not None:
                 value = changed
@@ -208,7 +208,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
 
     def emit(self, event: specs.Event) -> None:
         """Deliver an event to every ``socialflow_on_event``; one failing plugin spares the rest."""
-        for impl in reversed(self.hook.socialflow_on_event.get_hookimpls()):
+        for impl in self.hook.socialflow_on_event.get_hookimpls():
             try:
                 impl.function(event)
             except Exception:
