@@ -1,7 +1,8 @@
 """Embed socialflow's routers in your own FastAPI app with ``include_router``.
 
 Your app keeps its own routes, middleware and lifespan; socialflow's API
-appears under a prefix of your choice. Run: ``uvicorn --factory examples.embed_include_router:build_app``.
+appears under a prefix of your choice. Run:
+``uvicorn --factory examples.embed_include_router:build_app``.
 """
 
 from __future__ import annotations
@@ -32,5 +33,3 @@ def build_app(platform: Platform | None = None) -> FastAPI:
     # Routers, problem+json error handlers and app.state.socialflow, under /social.
     install(app, platform, prefix="/social")
     return app
-
-

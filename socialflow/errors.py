@@ -214,7 +214,9 @@ async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-INTERNAL_ERROR_DETAIL = "Something went wrong on our side; the request id identifies it in our logs."
+INTERNAL_ERROR_DETAIL = (
+    "Something went wrong on our side; the request id identifies it in our logs."
+)
 
 
 def internal_error_response(instance: str) -> JSONResponse:

@@ -129,7 +129,7 @@ class Platform:
     def celery(self) -> Celery:
         modules = [m for mods in self.plugins.hook.socialflow_task_modules() for m in mods]
         app = make_celery(self.settings, task_modules=modules)
-        app.socialflow_platform = self  # type: ignore[attr-defined]
+        app.socialflow_platform = self  # type: ignore[attr-defined,unused-ignore]
         return app
 
     # ----------------------------------------------------------------- effects

@@ -22,8 +22,11 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: f
     base = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
     return subprocess.run(
         [sys.executable, "-m", "socialflow", *args],
-        cwd=cwd, env={**base, "COLUMNS": "200", **(env or {})},
-        capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env={**base, "COLUMNS": "200", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -64,7 +67,8 @@ def test_new_writes_a_runnable_project_with_a_fresh_secret(project: Path, tmp_pa
 
 def test_migrate_doctor_and_plugins_list(project: Path) -> None:
     sql = run_cli("migrate", "--sql", cwd=project)
-    assert sql.returncode == 0 and "CREATE TABLE users" in sql.stdout
+    assert sql.returncode == 0
+    assert "CREATE TABLE users" in sql.stdout
     assert not (project / "socialflow.db").exists()
     migrated = run_cli("migrate", cwd=project)
     assert migrated.returncode == 0, migrated.stderr
@@ -75,7 +79,8 @@ def test_migrate_doctor_and_plugins_list(project: Path) -> None:
     for check in ("database", "migrations", "broker", "storage", "ffmpeg", "plugins"):
         assert check in doctor.stdout
     listing = run_cli("plugins", "list", cwd=project)
-    assert "local_storage" in listing.stdout and "(active)" in listing.stdout
+    assert "local_storage" in listing.stdout
+    assert "(active)" in listing.stdout
 
 
 def test_doctor_names_the_failing_check(project: Path) -> None:
@@ -89,11 +94,17 @@ def test_doctor_names_the_failing_check(project: Path) -> None:
     ("env", "toml", "expected"),
     [
         ({"SOCIALFLOW_STORAGE": "s4"}, None, "Available: local"),
-        ({"SOCIALFLOW_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, None,
-         "Database unreachable"),
+        (
+            {"SOCIALFLOW_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+            None,
+            "Database unreachable",
+        ),
         ({}, "site_name = \n", "not valid TOML"),
-        ({"SOCIALFLOW_ENVIRONMENT": "production", "SOCIALFLOW_SECRET_KEY": "change-me"}, None,
-         "secret_key"),
+        (
+            {"SOCIALFLOW_ENVIRONMENT": "production", "SOCIALFLOW_SECRET_KEY": "change-me"},
+            None,
+            "secret_key",
+        ),
     ],
 )
 def test_bad_settings_give_one_clear_message(
@@ -115,7 +126,11 @@ def served(project: Path) -> Iterator[tuple[str, Path]]:
     log = (project / "serve.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "socialflow", "serve", "--port", str(port)],
-        cwd=project, env=base, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=project,
+        env=base,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

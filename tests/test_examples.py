@@ -18,7 +18,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 def load_example(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -34,7 +35,11 @@ def test_embedded_socialflow_serves_under_a_prefix(platform: Any, example: str) 
         assert http.get("/social/readyz").status_code == 200
         created = http.post(
             "/social/api/v1/auth/register",
-            json={"username": "embedded", "email": "e@example.com", "password": "a long passphrase"},
+            json={
+                "username": "embedded",
+                "email": "e@example.com",
+                "password": "a long passphrase",
+            },
         )
         assert created.status_code == 201, created.text
         missing = http.get("/social/api/v1/users/nobody")

@@ -31,9 +31,7 @@ def postgres_database(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Engine]:
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'empty.db'}"
     else:

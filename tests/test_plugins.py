@@ -212,21 +212,41 @@ def test_a_pip_installed_plugin_outside_the_repo_is_found(tmp_path: Path) -> Non
     )
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-         "--target", str(target), str(package)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(package),
+        ],
         check=True,
     )
-    env = {"PYTHONPATH": str(target), "PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    env = {
+        "PYTHONPATH": str(target),
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(tmp_path),
+    }
     project = tmp_path / "project"
     project.mkdir()
     listing = subprocess.run(
         [sys.executable, "-m", "socialflow", "plugins", "list", "-C", str(project)],
-        env={**env, "COLUMNS": "200"}, capture_output=True, text=True, check=True,
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "acme" in listing.stdout
     assert "1.2.3" in listing.stdout
     called = subprocess.run(
         [sys.executable, "-m", "socialflow", "acme-hello"],
-        env=env, cwd=project, capture_output=True, text=True, check=True,
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "acme hook called" in called.stdout

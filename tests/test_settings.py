@@ -55,7 +55,7 @@ def test_project_dir_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_malformed_toml_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "socialflow.toml").write_text("site_name = \n")
-    with pytest.raises(SettingsError, match="socialflow.toml is not valid TOML"):
+    with pytest.raises(SettingsError, match=r"socialflow\.toml is not valid TOML"):
         load_settings(tmp_path)
 
 

@@ -9,6 +9,7 @@ import typer
 
 from socialflow._version import __version__
 from socialflow.cli.common import console
+from socialflow.cli.run import serve_project
 from socialflow.scaffold import new_spec, render_project
 
 
@@ -34,6 +35,19 @@ def register(app: typer.Typer) -> None:
             f"Next:\n  cd {directory}\n  socialflow migrate\n  socialflow serve\n"
             f"  pip install -e plugins/{spec.plugin}   # the sample plugin"
         )
+
+    @app.command()
+    def demo(
+        directory: Annotated[Path, typer.Argument(help="Demo project folder.")] = Path("demo"),
+        port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    ) -> None:
+        """Create (once) and serve a demo project on the embedded defaults: SQLite, local
+        media, an embedded worker. Open http://127.0.0.1:8000/docs."""
+        target = directory.expanduser().resolve()
+        if not (target / "socialflow.toml").is_file():
+            render_project(new_spec("socialflow demo"), target)
+            console.print(f"[green]Created demo project[/] {target}")
+        serve_project(target, port=port)
 
     @app.command()
     def version() -> None:

@@ -39,6 +39,53 @@ def start_embedded_worker(project_dir: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def serve_project(
+    project: Path | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+    worker: bool = True,
+) -> None:
+    """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped."""
+    import uvicorn
+
+    platform = platform_for(project)
+    settings = platform.settings
+    config = alembic_config_for(platform)
+    if settings.is_sqlite:
+        if migrate_to_head(platform):
+            console.print(f"[green]Migrated the SQLite database[/] {settings.database_url}")
+    elif not migrations.is_at_head(platform.engine, config):
+        raise SettingsError("the database schema is not at head. Run `socialflow migrate` first.")
+    platform.stop()
+    child = start_embedded_worker(settings.project_dir) if worker else None
+    if child:
+        console.print(f"[cyan]Embedded Celery worker started[/] (pid {child.pid})")
+    console.print(f"[bold]socialflow[/] serving {settings.project_dir} on http://{host}:{port}")
+    os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(settings.project_dir)
+    try:
+        uvicorn.run(
+            "socialflow.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers if not reload else None,
+            reload=reload,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            proxy_headers=True,
+        )
+    finally:
+        if child:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -55,43 +102,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the API server (uvicorn). On the embedded SQLite default a new database is
         migrated first; elsewhere the schema must be at head (`socialflow migrate`)."""
-        import uvicorn
-
-        platform = platform_for(project)
-        settings = platform.settings
-        config = alembic_config_for(platform)
-        if settings.is_sqlite:
-            if migrate_to_head(platform):
-                console.print(f"[green]Migrated the SQLite database[/] {settings.database_url}")
-        elif not migrations.is_at_head(platform.engine, config):
-            raise SettingsError(
-                "the database schema is not at head. Run `socialflow migrate` first."
-            )
-        platform.stop()
-        child = start_embedded_worker(settings.project_dir) if worker else None
-        if child:
-            console.print(f"[cyan]Embedded Celery worker started[/] (pid {child.pid})")
-        console.print(f"[bold]socialflow[/] serving {settings.project_dir} on http://{host}:{port}")
-        os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(settings.project_dir)
-        try:
-            uvicorn.run(
-                "socialflow.app:create_app",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers if not reload else None,
-                reload=reload,
-                log_level=settings.log_level.lower(),
-                access_log=False,
-                proxy_headers=True,
-            )
-        finally:
-            if child:
-                child.terminate()
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        serve_project(project, host=host, port=port, workers=workers, reload=reload, worker=worker)
 
     @app.command()
     def worker(

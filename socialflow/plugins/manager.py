@@ -13,6 +13,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from types import ModuleType
 from typing import Any, Literal
@@ -91,7 +92,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
             self._register_loaded(info, entry_point.load)
         for module_name in self.settings.plugin_modules:
             info = PluginInfo(name=module_name, module=module_name, source="settings")
-            self._register_loaded(info, lambda name=module_name: importlib.import_module(name))
+            self._register_loaded(info, partial(importlib.import_module, module_name))
         return self
 
     def _register_loaded(self, info: PluginInfo, loader: Callable[[], Any]) -> None:
@@ -111,7 +112,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
 
     def register_module(self, module: ModuleType | object, name: str | None = None) -> None:
         """Register an in-process plugin (tests, embedding apps)."""
-        plugin_name = name or getattr(module, "__name__", repr(module))
+        plugin_name = str(name or getattr(module, "__name__", repr(module)))
         self.register(module, name=plugin_name)
         self.infos[plugin_name] = PluginInfo(
             name=plugin_name,

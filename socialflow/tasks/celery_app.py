@@ -72,4 +72,4 @@ def platform_of(app: Celery) -> Platform:
     if platform is None:
         raise RuntimeError("this Celery app was not made by socialflow.Platform")
     platform.start()
-    return platform  # type: ignore[no-any-return]
+    return platform  # type: ignore[no-any-return,unused-ignore]

@@ -6,6 +6,8 @@ Run through ``socialflow migrate``, which passes the engine in
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlmodel import SQLModel
 
@@ -15,7 +17,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _options(dialect_name: str) -> dict[str, object]:
+def _options(dialect_name: str) -> dict[str, Any]:
     # SQLite cannot ALTER most things; batch mode copies the table instead.
     return {
         "target_metadata": target_metadata,
