@@ -97,7 +97,8 @@ def register(app: typer.Typer) -> None:
         config = alembic_config_for(platform)
         current = migrations.current_heads(platform.engine)
         heads = migrations.script_heads(config)
-        mark = "[green]at head[/]" if current == heads else "[yellow]behind[/]"
+        at_head = migrations.is_at_head(platform.engine, config)
+        mark = "[green]at head[/]" if at_head else "[yellow]behind[/]"
         console.print(f"current: {sorted(current) or 'empty'}  head: {sorted(heads)}  {mark}")
 
     app.add_typer(migrate_app, name="migrate")

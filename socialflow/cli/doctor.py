@@ -25,7 +25,7 @@ def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
 def _migrations(platform: Platform) -> str:
     config = alembic_config_for(platform)
     current, heads = migrations.current_heads(platform.engine), migrations.script_heads(config)
-    if current != heads:
+    if not migrations.is_at_head(platform.engine, config):
         raise RuntimeError(
             f"database at {sorted(current) or 'empty'}, code at {sorted(heads)}: "
             "run `socialflow migrate`"

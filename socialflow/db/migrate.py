@@ -75,8 +75,29 @@ def script_heads(config: Config) -> set[str]:
     return set(ScriptDirectory.from_config(config).get_heads())
 
 
+def _applied_revisions(script: ScriptDirectory, current: set[str]) -> set[str]:
+    """Every revision the database has, through down revisions and ``depends_on``."""
+
+    def as_tuple(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value or ())
+
+    seen: set[str] = set()
+    pending = list(current)
+    while pending:
+        revision = script.get_revision(pending.pop())
+        if revision is None or revision.revision in seen:
+            continue
+        seen.add(revision.revision)
+        pending.extend(as_tuple(revision.down_revision))
+        pending.extend(as_tuple(revision.dependencies))
+    return seen
+
+
 def is_at_head(engine: Engine, config: Config) -> bool:
-    return current_heads(engine) == script_heads(config)
+    """Whether every head is applied (a plugin branch's ``depends_on`` makes the
+    core head an ancestor, which Alembic then no longer lists as current)."""
+    script = ScriptDirectory.from_config(config)
+    return script_heads(config) <= _applied_revisions(script, current_heads(engine))
 
 
 def schema_drift(engine: Engine) -> list[Any]:
