@@ -8,6 +8,7 @@ the ``socialflow_migration_dirs`` hook.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def script_heads(config: Config) -> set[str]:
 def _applied_revisions(script: ScriptDirectory, current: set[str]) -> set[str]:
     """Every revision the database has, through down revisions and ``depends_on``."""
 
-    def as_tuple(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    def as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
         return (value,) if isinstance(value, str) else tuple(value or ())
 
     seen: set[str] = set()
