@@ -9,7 +9,6 @@ checks an HMAC over key and expiry.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import mimetypes
 import os
 import shutil
@@ -22,18 +21,13 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
+from socialflow.media.signing import sign_media_url
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow.plugins.specs import hookimpl
 from socialflow.settings import Settings
 
 COPY_CHUNK = 1024 * 1024
 MULTIPART_DIR = ".multipart"
-
-
-def sign_media_url(secret: str, key: str, expires: int, filename: str | None = None) -> str:
-    """HMAC over what the URL grants: the key, the expiry and the download name."""
-    message = f"{key}\n{expires}\n{filename or ''}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 class LocalStorage:
