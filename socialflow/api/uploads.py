@@ -116,6 +116,8 @@ def _upload_headers(upload: Upload) -> dict[str, str]:
         "Video-Id": upload.video_id,
         "Cache-Control": "no-store",
     }
+    if upload.metadata_header:
+        headers["Upload-Metadata"] = upload.metadata_header
     if upload.completed_at is None:
         headers["Upload-Expires"] = http_date(upload.expires_at)
     return headers

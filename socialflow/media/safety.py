@@ -15,10 +15,12 @@ SSRF / local-file-read hole), so every invocation gets:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +50,7 @@ REFERENCE_FOLLOWING_DEMUXERS = frozenset(
     {"hls", "applehttp", "concat", "ffconcat", "image2", "dash", "sdp", "rtsp", "tee", "data"}
 )
 PROTOCOL_WHITELIST = "file,pipe"
+PR_SET_PDEATHSIG = 1
 PROBE_SIZE = 50 * 1024 * 1024
 ANALYZE_DURATION_US = 30 * 1_000_000
 
@@ -85,12 +88,24 @@ def check_format_name(format_name: str) -> None:
         raise MediaRejected(f"container format {format_name!r} is not accepted")
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL the tool if the worker that started it dies (no orphaned encodes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _limit_child(memory_bytes: int) -> Callable[[], None]:
     def apply() -> None:
         # Runs in the child between fork and exec: cap the address space and
         # forbid core dumps (they could leak the file's contents).
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        _die_with_parent()
 
     return apply
 
