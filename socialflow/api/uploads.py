@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 
 from socialflow.api.deps import ClaimsDep, PlatformDep
 from socialflow.errors import Conflict, Problem, Unauthorized
-from socialflow.media.body import AsyncBodyReader, BodyTooLarge
+from socialflow.media.body import BodyPipe, BodyTooLarge
 from socialflow.media.tus import (
     CHECKSUM_MISMATCH_STATUS,
     OFFSET_CONTENT_TYPE,
@@ -253,11 +253,11 @@ async def _write(
             raise upload_service.UploadTooLarge(
                 f"The body ({declared} bytes) is longer than the {remaining} bytes left."
             )
-        reader = AsyncBodyReader(
+        reader = BodyPipe(
             request.stream(), limit=remaining, hasher=checksum.hasher() if checksum else None
         )
         try:
-            await _store_while_renewing(platform, lease, partial(storage.put, key, reader))
+            await _store_while_renewing(platform, lease, reader, partial(storage.put, key, reader))
         except BodyTooLarge as exc:
             await anyio.to_thread.run_sync(storage.delete, key)
             raise upload_service.UploadTooLarge(str(exc)) from exc
@@ -300,9 +300,13 @@ async def _write(
 
 
 async def _store_while_renewing(
-    platform: Platform, lease: upload_service.PatchLease, store: Callable[[], object]
+    platform: Platform,
+    lease: upload_service.PatchLease,
+    pipe: BodyPipe,
+    store: Callable[[], object],
 ) -> None:
-    """Run the blocking ``store`` in a thread, renewing the lock lease meanwhile."""
+    """Pump the body into ``pipe`` while the blocking ``store`` reads it in a thread,
+    renewing the lock lease meanwhile."""
     interval = max(1.0, platform.settings.upload_lock_seconds / 3)
 
     async def renew() -> None:
@@ -312,9 +316,16 @@ async def _store_while_renewing(
                 platform, upload_service.renew_lock, settings=platform.settings, lease=lease
             )
 
+    def run_store() -> None:
+        try:
+            store()
+        finally:
+            pipe.stop()  # a failed store must not leave the pump waiting for room
+
     async with anyio.create_task_group() as group:
         group.start_soon(renew)
+        group.start_soon(pipe.pump)
         try:
-            await anyio.to_thread.run_sync(store)
+            await anyio.to_thread.run_sync(run_store)
         finally:
             group.cancel_scope.cancel()
