@@ -30,6 +30,8 @@ import httpx
 from tusclient import client as tus_client
 
 CHUNK = 5 * 1024 * 1024
+# filename data.bin, filetype application/octet-stream (tuspyserver needs both)
+METADATA = "filename ZGF0YS5iaW4=,filetype YXBwbGljYXRpb24vb2N0ZXQtc3RyZWFt"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,9 +47,22 @@ def start_server(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen[by
     port = free_port()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "--factory", f"benchmarks.video_apps:{factory}",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"benchmarks.video_apps:{factory}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -89,7 +104,7 @@ def tus_single_patch(url: str, base: str, headers: dict[str, str], data: Path) -
                 **headers,
                 "Tus-Resumable": "1.0.0",
                 "Upload-Length": str(size),
-                "Upload-Metadata": "filename ZGF0YS5iaW4=,filetype YXBwbGljYXRpb24vb2N0ZXQtc3RyZWFt",
+                "Upload-Metadata": METADATA,
             },
         )
         assert created.status_code == 201, created.text
@@ -258,11 +273,17 @@ def main() -> None:
     for key in ("single", "tuspy"):
         ours = results[f"socialflow {key}"]
         results[f"ratio {key} vs tuspyserver"] = round(ours / results[f"tuspyserver {key}"], 2)
-    results["ratio single vs bare"] = round(results["socialflow single"] / results["bare single"], 2)
+    results["ratio single vs bare"] = round(
+        results["socialflow single"] / results["bare single"], 2
+    )
     results["ratio tuspy vs bare 5MiB"] = round(
         results["socialflow tuspy"] / results["bare 5MiB"], 2
     )
-    print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in results.items()}, indent=2))
+    print(
+        json.dumps(
+            {k: round(v, 1) if isinstance(v, float) else v for k, v in results.items()}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ bytes in storage: any API process can serve any PATCH, before or after a restart
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -46,7 +46,7 @@ T = TypeVar("T")
 class TusRoute(APIRoute):
     """Adds ``Tus-Resumable`` to every response of the tus routes, errors included."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

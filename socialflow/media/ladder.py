@@ -46,7 +46,7 @@ POSTER_WIDTH = 1280
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 def choose_rungs(source: ProbeResult, *, max_height: int = 1080) -> list[Rung]:

@@ -15,6 +15,7 @@ SSRF / local-file-read hole), so every invocation gets:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -126,10 +127,8 @@ def start(args: Sequence[str], limits: Limits, *, stdout: int | None = None) -> 
 def kill(process: subprocess.Popen) -> None:
     """Kill the tool and anything it started."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
 
 

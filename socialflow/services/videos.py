@@ -176,15 +176,12 @@ def _claim(sessions: SessionFactory, settings: Settings, video_id: str, token: s
         ):
             return "busy: another worker holds the job"
         if video.job_attempts >= MAX_JOB_ATTEMPTS:
-            give_up = video.job_token or ""
-        else:
-            give_up = None
-        if give_up is not None:
+            stuck_token = video.job_token
             session.close()
             _fail(
                 sessions,
                 video_id,
-                give_up or None,
+                stuck_token,
                 f"processing gave up after {MAX_JOB_ATTEMPTS} attempts",
             )
             return "failed: too many attempts"
@@ -281,7 +278,7 @@ def process_video(
     work = Path(tempfile.mkdtemp(prefix=f"socialflow-{video_id[:8]}-"))
     try:
         source_path = work / "source"
-        _fetch_source(sessions, storage, video, source_path)
+        _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
         progress(2, force=True)
         facts = probe(
             source_path,
@@ -413,7 +410,12 @@ def _delete_other_attempts(storage: StorageBackend, video_id: str, *, keep: str 
 
 
 def _fetch_source(
-    sessions: SessionFactory, storage: StorageBackend, video: Video, target: Path
+    sessions: SessionFactory,
+    storage: StorageBackend,
+    video: Video,
+    target: Path,
+    *,
+    beat: Callable[[], None],
 ) -> None:
     """Get the source to ``target``; on first run, compose it from the upload's chunks.
 
@@ -427,6 +429,7 @@ def _fetch_source(
         with target.open("wb") as out:
             for piece in storage.open(video.source_key):
                 out.write(piece)
+                beat()
         return
     with sessions() as session:
         upload = session.exec(select(Upload).where(Upload.video_id == video.id)).first()
@@ -453,6 +456,7 @@ def _fetch_source(
                 for piece in storage.open(chunk.key):
                     local.write(piece)
                     part.write(piece)
+                    beat()
                     if part.tell() >= PART_SIZE:
                         parts.append(_flush_part(storage, key, multipart, len(parts) + 1, part))
                         part = tempfile.SpooledTemporaryFile(max_size=PART_SIZE + 1)  # noqa: SIM115

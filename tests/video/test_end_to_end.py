@@ -160,7 +160,8 @@ class TestWithWorker:
                 time.sleep(0.05)
             else:
                 pytest.fail(f"transcode never got going: {video}")
-            assert video["status"] == "processing" and video["progress"] < 90
+            assert video["status"] == "processing"
+            assert video["progress"] < 90
             os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, mid-transcode
             first.wait()
         time.sleep(2.5)  # let its heartbeat go stale
@@ -171,4 +172,5 @@ class TestWithWorker:
         assert_one_set_of_outputs(platform, video_id, long_clip)
         with platform.session() as session:
             row = session.get(Video, video_id)
-            assert row is not None and row.job_attempts >= 2
+            assert row is not None
+            assert row.job_attempts >= 2

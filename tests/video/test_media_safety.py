@@ -52,7 +52,7 @@ class Canaries:
     def _watch_fifo(self) -> None:
         # Opening a FIFO for writing blocks until somebody opens it for reading.
         try:
-            with open(self.fifo, "wb") as writer:  # noqa: PTH123
+            with open(self.fifo, "wb") as writer:
                 if not self._closing:
                     self.file_opened.set()
                 writer.write(b"SECRET\n")
@@ -105,7 +105,8 @@ def assert_failed_cleanly(client: httpx.Client, headers: dict[str, str], video_i
     video = wait_for_status(client, video_id, headers)
     assert video["status"] == "failed", video
     assert video["failure_reason"]
-    assert video["renditions"] == [] and video["master_url"] is None
+    assert video["renditions"] == []
+    assert video["master_url"] is None
     return str(video["failure_reason"])
 
 
@@ -176,8 +177,21 @@ def test_media_file_with_an_embedded_playlist(
     playlist.write_bytes(hostile_playlist(canaries))
     mkv = tmp_path / "evil.mkv"
     subprocess.run(
-        [ffmpeg, "-y", "-loglevel", "error", "-i", str(clip), "-c", "copy", "-attach",
-         str(playlist), "-metadata:s:t", "mimetype=application/vnd.apple.mpegurl", str(mkv)],
+        [
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(clip),
+            "-c",
+            "copy",
+            "-attach",
+            str(playlist),
+            "-metadata:s:t",
+            "mimetype=application/vnd.apple.mpegurl",
+            str(mkv),
+        ],
         check=True,
         timeout=60,
     )
@@ -214,3 +228,24 @@ def test_non_video_and_over_long_uploads_fail_with_reasons(
 def test_format_allow_list_refuses_reference_following_demuxers(name: str) -> None:
     with pytest.raises(MediaRejected):
         check_format_name(name)
+
+
+def test_probe_without_ffprobe_falls_back_to_ffmpeg(
+    clip: Path, tmp_path: Path, canaries: Canaries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With only an ffmpeg binary (the imageio-ffmpeg case), probing still works, safely."""
+    from socialflow.media import probe as probe_module
+
+    limits = Limits(timeout=20, memory_bytes=1024**3)
+    expected = probe_module.probe(clip, limits=limits, max_duration=60, max_pixels=10**7)
+    monkeypatch.setattr(probe_module, "find_ffprobe", lambda: None)
+    fallback = probe_module.probe(clip, limits=limits, max_duration=60, max_pixels=10**7)
+    assert (fallback.width, fallback.height) == (expected.width, expected.height)
+    assert fallback.has_audio is expected.has_audio is True
+    assert abs(fallback.duration - expected.duration) < 0.05
+    assert fallback.format_name == expected.format_name
+    playlist = tmp_path / "p.m3u8"
+    playlist.write_bytes(hostile_playlist(canaries))
+    with pytest.raises(MediaRejected):
+        probe_module.probe(playlist, limits=limits, max_duration=60, max_pixels=10**7)
+    canaries.assert_untouched()

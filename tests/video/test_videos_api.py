@@ -41,8 +41,18 @@ def test_video_shape_and_master_playlist(
 ) -> None:
     video = upload_clip(client, headers, clip)
     for field in (
-        "id", "status", "progress", "failure_reason", "duration", "width", "height",
-        "renditions", "master_url", "thumbnail_url", "storyboard_url", "view_count",
+        "id",
+        "status",
+        "progress",
+        "failure_reason",
+        "duration",
+        "width",
+        "height",
+        "renditions",
+        "master_url",
+        "thumbnail_url",
+        "storyboard_url",
+        "view_count",
     ):
         assert field in video
     assert (video["width"], video["height"]) == (640, 360)
@@ -56,13 +66,18 @@ def test_video_shape_and_master_playlist(
     stream_infs = [line for line in lines if line.startswith("#EXT-X-STREAM-INF")]
     assert len(stream_infs) == 2
     for line in stream_infs:
-        assert "BANDWIDTH=" in line and "RESOLUTION=" in line and 'CODECS="avc1.' in line
-    assert "RESOLUTION=426x240" in master.text and "RESOLUTION=640x360" in master.text
+        assert "BANDWIDTH=" in line
+        assert "RESOLUTION=" in line
+        assert 'CODECS="avc1.' in line
+    assert "RESOLUTION=426x240" in master.text
+    assert "RESOLUTION=640x360" in master.text
     media = client.get(video["renditions"][0]["playlist_url"])
     assert media.status_code == 200
     segments = [line for line in media.text.splitlines() if line and not line.startswith("#")]
-    assert segments and all("/api/v1/media/videos/" in s and "sig=" in s for s in segments)
-    assert "#EXTINF" in media.text and "#EXT-X-ENDLIST" in media.text
+    assert segments
+    assert all("/api/v1/media/videos/" in s and "sig=" in s for s in segments)
+    assert "#EXTINF" in media.text
+    assert "#EXT-X-ENDLIST" in media.text
     segment = client.get(segments[0])
     assert segment.status_code == 200
     assert segment.headers["content-type"] == "video/mp2t"
@@ -104,9 +119,7 @@ def test_unready_and_private_videos_of_others_are_404(
             == 404
         )
         assert (
-            client.post(
-                f"/api/v1/videos/{private['id']}/views", json={}, headers=who
-            ).status_code
+            client.post(f"/api/v1/videos/{private['id']}/views", json={}, headers=who).status_code
             == 404
         )
     # The owner plays it; the signed URLs in the owner's response work for any player.
@@ -145,11 +158,13 @@ def test_views_are_deduplicated_per_viewer_and_watch_time_adds_up(
     url = f"/api/v1/videos/{video['id']}/views"
     first = client.post(url, json={"watched_seconds": 1.0}, headers=other_headers).json()
     again = client.post(url, json={"watched_seconds": 1.5}, headers=other_headers).json()
-    assert first["counted"] is True and again["counted"] is False
+    assert first["counted"] is True
+    assert again["counted"] is False
     assert again["view_count"] == 1
     assert again["watch_seconds"] == pytest.approx(2.5)
     anonymous = client.post(url, json={"watched_seconds": 100}).json()
-    assert anonymous["counted"] is True and anonymous["view_count"] == 2
+    assert anonymous["counted"] is True
+    assert anonymous["view_count"] == 2
     # Watch time is capped at the video's duration per event.
     assert anonymous["watch_seconds"] == pytest.approx(2.5 + video["duration"])
     assert client.post(url, json={"watched_seconds": -1}).status_code == 422
@@ -201,7 +216,8 @@ def test_cli_reprocess_swaps_to_a_new_set_of_renditions(
     assert "ready: 2 renditions" in result.output
     with platform.session() as session:
         row = session.get(Video, video["id"])
-        assert row is not None and row.status == "ready"
+        assert row is not None
+        assert row.status == "ready"
         assert row.hls_prefix != old_prefix
     assert platform.storage.list(old_prefix) == []
     listed = CliRunner().invoke(build_cli(with_plugins=False), ["videos", "list"])
