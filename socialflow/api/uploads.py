@@ -11,6 +11,8 @@ bytes in storage: any API process can serve any PATCH, before or after a restart
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -21,7 +23,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 
 from socialflow.api.deps import ClaimsDep, PlatformDep
-from socialflow.errors import Conflict, Problem, Unauthorized
+from socialflow.errors import Conflict, Problem, ServiceUnavailable, Unauthorized
 from socialflow.media.body import BodyPipe, BodyTooLarge
 from socialflow.media.tus import (
     CHECKSUM_MISMATCH_STATUS,
@@ -37,10 +39,12 @@ from socialflow.media.tus import (
 from socialflow.models.user import User
 from socialflow.models.video import Upload
 from socialflow.platform import Platform
+from socialflow.plugins.protocols import StorageError
 from socialflow.services import uploads as upload_service
 from socialflow.services.users import ACTIVE_STATES
 
 T = TypeVar("T")
+logger = logging.getLogger("socialflow.uploads")
 
 
 class TusRoute(APIRoute):
@@ -261,6 +265,15 @@ async def _write(
         except BodyTooLarge as exc:
             await anyio.to_thread.run_sync(storage.delete, key)
             raise upload_service.UploadTooLarge(str(exc)) from exc
+        except (StorageError, OSError) as exc:
+            logger.exception("storing a chunk of upload %s failed", upload_id)
+            with contextlib.suppress(Exception):
+                await anyio.to_thread.run_sync(storage.delete, key)
+            raise ServiceUnavailable(
+                "Storage failed while writing this chunk; nothing was committed. Retry.",
+                slug="storage-unavailable",
+                headers={"Retry-After": "5"},
+            ) from exc
         if checksum is not None and (
             reader.disconnected
             or reader.hasher is None
@@ -312,13 +325,21 @@ async def _store_while_renewing(
     async def renew() -> None:
         while True:
             await anyio.sleep(interval)
-            await _in_session(
-                platform, upload_service.renew_lock, settings=platform.settings, lease=lease
-            )
+            try:
+                await _in_session(
+                    platform, upload_service.renew_lock, settings=platform.settings, lease=lease
+                )
+            except Exception:
+                # The compare-and-set on commit still protects the upload.
+                logger.exception("renewing the lock of upload %s failed", lease.upload_id)
+
+    failures: list[Exception] = []
 
     def run_store() -> None:
         try:
             store()
+        except Exception as exc:
+            failures.append(exc)  # re-raised below, outside the task group
         finally:
             pipe.stop()  # a failed store must not leave the pump waiting for room
 
@@ -329,3 +350,7 @@ async def _store_while_renewing(
             await anyio.to_thread.run_sync(run_store)
         finally:
             group.cancel_scope.cancel()
+    if failures:
+        raise failures[0]
+    if pipe.error is not None:
+        raise StorageError(f"reading the request body failed: {pipe.error}")

@@ -48,6 +48,7 @@ class BodyPipe(io.RawIOBase):
         self.hasher = hasher
         self.size = 0
         self.disconnected = False
+        self.error: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -70,6 +71,9 @@ class BodyPipe(io.RawIOBase):
         except ClientDisconnect:
             # The client went away: what arrived so far is kept (tus resumes from it).
             self.disconnected = True
+        except Exception as exc:
+            # Anything else: end the stream; the caller sees ``error`` and keeps nothing.
+            self.error = exc
         if batch:
             await self._put(b"".join(batch))
         await self._put(_EOF)

@@ -174,6 +174,12 @@ def test_patch_without_offset_is_400_and_past_the_length_is_413(
     assert missing.status_code == 400
     assert patch(client, location, headers, 0, b"abcdefgh").status_code == 413
     assert client.head(location, headers=headers).headers["Upload-Offset"] == "0"
+    # Chunked (no Content-Length): the excess is noticed while streaming.
+    chunked = patch(client, location, headers, 0, iter([b"ab", b"cdef"]))  # type: ignore[arg-type]
+    assert chunked.status_code == 413
+    assert chunked.headers["content-type"] == "application/problem+json"
+    assert client.head(location, headers=headers).headers["Upload-Offset"] == "0"
+    assert patch(client, location, headers, 0, b"abcd").status_code == 204
 
 
 def test_unknown_and_other_users_uploads_are_404(
