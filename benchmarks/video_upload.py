@@ -85,14 +85,17 @@ def file_body(path: Path) -> Iterator[bytes]:
             yield piece
 
 
-def timed(action: Callable[[], None], size: int, repeat: int) -> float:
-    action()  # warm-up: lazy imports, first connections, page cache
-    rates = []
+def interleaved(actions: dict[str, Callable[[], None]], size: int, repeat: int) -> dict[str, float]:
+    """Median MB/s of each action; one warm-up each, then ``repeat`` interleaved rounds."""
+    for action in actions.values():
+        action()  # warm-up: lazy imports, first connections, page cache
+    rates: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        rates.append(size / (time.perf_counter() - started) / 1e6)
-    return statistics.median(rates)
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            rates[name].append(size / (time.perf_counter() - started) / 1e6)
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def tus_single_patch(url: str, base: str, headers: dict[str, str], data: Path) -> None:
@@ -212,43 +215,33 @@ def main() -> None:
                 out.write(os.urandom(1024 * 1024))
         size = data.stat().st_size
 
-        files = folder / "files"
-        files.mkdir()
-        bare, url = start_server("bare_app", {"BENCH_FILES_DIR": str(files)})
-        try:
-            results["bare single"] = timed(lambda: bare_post(url, data), size, args.repeat)
-            results["bare 5MiB"] = timed(lambda: bare_chunks(url, data), size, args.repeat)
-        finally:
-            bare.kill()
-
-        tus_files = folder / "tusfiles"
-        tus_files.mkdir()
-        server, url = start_server("tuspyserver_app", {"BENCH_FILES_DIR": str(tus_files)})
-        try:
-            results["tuspyserver single"] = timed(
-                lambda: tus_single_patch(url, "/files/", {}, data), size, args.repeat
-            )
-            results["tuspyserver tuspy"] = timed(
-                lambda: tuspy_chunks(url, "/files/", {}, data), size, args.repeat
-            )
-        finally:
-            server.kill()
-
-        project = folder / "project"
-        project.mkdir()
+        files, tus_files, project = folder / "files", folder / "tusfiles", folder / "project"
+        for path in (files, tus_files, project):
+            path.mkdir()
         env, headers = socialflow_project(project)
-        server, url = start_server("socialflow_app", env)
+        servers = {
+            "bare": start_server("bare_app", {"BENCH_FILES_DIR": str(files)}),
+            "tuspyserver": start_server("tuspyserver_app", {"BENCH_FILES_DIR": str(tus_files)}),
+            "socialflow": start_server("socialflow_app", env),
+        }
+        bare_url, tus_url, sf_url = (servers[n][1] for n in ("bare", "tuspyserver", "socialflow"))
+        base = "/api/v1/uploads/"
+        actions: dict[str, Callable[[], None]] = {
+            "bare single": lambda: bare_post(bare_url, data),
+            "bare 5MiB": lambda: bare_chunks(bare_url, data),
+            "tuspyserver single": lambda: tus_single_patch(tus_url, "/files/", {}, data),
+            "tuspyserver tuspy": lambda: tuspy_chunks(tus_url, "/files/", {}, data),
+            "socialflow single": lambda: tus_single_patch(sf_url, base, headers, data),
+            "socialflow tuspy": lambda: tuspy_chunks(sf_url, base, headers, data),
+        }
         try:
-            base = "/api/v1/uploads/"
-            results["socialflow single"] = timed(
-                lambda: tus_single_patch(url, base, headers, data), size, args.repeat
-            )
-            results["socialflow tuspy"] = timed(
-                lambda: tuspy_chunks(url, base, headers, data), size, args.repeat
-            )
-            results["socialflow rss after 200MB runs"] = peak_rss_mb(server.pid)
+            # Interleaved: every round runs each case once, so the machine's
+            # noise (2 shared cores) spreads evenly over all of them.
+            results.update(interleaved(actions, size, args.repeat))
+            results["socialflow rss after 200MB runs"] = peak_rss_mb(servers["socialflow"][0].pid)
         finally:
-            server.kill()
+            for process, _ in servers.values():
+                process.kill()
         if args.memory_gb:
             data.unlink()
             big = folder / "big.bin"
