@@ -120,7 +120,13 @@ def start(args: Sequence[str], limits: Limits, *, stdout: int | None = None) -> 
         stderr=subprocess.PIPE,
         preexec_fn=_limit_child(limits.memory_bytes),
         start_new_session=True,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"},
+        # Few malloc arenas: with many encoder threads, glibc's per-thread
+        # arenas would otherwise eat the address-space limit without using memory.
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LC_ALL": "C",
+            "MALLOC_ARENA_MAX": "2",
+        },
     )
 
 
