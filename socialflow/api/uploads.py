@@ -229,6 +229,25 @@ async def terminate_upload(
     return Response(status_code=204)
 
 
+@router.post("/{upload_id}", include_in_schema=False)
+async def method_override(
+    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+) -> Response:
+    """``X-HTTP-Method-Override: PATCH|DELETE`` on a POST, for clients behind
+    proxies that only pass GET and POST (tus core: servers SHOULD support it)."""
+    override = request.headers.get("x-http-method-override", "").upper()
+    if override == "PATCH":
+        return await patch_upload(upload_id, request, user, platform)
+    if override == "DELETE":
+        return await terminate_upload(upload_id, request, user, platform)
+    raise Problem(
+        "POST to an upload needs X-HTTP-Method-Override: PATCH or DELETE.",
+        status=405,
+        slug="method-not-allowed",
+        headers={"Allow": "HEAD, PATCH, DELETE, OPTIONS"},
+    )
+
+
 async def _write(
     platform: Platform,
     request: Request,

@@ -478,3 +478,25 @@ def test_cors_preflight_and_exposed_headers_for_tus_js_client(
         h.strip().lower() for h in created.headers["access-control-expose-headers"].split(",")
     }
     assert {"location", "upload-offset", "upload-length", "tus-resumable", "video-id"} <= exposed
+
+
+def test_x_http_method_override(
+    client: httpx.Client, headers: dict[str, str], new_upload: Callable[..., httpx.Response]
+) -> None:
+    location = new_upload(10).headers["Location"]
+    patched = client.post(
+        location,
+        content=b"hello",
+        headers={
+            **headers,
+            "X-HTTP-Method-Override": "PATCH",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+    assert patched.status_code == 204
+    assert patched.headers["Upload-Offset"] == "5"
+    assert client.post(location, headers=headers).status_code == 405
+    deleted = client.post(location, headers={**headers, "X-HTTP-Method-Override": "DELETE"})
+    assert deleted.status_code == 204
+    assert client.head(location, headers=headers).status_code == 404
