@@ -500,3 +500,37 @@ def test_x_http_method_override(
     deleted = client.post(location, headers={**headers, "X-HTTP-Method-Override": "DELETE"})
     assert deleted.status_code == 204
     assert client.head(location, headers=headers).status_code == 404
+
+
+def test_a_patch_cut_off_midway_keeps_what_arrived(
+    client: httpx.Client,
+    headers: dict[str, str],
+    new_upload: Callable[..., httpx.Response],
+    live_server: str,
+) -> None:
+    """The phone loses its network mid-PATCH: the server keeps the bytes it got."""
+    import socket
+    from urllib.parse import urlsplit
+
+    location = new_upload(100_000).headers["Location"]
+    parts = urlsplit(location)
+    head = (
+        f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        + "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        "Content-Length: 100000\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall(head.encode() + b"x" * 40_000)
+        time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    offset = "0"
+    while time.monotonic() < deadline:
+        offset = client.head(location, headers=headers).headers["Upload-Offset"]
+        if offset != "0":
+            break
+        time.sleep(0.1)
+    assert offset == "40000"
+    resumed = patch(client, location, headers, 40_000, b"y" * 60_000)
+    assert resumed.status_code == 204
+    assert resumed.headers["Upload-Offset"] == "100000"
