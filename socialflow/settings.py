@@ -134,6 +134,49 @@ class Settings(BaseSettings):
     # --- media
     media_dir: Path | None = Field(default=None, description="Local storage folder.")
 
+    # --- video: uploads, processing, playback (docs/video.md)
+    upload_max_size: int = Field(
+        default=4 * 1024**3, ge=1, description="Largest tus upload in bytes (413 above)."
+    )
+    upload_expires_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        description="An unfinished upload expires this long after its last PATCH.",
+    )
+    upload_lock_seconds: int = Field(
+        default=60, ge=5, description="Lease of a PATCH's lock; renewed while bytes flow."
+    )
+    video_max_duration: float = Field(
+        default=4 * 3600, gt=0, description="Longest accepted video, seconds."
+    )
+    video_max_pixels: int = Field(
+        default=4096 * 2304, gt=0, description="Largest accepted frame (width x height)."
+    )
+    video_max_height: int = Field(default=1080, ge=240, description="Tallest rendition made.")
+    hls_segment_seconds: int = Field(default=4, ge=2, le=10)
+    media_preset: str = Field(default="veryfast", pattern=r"^[a-z]+$", description="x264 preset.")
+    media_probe_timeout: float = Field(default=30, gt=0, description="Wall clock for ffprobe, s.")
+    media_job_timeout: float = Field(
+        default=4 * 3600, gt=0, description="Wall clock for one transcode, seconds."
+    )
+    media_memory_limit_mb: int = Field(
+        default=4096, ge=256, description="Address-space limit of ffmpeg/ffprobe processes."
+    )
+    media_job_stale_seconds: int = Field(
+        default=120,
+        ge=1,
+        description="A processing job silent this long is presumed dead and rerun.",
+    )
+    media_sweep_interval: int = Field(
+        default=300, ge=1, description="How often a worker sweeps stale jobs and expired uploads."
+    )
+    media_url_expires: int = Field(
+        default=6 * 3600, ge=60, description="Signed media URL lifetime."
+    )
+    view_window_seconds: int = Field(
+        default=6 * 3600, ge=1, description="One view per viewer per video per window."
+    )
+
     # --- logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True

@@ -8,8 +8,8 @@ checks an HMAC over key and expiry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import hmac
 import mimetypes
 import os
 import shutil
@@ -22,18 +22,13 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
+from socialflow.media.signing import sign_media_url
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow.plugins.specs import hookimpl
 from socialflow.settings import Settings
 
 COPY_CHUNK = 1024 * 1024
 MULTIPART_DIR = ".multipart"
-
-
-def sign_media_url(secret: str, key: str, expires: int, filename: str | None = None) -> str:
-    """HMAC over what the URL grants: the key, the expiry and the download name."""
-    message = f"{key}\n{expires}\n{filename or ''}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 class LocalStorage:
@@ -93,7 +88,27 @@ class LocalStorage:
         keys = self.list(prefix)
         for key in keys:
             self.delete(key)
+        self._prune_empty_dirs(prefix)
         return len(keys)
+
+    def _prune_empty_dirs(self, prefix: str) -> None:
+        """Remove folders the deletion left empty (and stale temp files of dead writers)."""
+        base = self.root / prefix.rstrip("/") if prefix.strip("/") else None
+        if base is None or not base.is_dir() or not base.resolve().is_relative_to(self.root):
+            return
+        for path in sorted(base.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if path.is_file() and path.name.startswith(".tmp-") and prefix.endswith("/"):
+                path.unlink(missing_ok=True)
+            elif path.is_dir():
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+        folder = base
+        while folder != self.root and folder.is_dir():
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
 
     # ------------------------------------------------------------------ reads
 

@@ -7,3 +7,6 @@ and the tests rely on that.
 from socialflow.models.user import AccountState, Role, User
 
 __all__ = ["AccountState", "Role", "User"]
+from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, VideoView, Visibility
+
+__all__ += ["Upload", "UploadChunk", "Video", "VideoStatus", "VideoView", "Visibility"]

@@ -1,0 +1,284 @@
+"""``/videos``: a video's state and playback, the caller's list, and views.
+
+Playlists are served by the app (they are tiny and carry per-viewer signed
+URLs); segments, poster and storyboard come from the storage backend's
+signed URLs, so with S3/GCS/Azure (or a CDN in front) video bytes never pass
+through the API. Another user's private or unready video answers 404.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from socialflow.api.deps import OptionalUser, PageDep, PlatformDep, SessionDep
+from socialflow.api.schemas import StrictModel
+from socialflow.errors import NotFound
+from socialflow.media.hls import Variant, render_master, rewrite_media_playlist
+from socialflow.models.user import User
+from socialflow.models.video import Video, VideoStatus
+from socialflow.platform import Platform
+from socialflow.plugins.protocols import ObjectNotFound
+from socialflow.services import videos as video_service
+
+router = APIRouter(prefix="/videos", tags=["videos"])
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+MASTER = "master"
+
+
+class RenditionPublic(BaseModel):
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    codecs: str | None = None
+    playlist_url: str
+
+
+class StoryboardPublic(BaseModel):
+    url: str
+    interval: float
+    count: int
+    columns: int
+    rows: int
+    tile_width: int
+    tile_height: int
+
+
+class VideoPublic(BaseModel):
+    """The Video shape of DESIGN.md (plus title, visibility, storyboard layout...)."""
+
+    id: str
+    owner_id: int
+    title: str
+    visibility: str
+    status: str
+    progress: int
+    failure_reason: str | None
+    duration: float | None
+    width: int | None
+    height: int | None
+    renditions: list[RenditionPublic]
+    master_url: str | None
+    thumbnail_url: str | None
+    storyboard_url: str | None
+    storyboard: StoryboardPublic | None
+    view_count: int
+    watch_seconds: float
+    created_at: datetime
+
+
+class VideoPage(BaseModel):
+    items: list[VideoPublic]
+    next_cursor: str | None
+
+
+class ViewRequest(StrictModel):
+    watched_seconds: float = Field(default=0.0, ge=0, le=24 * 3600)
+
+
+class ViewResult(BaseModel):
+    counted: bool
+    view_count: int
+    watch_seconds: float
+
+
+def _api_base(platform: Platform) -> str:
+    settings = platform.settings
+    return settings.public_url + settings.api_prefix
+
+
+def playlist_url(platform: Platform, video_id: str, name: str) -> str:
+    """A signed app URL for one playlist (``master`` or a rendition)."""
+    settings = platform.settings
+    expires = int(time.time()) + settings.media_url_expires
+    sig = video_service.playback_signature(settings.secret(), video_id, name, expires)
+    path = "master.m3u8" if name == MASTER else f"hls/{name}/index.m3u8"
+    query = urlencode({"expires": expires, "sig": sig})
+    return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
+
+
+def to_public(platform: Platform, video: Video) -> VideoPublic:
+    ready = video.status == VideoStatus.ready.value and video.hls_prefix
+    storage = platform.storage
+    expires = platform.settings.media_url_expires
+    renditions = []
+    storyboard = None
+    thumbnail_url = storyboard_url = master_url = None
+    if ready:
+        renditions = [
+            RenditionPublic(**r, playlist_url=playlist_url(platform, video.id, r["name"]))
+            for r in video.renditions
+        ]
+        master_url = playlist_url(platform, video.id, MASTER)
+        if video.thumbnail_key:
+            thumbnail_url = storage.signed_url(video.thumbnail_key, expires_in=expires)
+        if video.storyboard_key:
+            storyboard_url = storage.signed_url(video.storyboard_key, expires_in=expires)
+            if video.storyboard:
+                storyboard = StoryboardPublic(url=storyboard_url, **video.storyboard)
+    return VideoPublic(
+        id=video.id,
+        owner_id=video.owner_id,
+        title=video.title,
+        visibility=video.visibility,
+        status=video.status,
+        progress=video.progress,
+        failure_reason=video.failure_reason,
+        duration=video.duration,
+        width=video.width,
+        height=video.height,
+        renditions=renditions,
+        master_url=master_url,
+        thumbnail_url=thumbnail_url,
+        storyboard_url=storyboard_url,
+        storyboard=storyboard,
+        view_count=video.view_count,
+        watch_seconds=video.watch_seconds,
+        created_at=video.created_at,
+    )
+
+
+@router.get("", response_model=VideoPage)
+def list_videos(
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    page: PageDep,
+    mine: Annotated[bool, Query(description="Only the caller's videos, any status.")] = False,
+) -> VideoPage:
+    if mine and viewer is None:
+        from socialflow.errors import Unauthorized
+
+        raise Unauthorized()
+    rows, cursor = video_service.list_videos(
+        session=session, viewer=viewer, mine=mine, cursor=page.cursor, limit=page.limit
+    )
+    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+
+
+@router.get("/{video_id}", response_model=VideoPublic)
+def read_video(
+    video_id: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+) -> VideoPublic:
+    video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
+    return to_public(platform, video)
+
+
+def _playable(
+    session: Any,
+    platform: Platform,
+    video_id: str,
+    name: str,
+    viewer: User | None,
+    expires: str | None,
+    sig: str | None,
+) -> Video:
+    """A ready video the request may play: by signature, or by the viewer's rights."""
+    signed = video_service.check_playback_signature(
+        platform.settings.secret(), video_id, name, expires, sig
+    )
+    video = session.get(Video, video_id) if len(video_id) <= 32 else None
+    if video is None or not (signed or video_service.can_view(video, viewer)):
+        raise NotFound("No such video.", slug="video-not-found")
+    if video.status != VideoStatus.ready.value or not video.hls_prefix:
+        raise NotFound("This video is not ready to play.", slug="video-not-ready")
+    return video
+
+
+def _playlist_response(text: str) -> Response:
+    return Response(
+        text,
+        media_type=PLAYLIST_TYPE,
+        headers={"Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/{video_id}/master.m3u8", response_class=Response)
+def master_playlist(
+    video_id: str,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    """The HLS master playlist: BANDWIDTH, RESOLUTION and CODECS per rendition."""
+    video = _playable(session, platform, video_id, MASTER, viewer, expires, sig)
+    variants = [
+        (
+            Variant(
+                uri=r["name"],
+                bandwidth=r["bandwidth"],
+                width=r["width"],
+                height=r["height"],
+                codecs=r.get("codecs"),
+            ),
+            playlist_url(platform, video.id, r["name"]),
+        )
+        for r in video.renditions
+    ]
+    return _playlist_response(render_master(variants))
+
+
+@router.get("/{video_id}/hls/{name}/index.m3u8", response_class=Response)
+def media_playlist(
+    video_id: str,
+    name: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    """One rendition's playlist, segment URIs rewritten to signed storage URLs."""
+    video = _playable(session, platform, video_id, name, viewer, expires, sig)
+    if name not in {r["name"] for r in video.renditions}:
+        raise NotFound("No such rendition.", slug="rendition-not-found")
+    assert video.hls_prefix is not None
+    storage = platform.storage
+    folder = f"{video.hls_prefix}{name}/"
+    try:
+        text = storage.get(folder + "index.m3u8").decode()
+    except ObjectNotFound as exc:
+        raise NotFound("No such rendition.", slug="rendition-not-found") from exc
+    lifetime = platform.settings.media_url_expires
+    rewritten = rewrite_media_playlist(
+        text, lambda segment: storage.signed_url(folder + segment, expires_in=lifetime)
+    )
+    return _playlist_response(rewritten)
+
+
+@router.post("/{video_id}/views", response_model=ViewResult)
+def record_view(
+    video_id: str,
+    body: ViewRequest,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+) -> ViewResult:
+    """Count a view (once per viewer per window) and add watch time."""
+    video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
+    if video.status != VideoStatus.ready.value:
+        raise NotFound("This video is not ready to play.", slug="video-not-ready")
+    client = (
+        f"{request.client.host if request.client else ''}|{request.headers.get('user-agent', '')}"
+    )
+    key = video_service.viewer_key(secret=platform.settings.secret(), user=viewer, client=client)
+    counted, video = video_service.record_view(
+        session=session,
+        settings=platform.settings,
+        video=video,
+        viewer=key,
+        watch_seconds=body.watched_seconds,
+    )
+    return ViewResult(
+        counted=counted, view_count=video.view_count, watch_seconds=video.watch_seconds
+    )

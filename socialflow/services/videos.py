@@ -1,0 +1,588 @@
+"""Videos: who may see them, processing jobs, views.
+
+Processing is idempotent by construction. A job claims the video with a
+lease (``job_token`` + heartbeat), writes every output under a fresh
+``videos/<id>/hls/<attempt>/`` prefix, swaps ``hls_prefix`` to it in one
+compare-and-set, and only then deletes every other attempt's prefix. A
+worker killed at any point leaves either the old pointer or the new one,
+never a mix, and the next run (redelivered message or the sweeper finding a
+stale heartbeat) cleans up what the dead one left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from socialflow.errors import NotFound, ValidationProblem
+from socialflow.media.pipeline import publish, transcode
+from socialflow.media.probe import probe
+from socialflow.media.safety import Limits, MediaRejected, MediaToolFailed
+from socialflow.models.base import utcnow
+from socialflow.models.user import User
+from socialflow.models.video import Upload, Video, VideoStatus, VideoView, Visibility
+from socialflow.plugins.protocols import StorageBackend, UploadedPart
+from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.services.uploads import PROCESS_TASK, chunk_prefix, chunks_of
+from socialflow.settings import Settings
+
+logger = logging.getLogger("socialflow.videos")
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps every backend happy
+MAX_JOB_ATTEMPTS = 3
+HEARTBEAT_EVERY = 1.0
+
+
+def videos_prefix(video_id: str) -> str:
+    return f"videos/{video_id}/"
+
+
+def hls_root(video_id: str) -> str:
+    return f"videos/{video_id}/hls/"
+
+
+def source_key(video_id: str) -> str:
+    return f"videos/{video_id}/source"
+
+
+# ------------------------------------------------------------------- access
+
+
+def can_view(video: Video, viewer: User | None) -> bool:
+    """Owners see their videos in any state; others only ready, non-private ones."""
+    if viewer is not None and viewer.id == video.owner_id:
+        return True
+    return video.status == VideoStatus.ready.value and video.visibility != Visibility.private.value
+
+
+def get_visible_video(*, session: Session, video_id: str, viewer: User | None) -> Video:
+    video = session.get(Video, video_id) if len(video_id) <= 32 else None
+    if video is None or not can_view(video, viewer):
+        raise NotFound("No such video.", slug="video-not-found")
+    return video
+
+
+def list_videos(
+    *, session: Session, viewer: User | None, mine: bool, cursor: str | None, limit: int
+) -> tuple[list[Video], str | None]:
+    """Newest first. ``mine``: the caller's own, any status; else public ready videos."""
+    query = select(Video)
+    if mine:
+        if viewer is None:
+            raise NotFound("Sign in to list your videos.")
+        query = query.where(Video.owner_id == viewer.id)
+    else:
+        query = query.where(
+            Video.status == VideoStatus.ready.value, Video.visibility == Visibility.public.value
+        )
+    if cursor:
+        created, _, last_id = cursor.partition("_")
+        try:
+            when = _parse_cursor_time(created)
+        except ValueError as exc:
+            raise ValidationProblem("cursor: not a cursor this API gave out") from exc
+        query = query.where(
+            or_(
+                col(Video.created_at) < when,
+                and_(col(Video.created_at) == when, col(Video.id) < last_id),
+            )
+        )
+    rows = list(
+        session.exec(
+            query.order_by(col(Video.created_at).desc(), col(Video.id).desc()).limit(limit + 1)
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = f"{int(last.created_at.timestamp() * 1_000_000)}_{last.id}"
+    return rows, next_cursor
+
+
+def _parse_cursor_time(value: str) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(value) / 1_000_000, UTC)
+
+
+# ------------------------------------------------------------ playback URLs
+
+
+def playback_signature(secret: str, video_id: str, name: str, expires: int) -> str:
+    """HMAC granting one playlist of one video until ``expires``."""
+    message = f"playlist\n{video_id}\n{name}\n{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def check_playback_signature(
+    secret: str, video_id: str, name: str, expires: str | None, sig: str | None
+) -> bool:
+    if not expires or not sig or not expires.isdigit() or int(expires) < time.time():
+        return False
+    expected = playback_signature(secret, video_id, name, int(expires))
+    return hmac.compare_digest(expected, sig)
+
+
+# --------------------------------------------------------------- processing
+
+
+def start_processing(*, session: Session, video: Video) -> Video:
+    """Mark ``video`` for (re)processing and queue the job after commit."""
+    if video.status == VideoStatus.uploading.value:
+        raise ValidationProblem("The upload of this video is not finished.")
+    video.status = VideoStatus.processing.value
+    video.progress = 0
+    video.failure_reason = None
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.job_attempts = 0
+    video.updated_at = utcnow()
+    session.add(video)
+    enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+    return video
+
+
+def _claim(sessions: SessionFactory, settings: Settings, video_id: str, token: str) -> Video | str:
+    """Take the job lease; a string says why not (skipped, busy...)."""
+    with sessions() as session:
+        video = session.get(Video, video_id)
+        if video is None:
+            return "missing"
+        if video.status != VideoStatus.processing.value:
+            return f"skipped: video is {video.status}"
+        now = utcnow()
+        stale = now - timedelta(seconds=settings.media_job_stale_seconds)
+        if (
+            video.job_token
+            and video.job_heartbeat_at is not None
+            and video.job_heartbeat_at > stale
+        ):
+            return "busy: another worker holds the job"
+        if video.job_attempts >= MAX_JOB_ATTEMPTS:
+            stuck_token = video.job_token
+            session.close()
+            _fail(
+                sessions,
+                video_id,
+                stuck_token,
+                f"processing gave up after {MAX_JOB_ATTEMPTS} attempts",
+            )
+            return "failed: too many attempts"
+        table = Video.__table__  # type: ignore[attr-defined]
+        condition = (
+            table.c.job_token.is_(None)
+            if video.job_token is None
+            else table.c.job_token == video.job_token
+        )
+        result = session.execute(
+            update(table)
+            .where(and_(table.c.id == video_id, table.c.status == "processing", condition))
+            .values(
+                job_token=token,
+                job_heartbeat_at=now,
+                job_attempts=table.c.job_attempts + 1,
+                progress=0,
+            )
+        )
+        session.commit()
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return "busy: lost the race for the job"
+        session.refresh(video)
+        session.expunge(video)
+        return video
+
+
+def _heartbeat(sessions: SessionFactory, video_id: str, token: str, progress: int) -> bool:
+    table = Video.__table__  # type: ignore[attr-defined]
+    with sessions() as session:
+        result = session.execute(
+            update(table)
+            .where(and_(table.c.id == video_id, table.c.job_token == token))
+            .values(job_heartbeat_at=utcnow(), progress=progress)
+        )
+        session.commit()
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: str) -> None:
+    table = Video.__table__  # type: ignore[attr-defined]
+    with sessions() as session:
+        owned = table.c.job_token.is_(None) if token is None else table.c.job_token == token
+        result = session.execute(
+            update(table)
+            .where(and_(table.c.id == video_id, table.c.status == "processing", owned))
+            .values(
+                status=VideoStatus.failed.value,
+                failure_reason=reason[:500],
+                job_token=None,
+                progress=0,
+                updated_at=utcnow(),
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            record_event(session, "video_failed", video_id=video_id, reason=reason[:500])
+        session.commit()
+
+
+class JobLost(Exception):  # noqa: N818 - reads as what happened
+    """Another worker took the job over (our heartbeat was presumed dead)."""
+
+
+def process_video(
+    *, sessions: SessionFactory, storage: StorageBackend, settings: Settings, video_id: str
+) -> str:
+    """Probe, transcode and publish one video; returns a one-line outcome.
+
+    Rejections (not a video, too long, unsafe container, ffmpeg errors) end
+    in status ``failed`` with a reason. Unexpected errors release the lease
+    and propagate, so Celery logs them and the sweeper retries (at most
+    ``MAX_JOB_ATTEMPTS`` times).
+    """
+    token = uuid.uuid4().hex
+    claimed = _claim(sessions, settings, video_id, token)
+    if isinstance(claimed, str):
+        return claimed
+    video = claimed
+    prefix = f"{hls_root(video_id)}{token}/"
+    _delete_other_attempts(storage, video_id, keep=video.hls_prefix)
+    last_beat = [0.0]
+
+    def progress(percent: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - last_beat[0] >= HEARTBEAT_EVERY:
+            last_beat[0] = now
+            if not _heartbeat(sessions, video_id, token, percent):
+                raise JobLost(video_id)
+
+    limits = Limits(
+        timeout=settings.media_probe_timeout,
+        memory_bytes=settings.media_memory_limit_mb * 1024 * 1024,
+    )
+    work = Path(tempfile.mkdtemp(prefix=f"socialflow-{video_id[:8]}-"))
+    try:
+        source_path = work / "source"
+        _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
+        progress(2, force=True)
+        facts = probe(
+            source_path,
+            limits=limits,
+            max_duration=settings.video_max_duration,
+            max_pixels=settings.video_max_pixels,
+        )
+        out_dir = work / "out"
+        out_dir.mkdir()
+        result = transcode(
+            source_path,
+            out_dir,
+            facts,
+            limits=Limits(timeout=settings.media_job_timeout, memory_bytes=limits.memory_bytes),
+            max_height=settings.video_max_height,
+            segment_seconds=settings.hls_segment_seconds,
+            preset=settings.media_preset,
+            on_progress=lambda fraction: progress(3 + int(fraction * 87)),
+        )
+        publish(
+            out_dir,
+            storage,
+            prefix,
+            on_file=lambda done, total: progress(90 + int(9 * done / total)),
+        )
+        renditions = [
+            {
+                "name": r.name,
+                "width": r.variant.width,
+                "height": r.variant.height,
+                "bandwidth": r.variant.bandwidth,
+                "codecs": r.variant.codecs,
+            }
+            for r in result.renditions
+        ]
+        layout = result.storyboard
+        if not _finish(
+            sessions,
+            video_id,
+            token,
+            prefix=prefix,
+            values={
+                "duration": facts.duration,
+                "width": facts.width,
+                "height": facts.height,
+                "renditions": renditions,
+                "thumbnail_key": prefix + "poster.jpg",
+                "storyboard_key": prefix + "storyboard.jpg",
+                "storyboard": {
+                    "interval": layout.interval,
+                    "count": layout.count,
+                    "columns": layout.columns,
+                    "rows": layout.rows,
+                    "tile_width": layout.tile_width,
+                    "tile_height": layout.tile_height,
+                },
+            },
+        ):
+            storage.delete_prefix(prefix)
+            return "lost: another worker finished first"
+        _delete_other_attempts(storage, video_id, keep=prefix)
+        return f"ready: {len(renditions)} renditions"
+    except (MediaRejected, MediaToolFailed) as exc:
+        storage.delete_prefix(prefix)
+        _fail(sessions, video_id, token, str(exc))
+        return f"failed: {exc}"
+    except JobLost:
+        return "lost: another worker took the job over"
+    except Exception:
+        storage.delete_prefix(prefix)
+        _release(sessions, video_id, token)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _release(sessions: SessionFactory, video_id: str, token: str) -> None:
+    table = Video.__table__  # type: ignore[attr-defined]
+    with sessions() as session:
+        session.execute(
+            update(table)
+            .where(and_(table.c.id == video_id, table.c.job_token == token))
+            .values(job_token=None, job_heartbeat_at=None)
+        )
+        session.commit()
+
+
+def _finish(
+    sessions: SessionFactory, video_id: str, token: str, *, prefix: str, values: dict[str, Any]
+) -> bool:
+    """The pointer swap: the new outputs become current in one compare-and-set."""
+    table = Video.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    with sessions() as session:
+        result = session.execute(
+            update(table)
+            .where(and_(table.c.id == video_id, table.c.job_token == token))
+            .values(
+                status=VideoStatus.ready.value,
+                progress=100,
+                failure_reason=None,
+                hls_prefix=prefix,
+                job_token=None,
+                updated_at=now,
+                ready_at=now,
+                **values,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return False
+        video = session.get(Video, video_id)
+        record_event(
+            session,
+            "video_ready",
+            video_id=video_id,
+            owner_id=video.owner_id if video else None,
+        )
+        session.commit()
+        return True
+
+
+def _delete_other_attempts(storage: StorageBackend, video_id: str, *, keep: str | None) -> None:
+    root = hls_root(video_id)
+    attempts = {key[len(root) :].split("/", 1)[0] for key in storage.list(root)}
+    for attempt in attempts:
+        if f"{root}{attempt}/" != keep:
+            storage.delete_prefix(f"{root}{attempt}/")
+
+
+def _fetch_source(
+    sessions: SessionFactory,
+    storage: StorageBackend,
+    video: Video,
+    target: Path,
+    *,
+    beat: Callable[[], None],
+) -> None:
+    """Get the source to ``target``; on first run, compose it from the upload's chunks.
+
+    Composition streams chunk by chunk into a multipart upload of
+    ``PART_SIZE`` parts (spooled on disk, never whole in memory), writing the
+    local copy at the same time; the chunks are deleted only once the source
+    object exists and the video row points at it.
+    """
+    key = source_key(video.id)
+    if video.source_key and storage.exists(video.source_key):
+        with target.open("wb") as out:
+            for piece in storage.open(video.source_key):
+                out.write(piece)
+                beat()
+        return
+    with sessions() as session:
+        upload = session.exec(select(Upload).where(Upload.video_id == video.id)).first()
+        if upload is None or upload.completed_at is None:
+            raise MediaRejected("the upload of this video is missing or unfinished")
+        chunks = chunks_of(session=session, upload_id=upload.id)
+        content_type = upload.content_type
+        length = upload.length
+        upload_id = upload.id
+    expected = 0
+    for chunk in chunks:
+        if chunk.offset != expected:
+            raise MediaRejected("the upload's chunks are not contiguous")
+        expected += chunk.size
+    if expected != length:
+        raise MediaRejected("the upload's chunks do not add up to its length")
+
+    multipart = storage.create_multipart(key, content_type=content_type)
+    parts: list[UploadedPart] = []
+    try:
+        with target.open("wb") as local:
+            part = tempfile.SpooledTemporaryFile(max_size=PART_SIZE + 1)  # noqa: SIM115
+            for chunk in chunks:
+                for piece in storage.open(chunk.key):
+                    local.write(piece)
+                    part.write(piece)
+                    beat()
+                    if part.tell() >= PART_SIZE:
+                        parts.append(_flush_part(storage, key, multipart, len(parts) + 1, part))
+                        part = tempfile.SpooledTemporaryFile(max_size=PART_SIZE + 1)  # noqa: SIM115
+            if part.tell() or not parts:
+                parts.append(_flush_part(storage, key, multipart, len(parts) + 1, part))
+        info = storage.complete_multipart(key, multipart, parts)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            storage.abort_multipart(key, multipart)
+        raise
+    with sessions() as session:
+        row = session.get(Video, video.id)
+        if row is not None:
+            row.source_key = key
+            row.source_size = info.size
+            session.add(row)
+            session.commit()
+    storage.delete_prefix(chunk_prefix(upload_id))
+
+
+def _flush_part(
+    storage: StorageBackend, key: str, multipart: str, number: int, part: Any
+) -> UploadedPart:
+    part.seek(0)
+    try:
+        return storage.upload_part(key, multipart, number, part)
+    finally:
+        part.close()
+
+
+# -------------------------------------------------------------------- sweep
+
+
+def sweep_stale_jobs(*, session: Session, settings: Settings) -> list[str]:
+    """Videos stuck in ``processing`` with no live job: queue them again (after commit)."""
+    stale = utcnow() - timedelta(seconds=settings.media_job_stale_seconds)
+    rows = session.exec(
+        select(Video).where(
+            Video.status == VideoStatus.processing.value,
+            or_(
+                col(Video.job_heartbeat_at) < stale,
+                and_(col(Video.job_heartbeat_at).is_(None), col(Video.updated_at) < stale),
+            ),
+        )
+    )
+    ids = []
+    for video in rows:
+        enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+        ids.append(video.id)
+    return ids
+
+
+# -------------------------------------------------------------------- views
+
+
+def viewer_key(*, secret: str, user: User | None, client: str) -> str:
+    """Who is watching: the user id, or a keyed hash of the client (no raw IPs stored)."""
+    if user is not None:
+        return f"u:{user.id}"
+    digest = hmac.new(secret.encode(), client.encode(), hashlib.sha256).hexdigest()
+    return f"a:{digest[:40]}"
+
+
+def record_view(
+    *,
+    session: Session,
+    settings: Settings,
+    video: Video,
+    viewer: str,
+    watch_seconds: float,
+) -> tuple[bool, Video]:
+    """Count at most one view per viewer per window; add watch time every time.
+
+    Returns (counted_as_new_view, refreshed video). Counters move by atomic
+    ``UPDATE ... SET n = n + 1`` so concurrent viewers never lose counts.
+    """
+    if video.duration:
+        watch_seconds = min(watch_seconds, video.duration)
+    window = int(time.time()) // settings.view_window_seconds
+    table = Video.__table__  # type: ignore[attr-defined]
+    views = VideoView.__table__  # type: ignore[attr-defined]
+    counted = False
+    try:
+        with session.begin_nested():
+            session.add(
+                VideoView(
+                    video_id=video.id, viewer_key=viewer, window=window, watch_seconds=watch_seconds
+                )
+            )
+        counted = True
+    except IntegrityError:
+        session.execute(
+            update(views)
+            .where(
+                and_(
+                    views.c.video_id == video.id,
+                    views.c.viewer_key == viewer,
+                    views.c.window == window,
+                )
+            )
+            .values(watch_seconds=views.c.watch_seconds + watch_seconds, updated_at=utcnow())
+        )
+    session.execute(
+        update(table)
+        .where(table.c.id == video.id)
+        .values(
+            view_count=table.c.view_count + (1 if counted else 0),
+            watch_seconds=table.c.watch_seconds + watch_seconds,
+        )
+    )
+    record_event(
+        session,
+        "video_watched",
+        video_id=video.id,
+        viewer=viewer,
+        new_view=counted,
+        watch_seconds=watch_seconds,
+    )
+    session.commit()
+    session.refresh(video)
+    return counted, video
+
+
+def iter_all(*, session: Session, owner_id: int | None = None) -> Iterator[Video]:
+    """Every video (for the CLI), newest first."""
+    query = select(Video)
+    if owner_id is not None:
+        query = query.where(Video.owner_id == owner_id)
+    yield from session.exec(query.order_by(col(Video.created_at).desc()))

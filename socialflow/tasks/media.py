@@ -1,0 +1,73 @@
+"""Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads.
+
+Both are idempotent. ``process_video`` is safe to run twice or after a
+killed worker (see :mod:`socialflow.services.videos`). Every worker runs
+``sweep`` when it starts and then every ``media_sweep_interval`` seconds, so
+no separate beat process is needed: a job whose worker died (stale
+heartbeat) is queued again, and unfinished uploads past ``Upload-Expires``
+are deleted. Several workers sweeping at once is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from socialflow.services import uploads as upload_service
+from socialflow.services import videos as video_service
+from socialflow.tasks.celery_app import MEDIA_QUEUE, platform_of
+
+logger = logging.getLogger("socialflow.tasks.media")
+SWEEP_TASK = "socialflow.media.sweep"
+
+
+@shared_task(name="socialflow.media.process_video", bind=True, acks_late=True)
+def process_video(self: Any, video_id: str) -> str:
+    """Probe, transcode to HLS, publish; the outcome line is the task result."""
+    platform = platform_of(self.app)
+    outcome = video_service.process_video(
+        sessions=platform.session,
+        storage=platform.storage,
+        settings=platform.settings,
+        video_id=video_id,
+    )
+    logger.info("video %s: %s", video_id, outcome)
+    return outcome
+
+
+@shared_task(name=SWEEP_TASK, bind=True)
+def sweep(self: Any) -> dict[str, Any]:
+    """Requeue videos whose job died; delete expired unfinished uploads."""
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        requeued = video_service.sweep_stale_jobs(session=session, settings=platform.settings)
+        session.commit()
+    with platform.session() as session:
+        expired = upload_service.expire_uploads(session=session, storage=platform.storage)
+    return {"requeued": requeued, "expired_uploads": expired}
+
+
+@worker_ready.connect
+def _start_sweeping(sender: Any = None, **_: Any) -> None:
+    """In each worker's main process: sweep now, then every ``media_sweep_interval``."""
+    app = getattr(sender, "app", None)
+    if app is None or getattr(app, "socialflow_platform", None) is None:
+        return
+    platform = platform_of(app)
+    interval = platform.settings.media_sweep_interval
+    stop = threading.Event()
+
+    def loop() -> None:
+        while True:
+            try:
+                app.send_task(SWEEP_TASK, queue=MEDIA_QUEUE)
+            except Exception:
+                logger.exception("could not queue the media sweep")
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=loop, name="socialflow-media-sweeper", daemon=True).start()
