@@ -1,0 +1,148 @@
+"""Settings come from ``[plugin.s3]``; ``check()``, readiness and doctor name what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from socialflow.platform import Platform
+from socialflow.plugins.protocols import StorageError
+from socialflow.settings import SettingsError, load_settings
+
+from socialflow_s3 import S3Settings, S3Storage
+
+
+def s3_section(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "bucket": bucket,
+        "endpoint_url": endpoint,
+        "access_key_id": "testing",
+        "secret_access_key": "testing",
+        "addressing_style": "path",
+        **extra,
+    }
+
+
+def test_check_names_backend_bucket_and_endpoint(
+    s3_endpoint: str, s3_bucket: str, make_settings: Any
+) -> None:
+    described = S3Storage(make_settings(s3_endpoint, s3_bucket, prefix="p/")).check()
+    assert described.startswith(f"s3 bucket {s3_bucket} at {s3_endpoint}")
+    assert "prefix p/" in described
+    assert "writable" in described
+
+
+def test_check_fails_clearly_on_a_wrong_bucket(s3_endpoint: str, make_settings: Any) -> None:
+    storage = S3Storage(make_settings(s3_endpoint, "no-such-bucket-here"))
+    with pytest.raises(StorageError, match=r"s3 bucket no-such-bucket-here .* does not exist"):
+        storage.check()
+
+
+def test_check_fails_clearly_on_bad_credentials(s3_authenticating_endpoint: str) -> None:
+    storage = S3Storage(
+        S3Settings(
+            bucket="any-bucket",
+            endpoint_url=s3_authenticating_endpoint,
+            access_key_id="AKIANOTAREALKEY00000",
+            secret_access_key="wrong",  # type: ignore[arg-type]
+            addressing_style="path",
+        )
+    )
+    with pytest.raises(StorageError, match="access denied .*check the credentials"):
+        storage.check()
+
+
+def test_check_fails_clearly_when_unreachable(make_settings: Any) -> None:
+    from socialflow.testing.processes import free_port
+
+    config = make_settings(f"http://127.0.0.1:{free_port()}", "media", max_attempts=1)
+    with pytest.raises(StorageError, match="not reachable"):
+        S3Storage(config).check()
+
+
+def test_secrets_never_show_in_errors_or_repr(s3_endpoint: str) -> None:
+    config = S3Settings(
+        bucket="no-such-bucket-here",
+        endpoint_url=s3_endpoint,
+        access_key_id="testing",
+        secret_access_key="super-secret-value",  # type: ignore[arg-type]
+    )
+    assert "super-secret-value" not in repr(config)
+    with pytest.raises(StorageError) as raised:
+        S3Storage(config).check()
+    assert "super-secret-value" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"bucket": "media", "bucket_name": "typo"}, "plugin.s3.bucket_name"),
+        ({}, "plugin.s3.bucket"),
+        ({"bucket": "media", "access_key_id": "only-half"}, "secret_access_key"),
+        ({"bucket": "media", "prefix": "/abs/"}, "prefix"),
+    ],
+)
+def test_bad_settings_fail_at_start(
+    socialflow_project: Any, section: dict[str, Any], message: str
+) -> None:
+    from socialflow.testing import toml
+
+    toml.write(
+        socialflow_project / "socialflow.toml",
+        {"secret_key": "x" * 48, "storage": "s3", "plugin": {"s3": section}},
+    )
+    with pytest.raises(SettingsError, match=message):
+        Platform(load_settings(socialflow_project)).start()
+
+
+class TestAsActiveStorage:
+    """``storage = "s3"`` in a project's settings, with the plugin installed."""
+
+    @pytest.fixture
+    def socialflow_overrides(self, s3_endpoint: str, s3_bucket: str) -> dict[str, Any]:
+        return {"storage": "s3", "plugin": {"s3": s3_section(s3_endpoint, s3_bucket)}}
+
+    def test_platform_uses_s3_and_is_ready(self, platform: Any, s3_bucket: str) -> None:
+        assert isinstance(platform.storage, S3Storage)
+        assert "s3" in platform.plugins.infos
+        storage_check = {c.name: c for c in platform.readiness(broker=False)}["storage"]
+        assert storage_check.ok, storage_check.detail
+        assert s3_bucket in storage_check.detail
+
+    def test_readyz_over_http(self, client: Any, s3_bucket: str) -> None:
+        answer = client.get("/readyz")
+        assert answer.status_code == 200, answer.text
+        assert s3_bucket in answer.text
+
+
+class TestWrongBucketFailsDoctorAndReadiness:
+    @pytest.fixture
+    def socialflow_overrides(self, s3_endpoint: str) -> dict[str, Any]:
+        return {"storage": "s3", "plugin": {"s3": s3_section(s3_endpoint, "wrong-bucket")}}
+
+    def test_readiness(self, platform: Any, client: Any) -> None:
+        storage_check = {c.name: c for c in platform.readiness(broker=False)}["storage"]
+        assert not storage_check.ok
+        assert "s3 bucket wrong-bucket" in storage_check.detail
+        assert "does not exist" in storage_check.detail
+        answer = client.get("/readyz")
+        assert answer.status_code == 503
+        assert "wrong-bucket" in answer.text
+
+    def test_doctor(self, platform: Any) -> None:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "socialflow", "doctor",
+                "--project", str(platform.settings.project_dir), "--no-broker",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "storage" in result.stdout
+        assert "wrong-bucket" in result.stdout
+        assert "does not exist" in result.stdout
