@@ -30,10 +30,10 @@ from pathlib import Path
 
 from socialflow.testing.server import free_port
 
-__all__ = ["ServiceFailedToStart", "background_service", "free_port", "port_open"]
+__all__ = ["ServiceStartError", "background_service", "free_port", "port_open"]
 
 
-class ServiceFailedToStart(RuntimeError):
+class ServiceStartError(RuntimeError):
     """The emulator exited or never opened its port; the message holds its log's tail."""
 
 
@@ -75,11 +75,11 @@ def background_service(
         deadline = time.monotonic() + timeout
         while not port_open(port):
             if process.poll() is not None:
-                raise ServiceFailedToStart(
+                raise ServiceStartError(
                     f"{command[0]} exited with {process.returncode}:\n{_tail(log)}"
                 )
             if time.monotonic() > deadline:
-                raise ServiceFailedToStart(
+                raise ServiceStartError(
                     f"{command[0]} did not open port {port} in {timeout}s:\n{_tail(log)}"
                 )
             time.sleep(0.1)

@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from socialflow_azure import AzureBlobStorage, AzureSettings
+
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
-
-from socialflow_azure import AzureBlobStorage, AzureSettings
 
 WRONG_KEY = "d3JvbmcgYnV0IHZhbGlkIGJhc2U2NCBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cw=="
 
@@ -30,7 +30,7 @@ def test_check_names_backend_and_container(
 def test_check_fails_clearly_on_a_wrong_container(
     make_settings: Callable[..., AzureSettings],
 ) -> None:
-    with pytest.raises(StorageError, match="azure container no-such-container .* does not exist"):
+    with pytest.raises(StorageError, match=r"azure container no-such-container .* does not exist"):
         AzureBlobStorage(make_settings("no-such-container")).check()
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from socialflow_gcs import GCSSettings, GCSStorage
+
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
-
-from socialflow_gcs import GCSSettings, GCSStorage
 
 
 def test_check_names_backend_and_bucket(
@@ -31,7 +31,7 @@ def test_check_names_backend_and_bucket(
 
 
 def test_check_fails_clearly_on_a_wrong_bucket(make_settings: Callable[..., GCSSettings]) -> None:
-    with pytest.raises(StorageError, match="gcs bucket no-such-bucket .* does not exist"):
+    with pytest.raises(StorageError, match=r"gcs bucket no-such-bucket .* does not exist"):
         GCSStorage(make_settings("no-such-bucket")).check()
 
 

@@ -7,11 +7,11 @@ import sys
 from typing import Any
 
 import pytest
+from socialflow_s3 import S3Settings, S3Storage
+
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
-
-from socialflow_s3 import S3Settings, S3Storage
 
 
 def s3_section(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def test_check_fails_clearly_on_bad_credentials(s3_authenticating_endpoint: str)
             addressing_style="path",
         )
     )
-    with pytest.raises(StorageError, match="access denied .*check the credentials"):
+    with pytest.raises(StorageError, match=r"access denied .*check the credentials"):
         storage.check()
 
 
@@ -134,8 +134,13 @@ class TestWrongBucketFailsDoctorAndReadiness:
     def test_doctor(self, platform: Any) -> None:
         result = subprocess.run(
             [
-                sys.executable, "-m", "socialflow", "doctor",
-                "--project", str(platform.settings.project_dir), "--no-broker",
+                sys.executable,
+                "-m",
+                "socialflow",
+                "doctor",
+                "--project",
+                str(platform.settings.project_dir),
+                "--no-broker",
             ],
             capture_output=True,
             text=True,

@@ -24,8 +24,8 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
     ServiceRequestError,
 )
-from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 
+from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow_azure.keys import check_key, check_range
 from socialflow_azure.settings import AzureSettings
 
@@ -68,7 +68,9 @@ class AzureBlobStorage:
                 return BlobServiceClient.from_connection_string(
                     cfg.connection_string.get_secret_value(), **options
                 )
-            assert cfg.account_name and cfg.account_key  # enforced by the settings model
+            # Both are set: the settings model refuses anything else.
+            assert cfg.account_name is not None
+            assert cfg.account_key is not None
             url = cfg.account_url or f"https://{cfg.account_name}.blob.core.windows.net"
             return BlobServiceClient(
                 url,

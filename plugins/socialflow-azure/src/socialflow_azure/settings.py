@@ -17,9 +17,7 @@ class AzureSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    container: str = Field(
-        min_length=3, max_length=63, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"
-    )
+    container: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     prefix: str = Field(default="", description="Blob name prefix, e.g. `socialflow/`.")
     connection_string: SecretStr | None = None
     account_name: str | None = None

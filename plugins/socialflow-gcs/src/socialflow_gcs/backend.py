@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from requests import exceptions as http_exc
-from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 
+from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow_gcs.keys import check_key, check_range
 from socialflow_gcs.settings import GCSSettings
 
@@ -340,12 +340,16 @@ class GCSStorage:
                 joined = []
                 for index in range(0, len(sources), COMPOSE_LIMIT):
                     step = self.bucket.blob(f"{folder}round{round_number}-{index:05d}")
-                    step.compose(sources[index : index + COMPOSE_LIMIT], timeout=self.config.timeout)
+                    step.compose(
+                        sources[index : index + COMPOSE_LIMIT], timeout=self.config.timeout
+                    )
                     joined.append(step)
                 sources = joined
             destination.compose(sources, timeout=self.config.timeout)
         except gexc.NotFound as exc:
-            raise StorageError(f"{self.where}: a part of upload {upload} was never uploaded") from exc
+            raise StorageError(
+                f"{self.where}: a part of upload {upload} was never uploaded"
+            ) from exc
         except FAILURES as exc:
             raise self._fail(exc, "complete_multipart") from exc
         self._remove_parts(upload)

@@ -17,8 +17,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
-from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 
+from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow_s3.keys import check_key, check_range
 from socialflow_s3.settings import S3Settings
 
@@ -113,7 +113,9 @@ class S3Storage:
             extra["ContentType"] = content_type
         try:
             if isinstance(data, bytes | bytearray | memoryview):
-                self.client.put_object(Bucket=self.config.bucket, Key=full, Body=bytes(data), **extra)
+                self.client.put_object(
+                    Bucket=self.config.bucket, Key=full, Body=bytes(data), **extra
+                )
             else:
                 from boto3.s3.transfer import TransferConfig
 
@@ -123,7 +125,9 @@ class S3Storage:
                     self.config.bucket,
                     full,
                     ExtraArgs=extra,
-                    Config=TransferConfig(multipart_threshold=threshold, multipart_chunksize=threshold),
+                    Config=TransferConfig(
+                        multipart_threshold=threshold, multipart_chunksize=threshold
+                    ),
                 )
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "put") from exc

@@ -37,7 +37,7 @@ class S3Settings(BaseModel):
         default=None, description="Ask S3 to encrypt objects at rest."
     )
     sse_kms_key_id: str | None = Field(
-        default=None, description="KMS key for `server_side_encryption = \"aws:kms\"`."
+        default=None, description='KMS key for `server_side_encryption = "aws:kms"`.'
     )
     multipart_threshold: int = Field(
         default=16 * 1024 * 1024,
