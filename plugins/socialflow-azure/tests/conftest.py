@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from socialflow_azure import AzureBlobStorage, AzureSettings
-
 from socialflow.testing.processes import background_service, free_port
 from socialflow.testing.services import skip_or_fail
+
+from socialflow_azure import AzureBlobStorage, AzureSettings
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 # Azurite's well-known development account (public, documented by Microsoft).

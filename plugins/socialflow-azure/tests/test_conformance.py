@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from socialflow_azure import AzureBlobStorage, AzureSettings
-
 from socialflow.testing.conformance import StorageConformance
+
+from socialflow_azure import AzureBlobStorage, AzureSettings
 
 
 class TestAzureBlobStorage(StorageConformance):

@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from socialflow_azure import AzureBlobStorage, AzureSettings
-
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
+
+from socialflow_azure import AzureBlobStorage, AzureSettings
 
 WRONG_KEY = "d3JvbmcgYnV0IHZhbGlkIGJhc2U2NCBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cw=="
 

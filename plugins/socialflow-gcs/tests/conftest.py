@@ -26,11 +26,11 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from socialflow_gcs import GCSSettings, GCSStorage
-
 from socialflow.testing.conformance.storage import SignedFetch, SignedUrlFetcher, http_fetch
 from socialflow.testing.processes import background_service, free_port
 from socialflow.testing.services import skip_or_fail
+
+from socialflow_gcs import GCSSettings, GCSStorage
 
 
 @pytest.fixture(scope="session")

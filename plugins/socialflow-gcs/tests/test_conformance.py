@@ -6,10 +6,10 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from socialflow_gcs import GCSSettings, GCSStorage
-
 from socialflow.testing.conformance import StorageConformance
 from socialflow.testing.conformance.storage import SignedUrlFetcher
+
+from socialflow_gcs import GCSSettings, GCSStorage
 
 
 class TestGCSStorage(StorageConformance):

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from socialflow_gcs import GCSSettings, GCSStorage
-
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
+
+from socialflow_gcs import GCSSettings, GCSStorage
 
 
 def test_check_names_backend_and_bucket(

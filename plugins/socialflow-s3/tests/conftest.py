@@ -14,11 +14,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
-from socialflow_s3 import S3Settings, S3Storage
-
 from socialflow.testing.conformance.storage import SignedFetch, SignedUrlFetcher, http_fetch
 from socialflow.testing.processes import background_service, free_port
 from socialflow.testing.services import skip_or_fail
+
+from socialflow_s3 import S3Settings, S3Storage
 
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing"  # moto's throwaway credentials

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from socialflow_s3 import S3Storage
-
 from socialflow.testing.conformance import StorageConformance
 from socialflow.testing.conformance.storage import SignedUrlFetcher
+
+from socialflow_s3 import S3Storage
 
 
 class TestS3Storage(StorageConformance):

@@ -7,11 +7,11 @@ import sys
 from typing import Any
 
 import pytest
-from socialflow_s3 import S3Settings, S3Storage
-
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.settings import SettingsError, load_settings
+
+from socialflow_s3 import S3Settings, S3Storage
 
 
 def s3_section(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
     ServiceRequestError,
 )
-
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+
 from socialflow_azure.keys import check_key, check_range
 from socialflow_azure.settings import AzureSettings
 

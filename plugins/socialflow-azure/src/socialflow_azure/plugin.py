@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from socialflow.plugins.specs import hookimpl
+
 from socialflow_azure.settings import SECTION, AzureSettings
 
 if TYPE_CHECKING:
     from socialflow.settings import Settings
+
     from socialflow_azure.backend import AzureBlobStorage
 
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from requests import exceptions as http_exc
-
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+
 from socialflow_gcs.keys import check_key, check_range
 from socialflow_gcs.settings import GCSSettings
 

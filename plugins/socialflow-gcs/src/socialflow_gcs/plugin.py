@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from socialflow.plugins.specs import hookimpl
+
 from socialflow_gcs.settings import SECTION, GCSSettings
 
 if TYPE_CHECKING:
     from socialflow.settings import Settings
+
     from socialflow_gcs.backend import GCSStorage
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from socialflow.plugins.specs import hookimpl
+
 from socialflow_s3.settings import SECTION, S3Settings
 
 if TYPE_CHECKING:
     from socialflow.settings import Settings
+
     from socialflow_s3.backend import S3Storage
 
 
