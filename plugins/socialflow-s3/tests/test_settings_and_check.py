@@ -151,3 +151,27 @@ class TestWrongBucketFailsDoctorAndReadiness:
         assert "storage" in result.stdout
         assert "wrong-bucket" in result.stdout
         assert "does not exist" in result.stdout
+
+
+def test_installed_but_inactive_needs_no_section(socialflow_project: Any) -> None:
+    """With storage = "local" and no [plugin.s3], the installed plugin costs nothing."""
+    from socialflow.testing import toml
+
+    toml.write(socialflow_project / "socialflow.toml", {"secret_key": "x" * 48})
+    platform = Platform(load_settings(socialflow_project)).start()
+    try:
+        assert platform.storage.name == "local"
+        assert "s3" in platform.plugins.provider_factories("storage")
+    finally:
+        platform.stop()
+
+
+def test_a_present_section_is_validated_even_when_inactive(socialflow_project: Any) -> None:
+    from socialflow.testing import toml
+
+    toml.write(
+        socialflow_project / "socialflow.toml",
+        {"secret_key": "x" * 48, "plugin": {"s3": {"bucket": "media", "regoin": "eu-west-1"}}},
+    )
+    with pytest.raises(SettingsError, match=r"plugin\.s3\.regoin"):
+        Platform(load_settings(socialflow_project)).start()

@@ -26,7 +26,9 @@ so a shared bucket is fine. Hooks a backend may need to adjust:
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import random
 import threading
 import time
@@ -48,6 +50,8 @@ from socialflow.plugins.protocols import (
 )
 
 MiB = 1024 * 1024
+#: Set to a size in MiB to run the multipart test with an object that large (multi-GB runs).
+LARGE_OBJECT_ENV = "SOCIALFLOW_CONFORMANCE_LARGE_OBJECT_MIB"
 
 #: Keys no backend may accept: they could escape a root folder or alias another key.
 INVALID_KEYS = ("", "../x", "/abs", "a/../../x", "a//b", "./a", "a/./b", "a\\b", "a\x00b")
@@ -290,40 +294,58 @@ class StorageConformance:
 
     # --------------------------------------------------------------- multipart
 
-    def _parts(self) -> list[bytes]:
-        sizes = [self.multipart_part_size] * (self.multipart_part_count - 1)
-        sizes.append(self.multipart_part_size // 3 + 1)  # a short final part
-        return [_payload(size, 100 + number) for number, size in enumerate(sizes, 1)]
+    def _part_sizes(self) -> list[int]:
+        """Part sizes: the class's, or ``SOCIALFLOW_CONFORMANCE_LARGE_OBJECT_MIB`` in total."""
+        part = self.multipart_part_size
+        wanted_mib = os.environ.get(LARGE_OBJECT_ENV)
+        if not wanted_mib:
+            return [part] * (self.multipart_part_count - 1) + [part // 3 + 1]
+        total = int(float(wanted_mib) * MiB)
+        sizes = [part] * (total // part)
+        if total % part:
+            sizes.append(total % part)
+        return sizes
 
     def test_multipart_large_object(self, backend: StorageBackend, key_prefix: str) -> None:
+        """Parts generated on the fly and checked by digest, so the object may be any size
+        (set ``SOCIALFLOW_CONFORMANCE_LARGE_OBJECT_MIB=4096`` for a multi-GB run)."""
         key = f"{key_prefix}large/video.mp4"
-        parts = self._parts()
+        sizes = self._part_sizes()
+        total = sum(sizes)
         upload_id = backend.create_multipart(key, content_type="video/mp4")
         assert isinstance(upload_id, str)
         assert upload_id
         uploaded: list[UploadedPart] = []
-        # Parts may arrive in any order; one comes as a file object.
-        for number in reversed(range(1, len(parts) + 1)):
-            body: bytes | io.BytesIO = parts[number - 1]
-            if number == 1:
-                body = io.BytesIO(parts[0])
+        # Parts may arrive in any order: the last one first, then the rest; one
+        # comes as a file object.
+        order = [len(sizes), *range(1, len(sizes))]
+        for number in order:
+            data = _payload(sizes[number - 1], 100 + number)
+            body: bytes | io.BytesIO = io.BytesIO(data) if number == 1 else data
             part = backend.upload_part(key, upload_id, number, body)
             assert part.part_number == number
-            assert part.size == len(parts[number - 1])
+            assert part.size == len(data)
             assert part.etag
             uploaded.append(part)
         assert not backend.exists(key), "an unfinished upload must not be visible"
         info = backend.complete_multipart(key, upload_id, uploaded)
-        whole = b"".join(parts)
-        assert info.size == len(whole)
-        assert backend.stat(key).size == len(whole)
-        assert backend.get(key) == whole
-        boundary = self.multipart_part_size
-        assert (
-            backend.read_range(key, boundary - 5, boundary + 4)
-            == whole[boundary - 5 : boundary + 5]
-        )
-        assert b"".join(backend.open(key, chunk_size=MiB)) == whole
+        assert info.size == total
+        assert backend.stat(key).size == total
+
+        expected = hashlib.sha256()
+        for number, size in enumerate(sizes, 1):
+            expected.update(_payload(size, 100 + number))
+        streamed = hashlib.sha256()
+        for chunk in backend.open(key, chunk_size=MiB):
+            streamed.update(chunk)
+        assert streamed.hexdigest() == expected.hexdigest(), "parts joined out of order or torn"
+        if total <= 64 * MiB:
+            assert hashlib.sha256(backend.get(key)).hexdigest() == expected.hexdigest()
+        if len(sizes) > 1:  # a Range read across the first part boundary
+            boundary = sizes[0]
+            first_tail = _payload(sizes[0], 101)[-5:]
+            second_head = _payload(sizes[1], 102)[:5]
+            assert backend.read_range(key, boundary - 5, boundary + 4) == first_tail + second_head
         assert backend.list(f"{key_prefix}large/") == [key], "no part may linger as a key"
 
     def test_abort_multipart_leaves_nothing(self, backend: StorageBackend, key_prefix: str) -> None:
