@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -151,3 +152,39 @@ class TestBadKeyFailsDoctorAndReadiness:
         assert f"azure container {azure_container}" in result.stdout
         assert "access denied" in result.stdout
         assert WRONG_KEY not in result.stdout
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "socialflow", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def switch_new_project_storage(project: Any, backend: str, section: dict[str, Any]) -> None:
+    """Edit a project made by `socialflow new` as an operator would."""
+    created = run_cli("new", str(project))
+    assert created.returncode == 0, created.stdout + created.stderr
+    settings_file = project / "socialflow.toml"
+    text = settings_file.read_text()
+    assert 'storage = "local"' in text
+    lines = [f"\n[plugin.{backend}]"] + [f"{k} = {json.dumps(v)}" for k, v in section.items()]
+    settings_file.write_text(
+        text.replace('storage = "local"', f'storage = "{backend}"') + "\n".join(lines) + "\n"
+    )
+    migrated = run_cli("migrate", "--project", str(project))
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+def test_a_new_project_switched_to_azure_passes_doctor(
+    tmp_path: Any, azurite_endpoint: str, azure_container: str, azurite_account: tuple[str, str]
+) -> None:
+    section = azure_section(azurite_endpoint, azure_container, azurite_account[1])
+    switch_new_project_storage(tmp_path / "site", "azure", section)
+    result = run_cli("doctor", "--project", str(tmp_path / "site"), "--no-broker")
+    row = next(line for line in result.stdout.splitlines() if "storage (azure)" in line)
+    assert "ok" in row, result.stdout
+    assert f"azure container {azure_container}" in result.stdout

@@ -146,3 +146,39 @@ class TestWrongBucketFailsDoctorAndReadiness:
         assert "gcs bucket wrong-bucket" in result.stdout
         assert "does not exist" in result.stdout
         assert "PRIVATE KEY" not in result.stdout
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "socialflow", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def switch_new_project_storage(project: Any, backend: str, section: dict[str, Any]) -> None:
+    """Edit a project made by `socialflow new` as an operator would."""
+    created = run_cli("new", str(project))
+    assert created.returncode == 0, created.stdout + created.stderr
+    settings_file = project / "socialflow.toml"
+    text = settings_file.read_text()
+    assert 'storage = "local"' in text
+    lines = [f"\n[plugin.{backend}]"] + [f"{k} = {json.dumps(v)}" for k, v in section.items()]
+    settings_file.write_text(
+        text.replace('storage = "local"', f'storage = "{backend}"') + "\n".join(lines) + "\n"
+    )
+    migrated = run_cli("migrate", "--project", str(project))
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+def test_a_new_project_switched_to_gcs_passes_doctor(
+    tmp_path: Any, gcs_endpoint: str, gcs_bucket: str, service_account_info: dict[str, str]
+) -> None:
+    section = gcs_section(gcs_endpoint, gcs_bucket, service_account_info)
+    switch_new_project_storage(tmp_path / "site", "gcs", section)
+    result = run_cli("doctor", "--project", str(tmp_path / "site"), "--no-broker")
+    row = next(line for line in result.stdout.splitlines() if "storage (gcs)" in line)
+    assert "ok" in row, result.stdout
+    assert f"gcs bucket {gcs_bucket}" in result.stdout

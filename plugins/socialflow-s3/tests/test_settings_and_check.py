@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
@@ -175,3 +176,38 @@ def test_a_present_section_is_validated_even_when_inactive(socialflow_project: A
     )
     with pytest.raises(SettingsError, match=r"plugin\.s3\.regoin"):
         Platform(load_settings(socialflow_project)).start()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "socialflow", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def switch_new_project_storage(project: Any, backend: str, section: dict[str, Any]) -> None:
+    """Edit a project made by `socialflow new` as an operator would."""
+    created = run_cli("new", str(project))
+    assert created.returncode == 0, created.stdout + created.stderr
+    settings_file = project / "socialflow.toml"
+    text = settings_file.read_text()
+    assert 'storage = "local"' in text
+    lines = [f"\n[plugin.{backend}]"] + [f"{k} = {json.dumps(v)}" for k, v in section.items()]
+    settings_file.write_text(
+        text.replace('storage = "local"', f'storage = "{backend}"') + "\n".join(lines) + "\n"
+    )
+    migrated = run_cli("migrate", "--project", str(project))
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+def test_a_new_project_switched_to_s3_passes_doctor(
+    tmp_path: Any, s3_endpoint: str, s3_bucket: str
+) -> None:
+    switch_new_project_storage(tmp_path / "site", "s3", s3_section(s3_endpoint, s3_bucket))
+    result = run_cli("doctor", "--project", str(tmp_path / "site"), "--no-broker")
+    row = next(line for line in result.stdout.splitlines() if "storage (s3)" in line)
+    assert "ok" in row, result.stdout
+    assert f"s3 bucket {s3_bucket}" in result.stdout
