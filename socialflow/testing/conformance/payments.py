@@ -45,7 +45,9 @@ class PaymentProviderConformance:
 
     @pytest.fixture
     def signed_webhook(self) -> WebhookFactory:
-        """Override: make a webhook request the provider must accept."""
+        """Override: ``make(event_type, provider_ref) -> (payload, headers)``, a webhook
+        the provider must accept. The payload must contain ``provider_ref`` verbatim:
+        the suite changes it to prove a tampered body is refused."""
         pytest.fail(f"{type(self).__name__} must define a `signed_webhook` fixture")
 
     @pytest.fixture
