@@ -226,7 +226,7 @@ class AzureBlobStorage:
             safe = filename.replace("\\", "_").replace('"', "_")
             disposition = f'attachment; filename="{safe}"'
         token = generate_blob_sas(
-            account_name=self.service.account_name,
+            account_name=str(self.service.account_name),
             container_name=self.config.container,
             blob_name=blob.blob_name,
             account_key=account_key,
@@ -311,7 +311,8 @@ class AzureBlobStorage:
             raise StorageError(f"{self.where} is not reachable: {exc}") from exc
         except HttpResponseError as exc:
             if isinstance(exc, ClientAuthenticationError) or exc.status_code in (401, 403):
-                code = getattr(exc.error_code, "value", exc.error_code) or exc.status_code
+                error_code = getattr(exc, "error_code", None)
+                code = getattr(error_code, "value", error_code) or exc.status_code
                 raise StorageError(
                     f"{self.where}: access denied ({code}); check connection_string or "
                     "account_name/account_key in [plugin.azure]"
