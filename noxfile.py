@@ -1,17 +1,12 @@
-"""Developer and CI tasks: ``nox -l`` lists them, ``nox -s NAME`` runs one.
+"""Developer sessions. Each installs what it needs into its own virtualenv.
 
-Sessions:
-
-* ``lint``: ruff (check + format) and mypy.
-* ``tests``: the core suite on the embedded defaults (SQLite, no Redis).
-* ``tests_services``: the core suite on PostgreSQL + Redis, strict (nothing skipped).
-* ``plugin-<name>``: one per folder in ``plugins/`` (``plugin-s3``, ``plugin-azure``,
-  ``plugin-gcs``...): installs socialflow and the plugin with its ``test`` extra
-  and runs the plugin's own tests against its emulator. ``nox -t plugins`` runs them all.
-* ``examples``: the example plugins' own tests.
-* ``bench``: the benchmarks, short runs.
-
-Arguments after ``--`` go to pytest: ``nox -s tests -- -k storage``.
+nox -s tests            # embedded defaults (SQLite, SQLite broker)
+nox -s tests_services   # PostgreSQL + Redis + real Celery workers
+nox -s lint             # ruff + mypy
+nox -s plugins          # each distribution under plugins/ against its emulator,
+                        # one session each: nox -s "plugins(plugin='socialflow-s3')"
+nox -s examples         # the example plugins under examples/ (their own tests)
+nox -s bench            # benchmarks/ (numbers go to benchmarks/README.md)
 """
 
 from __future__ import annotations
@@ -20,83 +15,66 @@ from pathlib import Path
 
 import nox
 
+nox.options.sessions = ["lint", "tests"]
 ROOT = Path(__file__).parent
-PLUGINS = sorted(p for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").is_file())
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*") if (p / "pyproject.toml").is_file())
-STRICT = {"SOCIALFLOW_TEST_STRICT": "1"}
-
-nox.options.reuse_existing_virtualenvs = True
+PLUGIN_DIRS = sorted(p for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
+EXAMPLE_DIRS = sorted(p for p in (ROOT / "examples").glob("*") if (p / "pyproject.toml").exists())
 
 
-def install_socialflow(session: nox.Session, extras: str = "test") -> None:
-    session.install("-e", f".[{extras}]")
+def run_tests(session: nox.Session, backend: str) -> None:
+    """The one helper every test session goes through."""
+    session.install("-e", ".[test]")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        *session.posargs,
+        env={"SOCIALFLOW_TEST_BACKEND": backend},
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    run_tests(session, "embedded")
+
+
+@nox.session
+def tests_services(session: nox.Session) -> None:
+    run_tests(session, "services")
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    install_socialflow(session, "dev")
+    session.install("-e", ".[dev]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    install_socialflow(session)
-    session.run("pytest", *session.posargs)
-
-
-@nox.session
-def tests_services(session: nox.Session) -> None:
-    install_socialflow(session)
-    session.run("pytest", *session.posargs, env={"SOCIALFLOW_TEST_BACKEND": "services", **STRICT})
-
-
 def run_package_tests(session: nox.Session, folder: Path) -> None:
-    """Install socialflow and the package in ``folder`` with its test extra; run its tests."""
-    install_socialflow(session)
-    session.install("-e", f"{folder}[test]")
-    if (folder / "package.json").is_file():  # test tools from npm (Azurite)
-        session.run(
-            "npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), external=True
-        )
-    session.chdir(folder)
-    session.run("pytest", *session.posargs, env=STRICT)
+    """Install socialflow and the package in ``folder`` with its ``test`` extra, then run
+    the package's own tests from its folder (its pytest settings), strictly: a missing
+    emulator fails instead of skipping."""
+    session.install("-e", ".[test]", "-e", f"{folder}[test]")
+    with session.chdir(folder):
+        if (folder / "package.json").is_file():  # test tools from npm (Azurite)
+            session.run("npm", "install", "--no-audit", "--no-fund", external=True)
+        session.run("python", "-m", "pytest", *session.posargs, env={"SOCIALFLOW_TEST_STRICT": "1"})
 
 
-def _plugin_session(folder: Path) -> None:
-    short = folder.name.removeprefix("socialflow-")
-
-    @nox.session(name=f"plugin-{short}", tags=["plugins"])
-    def plugin(session: nox.Session) -> None:
-        run_package_tests(session, folder)
-
-    plugin.__doc__ = f"Tests of {folder.name} against its emulator."
+@nox.session
+@nox.parametrize("plugin", [p.name for p in PLUGIN_DIRS])
+def plugins(session: nox.Session, plugin: str) -> None:
+    run_package_tests(session, ROOT / "plugins" / plugin)
 
 
-for _folder in PLUGINS:
-    _plugin_session(_folder)
-
-nox.options.sessions = [
-    "lint",
-    "tests",
-    *(f"plugin-{p.name.removeprefix('socialflow-')}" for p in PLUGINS),
-    "examples",
-]
-
-
-@nox.session(tags=["plugins"])
-def examples(session: nox.Session) -> None:
-    """The example plugins' own tests."""
-    for folder in EXAMPLES:
-        run_package_tests(session, folder)
-        session.chdir(ROOT)
+@nox.session
+@nox.parametrize("example", [p.name for p in EXAMPLE_DIRS])
+def examples(session: nox.Session, example: str) -> None:
+    run_package_tests(session, ROOT / "examples" / example)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, short: see benchmarks/README.md for the full runs."""
-    install_socialflow(session)
-    if not (ROOT / "benchmarks").is_dir():
-        session.skip("no benchmarks/ folder yet")
-    session.run("pytest", "benchmarks", "--benchmark-only", *session.posargs)
+    session.install("-e", ".[test]", "matplotlib")
+    session.run("python", "-m", "pytest", "benchmarks", "--benchmark-only", *session.posargs)

@@ -192,16 +192,9 @@ class SocialflowPluginManager(pluggy.PluginManager):
                 self.provider(kind, name)
 
     def validate_plugin_settings(self) -> None:
-        """Validate each plugin's settings section that is present (unknown keys, wrong types).
-
-        An absent section is not an error here: a plugin that is installed but
-        not in use (socialflow-s3 with ``storage = "local"``) has no section,
-        and its required keys (the bucket) are only required once its provider
-        is active; building the provider validates the section then.
-        """
+        """Validate each plugin's settings section (unknown keys, wrong types)."""
         for section, model in self.hook.socialflow_settings_model():
-            if section in self.settings.plugin:
-                self.settings.plugin_config(section, model)
+            self.settings.plugin_config(section, model)
 
     # ------------------------------------------------------------------ filters
 

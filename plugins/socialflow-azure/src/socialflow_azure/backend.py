@@ -46,7 +46,10 @@ class AzureBlobStorage:
     name = "azure"
 
     def __init__(self, config: AzureSettings) -> None:
+        config.require_usable()
+        assert config.container is not None
         self.config = config
+        self.container_name: str = config.container
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ client
@@ -83,12 +86,12 @@ class AzureBlobStorage:
 
     @cached_property
     def container(self) -> ContainerClient:
-        return self.service.get_container_client(self.config.container)
+        return self.service.get_container_client(self.container_name)
 
     @property
     def where(self) -> str:
         endpoint = self.service.primary_endpoint.rstrip("/")
-        return f"azure container {self.config.container} at {endpoint}"
+        return f"azure container {self.container_name} at {endpoint}"
 
     def _full(self, key: str) -> str:
         return self.config.prefix + check_key(key)
@@ -227,7 +230,7 @@ class AzureBlobStorage:
             disposition = f'attachment; filename="{safe}"'
         token = generate_blob_sas(
             account_name=str(self.service.account_name),
-            container_name=self.config.container,
+            container_name=self.container_name,
             blob_name=blob.blob_name,
             account_key=account_key,
             permission=BlobSasPermissions(read=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from socialflow.settings import SettingsError
 
 SECTION = "azure"
 
@@ -17,7 +18,9 @@ class AzureSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    container: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    container: str | None = Field(
+        default=None, min_length=3, max_length=63, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"
+    )
     prefix: str = Field(default="", description="Blob name prefix, e.g. `socialflow/`.")
     connection_string: SecretStr | None = None
     account_name: str | None = None
@@ -43,8 +46,32 @@ class AzureSettings(BaseModel):
                 raise ValueError(
                     "give connection_string, or account_name and account_key, not both"
                 )
-        elif not (self.account_name and self.account_key):
-            raise ValueError("give connection_string, or both account_name and account_key")
+        elif (self.account_name is None) != (self.account_key is None):
+            raise ValueError("give both account_name and account_key, or connection_string")
         if self.prefix and (self.prefix.startswith("/") or not self.prefix.endswith("/")):
             raise ValueError("prefix must not start with `/` and must end with `/`")
         return self
+
+    def require_usable(self) -> None:
+        """What matters only once this backend is the active one.
+
+        An installed plugin whose backend is not in use needs no section, so
+        the required keys are checked here, when the backend is built (at
+        start, for the active storage), not by the model.
+        """
+        missing = [name for name in ("container",) if getattr(self, name) is None]
+        if missing:
+            raise SettingsError(
+                "; ".join(
+                    f'setting `plugin.azure.{name}` is required when storage = "azure". '
+                    f"Set `{name}` under [plugin.azure] in socialflow.toml or the "
+                    f"SOCIALFLOW_PLUGIN__AZURE__{name.upper()} environment variable"
+                    for name in missing
+                )
+            )
+        if self.connection_string is None and self.account_name is None:
+            raise SettingsError(
+                'storage = "azure" needs credentials: set `plugin.azure.connection_string`, or '
+                "`plugin.azure.account_name` and `plugin.azure.account_key` (environment: "
+                "SOCIALFLOW_PLUGIN__AZURE__CONNECTION_STRING...)"
+            )

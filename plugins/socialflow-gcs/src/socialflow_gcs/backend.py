@@ -44,7 +44,10 @@ class GCSStorage:
     name = "gcs"
 
     def __init__(self, config: GCSSettings) -> None:
+        config.require_usable()
+        assert config.bucket is not None
         self.config = config
+        self.bucket_name: str = config.bucket
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ credentials
@@ -67,7 +70,7 @@ class GCSStorage:
             source = "credentials_json" if cfg.credentials_json else "credentials_file"
             # The message never echoes the key itself.
             raise StorageError(
-                f"gcs bucket {cfg.bucket}: could not load the service-account key from "
+                f"gcs bucket {self.bucket_name}: could not load the service-account key from "
                 f"[plugin.gcs] {source}: {type(exc).__name__}"
                 + (f" ({cfg.credentials_file})" if source == "credentials_file" else "")
             ) from None
@@ -93,18 +96,18 @@ class GCSStorage:
                 )
             except auth_exc.DefaultCredentialsError as exc:
                 raise StorageError(
-                    f"gcs bucket {cfg.bucket}: no credentials: set credentials_file or "
+                    f"gcs bucket {self.bucket_name}: no credentials: set credentials_file or "
                     f"credentials_json in [plugin.gcs], or Application Default Credentials ({exc})"
                 ) from exc
 
     @cached_property
     def bucket(self) -> Bucket:
-        return self.client.bucket(self.config.bucket)
+        return self.client.bucket(self.bucket_name)
 
     @property
     def where(self) -> str:
         endpoint = self.config.endpoint_url or "storage.googleapis.com"
-        return f"gcs bucket {self.config.bucket} at {endpoint}"
+        return f"gcs bucket {self.bucket_name} at {endpoint}"
 
     # ------------------------------------------------------------------- keys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from socialflow.settings import SettingsError
 
 SECTION = "gcs"
 RESUMABLE_GRANULE = 256 * 1024  # GCS wants resumable chunks in multiples of 256 KiB
@@ -22,7 +23,7 @@ class GCSSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bucket: str = Field(min_length=3, max_length=222)
+    bucket: str | None = Field(default=None, min_length=3, max_length=222)
     prefix: str = Field(default="", description="Object name prefix, e.g. `socialflow/`.")
     project: str | None = Field(default=None, description="Google Cloud project id.")
     credentials_file: Path | None = None
@@ -51,3 +52,21 @@ class GCSSettings(BaseModel):
         if self.prefix and (self.prefix.startswith("/") or not self.prefix.endswith("/")):
             raise ValueError("prefix must not start with `/` and must end with `/`")
         return self
+
+    def require_usable(self) -> None:
+        """What matters only once this backend is the active one.
+
+        An installed plugin whose backend is not in use needs no section, so
+        the required keys are checked here, when the backend is built (at
+        start, for the active storage), not by the model.
+        """
+        missing = [name for name in ("bucket",) if getattr(self, name) is None]
+        if missing:
+            raise SettingsError(
+                "; ".join(
+                    f'setting `plugin.gcs.{name}` is required when storage = "gcs". '
+                    f"Set `{name}` under [plugin.gcs] in socialflow.toml or the "
+                    f"SOCIALFLOW_PLUGIN__GCS__{name.upper()} environment variable"
+                    for name in missing
+                )
+            )

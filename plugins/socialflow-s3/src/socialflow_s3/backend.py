@@ -44,7 +44,10 @@ class S3Storage:
     name = "s3"
 
     def __init__(self, config: S3Settings) -> None:
+        config.require_usable()
+        assert config.bucket is not None
         self.config = config
+        self.bucket_name: str = config.bucket
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ client
@@ -82,7 +85,7 @@ class S3Storage:
     @property
     def where(self) -> str:
         endpoint = self.config.endpoint_url or f"AWS {self.config.region}"
-        return f"s3 bucket {self.config.bucket} at {endpoint}"
+        return f"s3 bucket {self.bucket_name} at {endpoint}"
 
     def _full(self, key: str) -> str:
         return self.config.prefix + check_key(key)
@@ -113,16 +116,14 @@ class S3Storage:
             extra["ContentType"] = content_type
         try:
             if isinstance(data, bytes | bytearray | memoryview):
-                self.client.put_object(
-                    Bucket=self.config.bucket, Key=full, Body=bytes(data), **extra
-                )
+                self.client.put_object(Bucket=self.bucket_name, Key=full, Body=bytes(data), **extra)
             else:
                 from boto3.s3.transfer import TransferConfig
 
                 threshold = self.config.multipart_threshold
                 self.client.upload_fileobj(
                     data,
-                    self.config.bucket,
+                    self.bucket_name,
                     full,
                     ExtraArgs=extra,
                     Config=TransferConfig(
@@ -135,7 +136,7 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         try:
-            self.client.delete_object(Bucket=self.config.bucket, Key=self._full(key))
+            self.client.delete_object(Bucket=self.bucket_name, Key=self._full(key))
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "delete") from exc
 
@@ -145,7 +146,7 @@ class S3Storage:
             batch = [{"Key": self.config.prefix + k} for k in keys[start : start + DELETE_BATCH]]
             try:
                 answer = self.client.delete_objects(
-                    Bucket=self.config.bucket, Delete={"Objects": batch, "Quiet": True}
+                    Bucket=self.bucket_name, Delete={"Objects": batch, "Quiet": True}
                 )
             except (ClientError, BotoCoreError) as exc:
                 raise self._fail(exc, "delete_prefix") from exc
@@ -160,7 +161,7 @@ class S3Storage:
 
     def _get_object(self, key: str, **extra: Any) -> Any:
         try:
-            return self.client.get_object(Bucket=self.config.bucket, Key=self._full(key), **extra)
+            return self.client.get_object(Bucket=self.bucket_name, Key=self._full(key), **extra)
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "get", key) from exc
 
@@ -183,7 +184,7 @@ class S3Storage:
         wanted = f"bytes={start}-{'' if end is None else end}"
         try:
             answer = self.client.get_object(
-                Bucket=self.config.bucket, Key=self._full(key), Range=wanted
+                Bucket=self.bucket_name, Key=self._full(key), Range=wanted
             )
         except ClientError as exc:
             if _code(exc) == "InvalidRange":  # the object exists; the range starts past its end
@@ -196,7 +197,7 @@ class S3Storage:
 
     def stat(self, key: str) -> ObjectInfo:
         try:
-            head = self.client.head_object(Bucket=self.config.bucket, Key=self._full(key))
+            head = self.client.head_object(Bucket=self.bucket_name, Key=self._full(key))
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "stat", key) from exc
         return ObjectInfo(
@@ -219,7 +220,7 @@ class S3Storage:
         keys: list[str] = []
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.config.bucket, Prefix=self.config.prefix + prefix
+                Bucket=self.bucket_name, Prefix=self.config.prefix + prefix
             )
             for page in pages:
                 keys.extend(item["Key"][strip:] for item in page.get("Contents", []))
@@ -228,7 +229,7 @@ class S3Storage:
         return sorted(keys)
 
     def signed_url(self, key: str, *, expires_in: int = 3600, filename: str | None = None) -> str:
-        params: dict[str, Any] = {"Bucket": self.config.bucket, "Key": self._full(key)}
+        params: dict[str, Any] = {"Bucket": self.bucket_name, "Key": self._full(key)}
         if filename:
             params["ResponseContentDisposition"] = _content_disposition(filename)
         try:
@@ -248,7 +249,7 @@ class S3Storage:
             extra["ContentType"] = content_type
         try:
             answer = self.client.create_multipart_upload(
-                Bucket=self.config.bucket, Key=self._full(key), **extra
+                Bucket=self.bucket_name, Key=self._full(key), **extra
             )
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "create_multipart") from exc
@@ -262,7 +263,7 @@ class S3Storage:
         body = bytes(data) if isinstance(data, bytes | bytearray | memoryview) else data.read()
         try:
             answer = self.client.upload_part(
-                Bucket=self.config.bucket,
+                Bucket=self.bucket_name,
                 Key=self._full(key),
                 UploadId=upload_id,
                 PartNumber=part_number,
@@ -280,7 +281,7 @@ class S3Storage:
         ordered = sorted(parts, key=lambda part: part.part_number)
         try:
             self.client.complete_multipart_upload(
-                Bucket=self.config.bucket,
+                Bucket=self.bucket_name,
                 Key=self._full(key),
                 UploadId=upload_id,
                 MultipartUpload={
@@ -294,7 +295,7 @@ class S3Storage:
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
             self.client.abort_multipart_upload(
-                Bucket=self.config.bucket, Key=self._full(key), UploadId=upload_id
+                Bucket=self.bucket_name, Key=self._full(key), UploadId=upload_id
             )
         except ClientError as exc:
             if _code(exc) not in NOT_FOUND_CODES:  # already gone is what we wanted
@@ -307,7 +308,7 @@ class S3Storage:
     def check(self) -> str:
         """Reach the bucket, then write, read back and delete a probe object."""
         try:
-            self.client.head_bucket(Bucket=self.config.bucket)
+            self.client.head_bucket(Bucket=self.bucket_name)
         except ClientError as exc:
             code = _code(exc)
             if code in ("404", "NoSuchBucket", "NotFound"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from socialflow.settings import SettingsError
 
 SECTION = "s3"
 
@@ -18,7 +19,9 @@ class S3Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bucket: str = Field(min_length=3, max_length=63, description="Bucket holding the media.")
+    bucket: str | None = Field(
+        default=None, min_length=3, max_length=63, description="Bucket holding the media."
+    )
     prefix: str = Field(
         default="", description="Key prefix inside the bucket, e.g. `socialflow/` to share one."
     )
@@ -57,3 +60,21 @@ class S3Settings(BaseModel):
         if self.prefix and (self.prefix.startswith("/") or not self.prefix.endswith("/")):
             raise ValueError("prefix must not start with `/` and must end with `/`")
         return self
+
+    def require_usable(self) -> None:
+        """What matters only once this backend is the active one.
+
+        An installed plugin whose backend is not in use needs no section, so
+        the required keys are checked here, when the backend is built (at
+        start, for the active storage), not by the model.
+        """
+        missing = [name for name in ("bucket",) if getattr(self, name) is None]
+        if missing:
+            raise SettingsError(
+                "; ".join(
+                    f'setting `plugin.s3.{name}` is required when storage = "s3". '
+                    f"Set `{name}` under [plugin.s3] in socialflow.toml or the "
+                    f"SOCIALFLOW_PLUGIN__S3__{name.upper()} environment variable"
+                    for name in missing
+                )
+            )
