@@ -61,7 +61,7 @@ def verifying_fetch(backend: LocalStorage, media_base: str) -> SignedUrlFetcher:
 
 
 class TestLocalStorage(StorageConformance):
-    # The local backend is the reference: it must pass with the same part sizes as S3.
+    # check() must say the folder is writable, besides naming the backend.
     check_mentions = ("writable",)
 
     @pytest.fixture
