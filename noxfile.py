@@ -3,7 +3,9 @@
 nox -s tests            # embedded defaults (SQLite, SQLite broker)
 nox -s tests_services   # PostgreSQL + Redis + real Celery workers
 nox -s lint             # ruff + mypy
-nox -s plugins          # each distribution under plugins/ against its emulator
+nox -s plugins          # each distribution under plugins/ against its emulator,
+                        # one session each: nox -s "plugins(plugin='socialflow-s3')"
+nox -s examples         # the example plugins under examples/ (their own tests)
 nox -s bench            # benchmarks/ (numbers go to benchmarks/README.md)
 """
 
@@ -16,6 +18,7 @@ import nox
 nox.options.sessions = ["lint", "tests"]
 ROOT = Path(__file__).parent
 PLUGIN_DIRS = sorted(p for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
+EXAMPLE_DIRS = sorted(p for p in (ROOT / "examples").glob("*") if (p / "pyproject.toml").exists())
 
 
 def run_tests(session: nox.Session, backend: str) -> None:
@@ -48,11 +51,27 @@ def lint(session: nox.Session) -> None:
     session.run("mypy")
 
 
+def run_package_tests(session: nox.Session, folder: Path) -> None:
+    """Install socialflow and the package in ``folder`` with its ``test`` extra, then run
+    the package's own tests from its folder (its pytest settings), strictly: a missing
+    emulator fails instead of skipping."""
+    session.install("-e", ".[test]", "-e", f"{folder}[test]")
+    with session.chdir(folder):
+        if (folder / "package.json").is_file():  # test tools from npm (Azurite)
+            session.run("npm", "install", "--no-audit", "--no-fund", external=True)
+        session.run("python", "-m", "pytest", *session.posargs, env={"SOCIALFLOW_TEST_STRICT": "1"})
+
+
 @nox.session
 @nox.parametrize("plugin", [p.name for p in PLUGIN_DIRS])
 def plugins(session: nox.Session, plugin: str) -> None:
-    session.install("-e", ".[test]", "-e", f"plugins/{plugin}[test]")
-    session.run("python", "-m", "pytest", f"plugins/{plugin}/tests", *session.posargs)
+    run_package_tests(session, ROOT / "plugins" / plugin)
+
+
+@nox.session
+@nox.parametrize("example", [p.name for p in EXAMPLE_DIRS])
+def examples(session: nox.Session, example: str) -> None:
+    run_package_tests(session, ROOT / "examples" / example)
 
 
 @nox.session

@@ -49,9 +49,23 @@ def _plugins(platform: Platform) -> str:
     return f"{len(loaded)} loaded: {', '.join(sorted(loaded))}"
 
 
+def _name_storage(platform: Platform, check: ReadinessCheck) -> ReadinessCheck:
+    """Label the storage row with the active backend, and make sure its detail names it.
+
+    A backend's ``check()`` already says which bucket or container it tried
+    (``s3 bucket media at ...: the bucket does not exist``); this keeps the
+    backend's name in the row even when the failure came from elsewhere.
+    """
+    if check.name != "storage":
+        return check
+    backend = platform.settings.storage
+    detail = check.detail if backend in check.detail else f"{backend}: {check.detail}"
+    return ReadinessCheck(f"storage ({backend})", check.ok, detail)
+
+
 def diagnose(platform: Platform, *, broker: bool = True) -> list[ReadinessCheck]:
     checks = [_run("plugins", lambda: _plugins(platform))]
-    checks += platform.readiness(broker=broker)
+    checks += [_name_storage(platform, check) for check in platform.readiness(broker=broker)]
     checks.insert(2, _run("migrations", lambda: _migrations(platform)))
     checks.append(_run("ffmpeg", _ffmpeg))
     return checks

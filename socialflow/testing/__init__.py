@@ -1,14 +1,19 @@
 """Test kit for socialflow and its plugins (installed as the ``socialflow`` pytest plugin).
 
-Fixtures (see :mod:`.pytest_plugin`): ``socialflow_settings``, ``platform``,
-``live_server``, ``client``, ``make_user``, ``auth_headers``,
-``celery_worker``. Environment knobs:
+Fixtures (see :mod:`.pytest_plugin`): ``socialflow_overrides``,
+``socialflow_settings``, ``platform``, ``make_platform``, ``app``,
+``async_client``, ``live_server``, ``client``, ``make_user``, ``auth_headers``,
+``celery_worker``. Conformance suites every provider must pass:
+:mod:`socialflow.testing.conformance`. Emulators and servers for a test
+session: :mod:`socialflow.testing.processes`. Environment knobs:
 
 * ``SOCIALFLOW_TEST_BACKEND=services``: PostgreSQL + Redis for every test.
 * ``SOCIALFLOW_TEST_POSTGRES_URL`` / ``SOCIALFLOW_TEST_REDIS_URL``: where they are
   (defaults: 127.0.0.1:5432 database ``test``, 127.0.0.1:6379 db 15).
 * ``SOCIALFLOW_TEST_STRICT=1``: a test skipped for want of a server fails
   instead (CI sets it, so nothing is silently skipped).
+* ``SOCIALFLOW_CONFORMANCE_LARGE_OBJECT_MIB``: size of the storage suite's
+  multipart object (default: three parts of 5 MiB or so).
 """
 
 from socialflow.testing.services import postgres_url, redis_url, require_postgres, require_redis

@@ -8,7 +8,7 @@ Every test gets its own project folder and its own freshly migrated database
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,45 @@ def app(platform: Any) -> Any:
     from socialflow.app import create_app
 
     return create_app(platform=platform)
+
+
+@pytest.fixture
+def make_platform(socialflow_settings: Any) -> Iterator[Callable[..., Any]]:
+    """``make_platform(storage="s3", plugin={...})``: another started Platform whose
+    settings are the test's plus these overrides (validated like a settings file).
+    Stopped at the end of the test. For one setting per test, prefer overriding
+    the ``socialflow_overrides`` fixture."""
+    from socialflow.platform import Platform
+    from socialflow.settings import Settings
+
+    made: list[Any] = []
+
+    def factory(**overrides: Any) -> Any:
+        values = socialflow_settings.model_dump(exclude_unset=True)
+        values.update(overrides)
+        platform = Platform(Settings(**values)).start()
+        made.append(platform)
+        return platform
+
+    yield factory
+    for platform in made:
+        platform.stop()
+
+
+@pytest.fixture
+async def async_client(app: Any, anyio_backend: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An ``httpx.AsyncClient`` calling ``app`` in-process, inside the app's lifespan.
+
+    Needs no server and no pytest-asyncio: anyio's pytest plugin (installed
+    with FastAPI) runs it. Write ``async def`` tests that take ``async_client``;
+    requesting it pulls in ``anyio_backend`` (asyncio by default).
+    """
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        yield http
 
 
 @pytest.fixture

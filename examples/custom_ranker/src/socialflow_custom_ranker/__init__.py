@@ -1,0 +1,5 @@
+"""An example socialflow plugin: the ``popular`` ranker."""
+
+from socialflow_custom_ranker.plugin import PopularityRanker, PopularitySettings
+
+__all__ = ["PopularityRanker", "PopularitySettings"]
