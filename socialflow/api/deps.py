@@ -16,6 +16,8 @@ from sqlmodel import Session
 from socialflow.errors import Forbidden, Unauthorized
 from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
+from socialflow.services import sessions as session_service
+from socialflow.services.ratelimit import RateLimiter
 from socialflow.services.tokens import AccessClaims, InvalidToken, decode_access_token
 from socialflow.services.users import ACTIVE_STATES
 
@@ -65,6 +67,10 @@ def get_optional_user(session: SessionDep, claims: ClaimsDep) -> User | None:
         user is None
         or user.state not in ACTIVE_STATES
         or user.token_version != claims.token_version
+        or (
+            claims.session_id is not None
+            and not session_service.is_live(session, claims.session_id, user_id=user.id or 0)
+        )
     ):
         raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
     return user
@@ -80,6 +86,28 @@ def get_current_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_client_ip(request: Request) -> str:
+    """The peer address (run uvicorn with ``--proxy-headers`` behind a trusted proxy)."""
+    return request.client.host if request.client else ""
+
+
+ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+def get_rate_limiter(platform: PlatformDep) -> RateLimiter:
+    """The platform's rate limiter, built on first use and kept on the platform."""
+    limiter: RateLimiter | None = platform.__dict__.get("_socialflow_rate_limiter")
+    if limiter is None:
+        # setdefault is atomic: two first requests at once still share one limiter.
+        limiter = platform.__dict__.setdefault(
+            "_socialflow_rate_limiter", RateLimiter(platform.settings)
+        )
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 def require_role(minimum: Role) -> object:

@@ -4,6 +4,24 @@ Importing this package registers every table on ``SQLModel.metadata``; Alembic
 and the tests rely on that.
 """
 
+from socialflow.models.audit import AuditLogEntry
+from socialflow.models.auth import (
+    AuthSession,
+    OAuthAccount,
+    RecoveryCode,
+    RefreshToken,
+    TotpCredential,
+)
 from socialflow.models.user import AccountState, Role, User
 
-__all__ = ["AccountState", "Role", "User"]
+__all__ = [
+    "AccountState",
+    "AuditLogEntry",
+    "AuthSession",
+    "OAuthAccount",
+    "RecoveryCode",
+    "RefreshToken",
+    "Role",
+    "TotpCredential",
+    "User",
+]
