@@ -8,6 +8,7 @@ from socialflow.models.audit import AuditLogEntry
 from socialflow.models.auth import (
     AuthSession,
     OAuthAccount,
+    OutgoingMail,
     RecoveryCode,
     RefreshToken,
     TotpCredential,
@@ -19,6 +20,7 @@ __all__ = [
     "AuditLogEntry",
     "AuthSession",
     "OAuthAccount",
+    "OutgoingMail",
     "RecoveryCode",
     "RefreshToken",
     "Role",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from socialflow.models.base import created_at_field, datetime_field
@@ -101,3 +101,22 @@ class OAuthAccount(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     created_at: datetime = created_at_field()
     last_login_at: datetime | None = datetime_field()
+
+
+class OutgoingMail(SQLModel, table=True):
+    """Account mail waiting for delivery (an outbox).
+
+    The Celery task gets only the id, so single-use links never travel
+    through the broker or appear in task logs; the body is blanked once sent.
+    """
+
+    __tablename__ = "outgoing_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to: str = Field(max_length=254)
+    subject: str = Field(max_length=255)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=64)
+    created_at: datetime = created_at_field()
+    sent_at: datetime | None = datetime_field()
+    attempts: int = Field(default=0, nullable=False)

@@ -1,4 +1,4 @@
-"""Account tasks: deliver account mail through the configured notification channel."""
+"""Account tasks: deliver outbox mail through the configured notification channel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from socialflow.plugins.protocols import OutgoingMessage
+from socialflow.services.mail import deliver
 from socialflow.tasks.celery_app import platform_of
 
 
@@ -19,12 +19,9 @@ from socialflow.tasks.celery_app import platform_of
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_mail(self: Any, *, to: str, subject: str, text: str, kind: str) -> None:
-    """Deliver one message. Retried with backoff while the mail server is unreachable.
-
-    Returns nothing: the body holds single-use links, which must not end up
-    in the result backend.
-    """
+def send_mail(self: Any, mail_id: int) -> bool:
+    """Deliver one outbox message; retried with backoff while the mail server is down."""
     platform = platform_of(self.app)
     channel = platform.provider("notification", platform.settings.mail_channel)
-    channel.send(OutgoingMessage(to=to, subject=subject, text=text, kind=kind))
+    with platform.session() as session:
+        return deliver(session, mail_id=mail_id, channel=channel)

@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 CLIENT_ID = "socialflow-test-client"
-CLIENT_SECRET = "test-client-secret-value"  # noqa: S105 - test-only
+CLIENT_SECRET = "test-client-secret-value"
 
 
 @dataclass

@@ -36,7 +36,10 @@ def test_reset_token_is_single_use_and_bound_to_its_purpose(
     client.post("/api/v1/auth/password-reset", json={"email": "rita@example.com"})
     token = mailbox.token("rita@example.com", "password-reset")
     # A reset token is not an access token, nor a verification token.
-    assert client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert (
+        client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 401
+    )
     assert client.post("/api/v1/auth/verify-email", json={"token": token}).status_code == 400
     # The policy applies to the new password.
     weak = client.post(
@@ -44,7 +47,9 @@ def test_reset_token_is_single_use_and_bound_to_its_purpose(
     )
     assert weak.status_code == 422
     assert weak.json()["errors"][0]["code"] == "weak_password"
-    ok = client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW})
+    ok = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW}
+    )
     assert ok.status_code == 204
     again = client.post(
         "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW + "!"}
@@ -109,7 +114,9 @@ def test_email_change_confirms_new_address_and_tells_the_old(
     assert asked.status_code == 202, asked.text
     mailbox.wait_for("emma@example.com", "email-change-requested")
     # Nothing changes before confirmation.
-    assert client.get("/api/v1/users/me", headers=bearer(here)).json()["email"] == "emma@example.com"
+    assert (
+        client.get("/api/v1/users/me", headers=bearer(here)).json()["email"] == "emma@example.com"
+    )
     token = mailbox.token("emma.new@example.com", "change-email")
     confirmed = client.post("/api/v1/auth/email/change/confirm", json={"token": token})
     assert confirmed.status_code == 200, confirmed.text
@@ -119,10 +126,14 @@ def test_email_change_confirms_new_address_and_tells_the_old(
     assert client.get("/api/v1/users/me", headers=bearer(there)).status_code == 401
     notice = mailbox.wait_for("emma@example.com", "email-changed")
     assert "emma.new@example.com" not in mailbox.body(notice)  # the old address sees a hint only
-    assert client.post("/api/v1/auth/email/change/confirm", json={"token": token}).status_code == 400
+    assert (
+        client.post("/api/v1/auth/email/change/confirm", json={"token": token}).status_code == 400
+    )
 
 
-def test_verification_can_be_resent(client: httpx.Client, register, login, mailbox: Mailbox) -> None:
+def test_verification_can_be_resent(
+    client: httpx.Client, register, login, mailbox: Mailbox
+) -> None:
     register("vic")
     first = mailbox.token("vic@example.com", "verify-email")
     tokens = login("vic")

@@ -143,13 +143,22 @@ def test_a_cannot_read_or_change_b(
 
     # 2FA routes act on the caller only.
     setup = client.post("/api/v1/auth/2fa/setup", headers=a).json()
-    assert client.post(
-        "/api/v1/auth/2fa/enable", headers=a, json={"otp": pyotp.TOTP(setup["secret"]).now()}
-    ).status_code == 200
-    assert client.post("/api/v1/auth/2fa/disable", headers=b, json={"otp": "123456"}).status_code == 409
-    assert client.post(
-        "/api/v1/auth/2fa/recovery-codes", headers=b, json={"otp": "123456"}
-    ).status_code == 409
+    assert (
+        client.post(
+            "/api/v1/auth/2fa/enable", headers=a, json={"otp": pyotp.TOTP(setup["secret"]).now()}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post("/api/v1/auth/2fa/disable", headers=b, json={"otp": "123456"}).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            "/api/v1/auth/2fa/recovery-codes", headers=b, json={"otp": "123456"}
+        ).status_code
+        == 409
+    )
     assert client.get("/api/v1/users/me", headers=b).json()["two_factor_enabled"] is False
 
     # Verification resend mails the caller, never B.

@@ -102,7 +102,8 @@ def test_links_to_a_verified_account_by_verified_email(
     assert client.get("/api/v1/users/me", headers=bearer(result.json())).json()["id"] == user.id
     # The local password still works: the account was the owner's all along.
     login = client.post(
-        "/api/v1/auth/login", json={"username_or_email": "olive_local", "password": DEFAULT_PASSWORD}
+        "/api/v1/auth/login",
+        json={"username_or_email": "olive_local", "password": DEFAULT_PASSWORD},
     )
     assert login.status_code == 200
 

@@ -58,7 +58,9 @@ def test_a_well_formed_token_passes(client: httpx.Client, make_user: Callable[..
     "forge",
     [
         pytest.param(lambda c: _none_token(c), id="alg-none"),
-        pytest.param(lambda c: jwt.encode(c, "another-secret-" * 4, algorithm="HS256"), id="wrong-key"),
+        pytest.param(
+            lambda c: jwt.encode(c, "another-secret-" * 4, algorithm="HS256"), id="wrong-key"
+        ),
         pytest.param(
             lambda c: jwt.encode(c, TEST_SECRET, algorithm="HS512"),
             id="other-alg",
@@ -99,7 +101,9 @@ def test_forged_or_stale_tokens_are_rejected(
     assert response.json()["type"] == "urn:socialflow:problem:invalid-token"
 
 
-def test_access_token_ttl_comes_from_settings(platform: Any, make_user: Callable[..., User]) -> None:
+def test_access_token_ttl_comes_from_settings(
+    platform: Any, make_user: Callable[..., User]
+) -> None:
     user = make_user("ttl")
     token = issue_access_token(platform.settings, user_id=user.id, token_version=0)
     claims = jwt.decode(token, options={"verify_signature": False})

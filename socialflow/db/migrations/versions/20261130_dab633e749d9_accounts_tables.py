@@ -1,8 +1,8 @@
 """accounts tables
 
-Revision ID: 1935d9a65d38
+Revision ID: dab633e749d9
 Revises: ae23774344b2
-Create Date: 2026-11-30 02:46:15.528759
+Create Date: 2026-11-30 02:57:46.642390
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import socialflow.models.base
 
-revision: str = "1935d9a65d38"
+revision: str = "dab633e749d9"
 down_revision: str | Sequence[str] | None = "ae23774344b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -40,6 +40,18 @@ def upgrade() -> None:
             batch_op.f("ix_audit_log_subject_user_id"), ["subject_user_id"], unique=False
         )
 
+    op.create_table(
+        "outgoing_mail",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("to", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", socialflow.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", socialflow.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_table(
         "auth_sessions",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -158,6 +170,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
 
     op.drop_table("auth_sessions")
+    op.drop_table("outgoing_mail")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_subject_user_id"))
         batch_op.drop_index(batch_op.f("ix_audit_log_created_at"))
