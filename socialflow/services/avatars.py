@@ -90,4 +90,4 @@ def avatar_url(storage: object, user: User) -> str | None:
     """A signed URL of the avatar, or ``None``."""
     if not user.avatar_key:
         return None
-    return storage.signed_url(user.avatar_key, expires_in=URL_TTL_SECONDS)  # type: ignore[attr-defined, no-any-return]
+    return storage.signed_url(user.avatar_key, expires_in=URL_TTL_SECONDS)  # type: ignore[attr-defined]

@@ -42,18 +42,20 @@ class RateLimiter:
         self.config = settings.rate_limits
         self.enabled = self.config.enabled
         if storage is None:
-            if settings.redis_url:
-                storage = storage_from_string(
-                    settings.redis_url, key_prefix=f"{settings.redis_namespace}:rl"
-                )
-            else:
-                storage = MemoryStorage()
-        self.storage = storage
+            storage = self._storage_for(settings)
+        self.storage: Storage = storage
         self.limiter = FixedWindowRateLimiter(storage)
         self.lockout_tiers = [parse(tier) for tier in self.config.lockout_tiers]
 
-    def limit(self, spec: str) -> RateLimitItem:
-        return parse(spec)
+    @staticmethod
+    def _storage_for(settings: Settings) -> Storage:
+        if not settings.redis_url:
+            return MemoryStorage()
+        storage = storage_from_string(
+            settings.redis_url, key_prefix=f"{settings.redis_namespace}:rl"
+        )
+        assert isinstance(storage, Storage)  # a sync URL gives sync storage
+        return storage
 
     def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
         reset_time = self.limiter.get_window_stats(item, *identifiers).reset_time

@@ -234,8 +234,9 @@ def delete_account(
     user.updated_at = user.deleted_at
     session.add(user)
     session_service.revoke_all(session, user=user, reason="deleted")
-    for model in (TotpCredential, RecoveryCode, OAuthAccount):
-        session.execute(delete(model).where(model.user_id == user.id))  # type: ignore[attr-defined]
+    session.execute(delete(TotpCredential).where(col(TotpCredential.user_id) == user.id))
+    session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
+    session.execute(delete(OAuthAccount).where(col(OAuthAccount.user_id) == user.id))
     audit.record(session, "account_deleted", subject_user_id=user.id, actor_id=actor_id, ip=ip)
     record_event(session, "user_deleted", user_id=user.id)
     return avatar_key
