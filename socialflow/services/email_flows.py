@@ -20,7 +20,7 @@ from socialflow.models.user import AccountState, User
 from socialflow.services import audit
 from socialflow.services import sessions as session_service
 from socialflow.services.mail import queue_mail
-from socialflow.services.passwords import burn_verification_time, hash_password, verify_password
+from socialflow.services.passwords import hash_password, verify_password
 from socialflow.services.tokens import (
     InvalidToken,
     decode_action_token,
@@ -105,8 +105,9 @@ def _reset_fingerprint(user: User) -> str:
 def request_password_reset(session: Session, settings: Settings, *, email: str) -> None:
     """Mail a reset link if ``email`` has an account that may sign in; silently nothing else.
 
-    The caller answers the same in both cases. Unknown addresses burn about
-    the time of the work done for known ones.
+    The caller answers the same in both cases. The work for a known address
+    is small (sign a token, write the outbox row); the mail itself goes out
+    from a worker, so response times differ by a database write at most.
     """
     try:
         email_key = normalize_email(email)
@@ -114,7 +115,6 @@ def request_password_reset(session: Session, settings: Settings, *, email: str) 
         return
     user = session.exec(select(User).where(User.email == email_key)).first()
     if user is None or user.id is None or user.state not in RESETTABLE_STATES:
-        burn_verification_time(email_key)
         return
     token = issue_action_token(
         settings,

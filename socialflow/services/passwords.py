@@ -39,11 +39,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def burn_verification_time(password: str) -> None:
-    """Spend one verification's time, for paths that must look like a failed login."""
-    verify_password(None, password)
-
-
 def needs_rehash(password_hash: str) -> bool:
     """True when the stored hash used older parameters; rehash on the next login."""
     return _hasher.check_needs_rehash(password_hash)

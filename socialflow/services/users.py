@@ -218,9 +218,10 @@ def delete_account(
     if user.state == AccountState.deleted.value:
         raise Conflict("That account is already deleted.", slug="account-deleted")
     avatar_key = user.avatar_key
-    tombstone = f"deleted_{user.id}"
-    user.username = tombstone[:30]
-    user.username_key = tombstone[:30]
+    # A hyphen is not allowed in usernames, so nobody can register the tombstone's name.
+    tombstone = f"deleted-{user.id}"
+    user.username = tombstone
+    user.username_key = tombstone
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.email_verified_at = None
     user.password_hash = None
