@@ -24,6 +24,7 @@ from socialflow.api.auth_schemas import (
     PasswordResetRequest,
     RecoveryCodes,
     RefreshRequest,
+    SecondFactorRequest,
     SessionInfo,
     SessionList,
     TokenRequest,
@@ -352,6 +353,30 @@ def enable_2fa(
     return RecoveryCodes(recovery_codes=codes)
 
 
+@router.post("/2fa/verify", response_model=TokenPair)
+def verify_2fa(
+    body: SecondFactorRequest,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    limiter: RateLimiterDep,
+    ip: ClientIp,
+) -> TokenPair:
+    """Finish a sign-in that answered ``otp-required`` with an ``mfa_token`` (OAuth)."""
+    limiter.hit("login-ip", limiter.config.login_per_ip, ip)
+    limiter.hit("2fa-token", limiter.config.two_factor_per_account, body.mfa_token)
+    user, method = totp.redeem_challenge(
+        session, platform.settings, token=body.mfa_token, otp=body.otp
+    )
+    if not session_service.may_sign_in(user):
+        raise Unauthorized("This account cannot sign in.", slug="invalid-credentials")
+    tokens = session_service.start(
+        session, platform.settings, user=user, user_agent=_user_agent(request), ip=ip, method=method
+    )
+    session.commit()
+    return _pair(tokens)
+
+
 @router.post("/2fa/disable", status_code=status.HTTP_204_NO_CONTENT)
 def disable_2fa(
     body: OtpRequest,
@@ -444,6 +469,17 @@ def oauth_callback(
         cookie=request.cookies.get(oauth.STATE_COOKIE),
         ip=ip,
     )
+    if totp.is_enabled(session, user=result.user):
+        # The provider vouched for the first factor; the account asks for its second.
+        session.commit()
+        raise Unauthorized(
+            "This account uses two-factor authentication: post the code with this "
+            "`mfa_token` to /auth/2fa/verify.",
+            slug="otp-required",
+            mfa_token=totp.issue_challenge(
+                platform.settings, user=result.user, method=f"oauth:{provider}"
+            ),
+        )
     tokens = session_service.start(
         session,
         platform.settings,

@@ -84,3 +84,10 @@ class OAuthLogin(BaseModel):
     expires_in: int
     created: bool
     linked: bool
+
+
+class SecondFactorRequest(StrictModel):
+    """The second step of a sign-in that answered ``otp-required`` with an ``mfa_token``."""
+
+    mfa_token: str = Field(min_length=1, max_length=2000)
+    otp: str = Field(min_length=6, max_length=64)

@@ -294,9 +294,12 @@ def _userinfo(provider: Provider, access_token: str) -> dict[str, Any]:
     return _get_json(provider.userinfo_url, headers={"Authorization": f"Bearer {access_token}"})
 
 
-def _github_emails(access_token: str) -> list[dict[str, Any]]:
+def _github_emails(provider: Provider, access_token: str) -> list[dict[str, Any]]:
+    """GitHub's address list (``<userinfo_url>/emails``), which says which are verified."""
+    if not provider.userinfo_url:
+        return []
     response = httpx.get(
-        "https://api.github.com/user/emails",
+        f"{provider.userinfo_url.rstrip('/')}/emails",
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
         timeout=HTTP_TIMEOUT,
     )
@@ -335,7 +338,7 @@ def identity_from(provider: Provider, token: dict[str, Any], nonce: str) -> Exte
         )
     email, verified = info.get("email"), False
     if provider.kind == "github":
-        for entry in _github_emails(access_token):
+        for entry in _github_emails(provider, access_token):
             if entry.get("primary") and entry.get("verified"):
                 email, verified = entry.get("email"), True
     # Facebook does not promise the address was confirmed: never used to link.

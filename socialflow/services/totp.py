@@ -14,6 +14,7 @@ import io
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pyotp
 import qrcode
@@ -27,7 +28,14 @@ from socialflow.models.auth import RecoveryCode, TotpCredential
 from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.services import audit
-from socialflow.services.tokens import derived_key, keyed_hash
+from socialflow.services.tokens import InvalidToken as InvalidActionToken
+from socialflow.services.tokens import (
+    decode_action_token,
+    derived_key,
+    fingerprint,
+    issue_action_token,
+    keyed_hash,
+)
 from socialflow.settings import Settings
 
 RECOVERY_CODE_COUNT = 10
@@ -186,3 +194,44 @@ def regenerate_recovery_codes(
     if not check_second_factor(session, settings, user=user, otp=otp):
         raise InvalidOtp("That code is not valid.")
     return _new_recovery_codes(session, settings, user=user)
+
+
+# ------------------------------------------- second step after external sign-in
+
+MFA_PURPOSE = "second-factor"
+MFA_TTL_SECONDS = 300
+
+
+def issue_challenge(settings: Settings, *, user: User, method: str) -> str:
+    """A short-lived token saying "first factor done" (used after OAuth sign-in).
+
+    It names the user and how they signed in; it dies when ``token_version``
+    changes and after five minutes. Only :func:`redeem_challenge` accepts it.
+    """
+    assert user.id is not None
+    return issue_action_token(
+        settings,
+        purpose=MFA_PURPOSE,
+        subject=user.id,
+        ttl=timedelta(seconds=MFA_TTL_SECONDS),
+        fp=fingerprint(user.token_version),
+        method=method,
+    )
+
+
+def redeem_challenge(
+    session: Session, settings: Settings, *, token: str, otp: str
+) -> tuple[User, str]:
+    """The user and sign-in method, once ``otp`` completes the challenge."""
+    try:
+        claims = decode_action_token(settings, token, purpose=MFA_PURPOSE)
+    except InvalidActionToken as exc:
+        raise Unauthorized(
+            "The sign-in step expired; sign in again.", slug="invalid-mfa-token"
+        ) from exc
+    user = session.get(User, claims["sub"])
+    if user is None or claims.get("fp") != fingerprint(user.token_version):
+        raise Unauthorized("The sign-in step expired; sign in again.", slug="invalid-mfa-token")
+    if not check_second_factor(session, settings, user=user, otp=otp):
+        raise InvalidOtp("That code is not valid or was already used.")
+    return user, str(claims.get("method") or "oauth")

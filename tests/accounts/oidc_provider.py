@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, Header, Query, Request
+from fastapi import FastAPI, Form, Header, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -48,6 +48,8 @@ class OidcProvider:
     rogue_signature: bool = False
     wrong_audience: bool = False
     grants: dict[str, Grant] = field(default_factory=dict)
+    access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scopes: list[str] = field(default_factory=list)
     pkce_checks: int = 0
 
     def __post_init__(self) -> None:
@@ -103,8 +105,9 @@ class OidcProvider:
         ) -> Any:
             if client_id != CLIENT_ID or response_type != "code":
                 return JSONResponse({"error": "unauthorized_client"}, status_code=400)
-            if code_challenge_method != "S256" or "openid" not in scope.split():
+            if code_challenge_method != "S256":
                 return JSONResponse({"error": "invalid_request"}, status_code=400)
+            self.scopes.append(scope)
             code = secrets.token_urlsafe(24)
             self.grants[code] = Grant(redirect_uri, code_challenge, nonce, dict(self.identity))
             query = urlencode({"code": code, "state": state})
@@ -131,15 +134,44 @@ class OidcProvider:
                 return JSONResponse({"error": "invalid_grant"}, status_code=400)
             self.pkce_checks += 1
             access = secrets.token_urlsafe(24)
-            return {
-                "access_token": access,
-                "token_type": "Bearer",
-                "expires_in": 300,
-                "id_token": self._id_token(grant),
-            }
+            self.access_tokens[access] = grant.identity
+            answer = {"access_token": access, "token_type": "Bearer", "expires_in": 300}
+            if grant.nonce:  # an OpenID Connect request
+                answer["id_token"] = self._id_token(grant)
+            return answer
+
+        def who(authorization: str | None) -> dict[str, Any]:
+            token = (authorization or "").removeprefix("Bearer ")
+            return self.access_tokens[token]
 
         @app.get("/userinfo")
-        def userinfo(request: Request) -> dict[str, Any]:
-            return dict(self.identity)
+        def userinfo(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+            return dict(who(authorization))
+
+        # GitHub-shaped endpoints (preset "github" with userinfo_url pointed here).
+        @app.get("/user")
+        def github_user(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+            identity = who(authorization)
+            return {"id": 4242, "login": identity["preferred_username"], "name": identity["name"]}
+
+        @app.get("/user/emails")
+        def github_emails(
+            authorization: Annotated[str | None, Header()] = None,
+        ) -> list[dict[str, Any]]:
+            identity = who(authorization)
+            return [
+                {"email": "old@example.com", "primary": False, "verified": True},
+                {
+                    "email": identity["email"],
+                    "primary": True,
+                    "verified": identity["email_verified"],
+                },
+            ]
+
+        # X-shaped endpoint (preset "x").
+        @app.get("/2/users/me")
+        def x_me(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+            identity = who(authorization)
+            return {"data": {"id": "x-77", "username": "olive_x", "name": identity["name"]}}
 
         return app

@@ -42,6 +42,7 @@ COVERED = {
     ("POST", "/api/v1/auth/2fa/setup"),
     ("POST", "/api/v1/auth/2fa/enable"),
     ("POST", "/api/v1/auth/2fa/disable"),
+    ("POST", "/api/v1/auth/2fa/verify"),
     ("POST", "/api/v1/auth/2fa/recovery-codes"),
     ("GET", "/api/v1/auth/oauth/providers"),
     ("GET", "/api/v1/auth/oauth/{provider}/authorize"),

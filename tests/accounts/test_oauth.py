@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from fastapi import FastAPI
 
@@ -42,7 +44,24 @@ def socialflow_overrides(
                 "client_secret": CLIENT_SECRET,
                 "server_metadata_url": f"{provider.issuer}/.well-known/openid-configuration",
                 "display_name": "Test ID",
-            }
+            },
+            # The presets, with endpoints pointed at the local provider.
+            "hub": {
+                "preset": "github",
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "authorize_url": f"{provider.issuer}/authorize",
+                "token_url": f"{provider.issuer}/token",
+                "userinfo_url": f"{provider.issuer}/user",
+            },
+            "bird": {
+                "preset": "x",
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "authorize_url": f"{provider.issuer}/authorize",
+                "token_url": f"{provider.issuer}/token",
+                "userinfo_url": f"{provider.issuer}/2/users/me",
+            },
         },
     }
 
@@ -59,16 +78,16 @@ def sign_in(client: httpx.Client, name: str = "test") -> httpx.Response:
     start = client.get(f"/api/v1/auth/oauth/{name}/authorize", follow_redirects=False)
     assert start.status_code == 302, start.text
     assert "code_challenge=" in start.headers["location"]
-    assert "nonce=" in start.headers["location"]
+    assert ("nonce=" in start.headers["location"]) is (name == "test")
     at_provider = httpx.get(start.headers["location"], follow_redirects=False)
     assert at_provider.status_code == 302, at_provider.text
     return client.get(at_provider.headers["location"])
 
 
 def test_new_account_then_same_account(client: httpx.Client, provider: OidcProvider) -> None:
-    listed = client.get("/api/v1/auth/oauth/providers").json()
-    assert listed[0]["name"] == "test"
-    assert listed[0]["display_name"] == "Test ID"
+    listed = {p["name"]: p for p in client.get("/api/v1/auth/oauth/providers").json()}
+    assert listed["test"]["display_name"] == "Test ID"
+    assert listed["hub"]["display_name"] == "Github"
     first = sign_in(client)
     assert first.status_code == 200, first.text
     assert first.json()["created"] is True
@@ -180,3 +199,67 @@ def test_code_replay_and_bad_id_tokens_are_refused(
 
 def test_unknown_provider_is_404(client: httpx.Client) -> None:
     assert client.get("/api/v1/auth/oauth/nope/authorize").status_code == 404
+
+
+def test_github_preset_links_by_primary_verified_email(
+    client: httpx.Client, provider: OidcProvider, make_user: Callable[..., User], platform: Any
+) -> None:
+    from socialflow.models.base import utcnow
+
+    owner = make_user("olive_gh", email_verified_at=utcnow())
+    with platform.session() as session:
+        stored = session.get(User, owner.id)
+        stored.email = "olive@example.com"
+        session.add(stored)
+        session.commit()
+    result = sign_in(client, "hub")
+    assert result.status_code == 200, result.text
+    assert result.json()["linked"] is True
+    assert provider.scopes[-1] == "read:user user:email"
+    me = client.get("/api/v1/users/me", headers=bearer(result.json())).json()
+    assert me["id"] == owner.id
+
+
+def test_x_preset_has_no_email_and_creates_an_account(
+    client: httpx.Client, provider: OidcProvider
+) -> None:
+    result = sign_in(client, "bird")
+    assert result.status_code == 200, result.text
+    assert result.json()["created"] is True
+    me = client.get("/api/v1/users/me", headers=bearer(result.json())).json()
+    assert me["username"] == "olive_x"
+    assert me["email"].startswith("bird-")
+    assert me["email"].endswith("@oauth.invalid")
+    assert sign_in(client, "bird").json()["created"] is False
+
+
+def test_two_factor_accounts_need_their_code_after_external_sign_in(
+    client: httpx.Client, provider: OidcProvider
+) -> None:
+    first = sign_in(client).json()
+    setup = client.post("/api/v1/auth/2fa/setup", headers=bearer(first)).json()
+    totp = pyotp.TOTP(setup["secret"])
+    enabled = client.post(
+        "/api/v1/auth/2fa/enable", headers=bearer(first), json={"otp": totp.now()}
+    )
+    assert enabled.status_code == 200
+
+    challenged = sign_in(client)
+    assert challenged.status_code == 401
+    assert challenged.json()["type"] == "urn:socialflow:problem:otp-required"
+    mfa_token = challenged.json()["mfa_token"]
+    wrong = client.post("/api/v1/auth/2fa/verify", json={"mfa_token": mfa_token, "otp": "000000"})
+    assert wrong.status_code == 401
+    forged = client.post(
+        "/api/v1/auth/2fa/verify", json={"mfa_token": mfa_token + "x", "otp": totp.now()}
+    )
+    assert forged.json()["type"] == "urn:socialflow:problem:invalid-mfa-token"
+    done = client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"mfa_token": mfa_token, "otp": totp.at(time.time() + 30)},
+    )
+    assert done.status_code == 200, done.text
+    me = client.get("/api/v1/users/me", headers=bearer(done.json())).json()
+    assert me["username"] == "olive"
+    sessions = client.get("/api/v1/auth/sessions", headers=bearer(done.json())).json()["items"]
+    assert all(s["method"] == "oauth:test" for s in sessions)
