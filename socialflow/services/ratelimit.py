@@ -13,21 +13,29 @@ Two mechanisms:
   longer. A successful login clears the shortest tier.
 
 An exceeded limit raises :class:`~socialflow.errors.RateLimited`: 429
-problem+json with ``Retry-After``.
+problem+json with ``Retry-After``. If Redis is unreachable the limiter fails
+open (logs a warning, lets the request through): sign-in keeps working, and
+Argon2 still makes each guess slow.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from socialflow.errors import RateLimited
 from socialflow.settings import Settings
+
+logger = logging.getLogger("socialflow.ratelimit")
 
 
 def _key(value: str) -> str:
@@ -52,10 +60,23 @@ class RateLimiter:
         if not settings.redis_url:
             return MemoryStorage()
         storage = storage_from_string(
-            settings.redis_url, key_prefix=f"{settings.redis_namespace}:rl"
+            settings.redis_url,
+            key_prefix=f"{settings.redis_namespace}:rl",
+            wrap_exceptions=True,
+            # A stuck Redis must not hang sign-in: give up fast and fail open.
+            socket_timeout=2,
+            socket_connect_timeout=2,
         )
         assert isinstance(storage, Storage)  # a sync URL gives sync storage
         return storage
+
+    @staticmethod
+    @contextmanager
+    def _fail_open() -> Iterator[None]:
+        try:
+            yield
+        except StorageError as exc:
+            logger.warning("rate-limit storage unavailable, not limiting: %s", exc.storage_error)
 
     def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
         reset_time = self.limiter.get_window_stats(item, *identifiers).reset_time
@@ -67,33 +88,43 @@ class RateLimiter:
             return
         item = parse(spec)
         key = _key(identifier)
-        if not self.limiter.hit(item, scope, key):
-            raise RateLimited(self._retry_after(item, scope, key))
+        retry_after = 0
+        with self._fail_open():
+            allowed = self.limiter.hit(item, scope, key)
+            retry_after = 0 if allowed else self._retry_after(item, scope, key)
+        if retry_after:
+            raise RateLimited(retry_after)
 
     def check_lockout(self, account: str) -> None:
         """Raise 429 while ``account`` is locked out by earlier failures."""
         if not self.enabled:
             return
         key = _key(account)
-        for tier in reversed(self.lockout_tiers):  # the longest lock first
-            if not self.limiter.test(tier, "lockout", key):
-                raise RateLimited(
-                    self._retry_after(tier, "lockout", key),
-                    detail="Too many failed attempts on this account; try again later.",
-                )
+        retry_after = 0
+        with self._fail_open():
+            for tier in reversed(self.lockout_tiers):  # the longest lock first
+                if not self.limiter.test(tier, "lockout", key):
+                    retry_after = self._retry_after(tier, "lockout", key)
+                    break
+        if retry_after:
+            raise RateLimited(
+                retry_after, detail="Too many failed attempts on this account; try again later."
+            )
 
     def record_failure(self, account: str) -> None:
         if not self.enabled:
             return
         key = _key(account)
-        for tier in self.lockout_tiers:
-            self.limiter.hit(tier, "lockout", key)
+        with self._fail_open():
+            for tier in self.lockout_tiers:
+                self.limiter.hit(tier, "lockout", key)
 
     def record_success(self, account: str) -> None:
         """Forgive the short burst; the longer tiers still remember a slow attack."""
         if not self.enabled or not self.lockout_tiers:
             return
-        self.limiter.clear(self.lockout_tiers[0], "lockout", _key(account))
+        with self._fail_open():
+            self.limiter.clear(self.lockout_tiers[0], "lockout", _key(account))
 
     def reset(self) -> None:
         """Forget all counters (tests, or an operator lifting a lock)."""

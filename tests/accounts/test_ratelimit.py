@@ -93,3 +93,17 @@ def test_counters_live_in_redis_under_the_namespace(platform: Any) -> None:
     assert keys, "no rate-limit key under the namespace"
     assert all(b"someone" not in key for key in keys)  # identifiers are hashed
     limiter.reset()
+
+
+def test_unreachable_redis_fails_open(platform: Any, caplog: pytest.LogCaptureFixture) -> None:
+    from socialflow.testing.server import free_port
+
+    settings = platform.settings.model_copy(
+        update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"}
+    )
+    limiter = RateLimiter(settings)
+    for _ in range(5):
+        limiter.hit("login-ip", "1/minute", "10.0.0.1")
+        limiter.record_failure("acct")
+    limiter.check_lockout("acct")
+    assert "not limiting" in caplog.text
