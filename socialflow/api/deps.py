@@ -62,15 +62,11 @@ def get_optional_user(session: SessionDep, claims: ClaimsDep) -> User | None:
     """The caller, or ``None`` when anonymous. A bad token is an error, not anonymity."""
     if claims is None:
         return None
-    user = session.get(User, claims.user_id)
+    user = session_service.caller(session, user_id=claims.user_id, session_id=claims.session_id)
     if (
         user is None
         or user.state not in ACTIVE_STATES
         or user.token_version != claims.token_version
-        or (
-            claims.session_id is not None
-            and not session_service.is_live(session, claims.session_id, user_id=user.id or 0)
-        )
     ):
         raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
     return user
