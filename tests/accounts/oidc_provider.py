@@ -90,7 +90,7 @@ class OidcProvider:
 
         @app.get("/jwks")
         def jwks() -> dict[str, Any]:
-            return KeySet([self.key]).as_dict(private=False)
+            return dict(KeySet([self.key]).as_dict(private=False))
 
         @app.get("/authorize")
         def authorize(

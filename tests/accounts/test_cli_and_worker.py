@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from socialflow.models.audit import AuditLogEntry
 from socialflow.models.auth import OutgoingMail
@@ -84,7 +84,9 @@ def test_users_create_list_promote_ban(
     with platform.session() as session:
         bee = session.exec(select(User).where(User.username == "worker_bee")).one()
         assert (bee.role, bee.state) == ("moderator", "suspended")
-        actions = [e.action for e in session.exec(select(AuditLogEntry).order_by(AuditLogEntry.id))]
+        actions = [
+            e.action for e in session.exec(select(AuditLogEntry).order_by(col(AuditLogEntry.id)))
+        ]
     assert actions == ["user_created", "user_created", "role_changed", "user_suspended"]
 
     lifted = run_cli(socialflow_project, "users", "ban", "worker_bee", "--lift")

@@ -113,7 +113,8 @@ def test_unknown_user_and_wrong_password_look_and_time_alike(
         return time.perf_counter() - started, response
 
     attempt("timed")  # warm up
-    wrong, unknown = [], []
+    wrong: list[tuple[float, httpx.Response]] = []
+    unknown: list[tuple[float, httpx.Response]] = []
     for i in range(8):
         for name, bucket in (("timed", wrong), (f"nobody{i}", unknown)):
             elapsed, response = attempt(name)

@@ -105,6 +105,7 @@ def test_access_token_ttl_comes_from_settings(
     platform: Any, make_user: Callable[..., User]
 ) -> None:
     user = make_user("ttl")
+    assert user.id is not None
     token = issue_access_token(platform.settings, user_id=user.id, token_version=0)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == platform.settings.access_token_ttl_seconds
