@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from socialflow.api.auth_schemas import (
@@ -52,6 +52,15 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 RESET_ACCEPTED = "If an account uses that address, a message with a reset link is on its way."
 
 
+def _no_store(response: Response) -> None:
+    """Secrets in a body must not be cached by browsers or proxies (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NO_STORE = [Depends(_no_store)]
+
+
 def _pair(tokens: IssuedTokens) -> TokenPair:
     return TokenPair(
         access_token=tokens.access_token,
@@ -90,7 +99,7 @@ def register(
     return UserPrivate.of_self(user)
 
 
-@router.post("/login", response_model=TokenPair)
+@router.post("/login", response_model=TokenPair, dependencies=NO_STORE)
 def login(
     body: LoginRequest,
     request: Request,
@@ -133,7 +142,7 @@ def login(
     return _pair(tokens)
 
 
-@router.post("/refresh", response_model=TokenPair)
+@router.post("/refresh", response_model=TokenPair, dependencies=NO_STORE)
 def refresh(
     body: RefreshRequest, session: SessionDep, platform: PlatformDep, ip: ClientIp
 ) -> TokenPair:
@@ -325,7 +334,7 @@ def confirm_email_change(
 # ------------------------------------------------------------------------- 2FA
 
 
-@router.post("/2fa/setup", response_model=TwoFactorSetup)
+@router.post("/2fa/setup", response_model=TwoFactorSetup, dependencies=NO_STORE)
 def setup_2fa(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> TwoFactorSetup:
     """A fresh secret, its ``otpauth://`` URI and a QR code; 2FA is on only after /enable."""
     created = totp.setup(session, platform.settings, user=user)
@@ -338,7 +347,7 @@ def setup_2fa(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> 
     )
 
 
-@router.post("/2fa/enable", response_model=RecoveryCodes)
+@router.post("/2fa/enable", response_model=RecoveryCodes, dependencies=NO_STORE)
 def enable_2fa(
     body: OtpRequest,
     user: CurrentUser,
@@ -353,7 +362,7 @@ def enable_2fa(
     return RecoveryCodes(recovery_codes=codes)
 
 
-@router.post("/2fa/verify", response_model=TokenPair)
+@router.post("/2fa/verify", response_model=TokenPair, dependencies=NO_STORE)
 def verify_2fa(
     body: SecondFactorRequest,
     request: Request,
@@ -391,7 +400,7 @@ def disable_2fa(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/2fa/recovery-codes", response_model=RecoveryCodes)
+@router.post("/2fa/recovery-codes", response_model=RecoveryCodes, dependencies=NO_STORE)
 def regenerate_recovery_codes(
     body: OtpRequest,
     user: CurrentUser,

@@ -71,6 +71,7 @@ def test_register_verify_2fa_refresh_reuse_reset_logout(
         json={"username_or_email": "dora", "password": PASSWORD, "otp": code},
     )
     assert with_code.status_code == 200, with_code.text
+    assert with_code.headers["cache-control"] == "no-store"
     pair = with_code.json()
     # The same code cannot be used twice.
     replay = client.post(
