@@ -269,12 +269,24 @@ def _exchange_code(
     return token
 
 
-def _id_token_claims(provider: Provider, id_token: str, nonce: str) -> dict[str, Any]:
+def _verify_signature(provider: Provider, id_token: str) -> jose_jwt.Token:
+    """Decode with the provider's JWKS; on failure refetch it once (keys rotate)."""
     assert provider.jwks_uri is not None
+    for attempt in range(2):
+        if attempt:
+            _metadata_cache.pop(provider.jwks_uri, None)
+        keys = KeySet.import_key_set(_cached_json(provider.jwks_uri))  # type: ignore[arg-type]
+        try:
+            return jose_jwt.decode(id_token, keys, algorithms=ID_TOKEN_ALGORITHMS)
+        except (JoseError, ValueError) as exc:
+            error = exc
+    raise OAuthFailed("The sign-in provider's ID token is not valid.") from error
+
+
+def _id_token_claims(provider: Provider, id_token: str, nonce: str) -> dict[str, Any]:
     assert provider.issuer is not None
-    keys = KeySet.import_key_set(_cached_json(provider.jwks_uri))  # type: ignore[arg-type]
+    token = _verify_signature(provider, id_token)
     try:
-        token = jose_jwt.decode(id_token, keys, algorithms=ID_TOKEN_ALGORITHMS)
         jose_jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": provider.issuer},
             aud={"essential": True, "value": provider.client_id},
