@@ -35,7 +35,7 @@ from socialflow.testing import toml
 from socialflow.testing.database import migrate_url
 from socialflow.testing.server import free_port
 
-PASSWORD = "benchmark passphrase 2026"  # noqa: S105 - benchmark-only
+PASSWORD = "benchmark passphrase 2026"
 
 
 def start_server(project: Path, module: str, attribute: str, port: int) -> subprocess.Popen[bytes]:
