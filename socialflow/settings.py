@@ -63,6 +63,51 @@ class ProjectTomlSource(PydanticBaseSettingsSource):
         return dict(data.get("socialflow", data))
 
 
+class OAuthProviderSettings(BaseModel):
+    """One ``[oauth.<name>]`` login provider.
+
+    ``preset`` fills the endpoints of a well-known provider (google, github,
+    facebook, x); a generic OpenID Connect provider needs only
+    ``server_metadata_url`` (its discovery document). Explicit URLs override.
+    """
+
+    model_config = {"extra": "forbid"}
+
+    preset: Literal["google", "github", "facebook", "x"] | None = None
+    client_id: str
+    client_secret: SecretStr | None = None
+    server_metadata_url: str | None = Field(
+        default=None, description="OIDC discovery URL (.../.well-known/openid-configuration)."
+    )
+    authorize_url: str | None = None
+    token_url: str | None = None
+    userinfo_url: str | None = None
+    scope: str | None = None
+    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] = (
+        "client_secret_basic"  # noqa: S105 - a method name
+    )
+    display_name: str | None = None
+
+
+class RateLimitSettings(BaseModel):
+    """Limits in the ``limits`` library's notation (``"10/minute"``, ``"5 per 15 minutes"``)."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = True
+    login_per_ip: str = "30/minute"
+    login_per_account: str = "10/minute"
+    register_per_ip: str = "10/hour"
+    password_reset_per_ip: str = "10/hour"  # noqa: S105 - a rate
+    password_reset_per_account: str = "3/hour"  # noqa: S105 - a rate
+    two_factor_per_account: str = "10/5 minutes"
+    # Progressive lockout: failed logins of one account, each tier stricter and longer.
+    lockout_tiers: list[str] = Field(
+        default_factory=lambda: ["5/5 minutes", "10/hour", "20/day"],
+        description="Failed logins per account before a lockout, shortest window first.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable about a socialflow platform."""
 
@@ -130,6 +175,44 @@ class Settings(BaseSettings):
     plugin: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin sections: [plugin.<name>] in the TOML."
     )
+
+    # --- accounts: tokens, mail, OAuth login, rate limits, avatars
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = Field(
+        default="HS256",
+        description="The only algorithm access tokens are signed and accepted with.",
+    )
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    email_verification_ttl_seconds: int = Field(default=48 * 3600, ge=60)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=60)
+    mail_channel: str = Field(
+        default="console",
+        description="Notification channel that delivers account mail (smtp in production).",
+    )
+    email_verify_url: str = Field(
+        default="{public_url}/verify-email?token={token}",
+        description="Link in the verification mail; {public_url} and {token} are filled in.",
+    )
+    password_reset_url: str = "{public_url}/reset-password?token={token}"  # noqa: S105 - a URL
+    email_change_url: str = "{public_url}/confirm-email?token={token}"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_from: str = "socialflow <no-reply@localhost>"
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
+    oauth: dict[str, OAuthProviderSettings] = Field(
+        default_factory=dict, description="Login providers: [oauth.<name>] tables."
+    )
+    oauth_redirect_url: str | None = Field(
+        default=None,
+        description="Callback base sent to providers; default {public_url}{api_prefix}/auth/oauth.",
+    )
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    avatar_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    avatar_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    avatar_size: int = Field(default=512, ge=32, le=4096)
 
     # --- media
     media_dir: Path | None = Field(default=None, description="Local storage folder.")

@@ -16,6 +16,8 @@ from sqlmodel import Session
 from socialflow.errors import Forbidden, Unauthorized
 from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
+from socialflow.services import sessions as session_service
+from socialflow.services.ratelimit import RateLimiter
 from socialflow.services.tokens import AccessClaims, InvalidToken, decode_access_token
 from socialflow.services.users import ACTIVE_STATES
 
@@ -60,7 +62,7 @@ def get_optional_user(session: SessionDep, claims: ClaimsDep) -> User | None:
     """The caller, or ``None`` when anonymous. A bad token is an error, not anonymity."""
     if claims is None:
         return None
-    user = session.get(User, claims.user_id)
+    user = session_service.caller(session, user_id=claims.user_id, session_id=claims.session_id)
     if (
         user is None
         or user.state not in ACTIVE_STATES
@@ -80,6 +82,28 @@ def get_current_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_client_ip(request: Request) -> str:
+    """The peer address (run uvicorn with ``--proxy-headers`` behind a trusted proxy)."""
+    return request.client.host if request.client else ""
+
+
+ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+def get_rate_limiter(platform: PlatformDep) -> RateLimiter:
+    """The platform's rate limiter, built on first use and kept on the platform."""
+    limiter: RateLimiter | None = platform.__dict__.get("_socialflow_rate_limiter")
+    if limiter is None:
+        # setdefault is atomic: two first requests at once still share one limiter.
+        limiter = platform.__dict__.setdefault(
+            "_socialflow_rate_limiter", RateLimiter(platform.settings)
+        )
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 def require_role(minimum: Role) -> object:

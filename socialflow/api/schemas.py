@@ -31,8 +31,10 @@ class LoginRequest(StrictModel):
 
 
 class TokenPair(BaseModel):
+    """What a sign-in or refresh returns. Keep the refresh token in secure storage."""
+
     access_token: str
-    refresh_token: str | None = None
+    refresh_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
 
@@ -77,9 +79,13 @@ class UserPrivate(UserPublic):
     email_verified: bool
     role: str
     state: str
+    two_factor_enabled: bool = False
+    has_password: bool = True
 
     @classmethod
-    def of_self(cls, user: User, *, avatar_url: str | None = None) -> UserPrivate:
+    def of_self(
+        cls, user: User, *, avatar_url: str | None = None, two_factor_enabled: bool = False
+    ) -> UserPrivate:
         public = UserPublic.of(user, avatar_url=avatar_url)
         return cls(
             **public.model_dump(),
@@ -87,6 +93,8 @@ class UserPrivate(UserPublic):
             email_verified=user.email_verified_at is not None,
             role=user.role,
             state=user.state,
+            two_factor_enabled=two_factor_enabled,
+            has_password=user.password_hash is not None,
         )
 
 
@@ -94,3 +102,10 @@ class UserUpdate(StrictModel):
     display_name: str | None = Field(default=None, max_length=50)
     bio: str | None = Field(default=None, max_length=500)
     is_private: bool | None = None
+
+
+class DeleteAccountRequest(StrictModel):
+    """Deleting needs the password (accounts without one, from OAuth, send none)."""
+
+    password: str | None = Field(default=None, max_length=1024)
+    otp: str | None = Field(default=None, max_length=64)

@@ -1,21 +1,55 @@
-"""``/users``: the caller's account and public profiles."""
+"""``/users``: the caller's account (profile, avatar, export, deletion) and public profiles."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+import logging
+from typing import Annotated
 
-from socialflow.api.deps import CurrentUser, OptionalUser, PlatformDep, SessionDep
-from socialflow.api.schemas import UserPrivate, UserPublic, UserUpdate
-from socialflow.errors import NotFound
+from fastapi import APIRouter, File, Response, UploadFile, status
+
+from socialflow.api.deps import (
+    ClientIp,
+    CurrentUser,
+    OptionalUser,
+    PlatformDep,
+    RateLimiterDep,
+    SessionDep,
+)
+from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
+from socialflow.errors import NotFound, Unauthorized
 from socialflow.models.base import utcnow
+from socialflow.models.user import AccountState, User
+from socialflow.platform import Platform
+from socialflow.services import avatars, totp
 from socialflow.services import users as user_service
+from socialflow.services.passwords import verify_password
 
 router = APIRouter(prefix="/users", tags=["users"])
+logger = logging.getLogger("socialflow.users")
+
+
+def _me(user: User, session: SessionDep, platform: Platform) -> UserPrivate:
+    return UserPrivate.of_self(
+        user,
+        avatar_url=avatars.avatar_url(platform.storage, user),
+        two_factor_enabled=totp.is_enabled(session, user=user),
+    )
+
+
+def _delete_stored(platform: Platform, key: str | None) -> None:
+    """Remove an object after the commit; a failure leaves an orphan, never a broken row."""
+    if not key:
+        return
+    try:
+        platform.storage.delete(key)
+    except Exception:
+        logger.warning("could not delete stored object %s", key, exc_info=True)
 
 
 @router.get("/me", response_model=UserPrivate)
-def read_me(user: CurrentUser) -> UserPrivate:
-    return UserPrivate.of_self(user)
+def read_me(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> UserPrivate:
+    return _me(user, session, platform)
 
 
 @router.patch("/me", response_model=UserPrivate)
@@ -31,12 +65,81 @@ def update_me(
     user.updated_at = utcnow()
     session.add(user)
     session.commit()
-    return UserPrivate.of_self(user)
+    return _me(user, session, platform)
+
+
+@router.put("/me/avatar", response_model=UserPrivate)
+def upload_avatar(
+    file: Annotated[UploadFile, File(description="A JPEG, PNG, WebP or GIF image.")],
+    user: CurrentUser,
+    session: SessionDep,
+    platform: PlatformDep,
+) -> UserPrivate:
+    """Replace the avatar. The image is re-encoded; its metadata never reaches storage."""
+    data = file.file.read(platform.settings.avatar_max_bytes + 1)
+    previous = avatars.set_avatar(
+        session, platform.settings, platform.storage, user=user, data=data
+    )
+    session.commit()
+    _delete_stored(platform, previous)
+    return _me(user, session, platform)
+
+
+@router.delete("/me/avatar", response_model=UserPrivate)
+def delete_avatar(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> UserPrivate:
+    previous = avatars.remove_avatar(session, user=user)
+    session.commit()
+    _delete_stored(platform, previous)
+    return _me(user, session, platform)
+
+
+@router.get("/me/export")
+def export_me(user: CurrentUser, session: SessionDep) -> Response:
+    """Everything the platform holds about the caller's account, as a JSON download."""
+    data = user_service.export_data(session=session, user=user)
+    return Response(
+        json.dumps(data, indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{user.username}-export.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(
+    body: DeleteAccountRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    platform: PlatformDep,
+    limiter: RateLimiterDep,
+    ip: ClientIp,
+) -> Response:
+    """Delete the account: personal data is erased, the deletion audited.
+
+    Needs the password (if the account has one) and, with 2FA on, a code.
+    """
+    limiter.check_lockout(f"user:{user.id}")
+    if user.password_hash and not verify_password(user.password_hash, body.password or ""):
+        limiter.record_failure(f"user:{user.id}")
+        raise Unauthorized("The password is wrong.", slug="invalid-credentials")
+    if totp.is_enabled(session, user=user) and not totp.check_second_factor(
+        session, platform.settings, user=user, otp=body.otp or ""
+    ):
+        limiter.record_failure(f"user:{user.id}")
+        raise totp.InvalidOtp("A valid `otp` is needed to delete this account.")
+    avatar_key = user_service.delete_account(session=session, user=user, actor_id=user.id, ip=ip)
+    session.commit()
+    _delete_stored(platform, avatar_key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{username}", response_model=UserPublic)
-def read_user(username: str, session: SessionDep, viewer: OptionalUser) -> UserPublic:
+def read_user(
+    username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+) -> UserPublic:
     user = user_service.get_user_by_username(session=session, username=username)
-    if user is None or user.state == "deleted":
+    if user is None or user.state == AccountState.deleted.value:
         raise NotFound(f"No user named {username}.")
-    return UserPublic.of(user)
+    return UserPublic.of(user, avatar_url=avatars.avatar_url(platform.storage, user))

@@ -55,3 +55,5 @@ class User(SQLModel, table=True):
     token_version: int = Field(default=0, nullable=False)
     created_at: datetime = created_at_field()
     updated_at: datetime | None = datetime_field()
+    password_changed_at: datetime | None = datetime_field()
+    deleted_at: datetime | None = datetime_field()

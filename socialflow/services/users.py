@@ -9,18 +9,28 @@ case-insensitively, emails are stored lower-cased, and only ``active`` and
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from socialflow.errors import Conflict, ValidationProblem
+from socialflow.models.auth import AuthSession, OAuthAccount, RecoveryCode, TotpCredential
 from socialflow.models.base import utcnow
 from socialflow.models.user import AccountState, Role, User
-from socialflow.services.passwords import hash_password, needs_rehash, verify_password
+from socialflow.services import audit
+from socialflow.services import sessions as session_service
+from socialflow.services.effects import record_event
+from socialflow.services.passwords import (
+    hash_password,
+    needs_rehash,
+    policy_problems,
+    verify_password,
+)
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_]{3,30}$")
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
 ACTIVE_STATES = frozenset({AccountState.active.value, AccountState.unverified.value})
 
 
@@ -48,14 +58,8 @@ def validate_username(username: str) -> str:
 
 
 def validate_password(password: str, *, username: str, email: str) -> None:
-    """NIST SP 800-63B: length only, plus no password equal to the username or email."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"at most {MAX_PASSWORD_LENGTH} characters")
-    if password.lower() in {username.lower(), email.lower(), email.split("@")[0].lower()}:
-        problems.append("must differ from your username and email")
+    """NIST SP 800-63B: length, not common, not the username or email (see passwords.py)."""
+    problems = policy_problems(password, username=username, email=email)
     if problems:
         message = "; ".join(problems)
         raise ValidationProblem(
@@ -89,10 +93,16 @@ def create_user(
     display_name: str = "",
     role: Role = Role.user,
     state: AccountState = AccountState.unverified,
+    email_verified: bool = False,
+    trusted_email: bool = False,
 ) -> User:
-    """Create and flush a user; the caller commits. Conflicts name the taken field."""
+    """Create and flush a user; the caller commits. Conflicts name the taken field.
+
+    ``trusted_email`` skips address validation for addresses socialflow made
+    itself (the ``.invalid`` placeholder of an OAuth identity without email).
+    """
     validate_username(username)
-    email_key = normalize_email(email)
+    email_key = email.strip().lower() if trusted_email else normalize_email(email)
     if password is not None:
         validate_password(password, username=username, email=email_key)
     if get_user_by_username(session=session, username=username):
@@ -107,6 +117,7 @@ def create_user(
         display_name=display_name or username,
         role=role.value,
         state=state.value,
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
     session.flush()
@@ -129,3 +140,157 @@ def authenticate(*, session: Session, username_or_email: str, password: str) -> 
         user.updated_at = utcnow()
         session.add(user)
     return user
+
+
+# ------------------------------------------------------------ administration
+
+
+def set_role(*, session: Session, user: User, role: Role, actor_id: int | None) -> User:
+    """Change a user's role; audited. The caller commits."""
+    previous = user.role
+    user.role = role.value
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        "role_changed",
+        subject_user_id=user.id,
+        actor_id=actor_id,
+        previous=previous,
+        role=role.value,
+    )
+    return user
+
+
+def suspend(*, session: Session, user: User, actor_id: int | None, reason: str = "") -> User:
+    """Suspend (ban) a user and cut off their access at once.
+
+    Every session is revoked and ``token_version`` bumped, so even access
+    tokens without a session stop working on their next request; at worst a
+    cached token lives out one access-token lifetime.
+    """
+    if user.state == AccountState.deleted.value:
+        raise Conflict("That account is deleted.", slug="account-deleted")
+    user.state = AccountState.suspended.value
+    user.token_version += 1
+    user.updated_at = utcnow()
+    session.add(user)
+    session_service.revoke_all(session, user=user, reason="suspended")
+    audit.record(
+        session, "user_suspended", subject_user_id=user.id, actor_id=actor_id, reason=reason
+    )
+    record_event(session, "user_suspended", user_id=user.id)
+    return user
+
+
+def reinstate(*, session: Session, user: User, actor_id: int | None) -> User:
+    """Lift a suspension; the account returns to active (or unverified)."""
+    if user.state != AccountState.suspended.value:
+        raise Conflict("That account is not suspended.", slug="not-suspended")
+    verified = user.email_verified_at is not None
+    user.state = (AccountState.active if verified else AccountState.unverified).value
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(session, "user_reinstated", subject_user_id=user.id, actor_id=actor_id)
+    return user
+
+
+def list_users(*, session: Session, limit: int = 100, offset: int = 0) -> list[User]:
+    statement = select(User).order_by(col(User.id)).offset(offset).limit(limit)
+    return list(session.exec(statement))
+
+
+# ------------------------------------------------------- deletion and export
+
+
+def delete_account(
+    *, session: Session, user: User, actor_id: int | None, ip: str | None
+) -> str | None:
+    """Anonymize the account: personal data removed, the row kept as a tombstone.
+
+    The id stays (other domains' rows point at it) but nothing identifies the
+    person any more: username, email, names, bio, avatar, password, 2FA,
+    external identities and sessions are gone. Audited; other domains hear
+    ``user_deleted`` after the commit to clean up what they hold. Returns the
+    avatar's storage key, for the caller to delete once the commit succeeded.
+    """
+    assert user.id is not None
+    if user.state == AccountState.deleted.value:
+        raise Conflict("That account is already deleted.", slug="account-deleted")
+    avatar_key = user.avatar_key
+    # A hyphen is not allowed in usernames, so nobody can register the tombstone's name.
+    tombstone = f"deleted-{user.id}"
+    user.username = tombstone
+    user.username_key = tombstone
+    user.email = f"deleted-{user.id}@deleted.invalid"
+    user.email_verified_at = None
+    user.password_hash = None
+    user.display_name = ""
+    user.bio = ""
+    user.avatar_key = None
+    user.is_private = True
+    user.state = AccountState.deleted.value
+    user.token_version += 1
+    user.deleted_at = utcnow()
+    user.updated_at = user.deleted_at
+    session.add(user)
+    session_service.revoke_all(session, user=user, reason="deleted")
+    session.execute(delete(TotpCredential).where(col(TotpCredential.user_id) == user.id))
+    session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
+    session.execute(delete(OAuthAccount).where(col(OAuthAccount.user_id) == user.id))
+    audit.record(session, "account_deleted", subject_user_id=user.id, actor_id=actor_id, ip=ip)
+    record_event(session, "user_deleted", user_id=user.id)
+    return avatar_key
+
+
+def export_data(*, session: Session, user: User) -> dict[str, Any]:
+    """Everything the accounts domain holds about ``user``, as plain JSON values."""
+    assert user.id is not None
+    totp = session.get(TotpCredential, user.id)
+    identities = session.exec(select(OAuthAccount).where(OAuthAccount.user_id == user.id))
+    auth_sessions = session.exec(select(AuthSession).where(AuthSession.user_id == user.id))
+    return {
+        "format": "socialflow-account-export/1",
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "id": user.id,
+            "username": user.username,
+            "email": user.email,
+            "email_verified_at": _iso(user.email_verified_at),
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "role": user.role,
+            "state": user.state,
+            "is_private": user.is_private,
+            "has_avatar": user.avatar_key is not None,
+            "follower_count": user.follower_count,
+            "following_count": user.following_count,
+            "created_at": _iso(user.created_at),
+            "updated_at": _iso(user.updated_at),
+            "password_changed_at": _iso(user.password_changed_at),
+            "two_factor_enabled": bool(totp and totp.enabled_at),
+        },
+        "external_identities": [
+            {"provider": i.provider, "email": i.email, "linked_at": _iso(i.created_at)}
+            for i in identities
+        ],
+        "sessions": [
+            {
+                "id": s.id,
+                "user_agent": s.user_agent,
+                "ip": s.ip,
+                "created_at": _iso(s.created_at),
+                "last_seen_at": _iso(s.last_seen_at),
+                "revoked_at": _iso(s.revoked_at),
+            }
+            for s in auth_sessions
+        ],
+        "audit_log": [
+            {"action": e.action, "at": _iso(e.created_at), "ip": e.ip, "details": e.details}
+            for e in audit.entries_for(session, user_id=user.id)
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

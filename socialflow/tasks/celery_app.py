@@ -19,7 +19,11 @@ from socialflow.settings import Settings
 if TYPE_CHECKING:
     from socialflow.platform import Platform
 
-CORE_TASK_MODULES = ["socialflow.tasks.system", "socialflow.tasks.media"]
+CORE_TASK_MODULES = [
+    "socialflow.tasks.system",
+    "socialflow.tasks.media",
+    "socialflow.tasks.accounts",
+]
 DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = "media"
 

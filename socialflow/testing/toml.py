@@ -25,7 +25,11 @@ def dumps(data: dict[str, Any]) -> str:
         if value is not None and not isinstance(value, dict)
     ]
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not all(isinstance(v, dict) for v in value.values()):
+            # A flat section such as [rate_limits].
+            lines.append(f"\n[{key}]")
+            lines.extend(f"{k} = {_value(v)}" for k, v in value.items() if v is not None)
+        elif isinstance(value, dict):
             for name, table in value.items():
                 lines.append(f"\n[{key}.{name}]")
                 lines.extend(f"{k} = {_value(v)}" for k, v in table.items() if v is not None)

@@ -1,0 +1,149 @@
+"""Signed-in sessions (one per device): start, list, revoke.
+
+A session is what a user sees in "where you're signed in": device, IP,
+created and last seen (updated at each token refresh, not each request, so
+reads stay write-free). Access tokens name their session (``sid``) and die
+with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from socialflow.errors import NotFound
+from socialflow.models.auth import AuthSession, RefreshToken
+from socialflow.models.base import utcnow
+from socialflow.models.user import AccountState, User
+from socialflow.services.tokens import issue_access_token
+from socialflow.settings import Settings
+
+SIGN_IN_STATES = frozenset({AccountState.active.value, AccountState.unverified.value})
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: str
+
+
+def may_sign_in(user: User) -> bool:
+    return user.state in SIGN_IN_STATES
+
+
+def start(
+    session: Session,
+    settings: Settings,
+    *,
+    user: User,
+    user_agent: str = "",
+    ip: str = "",
+    method: str = "password",
+) -> IssuedTokens:
+    """Open a session for ``user`` and issue its first token pair; the caller commits."""
+    from socialflow.services import refresh_tokens  # circular: refresh_tokens revokes sessions
+
+    assert user.id is not None
+    now = utcnow()
+    auth_session = AuthSession(
+        id=uuid.uuid4().hex,
+        user_id=user.id,
+        user_agent=user_agent[:255],
+        ip=ip[:64],
+        method=method,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.refresh_token_ttl_days),
+    )
+    session.add(auth_session)
+    session.flush()
+    refresh = refresh_tokens.issue(session, settings, auth_session=auth_session)
+    return tokens_for(settings, user=user, auth_session=auth_session, refresh_token=refresh)
+
+
+def tokens_for(
+    settings: Settings, *, user: User, auth_session: AuthSession, refresh_token: str
+) -> IssuedTokens:
+    assert user.id is not None
+    access = issue_access_token(
+        settings, user_id=user.id, token_version=user.token_version, session_id=auth_session.id
+    )
+    return IssuedTokens(
+        access_token=access,
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_ttl_seconds,
+        session_id=auth_session.id,
+    )
+
+
+def caller(session: Session, *, user_id: int, session_id: str | None) -> User | None:
+    """The user an access token names, if its session (when it names one) still stands.
+
+    One query either way: this runs on every authenticated request.
+    """
+    if session_id is None:
+        return session.get(User, user_id)
+    statement = (
+        select(User)
+        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+        .where(
+            col(User.id) == user_id,
+            col(AuthSession.id) == session_id,
+            col(AuthSession.revoked_at).is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+    )
+    return session.exec(statement).first()
+
+
+def list_active(session: Session, *, user: User) -> list[AuthSession]:
+    statement = (
+        select(AuthSession)
+        .where(
+            AuthSession.user_id == user.id,
+            col(AuthSession.revoked_at).is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+        .order_by(col(AuthSession.last_seen_at).desc())
+    )
+    return list(session.exec(statement))
+
+
+def revoke(session: Session, auth_session: AuthSession, *, reason: str) -> None:
+    """Revoke one session and every refresh token of its family."""
+    now = utcnow()
+    if auth_session.revoked_at is None:
+        auth_session.revoked_at = now
+        auth_session.revoked_reason = reason
+        session.add(auth_session)
+    session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.session_id) == auth_session.id, col(RefreshToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+
+
+def revoke_for_user(session: Session, *, user: User, session_id: str) -> None:
+    """Revoke one of the user's sessions; another user's session is a 404 (no IDOR)."""
+    auth_session = session.get(AuthSession, session_id)
+    if auth_session is None or auth_session.user_id != user.id:
+        raise NotFound("No such session.")
+    revoke(session, auth_session, reason="user")
+
+
+def revoke_all(
+    session: Session, *, user: User, reason: str, except_session_id: str | None = None
+) -> int:
+    """Revoke every live session of ``user`` (but ``except_session_id``); returns the count."""
+    count = 0
+    for auth_session in list_active(session, user=user):
+        if auth_session.id != except_session_id:
+            revoke(session, auth_session, reason=reason)
+            count += 1
+    return count
