@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,13 @@ def test_mail_through_a_real_worker(
         "verify-email",
     )
     assert client.post("/api/v1/auth/verify-email", json={"token": token}).status_code == 200
-    with platform.session() as session:
-        outbox = session.exec(select(OutgoingMail)).all()
+    # The worker records sent_at just after handing the message to SMTP.
+    deadline = time.monotonic() + 30
+    while True:
+        with platform.session() as session:
+            outbox = session.exec(select(OutgoingMail)).all()
+        if all(m.sent_at is not None for m in outbox) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert [m.sent_at is not None for m in outbox] == [True]
     assert outbox[0].body == ""  # no usable link kept once sent
