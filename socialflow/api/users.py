@@ -9,6 +9,7 @@ from socialflow.api.schemas import UserPrivate, UserPublic, UserUpdate
 from socialflow.errors import NotFound
 from socialflow.models.base import utcnow
 from socialflow.services import users as user_service
+from socialflow.services.graph import is_following
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -39,4 +40,6 @@ def read_user(username: str, session: SessionDep, viewer: OptionalUser) -> UserP
     user = user_service.get_user_by_username(session=session, username=username)
     if user is None or user.state == "deleted":
         raise NotFound(f"No user named {username}.")
-    return UserPublic.of(user)
+    return UserPublic.of(
+        user, is_following=is_following(session, viewer.id if viewer else None, user.id)
+    )

@@ -19,7 +19,7 @@ from socialflow.settings import Settings
 if TYPE_CHECKING:
     from socialflow.platform import Platform
 
-CORE_TASK_MODULES = ["socialflow.tasks.system"]
+CORE_TASK_MODULES = ["socialflow.tasks.system", "socialflow.tasks.feeds"]
 DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = "media"
 

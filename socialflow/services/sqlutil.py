@@ -1,0 +1,59 @@
+"""Small cross-engine SQL helpers the social services share.
+
+``insert_ignore`` is the building block of every idempotent action (follow,
+like, bookmark): the insert either creates the row or does nothing, and its
+row count says which, so counters move exactly once per real change even
+under concurrency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def _insert_for(session: Session, table: Table) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
+    """Insert ``values`` unless the primary key exists; True if a row was created."""
+    statement = _insert_for(session, table).values(**values).on_conflict_do_nothing()
+    result: Any = session.execute(statement)
+    return bool(result.rowcount)
+
+
+def insert_many_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert, skipping rows whose key exists (one statement, executemany)."""
+    if rows:
+        session.execute(_insert_for(session, table).on_conflict_do_nothing(), rows)
+
+
+def upsert_increment(
+    session: Session, table: Table, keys: dict[str, Any], column: str, amount: int = 1
+) -> None:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET column = column + amount``."""
+    statement = _insert_for(session, table).values(**keys, **{column: amount})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    session.execute(statement)
+
+
+def bump(session: Session, table: Table, row_id: Any, **deltas: int) -> None:
+    """Atomically add ``deltas`` to counters of one row (``x = x + n``), never below zero."""
+    from sqlalchemy import case
+
+    values = {}
+    for column, delta in deltas.items():
+        target = table.c[column] + delta
+        values[column] = case((target < 0, 0), else_=target) if delta < 0 else target
+    pk = next(iter(table.primary_key.columns))
+    session.execute(update(table).where(pk == row_id).values(**values))
