@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -32,7 +31,7 @@ from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
 from socialflow.models.graph import Follow
-from socialflow.models.posts import PostHashtag, Visibility
+from socialflow.models.posts import PostHashtag, Share, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.services import graph
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
 FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 HASHTAGS = PostHashtag.__table__  # type: ignore[attr-defined]
+SHARES = Share.__table__  # type: ignore[attr-defined]
 MAX_DEFERRED = 20
 MAX_FETCH_ROUNDS = 4
 CELEBRITY_CACHE_SECONDS = 30.0
@@ -143,7 +143,7 @@ def _followed_posts(session: Session, viewer_id: int, before: int | None, count:
 def home_fetcher(platform: Platform, session: Session, viewer_id: int) -> Fetcher:
     store = timeline_store(platform)
     if not store.is_built(session, viewer_id):
-        rebuild_timeline(platform, session, viewer_id)
+        rebuild_timeline(platform, session, viewer_id, clear=False)
         session.commit()
     celebrities = _celebrities(platform, session)
     followed_celebs = sorted(graph.followed_among(session, viewer_id, celebrities))
@@ -391,8 +391,11 @@ def remove_source(platform: Platform, session: Session, follower_id: int, follow
     session.commit()
 
 
-def rebuild_timeline(platform: Platform, session: Session, user_id: int) -> int:
-    """Rebuild one home timeline from the graph (posts of followees below the threshold, and own)."""
+def rebuild_timeline(
+    platform: Platform, session: Session, user_id: int, *, clear: bool = True
+) -> int:
+    """Rebuild one home timeline from the graph: own posts, posts and reposts of
+    followees below the threshold. ``clear=False`` merges into what is there."""
     store = timeline_store(platform)
     cap = platform.settings.timeline_max_length
     celebrities = _celebrities(platform, session)
@@ -412,10 +415,22 @@ def rebuild_timeline(platform: Platform, session: Session, user_id: int) -> int:
         for row in session.execute(statement)
         if row.author_id == user_id or row.author_id not in celebrities
     ]
-    store.clear(session, user_id)
+    shared = (
+        select(SHARES.c.post_id, SHARES.c.user_id)
+        .join(POSTS, POSTS.c.id == SHARES.c.post_id)
+        .where(
+            SHARES.c.user_id.in_(followed),
+            POSTS.c.deleted_at.is_(None),
+            POSTS.c.visibility == Visibility.public.value,
+        )
+        .order_by(SHARES.c.post_id.desc())
+        .limit(cap)
+    )
+    entries += [(row.post_id, row.user_id) for row in session.execute(shared)]
+    entries = sorted(entries, reverse=True)[:cap]
+    if clear:
+        store.clear(session, user_id)
     store.add_many(session, user_id, entries)
     store.mark_built(session, user_id)
     return len(entries)
 
-
-_rebuild_lock = threading.Lock()

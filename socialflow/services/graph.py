@@ -43,11 +43,9 @@ def get_visible_user(session: Session, *, username: str, viewer: User | None) ->
     ).scalar_one_or_none()
     if user is None or user.state == AccountState.deleted.value:
         raise NotFound(f"No user named {username}.")
-    if (
-        viewer is not None
-        and viewer.id != user.id
-        and is_blocked_between(session, viewer.id, user.id)
-    ):
+    # The blocked side sees nothing of the blocker; the blocker still sees
+    # whom they blocked (to unblock them).
+    if viewer is not None and viewer.id != user.id and _blocks(session, user.id, viewer.id):
         raise NotFound(f"No user named {username}.")
     return user
 
@@ -59,6 +57,15 @@ def is_following(session: Session, viewer_id: int | None, user_id: int) -> bool:
     row = session.execute(
         select(FOLLOWS.c.follower_id).where(
             FOLLOWS.c.follower_id == viewer_id, FOLLOWS.c.followee_id == user_id
+        )
+    ).first()
+    return row is not None
+
+
+def _blocks(session: Session, blocker_id: int | None, blocked_id: int | None) -> bool:
+    row = session.execute(
+        select(BLOCKS.c.blocker_id).where(
+            BLOCKS.c.blocker_id == blocker_id, BLOCKS.c.blocked_id == blocked_id
         )
     ).first()
     return row is not None

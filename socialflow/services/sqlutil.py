@@ -24,9 +24,12 @@ def _insert_for(session: Session, table: Table) -> Any:
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless the primary key exists; True if a row was created."""
-    statement = _insert_for(session, table).values(**values).on_conflict_do_nothing()
-    result: Any = session.execute(statement)
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT inserts.
+    key = next(iter(table.primary_key.columns))
+    statement = (
+        _insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
+    )
+    return session.execute(statement).first() is not None
 
 
 def insert_many_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
