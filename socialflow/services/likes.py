@@ -30,6 +30,8 @@ BOOKMARKS = Bookmark.__table__  # type: ignore[attr-defined]
 
 
 def _counts(session: Session, post_id: int) -> dict[str, int]:
+    """Counters as this transaction sees them; read before the commit so that no
+    new transaction (which on SQLite holds the write lock) outlives the action."""
     row = session.execute(
         select(POSTS.c.like_count, POSTS.c.share_count).where(POSTS.c.id == post_id)
     ).one()
@@ -48,8 +50,9 @@ def like(session: Session, *, settings: Settings, user: User, post_id: int) -> d
                 bucket_seconds=settings.trending_bucket_seconds,
             )
         record_event(session, "liked", post_id=post.id, user_id=user.id, author_id=post.author_id)
+    counts = _counts(session, post_id)
     session.commit()
-    return {"liked": True, **_counts(session, post_id)}
+    return {"liked": True, **counts}
 
 
 def unlike(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
@@ -60,8 +63,9 @@ def unlike(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
     if result.rowcount:  # type: ignore[attr-defined]
         bump(session, POSTS, post.id, like_count=-1)
         record_event(session, "unliked", post_id=post.id, user_id=user.id, author_id=post.author_id)
+    counts = _counts(session, post_id)
     session.commit()
-    return {"liked": False, **_counts(session, post_id)}
+    return {"liked": False, **counts}
 
 
 def share(session: Session, *, settings: Settings, user: User, post_id: int) -> dict[str, Any]:
@@ -79,8 +83,9 @@ def share(session: Session, *, settings: Settings, user: User, post_id: int) -> 
         )
         record_event(session, "shared", post_id=post.id, user_id=user.id, author_id=post.author_id)
         enqueue_after_commit(session, "socialflow.feeds.fanout", post.id, via_user_id=user.id)
+    counts = _counts(session, post_id)
     session.commit()
-    return {"shared": True, **_counts(session, post_id)}
+    return {"shared": True, **counts}
 
 
 def unshare(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
@@ -91,8 +96,9 @@ def unshare(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
     if result.rowcount:  # type: ignore[attr-defined]
         bump(session, POSTS, post.id, share_count=-1)
         record_event(session, "unshared", post_id=post.id, user_id=user.id)
+    counts = _counts(session, post_id)
     session.commit()
-    return {"shared": False, **_counts(session, post_id)}
+    return {"shared": False, **counts}
 
 
 def bookmark(session: Session, *, user: User, post_id: int) -> None:

@@ -235,8 +235,8 @@ def edit_history(session: Session, *, viewer: User | None, post_id: int) -> list
 def record_view(session: Session, *, viewer: User | None, post_id: int) -> int:
     post = get_visible_post(session, viewer=viewer, post_id=post_id)
     bump(session, POSTS, post.id, view_count=1)
-    session.commit()
     value = session.execute(select(POSTS.c.view_count).where(POSTS.c.id == post.id)).scalar_one()
+    session.commit()
     return int(value)
 
 
