@@ -147,13 +147,13 @@ def home_fetcher(platform: Platform, session: Session, viewer_id: int) -> Fetche
         session.commit()
     celebrities = _celebrities(platform, session)
     followed_celebs = sorted(graph.followed_among(session, viewer_id, celebrities))
-    cap = platform.settings.timeline_max_length
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         ids = store.page(session, viewer_id, before, count)
         exhausted = len(ids) < count
-        if exhausted and store.length(session, viewer_id) >= cap:
-            # Beyond the capped timeline: read older posts straight from the graph.
+        if exhausted:
+            # Beyond the capped (or seeded-shallow) timeline: read older posts
+            # straight from the graph, so history never just stops.
             oldest = ids[-1] if ids else before
             ids += _followed_posts(session, viewer_id, oldest, count - len(ids))
             exhausted = len(ids) < count
