@@ -1,90 +1,121 @@
-"""``/feed/home``, ``/feed/explore``, ``/feed/hashtag/{tag}``: ranked, cursor-paged feeds."""
+"""``/feed/home``, ``/feed/explore``, ``/feed/hashtag/{tag}``: ranked, cursor-paged feeds.
+
+These are the hottest routes, so they take one trip to the thread pool and one
+pooled connection (SQLAlchemy Core, no ORM session), rather than the chain of
+shared dependencies: the caller is checked by :func:`viewer_id` with the same
+rules as ``api.deps.get_optional_user`` (valid token, active account, current
+token version), and the body is serialized once from plain dicts.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
-from socialflow.api.deps import CurrentUser, OptionalUser, PlatformDep, SessionDep
+from socialflow.api.deps import get_access_claims, get_platform
 from socialflow.api.social_schemas import PostPage
+from socialflow.errors import Unauthorized
+from socialflow.models.user import User
+from socialflow.platform import Platform
 from socialflow.services import feeds as feed_service
 from socialflow.services import graph as graph_service
+from socialflow.services.users import ACTIVE_STATES
 
 router = APIRouter(prefix="/feed", tags=["feeds"])
 
-
-class FeedPage:
-    """``?cursor=&limit=``; feed cursors carry a few deferred ids, so they may be longer."""
-
-    def __init__(
-        self,
-        cursor: Annotated[str | None, Query(max_length=1000)] = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    ) -> None:
-        self.cursor = cursor
-        self.limit = limit
+USERS = User.__table__  # type: ignore[attr-defined]
+BEARER = {"security": [{"HTTPBearer": []}]}
+Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Authorization = Annotated[str | None, Header(include_in_schema=False)]
 
 
-FeedPageDep = Annotated[FeedPage, Depends()]
+def viewer_id(
+    platform: Platform, connection: Connection, authorization: str | None, *, required: bool
+) -> int | None:
+    """The caller's user id from the bearer token (None if anonymous and allowed)."""
+    credentials = None
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+    claims = get_access_claims(platform, credentials)
+    if claims is None:
+        if required:
+            raise Unauthorized()
+        return None
+    row = connection.execute(
+        select(USERS.c.state, USERS.c.token_version).where(USERS.c.id == claims.user_id)
+    ).first()
+    if row is None or row.state not in ACTIVE_STATES or row.token_version != claims.token_version:
+        raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
+    return claims.user_id
 
 
-@router.get("/home", response_model=PostPage)
+def _respond(
+    request: Request,
+    authorization: str | None,
+    *,
+    required: bool,
+    build: Callable[[Platform, Connection, int | None], dict[str, Any]],
+) -> Response:
+    platform = get_platform(request)
+    with platform.engine.connect() as connection:
+        viewer = viewer_id(platform, connection, authorization, required=required)
+        body = build(platform, connection, viewer)
+        connection.commit()
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+
+
+@router.get("/home", response_model=PostPage, openapi_extra=BEARER)
 def home(
-    session: SessionDep, user: CurrentUser, page: FeedPageDep, platform: PlatformDep
-) -> JSONResponse:
-    assert user.id is not None
-    fetch = feed_service.home_fetcher(platform, session, user.id)
-    body = feed_service.ranked_page(
-        platform,
-        session,
-        feed="home",
-        viewer_id=user.id,
-        fetch=fetch,
-        cursor=page.cursor,
-        limit=page.limit,
-    )
-    return JSONResponse(body)
+    request: Request, authorization: Authorization = None, cursor: Cursor = None, limit: Limit = 20
+) -> Response:
+    def build(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
+        assert viewer is not None
+        fetch = feed_service.home_fetcher(platform, connection, viewer)
+        return feed_service.ranked_page(
+            platform, connection, feed="home", viewer_id=viewer, fetch=fetch, cursor=cursor,
+            limit=limit,
+        )
+
+    return _respond(request, authorization, required=True, build=build)
 
 
-@router.get("/explore", response_model=PostPage)
+@router.get("/explore", response_model=PostPage, openapi_extra=BEARER)
 def explore(
-    session: SessionDep, viewer: OptionalUser, page: FeedPageDep, platform: PlatformDep
-) -> JSONResponse:
-    viewer_id = viewer.id if viewer else None
-    hidden = graph_service.hidden_user_ids(session, viewer_id)
-    body = feed_service.ranked_page(
-        platform,
-        session,
-        feed="explore",
-        viewer_id=viewer_id,
-        fetch=feed_service.explore_fetcher(session, hidden),
-        cursor=page.cursor,
-        limit=page.limit,
-        hidden=hidden,
-    )
-    return JSONResponse(body)
+    request: Request, authorization: Authorization = None, cursor: Cursor = None, limit: Limit = 20
+) -> Response:
+    def build(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
+        hidden = graph_service.hidden_user_ids(connection, viewer)
+        return feed_service.ranked_page(
+            platform, connection, feed="explore", viewer_id=viewer,
+            fetch=feed_service.explore_fetcher(connection, hidden), cursor=cursor, limit=limit,
+            hidden=hidden,
+        )
+
+    return _respond(request, authorization, required=False, build=build)
 
 
-@router.get("/hashtag/{tag}", response_model=PostPage)
+@router.get("/hashtag/{tag}", response_model=PostPage, openapi_extra=BEARER)
 def hashtag(
+    request: Request,
     tag: Annotated[str, Path(min_length=1, max_length=101)],
-    session: SessionDep,
-    viewer: OptionalUser,
-    page: FeedPageDep,
-    platform: PlatformDep,
-) -> JSONResponse:
-    viewer_id = viewer.id if viewer else None
-    hidden = graph_service.hidden_user_ids(session, viewer_id)
-    body = feed_service.ranked_page(
-        platform,
-        session,
-        feed="hashtag",
-        viewer_id=viewer_id,
-        fetch=feed_service.hashtag_fetcher(session, tag, hidden),
-        cursor=page.cursor,
-        limit=page.limit,
-        hidden=hidden,
-    )
-    return JSONResponse(body)
+    authorization: Authorization = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> Response:
+    def build(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
+        hidden = graph_service.hidden_user_ids(connection, viewer)
+        return feed_service.ranked_page(
+            platform, connection, feed="hashtag", viewer_id=viewer,
+            fetch=feed_service.hashtag_fetcher(connection, tag, hidden), cursor=cursor,
+            limit=limit, hidden=hidden,
+        )
+
+    return _respond(request, authorization, required=False, build=build)

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
 from socialflow.models.graph import Follow
@@ -36,6 +35,7 @@ from socialflow.models.user import AccountState, User
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.services import graph
 from socialflow.services.posts import POSTS, load_rows, serialize_many, visible_rows
+from socialflow.services.sqlutil import DB
 from socialflow.services.timelines import timeline_store
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class FeedCursor:
 Fetcher = Callable[[int | None, int], tuple[list[int], bool]]
 
 
-def _celebrities(platform: Platform, session: Session) -> set[int]:
+def _celebrities(platform: Platform, session: DB) -> set[int]:
     """Ids of accounts over the fan-out threshold, cached per process for a few seconds."""
     cache = _celebrity_cache.setdefault(platform, {"at": 0.0, "ids": set()})
     now = time.monotonic()
@@ -103,7 +103,7 @@ def forget_celebrity_cache(platform: Platform) -> None:
 
 
 def _posts_by_authors(
-    session: Session, author_ids: Sequence[int], before: int | None, count: int
+    session: DB, author_ids: Sequence[int], before: int | None, count: int
 ) -> list[int]:
     if not author_ids:
         return []
@@ -122,7 +122,7 @@ def _posts_by_authors(
     return [row[0] for row in session.execute(statement)]
 
 
-def _followed_posts(session: Session, viewer_id: int, before: int | None, count: int) -> list[int]:
+def _followed_posts(session: DB, viewer_id: int, before: int | None, count: int) -> list[int]:
     """Fan-out on read: posts by everyone the viewer follows, plus their own (deep pages)."""
     followed = select(FOLLOWS.c.followee_id).where(FOLLOWS.c.follower_id == viewer_id)
     statement = (
@@ -140,7 +140,7 @@ def _followed_posts(session: Session, viewer_id: int, before: int | None, count:
     return [row[0] for row in session.execute(statement)]
 
 
-def home_fetcher(platform: Platform, session: Session, viewer_id: int) -> Fetcher:
+def home_fetcher(platform: Platform, session: DB, viewer_id: int) -> Fetcher:
     store = timeline_store(platform)
     if not store.is_built(session, viewer_id):
         rebuild_timeline(platform, session, viewer_id, clear=False)
@@ -169,7 +169,7 @@ def home_fetcher(platform: Platform, session: Session, viewer_id: int) -> Fetche
     return fetch
 
 
-def explore_fetcher(session: Session, hidden: set[int]) -> Fetcher:
+def explore_fetcher(session: DB, hidden: set[int]) -> Fetcher:
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         statement = (
             select(POSTS.c.id)
@@ -187,7 +187,7 @@ def explore_fetcher(session: Session, hidden: set[int]) -> Fetcher:
     return fetch
 
 
-def hashtag_fetcher(session: Session, tag: str, hidden: set[int]) -> Fetcher:
+def hashtag_fetcher(session: DB, tag: str, hidden: set[int]) -> Fetcher:
     tag = tag.lstrip("#").lower()
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
@@ -212,7 +212,7 @@ def hashtag_fetcher(session: Session, tag: str, hidden: set[int]) -> Fetcher:
     return fetch
 
 
-def profile_fetcher(session: Session, author_id: int) -> Fetcher:
+def profile_fetcher(session: DB, author_id: int) -> Fetcher:
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         ids = _posts_by_authors_all(session, author_id, before, count)
         return ids, len(ids) < count
@@ -221,7 +221,7 @@ def profile_fetcher(session: Session, author_id: int) -> Fetcher:
 
 
 def _posts_by_authors_all(
-    session: Session, author_id: int, before: int | None, count: int
+    session: DB, author_id: int, before: int | None, count: int
 ) -> list[int]:
     statement = (
         select(POSTS.c.id)
@@ -251,7 +251,7 @@ def _candidate(row: Any) -> FeedCandidate:
 
 def ranked_page(
     platform: Platform,
-    session: Session,
+    session: DB,
     *,
     feed: str,
     viewer_id: int | None,
@@ -308,7 +308,7 @@ def ranked_page(
 # ---------------------------------------------------------------------- fan-out
 
 
-def follower_ranges(session: Session, source_id: int, chunk_size: int) -> list[tuple[int, int]]:
+def follower_ranges(session: DB, source_id: int, chunk_size: int) -> list[tuple[int, int]]:
     """Split ``source_id``'s followers into id ranges of ``chunk_size`` (inclusive bounds)."""
     ids = [
         row[0]
@@ -324,7 +324,7 @@ def follower_ranges(session: Session, source_id: int, chunk_size: int) -> list[t
 
 
 def fanout_plan(
-    platform: Platform, session: Session, post_id: int, via_user_id: int | None = None
+    platform: Platform, session: DB, post_id: int, via_user_id: int | None = None
 ) -> list[tuple[int, int]]:
     """Write the post to its author's own timeline; return follower ranges still to write.
 
@@ -358,7 +358,7 @@ def fanout_plan(
 
 
 def fanout_chunk(
-    platform: Platform, session: Session, post_id: int, source_id: int, low: int, high: int
+    platform: Platform, session: DB, post_id: int, source_id: int, low: int, high: int
 ) -> int:
     """Write ``post_id`` to the timelines of ``source_id``'s followers with ids in [low, high]."""
     followers = [
@@ -377,14 +377,14 @@ def fanout_chunk(
     return len(followers)
 
 
-def backfill(platform: Platform, session: Session, follower_id: int, followee_id: int) -> None:
+def backfill(platform: Platform, session: DB, follower_id: int, followee_id: int) -> None:
     """After a follow, bring the followee's recent posts into the follower's timeline."""
     recent = _posts_by_authors(session, [followee_id], None, 20)
     timeline_store(platform).add_many(session, follower_id, [(pid, followee_id) for pid in recent])
     session.commit()
 
 
-def remove_source(platform: Platform, session: Session, follower_id: int, followee_id: int) -> None:
+def remove_source(platform: Platform, session: DB, follower_id: int, followee_id: int) -> None:
     """After an unfollow, drop what the followee brought to the follower's timeline."""
     recent = _posts_by_authors(session, [followee_id], None, platform.settings.timeline_max_length)
     timeline_store(platform).remove_source(session, follower_id, followee_id, recent)
@@ -392,7 +392,7 @@ def remove_source(platform: Platform, session: Session, follower_id: int, follow
 
 
 def rebuild_timeline(
-    platform: Platform, session: Session, user_id: int, *, clear: bool = True
+    platform: Platform, session: DB, user_id: int, *, clear: bool = True
 ) -> int:
     """Rebuild one home timeline from the graph: own posts, posts and reposts of
     followees below the threshold. ``clear=False`` merges into what is there."""

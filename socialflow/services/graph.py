@@ -19,7 +19,7 @@ from socialflow.errors import Forbidden, NotFound, ValidationProblem
 from socialflow.models.graph import Block, Follow, FollowRequest, Mute
 from socialflow.models.user import AccountState, User
 from socialflow.services.effects import enqueue_after_commit, record_event
-from socialflow.services.sqlutil import bump, insert_ignore
+from socialflow.services.sqlutil import DB, bump, insert_ignore
 
 FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 REQUESTS = FollowRequest.__table__  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ def get_visible_user(session: Session, *, username: str, viewer: User | None) ->
     return user
 
 
-def is_following(session: Session, viewer_id: int | None, user_id: int) -> bool:
+def is_following(session: DB, viewer_id: int | None, user_id: int) -> bool:
     """Whether ``viewer_id`` follows ``user_id`` (False for anonymous viewers)."""
     if viewer_id is None or viewer_id == user_id:
         return False
@@ -71,7 +71,7 @@ def _blocks(session: Session, blocker_id: int | None, blocked_id: int | None) ->
     return row is not None
 
 
-def is_blocked_between(session: Session, a: int | None, b: int | None) -> bool:
+def is_blocked_between(session: DB, a: int | None, b: int | None) -> bool:
     """A block in either direction between ``a`` and ``b``."""
     if a is None or b is None or a == b:
         return False
@@ -101,7 +101,7 @@ def hidden_user_ids(
     return {row[0] for row in session.execute(union_all(*parts))}
 
 
-def followed_among(session: Session, viewer_id: int | None, author_ids: Iterable[int]) -> set[int]:
+def followed_among(session: DB, viewer_id: int | None, author_ids: Iterable[int]) -> set[int]:
     """Which of ``author_ids`` the viewer follows (one query)."""
     ids = set(author_ids)
     if viewer_id is None or not ids:

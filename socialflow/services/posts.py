@@ -21,7 +21,7 @@ from socialflow.models.posts import Post, PostEdit, PostHashtag, PostLike, Visib
 from socialflow.models.user import AccountState, User
 from socialflow.services import graph, trending
 from socialflow.services.effects import enqueue_after_commit, record_event
-from socialflow.services.sqlutil import bump, insert_many_ignore
+from socialflow.services.sqlutil import DB, bump, insert_many_ignore
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
@@ -292,7 +292,7 @@ _POST_COLUMNS = (
 )
 
 
-def load_rows(session: Session, post_ids: Iterable[int]) -> dict[int, Any]:
+def load_rows(session: DB, post_ids: Iterable[int]) -> dict[int, Any]:
     """Live (not deleted, author not deleted) post rows with author columns, by id."""
     ids = list(set(post_ids))
     if not ids:
@@ -310,7 +310,7 @@ def load_rows(session: Session, post_ids: Iterable[int]) -> dict[int, Any]:
 
 
 def visible_rows(
-    session: Session,
+    session: DB,
     viewer_id: int | None,
     rows: Iterable[Any],
     *,
@@ -337,7 +337,7 @@ def visible_rows(
     return kept
 
 
-def liked_among(session: Session, viewer_id: int | None, post_ids: Iterable[int]) -> set[int]:
+def liked_among(session: DB, viewer_id: int | None, post_ids: Iterable[int]) -> set[int]:
     ids = list(post_ids)
     if viewer_id is None or not ids:
         return set()

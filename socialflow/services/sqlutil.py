@@ -12,17 +12,28 @@ from typing import Any
 
 from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+# What services that only run Core statements accept: an ORM session, or a
+# bare connection (the hot read paths use one to skip ORM overhead).
+DB = Session | Connection
 
-def _insert_for(session: Session, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
+
+def dialect_name(session: DB) -> str:
+    if isinstance(session, Connection):
+        return session.dialect.name
+    return session.get_bind().dialect.name
+
+
+def _insert_for(session: DB, table: Table) -> Any:
+    dialect = dialect_name(session)
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
+def insert_ignore(session: DB, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless the primary key exists; True if a row was created."""
     # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT inserts.
     key = next(iter(table.primary_key.columns))
@@ -32,14 +43,14 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> boo
     return session.execute(statement).first() is not None
 
 
-def insert_many_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_many_ignore(session: DB, table: Table, rows: list[dict[str, Any]]) -> None:
     """Bulk insert, skipping rows whose key exists (one statement, executemany)."""
     if rows:
         session.execute(_insert_for(session, table).on_conflict_do_nothing(), rows)
 
 
 def upsert_increment(
-    session: Session, table: Table, keys: dict[str, Any], column: str, amount: int = 1
+    session: DB, table: Table, keys: dict[str, Any], column: str, amount: int = 1
 ) -> None:
     """``INSERT ... ON CONFLICT (keys) DO UPDATE SET column = column + amount``."""
     statement = _insert_for(session, table).values(**keys, **{column: amount})
@@ -50,7 +61,7 @@ def upsert_increment(
     session.execute(statement)
 
 
-def bump(session: Session, table: Table, row_id: Any, **deltas: int) -> None:
+def bump(session: DB, table: Table, row_id: Any, **deltas: int) -> None:
     """Atomically add ``deltas`` to counters of one row (``x = x + n``), never below zero."""
     from sqlalchemy import case
 

@@ -113,7 +113,7 @@ def test_timelines_are_capped_and_deep_pages_fall_back_to_the_graph(api, actor, 
     posts = [make_post(api, author, f"p{i}")["id"] for i in range(25)]
     store = feed_service.timeline_store(platform)
     with platform.session() as session:
-        assert store.length(session, viewer.id) == 20
+        assert store.length(session, viewer.id) <= 22  # trimmed lazily, 10% over the cap at most
     assert all_pages(api, "/feed/home", viewer, limit=7) == sorted(posts, reverse=True)
 
 
