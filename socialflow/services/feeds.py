@@ -270,7 +270,7 @@ def ranked_page(
 
     rows_by_id: dict[int, Any] = {}
     deferred_rows = visible_rows(
-        session, viewer_id, load_rows(session, state.deferred).values(), hidden=hidden
+        session, viewer_id, load_rows(session, state.deferred, viewer_id).values(), hidden=hidden
     )
     for row in deferred_rows:
         rows_by_id[row.id] = row
@@ -285,7 +285,9 @@ def ranked_page(
         ids = [i for i in ids if i not in rows_by_id]
         if ids:
             boundary = min(ids)
-        fresh = visible_rows(session, viewer_id, load_rows(session, ids).values(), hidden=hidden)
+        fresh = visible_rows(
+            session, viewer_id, load_rows(session, ids, viewer_id).values(), hidden=hidden
+        )
         for row in fresh:
             rows_by_id[row.id] = row
 

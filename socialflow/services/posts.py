@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlmodel import Session
 
 from socialflow.errors import NotFound, ValidationProblem
@@ -292,13 +292,24 @@ _POST_COLUMNS = (
 )
 
 
-def load_rows(session: DB, post_ids: Iterable[int]) -> dict[int, Any]:
-    """Live (not deleted, author not deleted) post rows with author columns, by id."""
+def load_rows(session: DB, post_ids: Iterable[int], viewer_id: int | None = None) -> dict[int, Any]:
+    """Live (not deleted, author not deleted) post rows with author columns, by id.
+
+    With ``viewer_id`` each row also says whether the viewer liked it
+    (``liked``), in the same round trip.
+    """
     ids = list(set(post_ids))
     if not ids:
         return {}
+    columns: list[Any] = list(_POST_COLUMNS)
+    if viewer_id is not None:
+        columns.append(
+            exists()
+            .where(LIKES.c.post_id == POSTS.c.id, LIKES.c.user_id == viewer_id)
+            .label("liked")
+        )
     statement = (
-        select(*_POST_COLUMNS)
+        select(*columns)
         .join(USERS, USERS.c.id == POSTS.c.author_id)
         .where(
             POSTS.c.id.in_(ids),
