@@ -30,8 +30,10 @@ from socialflow.services.users import ACTIVE_STATES
 router = APIRouter(prefix="/feed", tags=["feeds"])
 
 USERS = User.__table__  # type: ignore[attr-defined]
-BEARER = {"security": [{"HTTPBearer": []}]}
-Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
+BEARER: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
+Cursor = Annotated[
+    str | None, Query(max_length=1000, description="next_cursor of the previous page")
+]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Authorization = Annotated[str | None, Header(include_in_schema=False)]
 
@@ -84,7 +86,12 @@ def home(
         assert viewer is not None
         fetch = feed_service.home_fetcher(platform, connection, viewer)
         return feed_service.ranked_page(
-            platform, connection, feed="home", viewer_id=viewer, fetch=fetch, cursor=cursor,
+            platform,
+            connection,
+            feed="home",
+            viewer_id=viewer,
+            fetch=fetch,
+            cursor=cursor,
             limit=limit,
         )
 
@@ -98,8 +105,13 @@ def explore(
     def build(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
         hidden = graph_service.hidden_user_ids(connection, viewer)
         return feed_service.ranked_page(
-            platform, connection, feed="explore", viewer_id=viewer,
-            fetch=feed_service.explore_fetcher(connection, hidden), cursor=cursor, limit=limit,
+            platform,
+            connection,
+            feed="explore",
+            viewer_id=viewer,
+            fetch=feed_service.explore_fetcher(connection, hidden),
+            cursor=cursor,
+            limit=limit,
             hidden=hidden,
         )
 
@@ -117,9 +129,14 @@ def hashtag(
     def build(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
         hidden = graph_service.hidden_user_ids(connection, viewer)
         return feed_service.ranked_page(
-            platform, connection, feed="hashtag", viewer_id=viewer,
-            fetch=feed_service.hashtag_fetcher(connection, tag, hidden), cursor=cursor,
-            limit=limit, hidden=hidden,
+            platform,
+            connection,
+            feed="hashtag",
+            viewer_id=viewer,
+            fetch=feed_service.hashtag_fetcher(connection, tag, hidden),
+            cursor=cursor,
+            limit=limit,
+            hidden=hidden,
         )
 
     return _respond(request, authorization, required=False, build=build)

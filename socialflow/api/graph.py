@@ -26,8 +26,8 @@ def _before(cursor: str | None) -> int | None:
 
 def _page(session: SessionDep, viewer: User | None, users: list[User], limit: int) -> UserPage:
     following = graph_service.followed_among(
-        session, viewer.id if viewer else None, [u.id for u in users]
-    )  # type: ignore[misc]
+        session, viewer.id if viewer else None, [u.id for u in users if u.id is not None]
+    )
     items = [UserPublic.of(u, is_following=u.id in following) for u in users]
     next_cursor = str(users[-1].id) if len(users) == limit else None
     return UserPage(items=items, next_cursor=next_cursor)

@@ -88,7 +88,7 @@ def post_edits(post_id: int, session: SessionDep, viewer: OptionalUser) -> list[
     return [
         PostEditOut(
             text=e.text, entities=e.entities, replaced_at=post_service._iso(e.created_at) or ""
-        )  # type: ignore[arg-type]
+        )
         for e in edits
     ]
 

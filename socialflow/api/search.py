@@ -20,7 +20,7 @@ def search(
     viewer: OptionalUser,
     page: PageDep,
     platform: PlatformDep,
-    type: Annotated[Literal["users", "posts", "hashtags", "videos"], Query()] = "posts",  # noqa: A002
+    type: Annotated[Literal["users", "posts", "hashtags", "videos"], Query()] = "posts",
 ) -> SearchPage:
     result = search_service.search(
         platform, session, viewer=viewer, q=q, type_=type, limit=page.limit, cursor=page.cursor

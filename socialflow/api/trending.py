@@ -30,7 +30,7 @@ def hashtags(
         limit=limit,
         bucket_seconds=platform.settings.trending_bucket_seconds,
     )
-    return TrendingTags(window=window, items=[{"tag": k, "count": v} for k, v in rows])  # type: ignore[misc]
+    return TrendingTags(window=window, items=[{"tag": k, "count": v} for k, v in rows])
 
 
 @router.get("/posts", response_model=TrendingPosts)

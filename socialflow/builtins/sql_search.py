@@ -134,7 +134,8 @@ class SqlSearchBackend:
         match = " ".join(f'"{t}"*' for t in terms)
         rows = connection.execute(
             text(
-                "SELECT d.ref_id FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+                "SELECT d.ref_id FROM search_fts "
+                "JOIN search_documents d ON d.id = search_fts.rowid "
                 "WHERE search_fts MATCH :match AND d.kind = :kind "
                 "ORDER BY search_fts.rank, d.id DESC LIMIT :limit"
             ),

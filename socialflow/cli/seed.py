@@ -35,7 +35,9 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
         users: Annotated[int, typer.Option("--users", min=2, help="Users to create.")] = 1000,
         posts: Annotated[int, typer.Option("--posts", min=0, help="Posts to create.")] = 10_000,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Random seed (same seed, same data).")
+        ] = 42,
         reset: Annotated[
             bool, typer.Option("--reset", help="Replace data from an earlier seed.")
         ] = False,
@@ -61,11 +63,20 @@ def register(app: typer.Typer) -> None:
 
         platform = platform_for(project)
         plan = SeedPlan(
-            users=users, posts=posts, seed=seed, avg_following=following,
-            likes_per_post=likes, comments_per_post=comments, timelines=timelines, timeline_depth=depth, search=search,
+            users=users,
+            posts=posts,
+            seed=seed,
+            avg_following=following,
+            likes_per_post=likes,
+            comments_per_post=comments,
+            timelines=timelines,
+            timeline_depth=depth,
+            search=search,
         )
         columns = (
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
         try:

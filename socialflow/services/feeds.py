@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 
@@ -92,7 +92,7 @@ def _celebrities(platform: Platform, session: DB) -> set[int]:
         rows = session.execute(select(USERS.c.id).where(USERS.c.follower_count >= threshold))
         cache["ids"] = {row[0] for row in rows}
         cache["at"] = now
-    return cache["ids"]  # type: ignore[no-any-return]
+    return cache["ids"]
 
 
 _celebrity_cache: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
@@ -220,9 +220,7 @@ def profile_fetcher(session: DB, author_id: int) -> Fetcher:
     return fetch
 
 
-def _posts_by_authors_all(
-    session: DB, author_id: int, before: int | None, count: int
-) -> list[int]:
+def _posts_by_authors_all(session: DB, author_id: int, before: int | None, count: int) -> list[int]:
     statement = (
         select(POSTS.c.id)
         .where(POSTS.c.author_id == author_id, POSTS.c.deleted_at.is_(None))
@@ -253,7 +251,7 @@ def ranked_page(
     platform: Platform,
     session: DB,
     *,
-    feed: str,
+    feed: Literal["home", "explore", "hashtag", "profile"],
     viewer_id: int | None,
     fetch: Fetcher,
     cursor: str | None,
@@ -293,7 +291,7 @@ def ranked_page(
 
     context = FeedContext(
         feed=feed, viewer_id=str(viewer_id) if viewer_id else None, now=datetime.now(UTC)
-    )  # type: ignore[arg-type]
+    )
     ranked = ranker.rank([_candidate(row) for row in rows_by_id.values()], context)
     order = [int(c.post_id) for c in ranked if int(c.post_id) in rows_by_id]
     shown, rest = order[:limit], order[limit:][:MAX_DEFERRED]
@@ -393,9 +391,7 @@ def remove_source(platform: Platform, session: DB, follower_id: int, followee_id
     session.commit()
 
 
-def rebuild_timeline(
-    platform: Platform, session: DB, user_id: int, *, clear: bool = True
-) -> int:
+def rebuild_timeline(platform: Platform, session: DB, user_id: int, *, clear: bool = True) -> int:
     """Rebuild one home timeline from the graph: own posts, posts and reposts of
     followees below the threshold. ``clear=False`` merges into what is there."""
     store = timeline_store(platform)
@@ -435,4 +431,3 @@ def rebuild_timeline(
     store.add_many(session, user_id, entries)
     store.mark_built(session, user_id)
     return len(entries)
-

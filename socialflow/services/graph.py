@@ -37,9 +37,11 @@ class UserPageItem:
 
 
 def get_visible_user(session: Session, *, username: str, viewer: User | None) -> User:
-    """The user named ``username`` as ``viewer`` may see them; 404 if absent, deleted or blocking."""
-    user = session.exec(
-        select(User).where(User.username_key == username.strip().lower())  # type: ignore[arg-type]
+    """The user named ``username`` as ``viewer`` may see them.
+
+    404 if absent, deleted, or blocking the viewer."""
+    user = session.execute(
+        select(User).where(USERS.c.username_key == username.strip().lower())
     ).scalar_one_or_none()
     if user is None or user.state == AccountState.deleted.value:
         raise NotFound(f"No user named {username}.")
@@ -50,9 +52,9 @@ def get_visible_user(session: Session, *, username: str, viewer: User | None) ->
     return user
 
 
-def is_following(session: DB, viewer_id: int | None, user_id: int) -> bool:
+def is_following(session: DB, viewer_id: int | None, user_id: int | None) -> bool:
     """Whether ``viewer_id`` follows ``user_id`` (False for anonymous viewers)."""
-    if viewer_id is None or viewer_id == user_id:
+    if viewer_id is None or user_id is None or viewer_id == user_id:
         return False
     row = session.execute(
         select(FOLLOWS.c.follower_id).where(
@@ -86,9 +88,7 @@ def is_blocked_between(session: DB, a: int | None, b: int | None) -> bool:
     return row is not None
 
 
-def hidden_user_ids(
-    session: Session, viewer_id: int | None, *, include_mutes: bool = True
-) -> set[int]:
+def hidden_user_ids(session: DB, viewer_id: int | None, *, include_mutes: bool = True) -> set[int]:
     """Users whose content ``viewer_id`` must not see: blocked either way, and muted."""
     if viewer_id is None:
         return set()
@@ -149,7 +149,8 @@ def _remove_follow(
 
 def follow(session: Session, *, follower: User, target: User) -> FollowState:
     """Follow ``target``, or ask to when the account is private. Idempotent."""
-    assert follower.id is not None and target.id is not None
+    assert follower.id is not None
+    assert target.id is not None
     if follower.id == target.id:
         raise ValidationProblem("You cannot follow yourself.", slug="cannot-follow-self")
     if is_blocked_between(session, follower.id, target.id):
@@ -169,7 +170,8 @@ def follow(session: Session, *, follower: User, target: User) -> FollowState:
 
 def unfollow(session: Session, *, follower: User, target: User) -> None:
     """Stop following (or withdraw a pending request). Idempotent."""
-    assert follower.id is not None and target.id is not None
+    assert follower.id is not None
+    assert target.id is not None
     _remove_follow(session, follower.id, target.id)
     session.execute(
         delete(REQUESTS).where(
@@ -188,7 +190,8 @@ def answer_request(session: Session, *, target: User, requester: User, approve: 
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound(f"No pending follow request from {requester.username}.")
-    assert requester.id is not None and target.id is not None
+    assert requester.id is not None
+    assert target.id is not None
     if approve:
         _add_follow(session, requester.id, target.id)
         record_event(session, "follow_approved", requester_id=requester.id, target_id=target.id)
@@ -202,13 +205,13 @@ def pending_requests(
 ) -> list[User]:
     statement = (
         select(User)
-        .join(FollowRequest, FollowRequest.requester_id == User.id)  # type: ignore[arg-type]
-        .where(FollowRequest.target_id == target.id)
-        .order_by(User.id.desc())  # type: ignore[union-attr]
+        .join(REQUESTS, REQUESTS.c.requester_id == USERS.c.id)
+        .where(REQUESTS.c.target_id == target.id)
+        .order_by(USERS.c.id.desc())
         .limit(limit)
     )
     if before is not None:
-        statement = statement.where(User.id < before)  # type: ignore[operator]
+        statement = statement.where(USERS.c.id < before)
     return list(session.execute(statement).scalars())
 
 
@@ -217,7 +220,8 @@ def pending_requests(
 
 def block(session: Session, *, blocker: User, target: User) -> None:
     """Block: cuts follows both ways and pending requests; idempotent."""
-    assert blocker.id is not None and target.id is not None
+    assert blocker.id is not None
+    assert target.id is not None
     if blocker.id == target.id:
         raise ValidationProblem("You cannot block yourself.", slug="cannot-block-self")
     if insert_ignore(session, BLOCKS, {"blocker_id": blocker.id, "blocked_id": target.id}):
@@ -289,8 +293,8 @@ def connections(
         mine, other = FOLLOWS.c.follower_id, FOLLOWS.c.followee_id
     statement = (
         select(User)
-        .join(FOLLOWS, other == User.id)  # type: ignore[arg-type]
-        .where(mine == user.id, User.state != AccountState.deleted.value)  # type: ignore[arg-type]
+        .join(FOLLOWS, other == USERS.c.id)
+        .where(mine == user.id, USERS.c.state != AccountState.deleted.value)
         .order_by(other.desc())
         .limit(limit)
     )

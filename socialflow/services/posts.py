@@ -190,7 +190,7 @@ def edit_post(
         )
         clean = _validate_text(str(data["text"]), platform.settings.post_max_length)
         if clean != post.text:
-            session.add(PostEdit(post_id=post.id, text=post.text, entities=post.entities))
+            session.add(PostEdit(post_id=post_id, text=post.text, entities=post.entities))
             parsed = parse_entities(clean)
             mentions = resolve_mentions(session, author_id=editor.id, usernames=parsed["mentions"])
             post.text = clean
@@ -341,9 +341,9 @@ def visible_rows(
     for row in rows:
         if row.author_id in hidden:
             continue
-        if row.author_id == viewer_id or row.visibility == Visibility.public.value:
-            kept.append(row)
-        elif row.visibility == Visibility.followers.value and row.author_id in followed:
+        mine_or_public = row.author_id == viewer_id or row.visibility == Visibility.public.value
+        followed_author = row.visibility == Visibility.followers.value and row.author_id in followed
+        if mine_or_public or followed_author:
             kept.append(row)
     return kept
 
@@ -389,9 +389,7 @@ def serialize(row: Any, *, liked: bool) -> dict[str, Any]:
     }
 
 
-def serialize_many(
-    session: Session, viewer_id: int | None, rows: Sequence[Any]
-) -> list[dict[str, Any]]:
+def serialize_many(session: DB, viewer_id: int | None, rows: Sequence[Any]) -> list[dict[str, Any]]:
     liked = liked_among(session, viewer_id, [row.id for row in rows])
     return [serialize(row, liked=row.id in liked) for row in rows]
 

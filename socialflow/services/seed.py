@@ -119,9 +119,7 @@ def reset(platform: Platform, connection: Connection) -> None:
         connection.execute(delete(table).where(table.c.post_id.in_(post_ids)))
     connection.execute(delete(POSTS).where(POSTS.c.author_id.in_(seeded)))
     connection.execute(
-        delete(FOLLOWS).where(
-            FOLLOWS.c.follower_id.in_(seeded) | FOLLOWS.c.followee_id.in_(seeded)
-        )
+        delete(FOLLOWS).where(FOLLOWS.c.follower_id.in_(seeded) | FOLLOWS.c.followee_id.in_(seeded))
     )
     connection.execute(delete(USERS).where(USERS.c.id.in_(seeded)))
     # Derived data is rebuilt after seeding: drop it wholesale.
@@ -232,7 +230,7 @@ def seed(
     popularity_order = user_ids[:]
     rng.shuffle(popularity_order)
     cumulative = _zipf_cumulative(len(user_ids), 1.0)
-    follows: list[dict[str, int]] = []
+    follows: list[dict[str, Any]] = []
     progress.phase("Follower graph", plan.users)
     cap_following = max(1, min(len(user_ids) - 1, plan.avg_following * 20))
     for uid in user_ids:
@@ -253,13 +251,17 @@ def seed(
             progress.advance(len(chunk))
         followers = Counter(f["followee_id"] for f in follows)
         following = Counter(f["follower_id"] for f in follows)
-        _write_counts(connection, USERS, user_ids, {"follower_count": followers, "following_count": following})
+        _write_counts(
+            connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
+        )
     report.follows = len(follows)
     lap("follows")
 
     # ------------------------------------------------------------- posts
     sentences = [fake.sentence(nb_words=rng.randint(5, 16)) for _ in range(SENTENCE_POOL)]
-    tags = list(dict.fromkeys(w.lower() for w in fake.words(nb=TAG_POOL * 3) if w.isalpha()))[:TAG_POOL]
+    tags = list(dict.fromkeys(w.lower() for w in fake.words(nb=TAG_POOL * 3) if w.isalpha()))[
+        :TAG_POOL
+    ]
     tag_cumulative = _zipf_cumulative(len(tags), 1.1)
     author_cumulative = _zipf_cumulative(len(user_ids), 0.6)
     with engine.begin() as connection:
@@ -276,7 +278,12 @@ def seed(
     bucket = platform.settings.trending_bucket_seconds
 
     def flush(connection: Connection) -> None:
-        for table, buffer in ((POSTS, post_rows), (HASHTAGS, tag_rows), (LIKES, like_rows), (COMMENTS, comment_rows)):
+        for table, buffer in (
+            (POSTS, post_rows),
+            (HASHTAGS, tag_rows),
+            (LIKES, like_rows),
+            (COMMENTS, comment_rows),
+        ):
             for chunk in _batches(buffer):
                 connection.execute(insert(table), list(chunk))
             buffer.clear()
@@ -286,7 +293,11 @@ def seed(
             post_id = first_post + index
             created = start + timedelta(seconds=times[index])
             author = popularity_order[_pick(rng, author_cumulative)]
-            post_tags = list(dict.fromkeys(tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))))
+            post_tags = list(
+                dict.fromkeys(
+                    tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))
+                )
+            )
             mentions = []
             body = rng.choice(sentences)
             if rng.random() < 0.1:
@@ -297,25 +308,45 @@ def seed(
             if post_tags:
                 body += " " + " ".join(f"#{t}" for t in post_tags)
             visibility = "public" if rng.random() < 0.9 else rng.choice(("followers", "private"))
-            n_likes = min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post))) if plan.likes_per_post else 0
+            n_likes = (
+                min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post)))
+                if plan.likes_per_post
+                else 0
+            )
             likers = {user_ids[rng.randrange(len(user_ids))] for _ in range(n_likes)}
-            n_comments = int(rng.expovariate(1 / plan.comments_per_post)) if plan.comments_per_post else 0
+            n_comments = (
+                int(rng.expovariate(1 / plan.comments_per_post)) if plan.comments_per_post else 0
+            )
             for liker in likers:
                 like_rows.append({"user_id": liker, "post_id": post_id, "created_at": created})
             for _ in range(n_comments):
-                comment_rows.append({
-                    "post_id": post_id, "author_id": user_ids[rng.randrange(len(user_ids))],
-                    "parent_id": None, "text": rng.choice(sentences), "reply_count": 0,
+                comment_rows.append(
+                    {
+                        "post_id": post_id,
+                        "author_id": user_ids[rng.randrange(len(user_ids))],
+                        "parent_id": None,
+                        "text": rng.choice(sentences),
+                        "reply_count": 0,
+                        "created_at": created,
+                    }
+                )
+            post_rows.append(
+                {
+                    "id": post_id,
+                    "author_id": author,
+                    "text": body,
+                    "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
+                    "visibility": visibility,
+                    "video_id": None,
+                    "like_count": len(likers),
+                    "comment_count": n_comments,
+                    "share_count": 0,
+                    "view_count": len(likers) * rng.randint(3, 40),
                     "created_at": created,
-                })
-            post_rows.append({
-                "id": post_id, "author_id": author, "text": body,
-                "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
-                "visibility": visibility, "video_id": None, "like_count": len(likers),
-                "comment_count": n_comments, "share_count": 0,
-                "view_count": len(likers) * rng.randint(3, 40), "created_at": created,
-                "edited_at": None, "deleted_at": None,
-            })
+                    "edited_at": None,
+                    "deleted_at": None,
+                }
+            )
             tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
             if visibility == "public" and (now - created).total_seconds() < 86400:
                 slot = int(created.timestamp() // bucket) * bucket
@@ -344,7 +375,9 @@ def seed(
                     )
                 )
         report.likes = connection.execute(select(func.count()).select_from(LIKES)).scalar_one()
-        report.comments = connection.execute(select(func.count()).select_from(COMMENTS)).scalar_one()
+        report.comments = connection.execute(
+            select(func.count()).select_from(COMMENTS)
+        ).scalar_one()
     report.posts = plan.posts
     lap("posts")
 
@@ -408,7 +441,7 @@ def build_timelines(platform: Platform, *, depth: int | None = None) -> int:
         if not settings.redis_url:
             connection.execute(delete(ENTRIES))
             connection.execute(
-                text(f"INSERT INTO timeline_entries (user_id, post_id, author_id) {source.text}"),  # noqa: S608
+                text(f"INSERT INTO timeline_entries (user_id, post_id, author_id) {source.text}"),
                 params,
             )
             return int(connection.execute(select(func.count()).select_from(ENTRIES)).scalar_one())
@@ -438,31 +471,53 @@ def index_everything(platform: Platform, progress: Progress | None = None) -> No
     backend = platform.provider("search")
     with platform.engine.connect() as connection:
         user_rows = connection.execute(
-            select(USERS.c.id, USERS.c.username, USERS.c.username_key, USERS.c.display_name, USERS.c.bio)
-            .where(USERS.c.state != "deleted")
+            select(
+                USERS.c.id,
+                USERS.c.username,
+                USERS.c.username_key,
+                USERS.c.display_name,
+                USERS.c.bio,
+            ).where(USERS.c.state != "deleted")
         ).all()
         post_rows = connection.execute(
             select(POSTS.c.id, POSTS.c.text).where(POSTS.c.deleted_at.is_(None))
         ).all()
-        tags = [row[0] for row in connection.execute(
-            select(HASHTAGS.c.tag).join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-            .where(POSTS.c.visibility == "public").distinct()
-        )]
+        tags = [
+            row[0]
+            for row in connection.execute(
+                select(HASHTAGS.c.tag)
+                .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
+                .where(POSTS.c.visibility == "public")
+                .distinct()
+            )
+        ]
         max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
     progress.phase("Search index", len(user_rows) + len(post_rows) + len(tags))
     for chunk in _batches(user_rows):
-        backend.index([
-            SearchDocument(kind="user", id=str(r.id), text=f"{r.username} {r.display_name} {r.bio}",
-                           fields={"prefix": r.username_key})
-            for r in chunk
-        ])
+        backend.index(
+            [
+                SearchDocument(
+                    kind="user",
+                    id=str(r.id),
+                    text=f"{r.username} {r.display_name} {r.bio}",
+                    fields={"prefix": r.username_key},
+                )
+                for r in chunk
+            ]
+        )
         progress.advance(len(chunk))
     for chunk in _batches(post_rows):
         backend.index([SearchDocument(kind="post", id=str(r.id), text=r.text) for r in chunk])
         progress.advance(len(chunk))
     for chunk in _batches(tags):
-        backend.index([SearchDocument(kind="hashtag", id=t, text=t, fields={"prefix": t}) for t in chunk])
+        backend.index(
+            [SearchDocument(kind="hashtag", id=t, text=t, fields={"prefix": t}) for t in chunk]
+        )
         progress.advance(len(chunk))
     with platform.engine.begin() as connection:
         connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
-        connection.execute(insert(SYNC).values(name="users", last_id=max_user, last_updated=datetime.now(UTC).timestamp()))
+        connection.execute(
+            insert(SYNC).values(
+                name="users", last_id=max_user, last_updated=datetime.now(UTC).timestamp()
+            )
+        )

@@ -37,9 +37,7 @@ def insert_ignore(session: DB, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless the primary key exists; True if a row was created."""
     # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT inserts.
     key = next(iter(table.primary_key.columns))
-    statement = (
-        _insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
-    )
+    statement = _insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None
 
 

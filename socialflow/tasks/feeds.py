@@ -16,7 +16,7 @@ from socialflow.services import feeds
 from socialflow.tasks.celery_app import platform_of
 
 
-@shared_task(name="socialflow.feeds.fanout", bind=True)
+@shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)
 def fanout(self: Any, post_id: int, via_user_id: int | None = None) -> int:
     """Write to the author's timeline, then queue one chunk task per follower range."""
     platform = platform_of(self.app)
@@ -35,28 +35,28 @@ def fanout(self: Any, post_id: int, via_user_id: int | None = None) -> int:
     return len(ranges)
 
 
-@shared_task(name="socialflow.feeds.fanout_chunk", bind=True)
+@shared_task(name="socialflow.feeds.fanout_chunk", bind=True, ignore_result=True)
 def fanout_chunk(self: Any, post_id: int, source_id: int, low: int, high: int) -> int:
     platform = platform_of(self.app)
     with platform.session() as session:
         return feeds.fanout_chunk(platform, session, post_id, source_id, low, high)
 
 
-@shared_task(name="socialflow.feeds.backfill", bind=True)
+@shared_task(name="socialflow.feeds.backfill", bind=True, ignore_result=True)
 def backfill(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.backfill(platform, session, follower_id, followee_id)
 
 
-@shared_task(name="socialflow.feeds.unfollow", bind=True)
+@shared_task(name="socialflow.feeds.unfollow", bind=True, ignore_result=True)
 def unfollow(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.remove_source(platform, session, follower_id, followee_id)
 
 
-@shared_task(name="socialflow.feeds.rebuild", bind=True)
+@shared_task(name="socialflow.feeds.rebuild", bind=True, ignore_result=True)
 def rebuild(self: Any, user_id: int) -> int:
     platform = platform_of(self.app)
     with platform.session() as session:
@@ -65,7 +65,7 @@ def rebuild(self: Any, user_id: int) -> int:
         return count
 
 
-@shared_task(name="socialflow.search.index_post", bind=True)
+@shared_task(name="socialflow.search.index_post", bind=True, ignore_result=True)
 def index_post(self: Any, post_id: int) -> None:
     """Keep the search backend in step with a post (created, edited or deleted)."""
     from socialflow.services import search

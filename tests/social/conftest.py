@@ -27,7 +27,9 @@ class Actor:
 
 
 @pytest.fixture
-def actor(make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]) -> Callable[..., Actor]:
+def actor(
+    make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]
+) -> Callable[..., Actor]:
     def factory(username: str | None = None, **fields: Any) -> Actor:
         user = make_user(username, **fields)
         return Actor(user, auth_headers(user))
@@ -46,7 +48,9 @@ def api(client: httpx.Client) -> Callable[..., httpx.Response]:
     return call
 
 
-def make_post(api: Callable[..., httpx.Response], who: Actor, text: str, visibility: str = "public") -> dict[str, Any]:
+def make_post(
+    api: Callable[..., httpx.Response], who: Actor, text: str, visibility: str = "public"
+) -> dict[str, Any]:
     response = api("POST", "/posts", who, json={"text": text, "visibility": visibility})
     assert response.status_code == 201, response.text
     return response.json()
@@ -58,7 +62,9 @@ def follow(api: Callable[..., httpx.Response], who: Actor, target: Actor) -> str
     return str(response.json()["state"])
 
 
-def feed_ids(api: Callable[..., httpx.Response], path: str, who: Actor | None, **params: Any) -> list[int]:
+def feed_ids(
+    api: Callable[..., httpx.Response], path: str, who: Actor | None, **params: Any
+) -> list[int]:
     response = api("GET", path, who, params=params)
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]

@@ -26,8 +26,12 @@ def _bulk_users(platform, count: int) -> list[User]:
     """Users straight into the table (no password hashing: the test is about likes)."""
     with platform.session() as session:
         users = [
-            User(username=f"liker{i}", username_key=f"liker{i}", email=f"liker{i}@example.com",
-                 state="active")
+            User(
+                username=f"liker{i}",
+                username_key=f"liker{i}",
+                email=f"liker{i}@example.com",
+                state="active",
+            )
             for i in range(count)
         ]
         session.add_all(users)
@@ -35,7 +39,9 @@ def _bulk_users(platform, count: int) -> list[User]:
         return users
 
 
-def test_two_hundred_concurrent_likes_count_exactly(api, actor, platform, live_server, auth_headers) -> None:
+def test_two_hundred_concurrent_likes_count_exactly(
+    api, actor, platform, live_server, auth_headers
+) -> None:
     author = actor("author")
     post = make_post(api, author, "like me, everyone")
     likers = _bulk_users(platform, LIKERS)

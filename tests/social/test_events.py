@@ -40,9 +40,25 @@ def test_every_domain_action_fires_an_event(api, actor) -> None:
     api("DELETE", f"/posts/{post['id']}", alice)
     names = [e.name for e in event_recorder.EVENTS]
     for expected in (
-        "followed", "follow_requested", "follow_approved", "follow_rejected", "post_created",
-        "mentioned", "post_edited", "liked", "unliked", "commented", "comment_deleted", "shared",
-        "unshared", "bookmarked", "unfollowed", "muted", "unmuted", "blocked", "unblocked",
+        "followed",
+        "follow_requested",
+        "follow_approved",
+        "follow_rejected",
+        "post_created",
+        "mentioned",
+        "post_edited",
+        "liked",
+        "unliked",
+        "commented",
+        "comment_deleted",
+        "shared",
+        "unshared",
+        "bookmarked",
+        "unfollowed",
+        "muted",
+        "unmuted",
+        "blocked",
+        "unblocked",
         "post_deleted",
     ):
         assert expected in names, f"no {expected} event in {names}"

@@ -31,14 +31,18 @@ def test_post_fans_out_through_the_worker_in_chunks(api, actor, platform, celery
     missing = [fan.id for fan in fans]
     while missing and time.monotonic() < deadline:
         with platform.session() as session:
-            missing = [uid for uid in missing if post["id"] not in store.page(session, uid, None, 10)]
+            missing = [
+                uid for uid in missing if post["id"] not in store.page(session, uid, None, 10)
+            ]
         time.sleep(0.2)
     assert not missing, f"fan-out did not reach {missing} ({store.kind} store)"
     # ceil(5 / 2) = 3 chunk tasks for one post (the worker's log is flushed lazily).
     chunks = 0
     while chunks < 3 and time.monotonic() < deadline:
         log = (platform.settings.project_dir / "worker.log").read_text()
-        chunks = len(set(re.findall(r"socialflow\.feeds\.fanout_chunk\[([0-9a-f-]+)\] succeeded", log)))
+        chunks = len(
+            set(re.findall(r"socialflow\.feeds\.fanout_chunk\[([0-9a-f-]+)\] succeeded", log))
+        )
         time.sleep(0.2)
     assert chunks == 3
     for fan in fans:

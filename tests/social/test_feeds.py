@@ -70,7 +70,9 @@ def test_switching_the_ranker_setting_changes_the_home_feed_order(api, actor, pl
 def test_engagement_ranker_keeps_one_author_from_filling_the_page() -> None:
     now = datetime.now(UTC)
     prolific = [
-        FeedCandidate(post_id=str(i), author_id="1", created_at=now - timedelta(minutes=i), like_count=5)
+        FeedCandidate(
+            post_id=str(i), author_id="1", created_at=now - timedelta(minutes=i), like_count=5
+        )
         for i in range(1, 9)
     ]
     quiet = FeedCandidate(post_id="100", author_id="2", created_at=now - timedelta(hours=1))

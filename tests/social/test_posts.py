@@ -7,15 +7,26 @@ from tests.social.conftest import follow, make_post
 
 def test_create_post_parses_entities_and_has_the_public_shape(api, actor) -> None:
     alice, bob = actor("alice"), actor("bob")
-    post = make_post(api, alice, "Hello @bob and @nobody #Python #python https://example.com/x #fun")
+    post = make_post(
+        api, alice, "Hello @bob and @nobody #Python #python https://example.com/x #fun"
+    )
     assert post["author"]["id"] == alice.id
     assert post["author"]["username"] == "alice"
     assert post["author"]["avatar_url"] is None
     assert post["entities"]["hashtags"] == ["python", "fun"]
     assert post["entities"]["mentions"] == [{"id": bob.id, "username": "bob"}]
     assert post["entities"]["links"] == ["https://example.com/x"]
-    for field in ("created_at", "edited_at", "like_count", "comment_count", "share_count",
-                  "view_count", "liked_by_me", "video", "visibility"):
+    for field in (
+        "created_at",
+        "edited_at",
+        "like_count",
+        "comment_count",
+        "share_count",
+        "view_count",
+        "liked_by_me",
+        "video",
+        "visibility",
+    ):
         assert field in post
     assert post["video"] is None
     read = api("GET", f"/posts/{post['id']}")
@@ -30,7 +41,9 @@ def test_post_validation_and_length_limit(api, actor) -> None:
     assert too_long.headers["content-type"] == "application/problem+json"
     assert api("POST", "/posts", alice, json={"text": "hi", "role": "admin"}).status_code == 422
     assert api("POST", "/posts", None, json={"text": "hi"}).status_code == 401
-    assert api("POST", "/posts", alice, json={"text": "hi", "visibility": "secret"}).status_code == 422
+    assert (
+        api("POST", "/posts", alice, json={"text": "hi", "visibility": "secret"}).status_code == 422
+    )
 
 
 def test_edit_keeps_history_and_only_the_author_may_edit_or_delete(api, actor) -> None:
@@ -93,15 +106,23 @@ def test_comments_thread_and_reply_counts(api, actor) -> None:
     top = api("POST", f"/posts/{post['id']}/comments", bob, json={"text": "first!"})
     assert top.status_code == 201, top.text
     top_id = top.json()["id"]
-    reply = api("POST", f"/posts/{post['id']}/comments", carol, json={"text": "reply", "parent_id": top_id})
+    reply = api(
+        "POST", f"/posts/{post['id']}/comments", carol, json={"text": "reply", "parent_id": top_id}
+    )
     assert reply.json()["parent_id"] == top_id
-    deeper = api("POST", f"/posts/{post['id']}/comments", bob,
-                 json={"text": "reply to reply", "parent_id": reply.json()["id"]})
+    deeper = api(
+        "POST",
+        f"/posts/{post['id']}/comments",
+        bob,
+        json={"text": "reply to reply", "parent_id": reply.json()["id"]},
+    )
     assert deeper.json()["parent_id"] == top_id  # threads stay two levels deep
     listing = api("GET", f"/posts/{post['id']}/comments").json()["items"]
     assert [c["id"] for c in listing] == [top_id]
     assert listing[0]["reply_count"] == 2
-    replies = api("GET", f"/posts/{post['id']}/comments", params={"parent_id": top_id}).json()["items"]
+    replies = api("GET", f"/posts/{post['id']}/comments", params={"parent_id": top_id}).json()[
+        "items"
+    ]
     assert [c["text"] for c in replies] == ["reply", "reply to reply"]
     assert api("GET", f"/posts/{post['id']}").json()["comment_count"] == 3
     # The post's author may delete any comment on it; others may not.
@@ -109,5 +130,7 @@ def test_comments_thread_and_reply_counts(api, actor) -> None:
     assert api("DELETE", f"/comments/{reply.json()['id']}", alice).status_code == 204
     assert api("GET", f"/posts/{post['id']}").json()["comment_count"] == 2
     other = make_post(api, bob, "other")
-    wrong_parent = api("POST", f"/posts/{other['id']}/comments", bob, json={"text": "x", "parent_id": top_id})
+    wrong_parent = api(
+        "POST", f"/posts/{other['id']}/comments", bob, json={"text": "x", "parent_id": top_id}
+    )
     assert wrong_parent.status_code == 404

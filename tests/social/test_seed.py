@@ -62,9 +62,8 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
 
     with platform.session() as session:
         user = get_visible_user(session, username=busiest, viewer=None)
-    from tests.social.conftest import Actor
-
     from socialflow.services.tokens import issue_access_token
+    from tests.social.conftest import Actor
 
     token = issue_access_token(platform.settings, user_id=user.id, token_version=0)
     home = api("GET", "/feed/home", Actor(user, {"Authorization": f"Bearer {token}"}))

@@ -32,12 +32,20 @@ def test_windows_slide_and_old_buckets_are_pruned(platform) -> None:
     bucket = platform.settings.trending_bucket_seconds
     now = time.time()
     with platform.session() as session:
-        trending.count(session, kind="tag", keys=["old"], bucket_seconds=bucket, now=now - 7200, amount=5)
+        trending.count(
+            session, kind="tag", keys=["old"], bucket_seconds=bucket, now=now - 7200, amount=5
+        )
         trending.count(session, kind="tag", keys=["new"], bucket_seconds=bucket, now=now, amount=1)
-        trending.count(session, kind="tag", keys=["ancient"], bucket_seconds=bucket, now=now - 200000)
+        trending.count(
+            session, kind="tag", keys=["ancient"], bucket_seconds=bucket, now=now - 200000
+        )
         session.commit()
-        hour = trending.top(session, kind="tag", window="1h", limit=10, bucket_seconds=bucket, now=now)
-        day = trending.top(session, kind="tag", window="24h", limit=10, bucket_seconds=bucket, now=now)
+        hour = trending.top(
+            session, kind="tag", window="1h", limit=10, bucket_seconds=bucket, now=now
+        )
+        day = trending.top(
+            session, kind="tag", window="24h", limit=10, bucket_seconds=bucket, now=now
+        )
         assert hour == [("new", 1)]
         assert day == [("old", 5), ("new", 1)]
         assert trending.prune(session, bucket_seconds=bucket, now=now) == 1

@@ -19,7 +19,9 @@ TAG = "matrixtag"
 WORD = "zebracorn"
 
 
-def _routes(api: Callable[..., Any], who: Actor | None, post_id: int, author: str) -> dict[str, bool]:
+def _routes(
+    api: Callable[..., Any], who: Actor | None, post_id: int, author: str
+) -> dict[str, bool]:
     """For each route, whether ``post_id`` reached ``who`` through it."""
 
     def ids(path: str, **params: Any) -> list[int]:
@@ -62,8 +64,14 @@ def cast(api, actor) -> dict[str, Any]:
     # Engagement so the public post trends.
     api("POST", f"/posts/{posts['public']}/like", follower)
     assert api("POST", f"/users/{blocked.name}/block", author).status_code == 200
-    return {"author": author, "follower": follower, "stranger": stranger, "blocked": blocked,
-            "anonymous": None, "posts": posts}
+    return {
+        "author": author,
+        "follower": follower,
+        "stranger": stranger,
+        "blocked": blocked,
+        "anonymous": None,
+        "posts": posts,
+    }
 
 
 # (visibility, viewer) -> may the viewer see the post?

@@ -13,7 +13,6 @@ from alembic import op
 
 import socialflow.models.base
 
-
 revision: str = "3c37eaf0558b"
 down_revision: str | Sequence[str] | None = "ae23774344b2"
 branch_labels: str | Sequence[str] | None = None
