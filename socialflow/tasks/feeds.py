@@ -73,3 +73,13 @@ def index_post(self: Any, post_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         search.sync_post(platform, session, post_id)
+
+
+@shared_task(name="socialflow.trending.prune", bind=True, ignore_result=True)
+def prune_trending(self: Any) -> int:
+    """Drop trending buckets older than the longest window (schedule it, e.g. hourly)."""
+    from socialflow.services import trending
+
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        return trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)
