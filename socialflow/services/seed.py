@@ -230,31 +230,39 @@ def seed(
     popularity_order = user_ids[:]
     rng.shuffle(popularity_order)
     cumulative = _zipf_cumulative(len(user_ids), 1.0)
-    follows: list[dict[str, Any]] = []
+    # Streamed to the database in batches: at 100k users the graph has millions
+    # of edges, too many to hold as dicts.
     progress.phase("Follower graph", plan.users)
     cap_following = max(1, min(len(user_ids) - 1, plan.avg_following * 20))
-    for uid in user_ids:
-        wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
-        chosen: set[int] = set()
-        for _ in range(wanted * 2):
-            if len(chosen) >= wanted:
-                break
-            target = popularity_order[_pick(rng, cumulative)]
-            if target != uid:
-                chosen.add(target)
-        follows.extend({"follower_id": uid, "followee_id": t, "created_at": now} for t in chosen)
-        progress.advance(1)
+    followers: Counter[int] = Counter()
+    following: Counter[int] = Counter()
+    buffer: list[dict[str, Any]] = []
+    edges = 0
     with engine.begin() as connection:
-        progress.phase("Writing follows", len(follows))
-        for chunk in _batches(follows):
-            connection.execute(insert(FOLLOWS), list(chunk))
-            progress.advance(len(chunk))
-        followers = Counter(f["followee_id"] for f in follows)
-        following = Counter(f["follower_id"] for f in follows)
+        for uid in user_ids:
+            wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
+            chosen: set[int] = set()
+            for _ in range(wanted * 2):
+                if len(chosen) >= wanted:
+                    break
+                target = popularity_order[_pick(rng, cumulative)]
+                if target != uid:
+                    chosen.add(target)
+            for target in sorted(chosen):
+                buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
+                followers[target] += 1
+            following[uid] = len(chosen)
+            edges += len(chosen)
+            if len(buffer) >= BATCH:
+                connection.execute(insert(FOLLOWS), buffer)
+                buffer = []
+            progress.advance(1)
+        if buffer:
+            connection.execute(insert(FOLLOWS), buffer)
         _write_counts(
             connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
         )
-    report.follows = len(follows)
+    report.follows = edges
     lap("follows")
 
     # ------------------------------------------------------------- posts
