@@ -164,6 +164,22 @@ class Settings(BaseSettings):
     moderation: str = "keyword"
     notification_channels: list[str] = Field(default_factory=lambda: ["console"])
 
+    # --- social graph, posts and feeds
+    post_max_length: int = Field(default=500, ge=1, le=5000)
+    fanout_threshold: int = Field(
+        default=10_000,
+        ge=1,
+        description="Accounts with at least this many followers are merged into home "
+        "feeds at read time instead of fanned out on write (hybrid fan-out).",
+    )
+    fanout_chunk_size: int = Field(
+        default=1000, ge=1, description="Followers written per fan-out task."
+    )
+    timeline_max_length: int = Field(
+        default=800, ge=20, description="Entries kept per home timeline (older ones trimmed)."
+    )
+    trending_bucket_seconds: int = Field(default=300, ge=10)
+
     # --- plugins
     plugins: list[str] | None = Field(
         default=None,

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialflow.api import auth, media, uploads, users, videos
+from socialflow.api import (
+    auth,
+    feeds,
+    graph,
+    media,
+    posts,
+    search,
+    trending,
+    uploads,
+    users,
+    videos,
+)
 
 
 def build_api_router(extra: list[APIRouter] | None = None) -> APIRouter:
     """Every built-in router (and plugins' ones) under one router, to mount at ``/api/v1``."""
     router = APIRouter()
-    for module in (auth, users, uploads, videos, media):
+    for module in (auth, users, graph, posts, feeds, trending, search, uploads, videos, media):
         router.include_router(module.router)
     for plugin_router in extra or []:
         router.include_router(plugin_router)

@@ -17,12 +17,13 @@ from socialflow.api.deps import (
     SessionDep,
 )
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
-from socialflow.errors import NotFound, Unauthorized
+from socialflow.errors import Unauthorized
 from socialflow.models.base import utcnow
-from socialflow.models.user import AccountState, User
+from socialflow.models.user import User
 from socialflow.platform import Platform
 from socialflow.services import avatars, totp
 from socialflow.services import users as user_service
+from socialflow.services.graph import get_visible_user, is_following
 from socialflow.services.passwords import verify_password
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -139,7 +140,9 @@ def delete_me(
 def read_user(
     username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> UserPublic:
-    user = user_service.get_user_by_username(session=session, username=username)
-    if user is None or user.state == AccountState.deleted.value:
-        raise NotFound(f"No user named {username}.")
-    return UserPublic.of(user, avatar_url=avatars.avatar_url(platform.storage, user))
+    user = get_visible_user(session, username=username, viewer=viewer)
+    return UserPublic.of(
+        user,
+        avatar_url=avatars.avatar_url(platform.storage, user),
+        is_following=is_following(session, viewer.id if viewer else None, user.id),
+    )

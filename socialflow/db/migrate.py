@@ -101,10 +101,22 @@ def is_at_head(engine: Engine, config: Config) -> bool:
     return script_heads(config) <= _applied_revisions(script, current_heads(engine))
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave hand-made, engine-specific objects out of autogenerate comparisons.
+
+    The built-in ``sql`` search backend's full-text index (an FTS5 table and
+    its shadow tables on SQLite, a GIN expression index on PostgreSQL) is
+    created by the social migration, not by the models: names ``search_fts*``.
+    """
+    return not (name or "").startswith("search_fts")
+
+
 def schema_drift(engine: Engine) -> list[Any]:
     """Differences between the models and the database (empty when in sync)."""
     import socialflow.models  # noqa: F401 - make sure every table is on the metadata
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         return list(compare_metadata(context, SQLModel.metadata))

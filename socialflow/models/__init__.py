@@ -1,9 +1,11 @@
 """SQLModel tables, one module per domain.
 
 Importing this package registers every table on ``SQLModel.metadata``; Alembic
-and the tests rely on that.
+and the tests rely on that. Enums that two domains name alike (``Visibility``
+of posts and of videos) stay in their own modules.
 """
 
+from socialflow.models.user import AccountState, Role, User  # isort: skip
 from socialflow.models.audit import AuditLogEntry
 from socialflow.models.auth import (
     AuthSession,
@@ -13,24 +15,50 @@ from socialflow.models.auth import (
     RefreshToken,
     TotpCredential,
 )
-from socialflow.models.user import AccountState, Role, User
-from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, VideoView, Visibility
+from socialflow.models.feeds import TimelineEntry
+from socialflow.models.graph import Block, Follow, FollowRequest, Mute
+from socialflow.models.posts import (
+    Bookmark,
+    Comment,
+    Post,
+    PostEdit,
+    PostHashtag,
+    PostLike,
+    Share,
+)
+from socialflow.models.search import SearchDocumentRow, SearchSyncState
+from socialflow.models.trending import TrendingCounter
+from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, VideoView
 
 __all__ = [
     "AccountState",
     "AuditLogEntry",
     "AuthSession",
+    "Block",
+    "Bookmark",
+    "Comment",
+    "Follow",
+    "FollowRequest",
+    "Mute",
     "OAuthAccount",
     "OutgoingMail",
+    "Post",
+    "PostEdit",
+    "PostHashtag",
+    "PostLike",
     "RecoveryCode",
     "RefreshToken",
     "Role",
+    "SearchDocumentRow",
+    "SearchSyncState",
+    "Share",
+    "TimelineEntry",
     "TotpCredential",
+    "TrendingCounter",
     "Upload",
     "UploadChunk",
     "User",
     "Video",
     "VideoStatus",
     "VideoView",
-    "Visibility",
 ]

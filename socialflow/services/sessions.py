@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from socialflow.errors import NotFound
@@ -100,6 +102,32 @@ def caller(session: Session, *, user_id: int, session_id: str | None) -> User | 
         )
     )
     return session.exec(statement).first()
+
+
+def token_holder_is_valid(
+    connection: Connection, *, user_id: int, session_id: str | None, token_version: int
+) -> bool:
+    """The same rule as :func:`caller` plus the account checks, without loading a User.
+
+    For hot read paths that run on a bare Core connection (the feeds): the
+    token's session (if it names one) must stand, the account must be active,
+    and the token must carry the account's current ``token_version``.
+    """
+    users = User.__table__  # type: ignore[attr-defined]
+    sessions = AuthSession.__table__  # type: ignore[attr-defined]
+    statement = sa_select(users.c.state, users.c.token_version).where(users.c.id == user_id)
+    if session_id is not None:
+        statement = statement.join(sessions, sessions.c.user_id == users.c.id).where(
+            sessions.c.id == session_id,
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > utcnow(),
+        )
+    row = connection.execute(statement).first()
+    return (
+        row is not None
+        and row.state in (AccountState.active.value, AccountState.unverified.value)
+        and row.token_version == token_version
+    )
 
 
 def list_active(session: Session, *, user: User) -> list[AuthSession]:

@@ -23,6 +23,7 @@ CORE_TASK_MODULES = [
     "socialflow.tasks.system",
     "socialflow.tasks.media",
     "socialflow.tasks.accounts",
+    "socialflow.tasks.feeds",
 ]
 DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = "media"
@@ -37,7 +38,8 @@ def result_backend_url(settings: Settings) -> str:
 def make_celery(settings: Settings, *, task_modules: list[str] | None = None) -> Celery:
     """A Celery app configured from ``settings``."""
     broker = str(settings.broker_url)
-    if broker.startswith("sqla+sqlite"):
+    if broker.startswith("sqla+sqlite") or not settings.redis_url:
+        # The SQLite broker and/or result backend live in the state folder.
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     app = Celery("socialflow", set_as_current=False)
     app.conf.update(

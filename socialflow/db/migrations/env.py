@@ -12,6 +12,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import socialflow.models  # noqa: F401 - registers every table on the metadata
+from socialflow.db.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,6 +24,7 @@ def _options(dialect_name: str) -> dict[str, Any]:
         "target_metadata": target_metadata,
         "render_as_batch": dialect_name == "sqlite",
         "compare_type": True,
+        "include_name": include_name,
     }
 
 

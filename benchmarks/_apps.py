@@ -1,0 +1,28 @@
+"""ASGI apps the social benchmark serves with uvicorn (``--factory``).
+
+``social`` is the real socialflow app for the project in ``SOCIALFLOW_PROJECT_DIR``;
+``bare`` is a bare FastAPI JSON endpoint, the same-run baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def social() -> Any:
+    from socialflow.app import create_app
+    from socialflow.settings import load_settings
+
+    return create_app(load_settings())
+
+
+def bare() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/json")
+    async def json_endpoint() -> dict[str, object]:
+        return {"items": [], "next_cursor": None}
+
+    return app

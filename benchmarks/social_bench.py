@@ -1,0 +1,392 @@
+"""Social benchmark: seed time, home-feed throughput vs a bare FastAPI endpoint,
+feed latency against following count and page depth, posting and fan-out time.
+
+Runs against PostgreSQL (a fresh database on 127.0.0.1:5432, dropped at the end
+unless ``--keep``), optionally with Redis timelines (``--redis``). The server is
+a real uvicorn process pinned to CPU 0, wrk runs on CPU 1, as in
+/work/shared/ENVIRONMENT.md; the bare FastAPI JSON endpoint is measured the
+same way in the same run, so the ratio holds on a busy machine.
+
+    python benchmarks/social_bench.py                      # 10k users / 100k posts
+    python benchmarks/social_bench.py --full               # 100k users / 1M posts
+    python benchmarks/social_bench.py --users 2000 --posts 20000 --duration 3
+
+Writes ``benchmarks/results/social-<users>-<posts>.json`` and
+``benchmarks/social_feed_latency.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@contextmanager
+def database(keep: bool):
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = f"sf_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serve(factory: str, project: Path, cpu: str = "0"):
+    port = free_port()
+    env = {**os.environ, "SOCIALFLOW_PROJECT_DIR": str(project), "PYTHONPATH": str(ROOT)}
+    command = [
+        "taskset",
+        "-c",
+        cpu,
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wrk(url: str, *, duration: int, connections: int, token: str | None = None) -> dict[str, float]:
+    command = [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+    ]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+
+    def ms(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
+        value, unit = float(match.group(1)), match.group(2)  # type: ignore[union-attr]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def timed_get(
+    client: httpx.Client, path: str, token: str, **params: Any
+) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    response = client.get(path, headers={"Authorization": f"Bearer {token}"}, params=params)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    return elapsed, response.json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--full", action="store_true", help="100k users / 1M posts (long)")
+    parser.add_argument("--redis", action="store_true", help="Redis timelines")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--fanout-threshold", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+    if args.full:
+        args.users, args.posts = 100_000, 1_000_000
+
+    from socialflow.platform import Platform
+    from socialflow.services.seed import SeedPlan, seed
+    from socialflow.services.tokens import issue_access_token
+    from socialflow.settings import load_settings
+    from socialflow.testing import toml
+    from socialflow.testing.database import migrate_url
+
+    results: dict[str, Any] = {
+        "users": args.users,
+        "posts": args.posts,
+        "redis": args.redis,
+        "fanout_threshold": args.fanout_threshold,
+    }
+    project = Path(tempfile.mkdtemp(prefix="sf-bench-"))
+    with database(args.keep) as url:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "secret_key": "bench-secret-key-long-enough-0123456789abcdef",
+            "database_url": url,
+            "log_level": "WARNING",
+            "fanout_threshold": args.fanout_threshold,
+            "database_pool_size": 20,
+            # Celery on Redis (a database index of its own), as PostgreSQL deployments run it;
+            # the embedded SQLite broker polls and would dominate the fan-out time.
+            "broker_url": "redis://127.0.0.1:6379/7",
+        }
+        if args.redis:
+            values["redis_url"] = "redis://127.0.0.1:6379/0"
+            values["redis_namespace"] = f"sfbench-{uuid.uuid4().hex[:6]}"
+        toml.write(project / "socialflow.toml", values)
+        # Celery's result backend stays the embedded SQLite file when only the broker
+        # is Redis; its folder is created only for the SQLite broker, so make it here.
+        (project / ".socialflow").mkdir(exist_ok=True)
+        migrate_url(url, project)
+        settings = load_settings(project)
+        platform = Platform(settings).start()
+
+        started = time.perf_counter()
+        report = seed(platform, SeedPlan(users=args.users, posts=args.posts, seed=1))
+        results["seed_seconds"] = round(time.perf_counter() - started, 1)
+        results["seed_phases"] = report.seconds
+        results["seeded"] = {
+            k: getattr(report, k)
+            for k in ("users", "follows", "posts", "likes", "comments", "timeline_entries")
+        }
+        print("seeded", results["seed_seconds"], "s", report.seconds, flush=True)
+
+        with platform.engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            rows = connection.execute(
+                text(
+                    "SELECT id, following_count, follower_count FROM users ORDER BY following_count"
+                )
+            ).all()
+        token = lambda uid: issue_access_token(settings, user_id=uid, token_version=0)  # noqa: E731
+        median_user = rows[len(rows) // 2]
+        heavy_user = rows[-1]
+
+        with serve("benchmarks._apps:bare", project) as bare_url:
+            wrk(f"{bare_url}/json", duration=1, connections=args.connections)
+            results["bare_json"] = wrk(
+                f"{bare_url}/json", duration=args.duration, connections=args.connections
+            )
+        print("bare", results["bare_json"], flush=True)
+
+        with serve("benchmarks._apps:social", project) as base:
+            api = f"{base}/api/v1"
+            with httpx.Client(base_url=api, timeout=30) as client:
+                timed_get(client, "/feed/home", token(median_user.id))  # warm up
+                results["home_page1"] = wrk(
+                    f"{api}/feed/home",
+                    duration=args.duration,
+                    connections=args.connections,
+                    token=token(median_user.id),
+                )
+                print("home", results["home_page1"], flush=True)
+                results["explore_page1"] = wrk(
+                    f"{api}/feed/explore",
+                    duration=args.duration,
+                    connections=args.connections,
+                    token=token(median_user.id),
+                )
+                print("explore", results["explore_page1"], flush=True)
+                results["home_vs_bare"] = round(
+                    results["home_page1"]["rps"] / results["bare_json"]["rps"], 3
+                )
+
+                # Latency against following count: users at eight quantiles.
+                by_following = []
+                for q in (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.97, 1.0):
+                    row = rows[min(len(rows) - 1, int(q * (len(rows) - 1)))]
+                    samples = [timed_get(client, "/feed/home", token(row.id))[0] for _ in range(25)]
+                    by_following.append(
+                        {
+                            "following": row.following_count,
+                            "p50_ms": round(statistics.median(samples), 2),
+                            "p99_ms": round(percentile(samples, 99), 2),
+                        }
+                    )
+                results["latency_by_following"] = by_following
+                print("by following", by_following, flush=True)
+
+                # Latency against page depth for the heaviest reader.
+                depth_samples: dict[int, list[float]] = {}
+                for _ in range(5):
+                    cursor = None
+                    for depth in range(1, 21):
+                        params = {"cursor": cursor} if cursor else {}
+                        elapsed, body = timed_get(
+                            client, "/feed/home", token(heavy_user.id), **params
+                        )
+                        depth_samples.setdefault(depth, []).append(elapsed)
+                        cursor = body["next_cursor"]
+                        if not cursor:
+                            break
+                results["latency_by_depth"] = [
+                    {"page": d, "p50_ms": round(statistics.median(s), 2)}
+                    for d, s in sorted(depth_samples.items())
+                ]
+                print("by depth", results["latency_by_depth"], flush=True)
+
+            # Posting as the most followed account, with a worker doing the fan-out.
+            with platform.engine.connect() as connection:
+                star = connection.execute(
+                    text(
+                        "SELECT id, follower_count FROM users ORDER BY follower_count DESC LIMIT 1"
+                    )
+                ).one()
+            worker_env = {**os.environ, "SOCIALFLOW_PROJECT_DIR": str(project)}
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "socialflow", "worker", "--concurrency", "2"],
+                env=worker_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(6)
+                latencies = []
+                with httpx.Client(base_url=api, timeout=30) as client:
+                    for i in range(10):
+                        started = time.perf_counter()
+                        response = client.post(
+                            "/posts",
+                            json={"text": f"benchmark post {i} #bench"},
+                            headers={"Authorization": f"Bearer {token(star.id)}"},
+                        )
+                        latencies.append((time.perf_counter() - started) * 1000)
+                        response.raise_for_status()
+                    post_id = response.json()["id"]
+                store = __import__("socialflow.services.timelines", fromlist=["x"]).timeline_store(
+                    platform
+                )
+                deadline = time.monotonic() + 60
+                with platform.engine.connect() as connection:
+                    followers = [
+                        r[0]
+                        for r in connection.execute(
+                            text(
+                                "SELECT follower_id FROM follows WHERE followee_id = :s "
+                                "ORDER BY follower_id DESC LIMIT 1"
+                            ),
+                            {"s": star.id},
+                        )
+                    ]
+                last = followers[0] if followers else star.id
+                fanned = star.follower_count < args.fanout_threshold
+                while fanned and time.monotonic() < deadline:
+                    with platform.session() as session:
+                        if post_id in store.page(session, last, None, 5):
+                            break
+                    time.sleep(0.1)
+                results["post_as_star"] = {
+                    "followers": star.follower_count,
+                    "fanned_out_on_write": fanned,
+                    "post_p50_ms": round(statistics.median(latencies), 1),
+                    "post_max_ms": round(max(latencies), 1),
+                    "fanout_complete_s": round(time.perf_counter() - started, 2) if fanned else 0.0,
+                }
+                print("post", results["post_as_star"], flush=True)
+            finally:
+                worker.terminate()
+                worker.wait(15)
+        platform.stop()
+
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    suffix = "-redis" if args.redis else ""
+    (out / f"social-{args.users}-{args.posts}{suffix}.json").write_text(
+        json.dumps(results, indent=2)
+    )
+    plot(results, HERE / f"social_feed_latency{suffix}.png")
+    shutil.rmtree(project, ignore_errors=True)
+    print(json.dumps(results, indent=2))
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    following = results["latency_by_following"]
+    left.plot(
+        [r["following"] for r in following], [r["p50_ms"] for r in following], "o-", label="p50"
+    )
+    left.plot(
+        [r["following"] for r in following], [r["p99_ms"] for r in following], "s--", label="p99"
+    )
+    left.set_xlabel("accounts the viewer follows")
+    left.set_ylabel("home feed page latency (ms)")
+    left.set_title("Home feed vs following count")
+    left.legend()
+    depth = results["latency_by_depth"]
+    right.plot([r["page"] for r in depth], [r["p50_ms"] for r in depth], "o-")
+    right.set_xlabel("page depth (20 posts a page)")
+    right.set_ylabel("p50 latency (ms)")
+    right.set_title("Home feed vs page depth (heaviest reader)")
+    fig.suptitle(
+        f"socialflow, PostgreSQL, {results['users']:,} users / {results['posts']:,} posts"
+        + (" + Redis timelines" if results["redis"] else "")
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()

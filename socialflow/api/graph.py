@@ -1,0 +1,124 @@
+"""``/users/{username}/follow|followers|following|block|mute`` and follow requests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from socialflow.api.deps import CurrentUser, OptionalUser, PageDep, SessionDep
+from socialflow.api.schemas import UserPublic
+from socialflow.api.social_schemas import FollowState, RelationState, UserPage
+from socialflow.errors import NotFound, ValidationProblem
+from socialflow.models.user import User
+from socialflow.services import graph as graph_service
+
+router = APIRouter(prefix="/users", tags=["graph"])
+
+
+def _before(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not cursor.isdigit():
+        raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor")
+    return int(cursor)
+
+
+def _page(session: SessionDep, viewer: User | None, users: list[User], limit: int) -> UserPage:
+    following = graph_service.followed_among(
+        session, viewer.id if viewer else None, [u.id for u in users if u.id is not None]
+    )
+    items = [UserPublic.of(u, is_following=u.id in following) for u in users]
+    next_cursor = str(users[-1].id) if len(users) == limit else None
+    return UserPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/me/follow-requests", response_model=UserPage)
+def list_follow_requests(session: SessionDep, user: CurrentUser, page: PageDep) -> UserPage:
+    users = graph_service.pending_requests(
+        session, target=user, limit=page.limit, before=_before(page.cursor)
+    )
+    return _page(session, user, users, page.limit)
+
+
+@router.post("/me/follow-requests/{username}/{decision}", response_model=FollowState)
+def answer_follow_request(
+    username: str, decision: Literal["approve", "reject"], session: SessionDep, user: CurrentUser
+) -> FollowState:
+    requester = graph_service.get_visible_user(session, username=username, viewer=user)
+    graph_service.answer_request(
+        session, target=user, requester=requester, approve=decision == "approve"
+    )
+    return FollowState(state="none")
+
+
+@router.post("/{username}/follow", response_model=FollowState)
+def follow(username: str, session: SessionDep, user: CurrentUser) -> FollowState:
+    target = graph_service.get_visible_user(session, username=username, viewer=user)
+    return FollowState(state=graph_service.follow(session, follower=user, target=target))
+
+
+@router.delete("/{username}/follow", response_model=FollowState)
+def unfollow(username: str, session: SessionDep, user: CurrentUser) -> FollowState:
+    target = graph_service.get_visible_user(session, username=username, viewer=user)
+    graph_service.unfollow(session, follower=user, target=target)
+    return FollowState(state="none")
+
+
+def _connections(
+    direction: Literal["followers", "following"],
+    username: str,
+    session: SessionDep,
+    viewer: User | None,
+    page: PageDep,
+) -> UserPage:
+    user = graph_service.get_visible_user(session, username=username, viewer=viewer)
+    if not graph_service.can_see_connections(session, viewer=viewer, user=user):
+        raise NotFound(f"{username}'s {direction} are private.")
+    users = graph_service.connections(
+        session,
+        user=user,
+        viewer=viewer,
+        direction=direction,
+        limit=page.limit,
+        before=_before(page.cursor),
+    )
+    return _page(session, viewer, users, page.limit)
+
+
+@router.get("/{username}/followers", response_model=UserPage)
+def followers(username: str, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
+    return _connections("followers", username, session, viewer, page)
+
+
+@router.get("/{username}/following", response_model=UserPage)
+def following(username: str, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
+    return _connections("following", username, session, viewer, page)
+
+
+@router.post("/{username}/block", response_model=RelationState)
+def block(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+    target = graph_service.get_visible_user(session, username=username, viewer=None)
+    graph_service.block(session, blocker=user, target=target)
+    return RelationState(blocked=True)
+
+
+@router.delete("/{username}/block", response_model=RelationState)
+def unblock(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+    target = graph_service.get_visible_user(session, username=username, viewer=None)
+    graph_service.unblock(session, blocker=user, target=target)
+    return RelationState(blocked=False)
+
+
+@router.post("/{username}/mute", response_model=RelationState)
+def mute(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+    target = graph_service.get_visible_user(session, username=username, viewer=user)
+    graph_service.mute(session, muter=user, target=target)
+    return RelationState(muted=True)
+
+
+@router.delete("/{username}/mute", response_model=RelationState)
+def unmute(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+    target = graph_service.get_visible_user(session, username=username, viewer=None)
+    graph_service.unmute(session, muter=user, target=target)
+    return RelationState(muted=False)

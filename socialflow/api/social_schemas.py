@@ -1,0 +1,136 @@
+"""Request and response bodies of the social API (graph, posts, feeds, search, trending).
+
+Responses of the hot read paths are built as plain dicts by the services
+(hydrated with SQLAlchemy Core) and returned as ``JSONResponse``; these
+models document their shape in OpenAPI and validate requests.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from socialflow.api.schemas import StrictModel, UserPublic
+
+
+class AuthorOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    avatar_url: str | None
+
+
+class EntitiesOut(BaseModel):
+    hashtags: list[str]
+    mentions: list[dict[str, int | str]]
+    links: list[str]
+
+
+class PostOut(BaseModel):
+    id: int
+    author: AuthorOut
+    text: str
+    entities: EntitiesOut
+    visibility: Literal["public", "followers", "private"]
+    created_at: str
+    edited_at: str | None
+    like_count: int
+    comment_count: int
+    share_count: int
+    view_count: int
+    liked_by_me: bool
+    video_id: int | None = None
+    video: dict[str, object] | None = None
+
+
+class PostPage(BaseModel):
+    items: list[PostOut]
+    next_cursor: str | None
+
+
+class PostCreate(StrictModel):
+    text: str = Field(min_length=1, max_length=5000)
+    visibility: Literal["public", "followers", "private"] = "public"
+    video_id: int | None = Field(default=None, ge=1)
+
+
+class PostUpdate(StrictModel):
+    text: str | None = Field(default=None, min_length=1, max_length=5000)
+    visibility: Literal["public", "followers", "private"] | None = None
+
+
+class PostEditOut(BaseModel):
+    text: str
+    entities: EntitiesOut
+    replaced_at: str
+
+
+class CommentCreate(StrictModel):
+    text: str = Field(min_length=1, max_length=5000)
+    parent_id: int | None = Field(default=None, ge=1)
+
+
+class CommentOut(BaseModel):
+    id: int
+    post_id: int
+    parent_id: int | None
+    author: AuthorOut
+    text: str
+    reply_count: int
+    created_at: str
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class LikeState(BaseModel):
+    liked: bool
+    like_count: int
+    share_count: int
+
+
+class ShareState(BaseModel):
+    shared: bool
+    like_count: int
+    share_count: int
+
+
+class ViewCount(BaseModel):
+    view_count: int
+
+
+class FollowState(BaseModel):
+    state: Literal["following", "requested", "none"]
+
+
+class RelationState(BaseModel):
+    blocked: bool | None = None
+    muted: bool | None = None
+
+
+class UserPage(BaseModel):
+    items: list[UserPublic]
+    next_cursor: str | None
+
+
+class TrendingTag(BaseModel):
+    tag: str
+    count: int
+
+
+class TrendingTags(BaseModel):
+    window: str
+    items: list[TrendingTag]
+
+
+class TrendingPosts(BaseModel):
+    window: str
+    items: list[PostOut]
+
+
+class SearchPage(BaseModel):
+    items: list[dict[str, object]]
+    next_cursor: str | None

@@ -1,0 +1,165 @@
+"""The built-in ``sql`` search backend: full-text search in the main database.
+
+On SQLite it queries an FTS5 table (``search_fts``) that triggers keep in
+step with ``search_documents``; on PostgreSQL a GIN index over
+``to_tsvector('simple', text)``. Both are created by the core migration.
+Every query term is a prefix (``ali`` finds ``alice``), and for users and
+hashtags an exact prefix of the username / tag ranks first.
+
+The backend opens its own engine from ``database_url`` (providers are built
+from settings alone) and writes each batch in its own transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from socialflow.models.search import SearchDocumentRow
+from socialflow.plugins.protocols import SearchDocument, SearchHits
+from socialflow.plugins.specs import hookimpl
+from socialflow.settings import Settings
+
+DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
+TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+MAX_OFFSET = 1000
+
+
+def query_terms(q: str) -> list[str]:
+    return [t.lower() for t in TOKEN_RE.findall(q)][:MAX_TERMS]
+
+
+class SqlSearchBackend:
+    name = "sql"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from socialflow.db.engine import create_db_engine
+
+                    self._engine = create_db_engine(self.settings)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # ------------------------------------------------------------------ write
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        rows = [
+            {
+                "kind": d.kind,
+                "ref_id": d.id,
+                "text": d.text,
+                "prefix": str(d.fields.get("prefix", ""))[:100].lower(),
+            }
+            for d in documents
+        ]
+        with self.engine.begin() as connection:
+            insert: Any = (
+                postgresql.insert(DOCS)
+                if connection.dialect.name == "postgresql"
+                else sqlite.insert(DOCS)
+            )
+            statement = insert.on_conflict_do_update(
+                index_elements=["kind", "ref_id"],
+                set_={"text": insert.excluded.text, "prefix": insert.excluded.prefix},
+            )
+            connection.execute(statement, rows)
+
+    def delete(self, kind: str, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(DOCS).where(DOCS.c.kind == kind, DOCS.c.ref_id.in_(list(ids)))
+            )
+
+    # ------------------------------------------------------------------ query
+
+    def query(self, q: str, *, kind: str, limit: int = 20, cursor: str | None = None) -> SearchHits:
+        terms = query_terms(q)
+        offset = int(cursor) if cursor and cursor.isdigit() else 0
+        offset = min(offset, MAX_OFFSET)
+        if not terms:
+            return SearchHits(ids=[])
+        want = offset + limit + 1
+        with self.engine.connect() as connection:
+            found: list[str] = []
+            if kind in ("user", "hashtag"):
+                found += self._prefix(
+                    connection, kind, "".join(terms) if kind == "hashtag" else terms[0], want
+                )
+            if connection.dialect.name == "postgresql":
+                found += self._postgres(connection, kind, terms, want)
+            else:
+                found += self._sqlite(connection, kind, terms, want)
+        ids = list(dict.fromkeys(found))
+        page = ids[offset : offset + limit]
+        more = len(ids) > offset + limit
+        return SearchHits(ids=page, next_cursor=str(offset + limit) if more else None)
+
+    @staticmethod
+    def _prefix(connection: Any, kind: str, prefix: str, limit: int) -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = connection.execute(
+            text(
+                "SELECT ref_id FROM search_documents WHERE kind = :kind "
+                "AND prefix LIKE :p ESCAPE '\\' ORDER BY length(prefix), prefix LIMIT :limit"
+            ),
+            {"kind": kind, "p": escaped + "%", "limit": limit},
+        )
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def _sqlite(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
+        match = " ".join(f'"{t}"*' for t in terms)
+        rows = connection.execute(
+            text(
+                "SELECT d.ref_id FROM search_fts "
+                "JOIN search_documents d ON d.id = search_fts.rowid "
+                "WHERE search_fts MATCH :match AND d.kind = :kind "
+                "ORDER BY search_fts.rank, d.id DESC LIMIT :limit"
+            ),
+            {"match": match, "kind": kind, "limit": limit},
+        )
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def _postgres(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        statement = text(
+            "SELECT ref_id FROM search_documents "
+            "WHERE kind = :kind AND to_tsvector('simple', text) @@ to_tsquery('simple', :q) "
+            "ORDER BY ts_rank(to_tsvector('simple', text), to_tsquery('simple', :q)) DESC, id DESC "
+            "LIMIT :limit"
+        ).bindparams(bindparam("q"))
+        rows = connection.execute(statement, {"kind": kind, "q": tsquery, "limit": limit})
+        return [row[0] for row in rows]
+
+
+def make_sql_search(settings: Settings) -> SqlSearchBackend:
+    return SqlSearchBackend(settings)
+
+
+@hookimpl
+def socialflow_search_backends() -> dict[str, object]:
+    return {"sql": make_sql_search}

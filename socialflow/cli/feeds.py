@@ -1,0 +1,47 @@
+"""``socialflow feeds rebuild``: rebuild home timelines from the social graph."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from socialflow.cli.common import ProjectOption, console, error_console, platform_for
+
+
+def register(app: typer.Typer) -> None:
+    feeds_app = typer.Typer(help="Home timelines: rebuild them from the graph.")
+    app.add_typer(feeds_app, name="feeds")
+
+    @feeds_app.command("rebuild")
+    def rebuild(
+        project: ProjectOption = None,
+        user: Annotated[
+            list[str] | None,
+            typer.Option("--user", "-u", help="Rebuild only this user's timeline (repeatable)."),
+        ] = None,
+    ) -> None:
+        """Rebuild home timelines (all of them, or those of --user), e.g. after a Redis flush."""
+        from socialflow.services import feeds, graph
+        from socialflow.services.seed import build_timelines
+
+        platform = platform_for(project)
+        try:
+            if not user:
+                with console.status("Rebuilding every home timeline..."):
+                    total = build_timelines(platform)
+                console.print(f"Rebuilt every home timeline: {total:,} entries.")
+                return
+            with platform.session() as session:
+                for name in user:
+                    try:
+                        target = graph.get_visible_user(session, username=name, viewer=None)
+                    except Exception:
+                        error_console.print(f"[bold red]No user named {name}.[/]")
+                        raise typer.Exit(1) from None
+                    assert target.id is not None
+                    count = feeds.rebuild_timeline(platform, session, target.id)
+                    session.commit()
+                    console.print(f"Rebuilt {name}'s home timeline: {count} entries.")
+        finally:
+            platform.stop()

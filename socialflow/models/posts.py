@@ -1,0 +1,124 @@
+"""Posts and what hangs off them: edits, comments, likes, shares, bookmarks, hashtags.
+
+Counters (``like_count`` ...) live on the post row and change only through
+atomic ``UPDATE posts SET like_count = like_count + 1`` guarded by the insert
+of the like row itself, so concurrent likes never lose an increment and a
+repeated like never counts twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from socialflow.models.base import created_at_field, datetime_field
+
+MAX_POST_LENGTH = 500
+MAX_COMMENT_LENGTH = 1000
+
+
+class Visibility(StrEnum):
+    public = "public"
+    followers = "followers"
+    private = "private"
+
+
+def _fk(target: str, *, primary_key: bool = False, nullable: bool = False) -> Column[int]:
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="CASCADE"),
+        primary_key=primary_key,
+        nullable=nullable,
+    )
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_author_id_id", "author_id", "id"),
+        Index("ix_posts_visibility_id", "visibility", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(sa_column=_fk("users.id"))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    visibility: str = Field(default=Visibility.public.value, max_length=16, nullable=False)
+    # The videos table belongs to another domain; the id is stored without a
+    # foreign key so this table does not depend on it.
+    video_id: int | None = Field(default=None, nullable=True)
+    like_count: int = Field(default=0, nullable=False)
+    comment_count: int = Field(default=0, nullable=False)
+    share_count: int = Field(default=0, nullable=False)
+    view_count: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    created_at: datetime = created_at_field()
+    edited_at: datetime | None = datetime_field()
+    deleted_at: datetime | None = datetime_field()
+
+
+class PostEdit(SQLModel, table=True):
+    """The text a post had before an edit (its history, oldest first by id)."""
+
+    __tablename__ = "post_edits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(sa_column=_fk("posts.id"))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = created_at_field()
+
+
+class PostHashtag(SQLModel, table=True):
+    """One hashtag of a post (lower-cased), for hashtag feeds."""
+
+    __tablename__ = "post_hashtags"
+
+    tag: str = Field(sa_column=Column(String(100), primary_key=True, nullable=False))
+    post_id: int = Field(sa_column=_fk("posts.id", primary_key=True))
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_post_parent_id", "post_id", "parent_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(sa_column=_fk("posts.id"))
+    author_id: int = Field(sa_column=_fk("users.id"))
+    # A reply points at a top-level comment; replies to replies attach to the same root.
+    parent_id: int | None = Field(sa_column=_fk("comments.id", nullable=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reply_count: int = Field(default=0, nullable=False)
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = datetime_field()
+
+
+class PostLike(SQLModel, table=True):
+    __tablename__ = "post_likes"
+    __table_args__ = (Index("ix_post_likes_post", "post_id", "user_id"),)
+
+    user_id: int = Field(sa_column=_fk("users.id", primary_key=True))
+    post_id: int = Field(sa_column=_fk("posts.id", primary_key=True))
+    created_at: datetime = created_at_field()
+
+
+class Share(SQLModel, table=True):
+    """A repost: ``user_id`` shared ``post_id`` with their followers."""
+
+    __tablename__ = "shares"
+    __table_args__ = (Index("ix_shares_post", "post_id"),)
+
+    user_id: int = Field(sa_column=_fk("users.id", primary_key=True))
+    post_id: int = Field(sa_column=_fk("posts.id", primary_key=True))
+    created_at: datetime = created_at_field()
+
+
+class Bookmark(SQLModel, table=True):
+    __tablename__ = "bookmarks"
+
+    user_id: int = Field(sa_column=_fk("users.id", primary_key=True))
+    post_id: int = Field(sa_column=_fk("posts.id", primary_key=True))
+    created_at: datetime = created_at_field()

@@ -1,0 +1,403 @@
+"""Posts: create, read, edit (with history), soft delete, visibility, and hydration.
+
+Reads for feeds go through :func:`hydrate`, which loads a page of posts with
+their authors in one SQLAlchemy Core query (no ORM objects per row) and the
+viewer's likes in a second, returning plain dicts ready for JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, exists, select
+from sqlmodel import Session
+
+from socialflow.errors import NotFound, ValidationProblem
+from socialflow.models.base import utcnow
+from socialflow.models.posts import Post, PostEdit, PostHashtag, PostLike, Visibility
+from socialflow.models.user import AccountState, User
+from socialflow.services import graph, trending
+from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.services.sqlutil import DB, bump, insert_many_ignore
+
+if TYPE_CHECKING:
+    from socialflow.platform import Platform
+
+POSTS = Post.__table__  # type: ignore[attr-defined]
+USERS = User.__table__  # type: ignore[attr-defined]
+LIKES = PostLike.__table__  # type: ignore[attr-defined]
+HASHTAGS = PostHashtag.__table__  # type: ignore[attr-defined]
+
+LINK_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w{1,100})")
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_]{3,30})\b")
+MAX_LINKS = 10
+MAX_TAGS = 30
+MAX_MENTIONS = 20
+
+
+# ------------------------------------------------------------------ entities
+
+
+def parse_entities(text: str) -> dict[str, list[str]]:
+    """Hashtags (lower-cased, unique, in order), mention usernames and links of ``text``."""
+    links = list(dict.fromkeys(m.group(0).rstrip(".,;:!?)") for m in LINK_RE.finditer(text)))
+    without_links = LINK_RE.sub(" ", text)
+    tags = list(dict.fromkeys(m.group(1).lower() for m in HASHTAG_RE.finditer(without_links)))
+    mentions = list(dict.fromkeys(m.group(1).lower() for m in MENTION_RE.finditer(without_links)))
+    return {
+        "hashtags": tags[:MAX_TAGS],
+        "mentions": mentions[:MAX_MENTIONS],
+        "links": links[:MAX_LINKS],
+    }
+
+
+def resolve_mentions(
+    session: Session, *, author_id: int, usernames: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Existing, active users among ``usernames``, minus those with a block against the author."""
+    if not usernames:
+        return []
+    rows = session.execute(
+        select(USERS.c.id, USERS.c.username, USERS.c.username_key).where(
+            USERS.c.username_key.in_(usernames), USERS.c.state != AccountState.deleted.value
+        )
+    ).all()
+    hidden = graph.hidden_user_ids(session, author_id, include_mutes=False)
+    found = {row.username_key: row for row in rows if row.id not in hidden}
+    return [{"id": found[u].id, "username": found[u].username} for u in usernames if u in found]
+
+
+def _validate_text(text: str, limit: int) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationProblem("text: must not be empty", slug="validation-error")
+    if len(text) > limit:
+        raise ValidationProblem(
+            f"text: at most {limit} characters",
+            errors=[
+                {"field": "text", "message": f"at most {limit} characters", "code": "too_long"}
+            ],
+        )
+    return text
+
+
+def _visibility(value: str) -> str:
+    try:
+        return Visibility(value).value
+    except ValueError:
+        raise ValidationProblem(
+            "visibility must be public, followers or private.", slug="validation-error"
+        ) from None
+
+
+# --------------------------------------------------------------------- write
+
+
+def create_post(
+    session: Session,
+    *,
+    platform: Platform,
+    author: User,
+    text: str,
+    visibility: str = "public",
+    video_id: int | None = None,
+) -> Post:
+    """Store a post after the filter hooks; fan-out, search and trending follow the commit."""
+    assert author.id is not None
+    settings = platform.settings
+    data = platform.plugins.apply_filters(
+        "socialflow_filter_post",
+        {"author_id": author.id, "text": text, "visibility": visibility, "video_id": video_id},
+    )
+    clean = _validate_text(str(data["text"]), settings.post_max_length)
+    vis = _visibility(str(data.get("visibility", visibility)))
+    parsed = parse_entities(clean)
+    mentions = resolve_mentions(session, author_id=author.id, usernames=parsed["mentions"])
+    entities = {"hashtags": parsed["hashtags"], "mentions": mentions, "links": parsed["links"]}
+    post = Post(
+        author_id=author.id,
+        text=clean,
+        entities=entities,
+        visibility=vis,
+        video_id=data.get("video_id"),
+    )
+    session.add(post)
+    session.flush()
+    assert post.id is not None
+    _store_hashtags(session, post.id, parsed["hashtags"])
+    if vis == Visibility.public.value and parsed["hashtags"]:
+        trending.count(
+            session,
+            kind="tag",
+            keys=parsed["hashtags"],
+            bucket_seconds=settings.trending_bucket_seconds,
+        )
+    record_event(
+        session,
+        "post_created",
+        post_id=post.id,
+        author_id=author.id,
+        visibility=vis,
+        hashtags=parsed["hashtags"],
+        mention_ids=[m["id"] for m in mentions],
+        video_id=post.video_id,
+    )
+    for mention in mentions:
+        if mention["id"] != author.id:
+            record_event(
+                session, "mentioned", post_id=post.id, author_id=author.id, user_id=mention["id"]
+            )
+    enqueue_after_commit(session, "socialflow.feeds.fanout", post.id)
+    enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+    session.commit()
+    return post
+
+
+def _store_hashtags(session: Session, post_id: int, tags: Iterable[str]) -> None:
+    insert_many_ignore(session, HASHTAGS, [{"tag": tag, "post_id": post_id} for tag in tags])
+
+
+def edit_post(
+    session: Session,
+    *,
+    platform: Platform,
+    editor: User,
+    post_id: int,
+    text: str | None,
+    visibility: str | None,
+) -> Post:
+    """Change text and/or visibility; the old text goes to the post's edit history."""
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None or not can_view(session, editor.id, post):
+        raise NotFound("No such post.")
+    if post.author_id != editor.id:
+        raise NotFound("No such post.")  # do not reveal it exists to a non-author editor
+    changes: dict[str, Any] = {}
+    if text is not None:
+        data = platform.plugins.apply_filters(
+            "socialflow_filter_post",
+            {
+                "author_id": editor.id,
+                "text": text,
+                "visibility": visibility or post.visibility,
+                "video_id": post.video_id,
+                "post_id": post.id,
+            },
+        )
+        clean = _validate_text(str(data["text"]), platform.settings.post_max_length)
+        if clean != post.text:
+            session.add(PostEdit(post_id=post_id, text=post.text, entities=post.entities))
+            parsed = parse_entities(clean)
+            mentions = resolve_mentions(session, author_id=editor.id, usernames=parsed["mentions"])
+            post.text = clean
+            post.entities = {
+                "hashtags": parsed["hashtags"],
+                "mentions": mentions,
+                "links": parsed["links"],
+            }
+            session.execute(delete(HASHTAGS).where(HASHTAGS.c.post_id == post.id))
+            _store_hashtags(session, post.id, parsed["hashtags"])  # type: ignore[arg-type]
+            changes["text"] = True
+    if visibility is not None and _visibility(visibility) != post.visibility:
+        post.visibility = _visibility(visibility)
+        changes["visibility"] = post.visibility
+    if changes:
+        post.edited_at = utcnow()
+        session.add(post)
+        record_event(session, "post_edited", post_id=post.id, author_id=editor.id, **changes)
+        enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+    session.commit()
+    return post
+
+
+def delete_post(session: Session, *, actor: User, post_id: int) -> None:
+    """Soft delete: the row stays (for moderation and history) but no route shows it."""
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None or post.author_id != actor.id:
+        raise NotFound("No such post.")
+    post.deleted_at = utcnow()
+    session.add(post)
+    record_event(session, "post_deleted", post_id=post.id, author_id=actor.id)
+    enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+    session.commit()
+
+
+def edit_history(session: Session, *, viewer: User | None, post_id: int) -> list[PostEdit]:
+    get_visible_post(session, viewer=viewer, post_id=post_id)
+    statement = select(PostEdit).where(PostEdit.post_id == post_id).order_by(PostEdit.id)  # type: ignore[arg-type]
+    return list(session.execute(statement).scalars())
+
+
+def record_view(session: Session, *, viewer: User | None, post_id: int) -> int:
+    post = get_visible_post(session, viewer=viewer, post_id=post_id)
+    bump(session, POSTS, post.id, view_count=1)
+    value = session.execute(select(POSTS.c.view_count).where(POSTS.c.id == post.id)).scalar_one()
+    session.commit()
+    return int(value)
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def can_view(session: Session, viewer_id: int | None, post: Any) -> bool:
+    """Whether ``viewer_id`` may see ``post`` (an ORM Post or a Core row)."""
+    if post.deleted_at is not None:
+        return False
+    if viewer_id is not None and post.author_id == viewer_id:
+        return True
+    if graph.is_blocked_between(session, viewer_id, post.author_id):
+        return False
+    if post.visibility == Visibility.public.value:
+        return True
+    if post.visibility == Visibility.followers.value:
+        return graph.is_following(session, viewer_id, post.author_id)
+    return False
+
+
+def get_visible_post(session: Session, *, viewer: User | None, post_id: int) -> Post:
+    """The post if ``viewer`` may see it; otherwise 404, never 403 (no existence leak)."""
+    post = session.get(Post, post_id)
+    if post is None or not can_view(session, viewer.id if viewer else None, post):
+        raise NotFound("No such post.")
+    author_state = session.execute(
+        select(USERS.c.state).where(USERS.c.id == post.author_id)
+    ).scalar()
+    if author_state == AccountState.deleted.value:
+        raise NotFound("No such post.")
+    return post
+
+
+# ------------------------------------------------------------------ hydration
+
+_POST_COLUMNS = (
+    POSTS.c.id,
+    POSTS.c.author_id,
+    POSTS.c.text,
+    POSTS.c.entities,
+    POSTS.c.visibility,
+    POSTS.c.video_id,
+    POSTS.c.like_count,
+    POSTS.c.comment_count,
+    POSTS.c.share_count,
+    POSTS.c.view_count,
+    POSTS.c.created_at,
+    POSTS.c.edited_at,
+    USERS.c.username,
+    USERS.c.display_name,
+    USERS.c.avatar_key,
+)
+
+
+def load_rows(session: DB, post_ids: Iterable[int], viewer_id: int | None = None) -> dict[int, Any]:
+    """Live (not deleted, author not deleted) post rows with author columns, by id.
+
+    With ``viewer_id`` each row also says whether the viewer liked it
+    (``liked``), in the same round trip.
+    """
+    ids = list(set(post_ids))
+    if not ids:
+        return {}
+    columns: list[Any] = list(_POST_COLUMNS)
+    if viewer_id is not None:
+        columns.append(
+            exists()
+            .where(LIKES.c.post_id == POSTS.c.id, LIKES.c.user_id == viewer_id)
+            .label("liked")
+        )
+    statement = (
+        select(*columns)
+        .join(USERS, USERS.c.id == POSTS.c.author_id)
+        .where(
+            POSTS.c.id.in_(ids),
+            POSTS.c.deleted_at.is_(None),
+            USERS.c.state != AccountState.deleted.value,
+        )
+    )
+    return {row.id: row for row in session.execute(statement)}
+
+
+def visible_rows(
+    session: DB,
+    viewer_id: int | None,
+    rows: Iterable[Any],
+    *,
+    hidden: set[int] | None = None,
+) -> list[Any]:
+    """Keep the rows ``viewer_id`` may see: no hidden authors, visibility honoured (batched)."""
+    rows = list(rows)
+    if hidden is None:
+        hidden = graph.hidden_user_ids(session, viewer_id)
+    needs_follow = {
+        row.author_id
+        for row in rows
+        if row.visibility == Visibility.followers.value and row.author_id != viewer_id
+    }
+    followed = graph.followed_among(session, viewer_id, needs_follow)
+    kept = []
+    for row in rows:
+        if row.author_id in hidden:
+            continue
+        mine_or_public = row.author_id == viewer_id or row.visibility == Visibility.public.value
+        followed_author = row.visibility == Visibility.followers.value and row.author_id in followed
+        if mine_or_public or followed_author:
+            kept.append(row)
+    return kept
+
+
+def liked_among(session: DB, viewer_id: int | None, post_ids: Iterable[int]) -> set[int]:
+    ids = list(post_ids)
+    if viewer_id is None or not ids:
+        return set()
+    rows = session.execute(
+        select(LIKES.c.post_id).where(LIKES.c.user_id == viewer_id, LIKES.c.post_id.in_(ids))
+    )
+    return {row[0] for row in rows}
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def serialize(row: Any, *, liked: bool) -> dict[str, Any]:
+    """The public Post shape from a hydrated row."""
+    return {
+        "id": row.id,
+        "author": {
+            "id": row.author_id,
+            "username": row.username,
+            "display_name": row.display_name,
+            "avatar_url": None,
+        },
+        "text": row.text,
+        "entities": row.entities,
+        "visibility": row.visibility,
+        "created_at": _iso(row.created_at),
+        "edited_at": _iso(row.edited_at),
+        "like_count": row.like_count,
+        "comment_count": row.comment_count,
+        "share_count": row.share_count,
+        "view_count": row.view_count,
+        "liked_by_me": liked,
+        "video_id": row.video_id,
+        "video": None,
+    }
+
+
+def serialize_many(session: DB, viewer_id: int | None, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    liked = liked_among(session, viewer_id, [row.id for row in rows])
+    return [serialize(row, liked=row.id in liked) for row in rows]
+
+
+def public_post(session: Session, *, viewer: User | None, post_id: int) -> dict[str, Any]:
+    """One post in its public shape, as ``viewer`` may see it (404 otherwise)."""
+    get_visible_post(session, viewer=viewer, post_id=post_id)
+    rows = load_rows(session, [post_id])
+    if post_id not in rows:
+        raise NotFound("No such post.")
+    return serialize_many(session, viewer.id if viewer else None, [rows[post_id]])[0]

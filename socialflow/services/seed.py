@@ -1,0 +1,531 @@
+"""Realistic demo data: users, a power-law follower graph, posts, likes, comments.
+
+Everything is generated in memory from one ``random.Random(seed)`` (and a
+seeded Faker), so the same flags give the same data, then written with
+SQLAlchemy Core bulk inserts in batches: no ORM objects, no per-row round
+trips. Counters (followers, likes, comments) are known before the rows are
+written, timelines are built with one ``INSERT ... SELECT`` using a window
+function, and post ids grow with ``created_at`` as they would in production.
+
+Seeded users have emails at :data:`SEED_DOMAIN`; that is how a re-run
+recognises a seeded database (and refuses unless ``reset``) and what
+``reset`` deletes. They all share the password :data:`DEMO_PASSWORD`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection
+
+from socialflow.errors import Conflict
+from socialflow.models.feeds import TimelineEntry
+from socialflow.models.graph import Follow
+from socialflow.models.posts import Comment, Post, PostHashtag, PostLike
+from socialflow.models.search import SearchDocumentRow, SearchSyncState
+from socialflow.models.trending import TrendingCounter
+from socialflow.models.user import User
+from socialflow.plugins.protocols import SearchDocument
+from socialflow.services.passwords import hash_password
+
+if TYPE_CHECKING:
+    from socialflow.platform import Platform
+
+SEED_DOMAIN = "seed.socialflow.invalid"
+DEMO_PASSWORD = "socialflow-demo"  # noqa: S105 - documented demo password of seeded users
+BATCH = 5000
+TAG_POOL = 300
+SENTENCE_POOL = 4000
+
+USERS = User.__table__  # type: ignore[attr-defined]
+FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
+POSTS = Post.__table__  # type: ignore[attr-defined]
+HASHTAGS = PostHashtag.__table__  # type: ignore[attr-defined]
+LIKES = PostLike.__table__  # type: ignore[attr-defined]
+COMMENTS = Comment.__table__  # type: ignore[attr-defined]
+ENTRIES = TimelineEntry.__table__  # type: ignore[attr-defined]
+COUNTERS = TrendingCounter.__table__  # type: ignore[attr-defined]
+SEARCH_DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
+SYNC = SearchSyncState.__table__  # type: ignore[attr-defined]
+
+
+class Progress(Protocol):
+    """What seeding reports to (the CLI draws rich progress bars from it)."""
+
+    def phase(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+
+class _Silent:
+    def phase(self, name: str, total: int | None) -> None:
+        return None
+
+    def advance(self, amount: int) -> None:
+        return None
+
+
+@dataclass
+class SeedPlan:
+    users: int = 1000
+    posts: int = 10_000
+    seed: int = 42
+    avg_following: int = 30
+    likes_per_post: float = 2.0
+    comments_per_post: float = 0.3
+    days: int = 30
+    timelines: bool = True
+    # Entries per seeded timeline; older posts are read from the graph on demand.
+    timeline_depth: int = 100
+    search: bool = True
+
+
+@dataclass
+class SeedReport:
+    users: int = 0
+    follows: int = 0
+    posts: int = 0
+    likes: int = 0
+    comments: int = 0
+    timeline_entries: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _batches(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def is_seeded(connection: Connection) -> bool:
+    found = connection.execute(
+        select(USERS.c.id).where(USERS.c.email.like(f"%@{SEED_DOMAIN}")).limit(1)
+    ).first()
+    return found is not None
+
+
+def reset(platform: Platform, connection: Connection) -> None:
+    """Delete seeded users and everything hanging off them (foreign keys cascade)."""
+    seeded = select(USERS.c.id).where(USERS.c.email.like(f"%@{SEED_DOMAIN}"))
+    post_ids = select(POSTS.c.id).where(POSTS.c.author_id.in_(seeded))
+    for table in (ENTRIES, LIKES, HASHTAGS, COMMENTS):
+        connection.execute(delete(table).where(table.c.post_id.in_(post_ids)))
+    connection.execute(delete(POSTS).where(POSTS.c.author_id.in_(seeded)))
+    connection.execute(
+        delete(FOLLOWS).where(FOLLOWS.c.follower_id.in_(seeded) | FOLLOWS.c.followee_id.in_(seeded))
+    )
+    connection.execute(delete(USERS).where(USERS.c.id.in_(seeded)))
+    # Derived data is rebuilt after seeding: drop it wholesale.
+    connection.execute(delete(COUNTERS))
+    connection.execute(delete(SYNC))
+    if platform.settings.search == "sql":
+        connection.execute(delete(SEARCH_DOCS))
+    if platform.settings.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(platform.settings.redis_url)
+        ns = platform.settings.redis_namespace
+        for pattern in (f"{ns}:tl:*", f"{ns}:tlb:*"):
+            keys = list(client.scan_iter(pattern, count=1000))
+            for chunk in _batches(keys, 1000):
+                client.delete(*chunk)
+
+
+def _zipf_cumulative(n: int, exponent: float) -> list[float]:
+    weights = [1.0 / (rank**exponent) for rank in range(1, n + 1)]
+    return list(itertools.accumulate(weights))
+
+
+def _pick(rng: random.Random, cumulative: list[float]) -> int:
+    return bisect.bisect_left(cumulative, rng.random() * cumulative[-1])
+
+
+def seed(
+    platform: Platform,
+    plan: SeedPlan,
+    *,
+    reset_first: bool = False,
+    progress: Progress | None = None,
+) -> SeedReport:
+    """Generate and store the demo data described by ``plan``."""
+    import time
+
+    from faker import Faker
+
+    progress = progress or _Silent()
+    report = SeedReport()
+    rng = random.Random(plan.seed)
+    fake = Faker()
+    fake.seed_instance(plan.seed)
+    engine = platform.engine
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[name] = round(now - clock, 2)
+        clock = now
+
+    with engine.begin() as connection:
+        if is_seeded(connection):
+            if not reset_first:
+                raise Conflict(
+                    "This database already holds seeded data; pass --reset to replace it.",
+                    slug="already-seeded",
+                )
+            progress.phase("Removing the previous seed", None)
+            reset(platform, connection)
+    lap("reset")
+
+    # ------------------------------------------------------------- users
+    password_hash = hash_password(DEMO_PASSWORD)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        first_id = (connection.execute(select(func.max(USERS.c.id))).scalar() or 0) + 1
+    user_ids = list(range(first_id, first_id + plan.users))
+    names: list[str] = []
+    progress.phase("Users", plan.users)
+    rows = []
+    for offset, uid in enumerate(user_ids):
+        base = "".join(ch for ch in fake.user_name() if ch.isalnum() or ch == "_")[:20] or "user"
+        username = f"{base}{offset}"
+        names.append(username)
+        rows.append(
+            {
+                "id": uid,
+                "username": username,
+                "username_key": username.lower(),
+                "email": f"{username.lower()}@{SEED_DOMAIN}",
+                "email_verified_at": now,
+                "password_hash": password_hash,
+                "display_name": fake.name()[:50],
+                "bio": fake.sentence(nb_words=8)[:500],
+                "role": "user",
+                "state": "active",
+                "is_private": rng.random() < 0.05,
+                "follower_count": 0,
+                "following_count": 0,
+                "token_version": 0,
+                "created_at": now - timedelta(days=plan.days + rng.random() * 300),
+            }
+        )
+    with engine.begin() as connection:
+        for chunk in _batches(rows):
+            connection.execute(insert(USERS), list(chunk))
+            progress.advance(len(chunk))
+    report.users = plan.users
+    lap("users")
+
+    # ---------------------------------------------------- follower graph
+    # Popularity is Zipf-distributed over a shuffled order of users, and each
+    # user follows a Pareto-distributed number of accounts picked by it:
+    # a few accounts get most of the followers (a power law), as in real networks.
+    popularity_order = user_ids[:]
+    rng.shuffle(popularity_order)
+    cumulative = _zipf_cumulative(len(user_ids), 1.0)
+    # Streamed to the database in batches: at 100k users the graph has millions
+    # of edges, too many to hold as dicts.
+    progress.phase("Follower graph", plan.users)
+    cap_following = max(1, min(len(user_ids) - 1, plan.avg_following * 20))
+    followers: Counter[int] = Counter()
+    following: Counter[int] = Counter()
+    buffer: list[dict[str, Any]] = []
+    edges = 0
+    with engine.begin() as connection:
+        for uid in user_ids:
+            wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
+            chosen: set[int] = set()
+            for _ in range(wanted * 2):
+                if len(chosen) >= wanted:
+                    break
+                target = popularity_order[_pick(rng, cumulative)]
+                if target != uid:
+                    chosen.add(target)
+            for target in sorted(chosen):
+                buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
+                followers[target] += 1
+            following[uid] = len(chosen)
+            edges += len(chosen)
+            if len(buffer) >= BATCH:
+                connection.execute(insert(FOLLOWS), buffer)
+                buffer = []
+            progress.advance(1)
+        if buffer:
+            connection.execute(insert(FOLLOWS), buffer)
+        _write_counts(
+            connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
+        )
+    report.follows = edges
+    lap("follows")
+
+    # ------------------------------------------------------------- posts
+    sentences = [fake.sentence(nb_words=rng.randint(5, 16)) for _ in range(SENTENCE_POOL)]
+    tags = list(dict.fromkeys(w.lower() for w in fake.words(nb=TAG_POOL * 3) if w.isalpha()))[
+        :TAG_POOL
+    ]
+    tag_cumulative = _zipf_cumulative(len(tags), 1.1)
+    author_cumulative = _zipf_cumulative(len(user_ids), 0.6)
+    with engine.begin() as connection:
+        first_post = (connection.execute(select(func.max(POSTS.c.id))).scalar() or 0) + 1
+    start = now - timedelta(days=plan.days)
+    span = (now - start).total_seconds()
+    times = sorted(rng.random() * span for _ in range(plan.posts))
+    progress.phase("Posts, likes, comments", plan.posts)
+    like_rows: list[dict[str, Any]] = []
+    comment_rows: list[dict[str, Any]] = []
+    post_rows: list[dict[str, Any]] = []
+    tag_rows: list[dict[str, Any]] = []
+    trend: Counter[tuple[str, str, int]] = Counter()
+    bucket = platform.settings.trending_bucket_seconds
+
+    def flush(connection: Connection) -> None:
+        for table, buffer in (
+            (POSTS, post_rows),
+            (HASHTAGS, tag_rows),
+            (LIKES, like_rows),
+            (COMMENTS, comment_rows),
+        ):
+            for chunk in _batches(buffer):
+                connection.execute(insert(table), list(chunk))
+            buffer.clear()
+
+    with engine.begin() as connection:
+        for index in range(plan.posts):
+            post_id = first_post + index
+            created = start + timedelta(seconds=times[index])
+            author = popularity_order[_pick(rng, author_cumulative)]
+            post_tags = list(
+                dict.fromkeys(
+                    tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))
+                )
+            )
+            mentions = []
+            body = rng.choice(sentences)
+            if rng.random() < 0.1:
+                target = popularity_order[_pick(rng, cumulative)]
+                mention_name = names[target - first_id]
+                mentions.append({"id": target, "username": mention_name})
+                body = f"@{mention_name} {body}"
+            if post_tags:
+                body += " " + " ".join(f"#{t}" for t in post_tags)
+            visibility = "public" if rng.random() < 0.9 else rng.choice(("followers", "private"))
+            n_likes = (
+                min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post)))
+                if plan.likes_per_post
+                else 0
+            )
+            likers = {user_ids[rng.randrange(len(user_ids))] for _ in range(n_likes)}
+            n_comments = (
+                int(rng.expovariate(1 / plan.comments_per_post)) if plan.comments_per_post else 0
+            )
+            for liker in likers:
+                like_rows.append({"user_id": liker, "post_id": post_id, "created_at": created})
+            for _ in range(n_comments):
+                comment_rows.append(
+                    {
+                        "post_id": post_id,
+                        "author_id": user_ids[rng.randrange(len(user_ids))],
+                        "parent_id": None,
+                        "text": rng.choice(sentences),
+                        "reply_count": 0,
+                        "created_at": created,
+                    }
+                )
+            post_rows.append(
+                {
+                    "id": post_id,
+                    "author_id": author,
+                    "text": body,
+                    "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
+                    "visibility": visibility,
+                    "video_id": None,
+                    "like_count": len(likers),
+                    "comment_count": n_comments,
+                    "share_count": 0,
+                    "view_count": len(likers) * rng.randint(3, 40),
+                    "created_at": created,
+                    "edited_at": None,
+                    "deleted_at": None,
+                }
+            )
+            tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
+            if visibility == "public" and (now - created).total_seconds() < 86400:
+                slot = int(created.timestamp() // bucket) * bucket
+                for t in post_tags:
+                    trend["tag", t, slot] += 1
+                if likers or n_comments:
+                    trend["post", str(post_id), slot] += len(likers) + 2 * n_comments
+            if len(post_rows) >= BATCH:
+                flush(connection)
+                progress.advance(BATCH)
+        remaining = len(post_rows)
+        flush(connection)
+        progress.advance(remaining)
+        if trend:
+            counter_rows = [
+                {"kind": k, "key": key, "bucket": b, "count": c} for (k, key, b), c in trend.items()
+            ]
+            for chunk in _batches(counter_rows):
+                connection.execute(insert(COUNTERS), list(chunk))
+        if connection.dialect.name == "postgresql":
+            for table in ("users", "posts", "comments"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
+        report.likes = connection.execute(select(func.count()).select_from(LIKES)).scalar_one()
+        report.comments = connection.execute(
+            select(func.count()).select_from(COMMENTS)
+        ).scalar_one()
+    report.posts = plan.posts
+    lap("posts")
+
+    # --------------------------------------------------------- timelines
+    if plan.timelines:
+        progress.phase("Home timelines", None)
+        report.timeline_entries = build_timelines(platform, depth=plan.timeline_depth)
+        lap("timelines")
+
+    # ------------------------------------------------------------ search
+    if plan.search:
+        index_everything(platform, progress)
+        lap("search")
+    return report
+
+
+def _write_counts(
+    connection: Connection, table: Any, ids: Sequence[int], columns: dict[str, Counter[int]]
+) -> None:
+    rows = [
+        {"uid": uid, **{name: counts.get(uid, 0) for name, counts in columns.items()}}
+        for uid in ids
+        if any(counts.get(uid) for counts in columns.values())
+    ]
+    from sqlalchemy import bindparam
+
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("uid"))
+        .values({name: bindparam(name) for name in columns})
+    )
+    for chunk in _batches(rows):
+        connection.execute(statement, list(chunk))
+
+
+def build_timelines(platform: Platform, *, depth: int | None = None) -> int:
+    """(Re)build every home timeline with one windowed ``INSERT ... SELECT`` (or Redis
+    pipelines), keeping ``depth`` entries each (default: ``timeline_max_length``)."""
+    settings = platform.settings
+    cap = min(depth or settings.timeline_max_length, settings.timeline_max_length)
+    threshold = settings.fanout_threshold
+    source = text(
+        """
+        SELECT user_id, post_id, author_id FROM (
+            SELECT s.user_id, s.post_id, s.author_id,
+                   ROW_NUMBER() OVER (PARTITION BY s.user_id ORDER BY s.post_id DESC) AS rn
+            FROM (
+                SELECT f.follower_id AS user_id, p.id AS post_id, p.author_id
+                FROM follows f
+                JOIN users u ON u.id = f.followee_id AND u.follower_count < :threshold
+                JOIN posts p ON p.author_id = f.followee_id
+                WHERE p.visibility <> 'private' AND p.deleted_at IS NULL
+                UNION ALL
+                SELECT p.author_id, p.id, p.author_id FROM posts p WHERE p.deleted_at IS NULL
+            ) s
+        ) ranked WHERE rn <= :cap
+        """
+    )
+    params = {"threshold": threshold, "cap": cap}
+    with platform.engine.begin() as connection:
+        if not settings.redis_url:
+            connection.execute(delete(ENTRIES))
+            connection.execute(
+                text(f"INSERT INTO timeline_entries (user_id, post_id, author_id) {source.text}"),
+                params,
+            )
+            return int(connection.execute(select(func.count()).select_from(ENTRIES)).scalar_one())
+        import redis
+
+        client = redis.Redis.from_url(settings.redis_url)
+        ns = settings.redis_namespace
+        total = 0
+        pipe = client.pipeline(transaction=False)
+        users: set[int] = set()
+        for user_id, post_id, author_id in connection.execute(source, params):
+            if user_id not in users:
+                users.add(user_id)
+                pipe.delete(f"{ns}:tl:{user_id}")
+                pipe.set(f"{ns}:tlb:{user_id}", 1)
+            pipe.zadd(f"{ns}:tl:{user_id}", {f"{post_id}:{author_id}": post_id})
+            total += 1
+            if total % 10_000 == 0:
+                pipe.execute()
+        pipe.execute()
+        return total
+
+
+def index_everything(platform: Platform, progress: Progress | None = None) -> None:
+    """Feed every user, live post and public hashtag to the search backend, in batches."""
+    progress = progress or _Silent()
+    backend = platform.provider("search")
+    with platform.engine.connect() as connection:
+        user_rows = connection.execute(
+            select(
+                USERS.c.id,
+                USERS.c.username,
+                USERS.c.username_key,
+                USERS.c.display_name,
+                USERS.c.bio,
+            ).where(USERS.c.state != "deleted")
+        ).all()
+        post_rows = connection.execute(
+            select(POSTS.c.id, POSTS.c.text).where(POSTS.c.deleted_at.is_(None))
+        ).all()
+        tags = [
+            row[0]
+            for row in connection.execute(
+                select(HASHTAGS.c.tag)
+                .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
+                .where(POSTS.c.visibility == "public")
+                .distinct()
+            )
+        ]
+        max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
+    progress.phase("Search index", len(user_rows) + len(post_rows) + len(tags))
+    for chunk in _batches(user_rows):
+        backend.index(
+            [
+                SearchDocument(
+                    kind="user",
+                    id=str(r.id),
+                    text=f"{r.username} {r.display_name} {r.bio}",
+                    fields={"prefix": r.username_key},
+                )
+                for r in chunk
+            ]
+        )
+        progress.advance(len(chunk))
+    for chunk in _batches(post_rows):
+        backend.index([SearchDocument(kind="post", id=str(r.id), text=r.text) for r in chunk])
+        progress.advance(len(chunk))
+    for chunk in _batches(tags):
+        backend.index(
+            [SearchDocument(kind="hashtag", id=t, text=t, fields={"prefix": t}) for t in chunk]
+        )
+        progress.advance(len(chunk))
+    with platform.engine.begin() as connection:
+        connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
+        connection.execute(
+            insert(SYNC).values(
+                name="users", last_id=max_user, last_updated=datetime.now(UTC).timestamp()
+            )
+        )

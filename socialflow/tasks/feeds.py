@@ -1,0 +1,85 @@
+"""Fan-out and timeline maintenance tasks.
+
+``socialflow.feeds.fanout`` plans a post's fan-out and sends one
+``fanout_chunk`` message per ``fanout_chunk_size`` followers; each chunk is
+idempotent (timeline writes are insert-or-ignore / ZADD), so a redelivered
+message after a worker crash does no harm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from socialflow.services import feeds
+from socialflow.tasks.celery_app import platform_of
+
+
+@shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)
+def fanout(self: Any, post_id: int, via_user_id: int | None = None) -> int:
+    """Write to the author's timeline, then queue one chunk task per follower range."""
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        ranges = feeds.fanout_plan(platform, session, post_id, via_user_id)
+        source = via_user_id
+        if source is None and ranges:
+            from socialflow.models.posts import Post
+
+            post = session.get(Post, post_id)
+            source = post.author_id if post else None
+    # Through this task's own app (socialflow's Celery apps are never "current").
+    chunk_task = self.app.tasks["socialflow.feeds.fanout_chunk"]
+    for low, high in ranges:
+        chunk_task.apply_async((post_id, source, low, high), queue="default")
+    return len(ranges)
+
+
+@shared_task(name="socialflow.feeds.fanout_chunk", bind=True, ignore_result=True)
+def fanout_chunk(self: Any, post_id: int, source_id: int, low: int, high: int) -> int:
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        return feeds.fanout_chunk(platform, session, post_id, source_id, low, high)
+
+
+@shared_task(name="socialflow.feeds.backfill", bind=True, ignore_result=True)
+def backfill(self: Any, follower_id: int, followee_id: int) -> None:
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        feeds.backfill(platform, session, follower_id, followee_id)
+
+
+@shared_task(name="socialflow.feeds.unfollow", bind=True, ignore_result=True)
+def unfollow(self: Any, follower_id: int, followee_id: int) -> None:
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        feeds.remove_source(platform, session, follower_id, followee_id)
+
+
+@shared_task(name="socialflow.feeds.rebuild", bind=True, ignore_result=True)
+def rebuild(self: Any, user_id: int) -> int:
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        count = feeds.rebuild_timeline(platform, session, user_id)
+        session.commit()
+        return count
+
+
+@shared_task(name="socialflow.search.index_post", bind=True, ignore_result=True)
+def index_post(self: Any, post_id: int) -> None:
+    """Keep the search backend in step with a post (created, edited or deleted)."""
+    from socialflow.services import search
+
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        search.sync_post(platform, session, post_id)
+
+
+@shared_task(name="socialflow.trending.prune", bind=True, ignore_result=True)
+def prune_trending(self: Any) -> int:
+    """Drop trending buckets older than the longest window (schedule it, e.g. hourly)."""
+    from socialflow.services import trending
+
+    platform = platform_of(self.app)
+    with platform.session() as session:
+        return trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)

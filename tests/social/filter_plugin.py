@@ -1,0 +1,24 @@
+"""A plugin whose filters veto and rewrite content (used by test_filters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialflow import hookimpl
+from socialflow.plugins.specs import ContentRejected
+
+
+@hookimpl
+def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
+    if "forbidden" in post["text"]:
+        raise ContentRejected("Posts may not say that.")
+    if post["text"].startswith("shout:"):
+        return {**post, "text": post["text"].upper()}
+    return None
+
+
+@hookimpl
+def socialflow_filter_comment(comment: dict[str, Any]) -> dict[str, Any] | None:
+    if "forbidden" in comment["text"]:
+        raise ContentRejected("Comments may not say that.")
+    return None

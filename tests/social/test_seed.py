@@ -1,0 +1,79 @@
+"""``socialflow seed`` and ``socialflow feeds rebuild`` through the real CLI."""
+
+from __future__ import annotations
+
+import statistics
+
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from socialflow.cli import build_cli
+
+
+def _run(project, *args: str):
+    return CliRunner().invoke(build_cli(with_plugins=False), [*args, "-C", str(project)])
+
+
+def _snapshot(platform) -> tuple[list[str], list[str], list[int]]:
+    with platform.engine.connect() as connection:
+        names = [r[0] for r in connection.execute(text("SELECT username FROM users ORDER BY id"))]
+        texts = [r[0] for r in connection.execute(text("SELECT text FROM posts ORDER BY id"))]
+        followers = [
+            r[0] for r in connection.execute(text("SELECT follower_count FROM users ORDER BY id"))
+        ]
+    return names, texts, followers
+
+
+def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
+    platform, socialflow_project, api, actor
+) -> None:
+    first = _run(socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7")
+    assert first.exit_code == 0, first.output
+    assert "Seeded" in first.output
+    names, texts, followers = _snapshot(platform)
+    assert len(names) == 300
+    assert len(texts) == 1500
+    # A power law: the most followed account has many times the median.
+    assert max(followers) > 10 * max(1, statistics.median(followers))
+    with platform.engine.connect() as connection:
+        counted = connection.execute(
+            text("SELECT COUNT(*) FROM follows f JOIN users u ON u.id = f.followee_id")
+        ).scalar_one()
+        assert counted == sum(followers)
+        likes = connection.execute(text("SELECT SUM(like_count) FROM posts")).scalar_one()
+        assert likes == connection.execute(text("SELECT COUNT(*) FROM post_likes")).scalar_one()
+
+    again = _run(socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7")
+    assert again.exit_code == 1
+    assert "--reset" in again.output
+
+    replaced = _run(
+        socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7", "--reset"
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert _snapshot(platform) == (names, texts, followers)
+
+    # Seeded users can read their home feed, search finds seeded users.
+    with platform.engine.connect() as connection:
+        busiest = connection.execute(
+            text("SELECT username FROM users ORDER BY following_count DESC LIMIT 1")
+        ).scalar_one()
+    from socialflow.services.graph import get_visible_user
+
+    with platform.session() as session:
+        user = get_visible_user(session, username=busiest, viewer=None)
+    from socialflow.services.tokens import issue_access_token
+    from tests.social.conftest import Actor
+
+    token = issue_access_token(platform.settings, user_id=user.id, token_version=0)
+    home = api("GET", "/feed/home", Actor(user, {"Authorization": f"Bearer {token}"}))
+    assert home.status_code == 200
+    assert len(home.json()["items"]) == 20
+    found = api("GET", "/search", params={"q": busiest[:5], "type": "users"}).json()["items"]
+    assert busiest in [u["username"] for u in found]
+
+    rebuilt = _run(socialflow_project, "feeds", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    one = _run(socialflow_project, "feeds", "rebuild", "--user", busiest)
+    assert one.exit_code == 0, one.output
+    assert "entries" in one.output
