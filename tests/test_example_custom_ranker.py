@@ -55,7 +55,7 @@ def test_example_passes_its_tests_once_installed(installed_example: Path) -> Non
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
-    assert "11 passed" in result.stdout, result.stdout[-2000:]
+    assert "12 passed" in result.stdout, result.stdout[-2000:]  # suite, settings, home feed
 
 
 def test_plugins_list_shows_it_active(installed_example: Path, tmp_path: Path) -> None:

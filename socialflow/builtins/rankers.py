@@ -17,6 +17,11 @@ from socialflow.plugins.specs import hookimpl
 from socialflow.settings import Settings
 
 
+def id_order(post_id: str) -> tuple[int, int | str]:
+    """Tie-break key: numeric ids by value (so "10" follows "9"), any other id as text."""
+    return (0, int(post_id)) if post_id.isdigit() else (1, post_id)
+
+
 class ChronologicalRanker:
     """Newest first, ties broken by id for stable pages."""
 
@@ -27,7 +32,7 @@ class ChronologicalRanker:
     def rank(
         self, candidates: Sequence[FeedCandidate], context: FeedContext
     ) -> list[FeedCandidate]:
-        return sorted(candidates, key=lambda c: (c.created_at, int(c.post_id)), reverse=True)
+        return sorted(candidates, key=lambda c: (c.created_at, id_order(c.post_id)), reverse=True)
 
 
 class EngagementRanker:
@@ -61,7 +66,7 @@ class EngagementRanker:
         self, candidates: Sequence[FeedCandidate], context: FeedContext
     ) -> list[FeedCandidate]:
         scored = sorted(
-            ((self.score(c, context), int(c.post_id), c) for c in candidates),
+            ((self.score(c, context), id_order(c.post_id), c) for c in candidates),
             key=lambda item: (item[0], item[1]),
             reverse=True,
         )

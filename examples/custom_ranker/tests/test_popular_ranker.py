@@ -43,3 +43,35 @@ class TestSelectedThroughSettings:
         assert [c.post_id for c in ranker.rank(candidates(), context)] == ["c", "a", "b"]
         chronological = platform.provider("ranker", "chronological")
         assert [c.post_id for c in chronological.rank(candidates(), context)] == ["a", "b", "c"]
+
+
+class TestReordersTheHomeFeed:
+    """Over real HTTP: the same timeline, ordered by popularity instead of recency."""
+
+    @pytest.fixture
+    def socialflow_overrides(self) -> dict[str, Any]:
+        return {"ranker": "popular"}
+
+    def test_liked_older_post_comes_first(
+        self, client: Any, make_user: Any, auth_headers: Any
+    ) -> None:
+        author, viewer = make_user("author"), make_user("viewer")
+        fans = [make_user(f"fan{i}") for i in range(5)]
+        follow = client.post("/api/v1/users/author/follow", headers=auth_headers(viewer))
+        assert follow.status_code in (200, 201), follow.text
+        posted = [
+            client.post(
+                "/api/v1/posts",
+                json={"text": text, "visibility": "public"},
+                headers=auth_headers(author),
+            )
+            for text in ("older but loved", "newer and ignored")
+        ]
+        assert all(p.status_code == 201 for p in posted), [p.text for p in posted]
+        loved, ignored = (p.json()["id"] for p in posted)
+        for fan in fans:
+            liked = client.post(f"/api/v1/posts/{loved}/like", headers=auth_headers(fan))
+            assert liked.status_code in (200, 201, 204), liked.text
+        feed = client.get("/api/v1/feed/home", headers=auth_headers(viewer))
+        assert feed.status_code == 200, feed.text
+        assert [item["id"] for item in feed.json()["items"]] == [loved, ignored]
