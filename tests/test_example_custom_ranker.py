@@ -54,7 +54,6 @@ def test_example_passes_its_tests_once_installed(installed_example: Path) -> Non
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "passed" in result.stdout
     assert "12 passed" in result.stdout, result.stdout[-2000:]  # suite, settings, home feed
 
 
