@@ -86,7 +86,10 @@ def main() -> None:
         capture_output=True,
     )
     servers = {
-        "bare FastAPI /json": (["bare_app:app", "--port", "8931"], "http://127.0.0.1:8931/json"),
+        "bare FastAPI /json": (
+            ["_apps:bare", "--factory", "--port", "8931"],
+            "http://127.0.0.1:8931/json",
+        ),
         "socialflow /healthz": (
             ["socialflow.app:create_app", "--factory", "--port", "8932"],
             "http://127.0.0.1:8932/healthz",
