@@ -8,9 +8,29 @@ from typing import Annotated
 import typer
 
 from socialflow._version import __version__
-from socialflow.cli.common import console
+from socialflow.cli.common import console, platform_for
 from socialflow.cli.run import serve_project
 from socialflow.scaffold import new_spec, render_project
+
+DEMO_PLAN = {"users": 60, "posts": 600, "avg_following": 12}
+
+
+def seed_demo_data(project: Path) -> None:
+    """Migrate a new demo project and fill it with a little realistic data."""
+    from rich.progress import Progress
+
+    from socialflow.cli.db import migrate_to_head
+    from socialflow.cli.seed import RichProgress
+    from socialflow.services.seed import DEMO_PASSWORD, SeedPlan, seed
+
+    platform = platform_for(project)
+    try:
+        migrate_to_head(platform)
+        with Progress(console=console) as bars:
+            seed(platform, SeedPlan(**DEMO_PLAN), progress=RichProgress(bars))
+    finally:
+        platform.stop()
+    console.print(f"[green]Seeded demo data[/]: every demo user's password is {DEMO_PASSWORD!r}")
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +67,7 @@ def register(app: typer.Typer) -> None:
         if not (target / "socialflow.toml").is_file():
             render_project(new_spec("socialflow demo"), target)
             console.print(f"[green]Created demo project[/] {target}")
+            seed_demo_data(target)
         serve_project(target, port=port)
 
     @app.command()
