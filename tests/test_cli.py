@@ -40,7 +40,7 @@ def project(tmp_path: Path) -> Path:
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = run_cli("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("new", "migrate", "serve", "worker", "plugins", "doctor", "version"):
+    for command in ("new", "migrate", "seed", "serve", "worker", "plugins", "users", "doctor"):
         assert command in result.stdout
 
 
