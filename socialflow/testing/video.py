@@ -33,7 +33,9 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ from typing import Any
 import httpx
 import pytest
 
+from socialflow.testing.processes import background_service
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.services import require_binary
 
@@ -221,6 +224,45 @@ def upload_in_pieces(
     return str(video_id)
 
 
+def switch_new_project(project: Path, storage_settings: dict[str, Any], public_url: str) -> None:
+    """Edit a project made by ``socialflow new`` as an operator would.
+
+    ``storage = "<name>"`` replaces ``"local"``, ``public_url`` is set, and each
+    ``plugin`` section is appended as ``[plugin.<name>]`` (scalar values).
+    """
+    settings_file = project / "socialflow.toml"
+    text = settings_file.read_text()
+    assert 'storage = "local"' in text, text
+    storage = storage_settings.get("storage", "local")
+    text = text.replace('storage = "local"', f"storage = {json.dumps(storage)}")
+    lines = [line for line in text.splitlines() if not line.startswith("public_url")]
+    lines.insert(0, f"public_url = {json.dumps(public_url)}")
+    for name, section in storage_settings.get("plugin", {}).items():
+        lines.append(f"\n[plugin.{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in section.items()]
+    settings_file.write_text("\n".join(lines) + "\n")
+
+
+def _cli_env() -> dict[str, str]:
+    """The environment without SOCIALFLOW_* variables: the project file decides."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
+
+
+def sign_up(client: httpx.Client, username: str) -> dict[str, str]:
+    """Register and log in over HTTP; returns the ``Authorization`` header."""
+    password = uuid.uuid4().hex
+    registered = client.post(
+        "/api/v1/auth/register",
+        json={"username": username, "email": f"{username}@example.com", "password": password},
+    )
+    assert registered.status_code == 201, registered.text
+    login = client.post(
+        "/api/v1/auth/login", json={"username_or_email": username, "password": password}
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 class VideoEndToEnd:
     """Upload -> transcode -> HLS playback over HTTP with the active storage of the settings.
 
@@ -289,6 +331,48 @@ class VideoEndToEnd:
         assert poster.status_code == 200
         assert poster.headers["content-type"] == "image/jpeg"
         assert poster.content[:2] == b"\xff\xd8"
+
+    @pytest.mark.slow
+    def test_a_new_project_switched_to_this_storage_plays(
+        self, tmp_path: Path, storage_settings: dict[str, Any], video_clip: Path
+    ) -> None:
+        """``socialflow new``, switch ``storage`` in its settings, ``socialflow serve``.
+
+        The operator's path with nothing from the test fixtures: the project's
+        own embedded database and broker, the server's embedded worker doing
+        the transcode, a user signed up over HTTP.
+        """
+        project = tmp_path / "site"
+        created = subprocess.run(
+            [sys.executable, "-m", "socialflow", "new", str(project)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=_cli_env(),
+            check=False,
+        )
+        assert created.returncode == 0, created.stdout + created.stderr
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        switch_new_project(project, storage_settings, base)
+        # background_service adds os.environ: unset SOCIALFLOW_* (the test run's) with env -u.
+        ours = [name for name in os.environ if name.startswith("SOCIALFLOW_")]
+        unset = [arg for name in ours for arg in ("-u", name)]
+        command = ["env", *unset, sys.executable, "-m", "socialflow", "serve"]
+        command += ["--project", str(project), "--port", str(port)]
+        log = tmp_path / "serve.log"
+        with (
+            background_service(command, port=port, log=log, timeout=120),
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
+            try:
+                auth = sign_up(client, "creator")
+                video_id = upload_with_interruption(base, client, auth, video_clip)
+                video = wait_for_status(client, video_id, auth, timeout=180)
+                assert_playable(video, self.clip_seconds, self.expected_heights)
+            except AssertionError as exc:
+                tail = log.read_text(errors="replace")[-4000:]
+                raise AssertionError(f"{exc}\n--- socialflow serve log ---\n{tail}") from exc
 
     def test_small_chunks_compose_into_parts_the_backend_accepts(
         self,
