@@ -46,7 +46,7 @@ import pytest
 
 from socialflow.testing.processes import background_service
 from socialflow.testing.server import free_port, run_server
-from socialflow.testing.services import require_binary
+from socialflow.testing.services import require_binary, skip_or_fail
 
 TUS = {"Tus-Resumable": "1.0.0"}
 MIB = 1024 * 1024
@@ -90,8 +90,11 @@ def wait_for_status(
 
 def tus_client(live_server: str, headers: dict[str, str]) -> Any:
     """A tuspy client for the app's tus endpoint (tuspy adds ``Tus-Resumable`` itself)."""
-    from tusclient import client as tus
-
+    try:
+        from tusclient import client as tus
+    except ImportError:  # pragma: no cover - depends on the environment
+        skip_or_fail("tuspy is not installed: pip install 'socialflow[test]'")
+        raise
     auth = {k: v for k, v in headers.items() if k != "Tus-Resumable"}
     return tus.TusClient(f"{live_server}/api/v1/uploads/", headers=auth)
 
