@@ -97,6 +97,25 @@ class BodyPipe(io.RawIOBase):
     # --------------------------------------------------------- thread side
 
     def read(self, size: int = -1) -> bytes:
+        """Exactly ``size`` bytes, or fewer only at the end of the body (``-1``: all).
+
+        Full reads, like a buffered file: boto3 and google-resumable-media take
+        a short read of a stream of unknown length for its end.
+        """
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self._read_some(BATCH), b""))
+        pieces: list[bytes] = []
+        wanted = size
+        while wanted > 0:
+            piece = self._read_some(wanted)
+            if not piece:
+                break
+            pieces.append(piece)
+            wanted -= len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _read_some(self, size: int) -> bytes:
+        """Up to ``size`` bytes from the current batch (waiting for one if needed)."""
         if self._offset >= len(self._pending):
             if self._done:
                 return b""
@@ -107,7 +126,7 @@ class BodyPipe(io.RawIOBase):
             assert isinstance(item, bytes)
             self._pending, self._offset = item, 0
         available = len(self._pending) - self._offset
-        wanted = available if size is None or size < 0 else min(size, available)
+        wanted = min(size, available)
         if self._offset == 0 and wanted == available:
             data = self._pending  # the whole batch: no copy
         else:

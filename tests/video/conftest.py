@@ -1,10 +1,9 @@
 """Fixtures of the video tests: a small real clip, a server whose public URL is right,
-and tus helpers."""
+and tus helpers (the clip, tuspy and ffprobe helpers live in
+``socialflow.testing.video``, shared with the storage plugins' suites)."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,24 +13,9 @@ import pytest
 
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.services import require_binary
+from socialflow.testing.video import TUS, make_clip, wait_for_status
 
-TUS = {"Tus-Resumable": "1.0.0"}
-
-
-def make_clip(
-    path: Path, *, seconds: float = 2.5, size: str = "640x360", audio: bool = True
-) -> Path:
-    """A real H.264/AAC clip from ffmpeg's test sources (yuv420p: x264's main profile)."""
-    ffmpeg = require_binary("ffmpeg")
-    args = [ffmpeg, "-y", "-hide_banner", "-loglevel", "error"]
-    args += ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}"]
-    if audio:
-        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
-    args += ["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]
-    if audio:
-        args += ["-c:a", "aac", "-shortest"]
-    subprocess.run([*args, str(path)], check=True, timeout=60)
-    return path
+__all__ = ["TUS", "create_upload", "make_clip", "patch", "wait_for_status"]
 
 
 @pytest.fixture(scope="session")
@@ -100,22 +84,3 @@ def patch(
             **extra,
         },
     )
-
-
-def wait_for_status(
-    client: httpx.Client,
-    video_id: str,
-    headers: dict[str, str],
-    statuses: tuple[str, ...] = ("ready", "failed"),
-    timeout: float = 90,
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    body: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = client.get(f"/api/v1/videos/{video_id}", headers=headers)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        if body["status"] in statuses:
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"video {video_id} stayed {body.get('status')}: {body}")

@@ -22,6 +22,11 @@ so a shared bucket is fine. Hooks a backend may need to adjust:
   assert on what the URL encodes instead, and say so.
 * ``multipart_part_size`` / ``multipart_part_count``: S3 needs non-final
   parts of at least 5 MiB, which is the default.
+* ``stream_size``: the large object ``put`` from a non-seekable stream with
+  short reads (:class:`TrickleStream`, like the tus server's request body);
+  set it above your backend's threshold for uploading in parts.
+  ``socialflow.plugins.streams.forward_only`` adapts such streams for SDKs
+  that need full reads or ``tell()``.
 """
 
 from __future__ import annotations
@@ -79,6 +84,29 @@ def http_fetch(url: str) -> SignedFetch:
     )
 
 
+class TrickleStream(io.RawIOBase):
+    """A non-seekable stream that hands out at most ``step`` bytes per read.
+
+    Like a socket or an HTTP request body (the tus server hands ``put`` one):
+    a short read is not the end, only ``b""`` is, and ``seek``/``tell`` are
+    not there. Backends whose SDK needs full reads or a position must adapt.
+    """
+
+    def __init__(self, data: bytes, step: int = 64 * 1024) -> None:
+        self._data = memoryview(data)
+        self._step = step
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self._step, len(self._data) - self._at)
+        buffer[:n] = self._data[self._at : self._at + n]
+        self._at += n
+        return n
+
+
 def _payload(size: int, seed: int) -> bytes:
     """Distinct, incompressible bytes, so a mixed-up part or range shows."""
     return random.Random(seed).randbytes(size)
@@ -91,6 +119,8 @@ class StorageConformance:
     multipart_part_size: int = 5 * MiB
     #: How many parts; the last one is smaller than the others.
     multipart_part_count: int = 3
+    #: the large object of the trickling-stream test (above the backend's part threshold)
+    stream_size: int = 2 * MiB + 17
     #: Words ``check()`` must mention besides the backend name (bucket, container...).
     check_mentions: tuple[str, ...] = ()
     #: Parallel writers in the concurrency test.
@@ -177,6 +207,21 @@ class StorageConformance:
             info = backend.put(f"{key_prefix}from-file", fh)
         assert info.size == len(data)
         assert backend.get(f"{key_prefix}from-file") == data
+
+    @pytest.mark.parametrize("which", ["small", "large"])
+    def test_put_from_a_non_seekable_stream_with_short_reads(
+        self, backend: StorageBackend, key_prefix: str, which: str
+    ) -> None:
+        """A stream that trickles (short reads, no seek/tell) is stored whole.
+
+        ``stream_size`` is the large case: set it above the backend's own
+        threshold for uploading in parts, so that path is covered too.
+        """
+        size = 100_000 if which == "small" else self.stream_size
+        data = _payload(size, 11)
+        info = backend.put(f"{key_prefix}trickle", TrickleStream(data))
+        assert info.size == size
+        assert backend.get(f"{key_prefix}trickle") == data
 
     def test_stat(self, backend: StorageBackend, key_prefix: str) -> None:
         key = f"{key_prefix}meta/doc.json"

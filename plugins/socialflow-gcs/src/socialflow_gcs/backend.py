@@ -23,6 +23,7 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from requests import exceptions as http_exc
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+from socialflow.plugins.streams import forward_only
 
 from socialflow_gcs.keys import check_key, check_range
 from socialflow_gcs.settings import GCSSettings
@@ -143,7 +144,7 @@ class GCSStorage:
                 )
             else:
                 blob.upload_from_file(
-                    data,
+                    forward_only(data),  # full reads and tell(), which resumable uploads need
                     content_type=content_type or "application/octet-stream",
                     timeout=self.config.timeout,
                 )

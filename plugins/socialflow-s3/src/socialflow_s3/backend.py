@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+from socialflow.plugins.streams import forward_only
 
 from socialflow_s3.keys import check_key, check_range
 from socialflow_s3.settings import S3Settings
@@ -121,8 +122,10 @@ class S3Storage:
                 from boto3.s3.transfer import TransferConfig
 
                 threshold = self.config.multipart_threshold
+                # Full reads: boto3 takes a short first read of a non-seekable
+                # stream for "small" and slurps the rest into one PutObject.
                 self.client.upload_fileobj(
-                    data,
+                    forward_only(data),
                     self.bucket_name,
                     full,
                     ExtraArgs=extra,
