@@ -12,8 +12,6 @@ from socialflow.cli.common import console, platform_for
 from socialflow.cli.run import serve_project
 from socialflow.scaffold import new_spec, render_project
 
-DEMO_PLAN = {"users": 60, "posts": 600, "avg_following": 12}
-
 
 def seed_demo_data(project: Path) -> None:
     """Migrate a new demo project and fill it with a little realistic data."""
@@ -27,7 +25,11 @@ def seed_demo_data(project: Path) -> None:
     try:
         migrate_to_head(platform)
         with Progress(console=console) as bars:
-            seed(platform, SeedPlan(**DEMO_PLAN), progress=RichProgress(bars))
+            seed(
+                platform,
+                SeedPlan(users=60, posts=600, avg_following=12),
+                progress=RichProgress(bars),
+            )
     finally:
         platform.stop()
     console.print(f"[green]Seeded demo data[/]: every demo user's password is {DEMO_PASSWORD!r}")

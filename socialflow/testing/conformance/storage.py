@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import httpx
 import pytest
@@ -219,7 +220,7 @@ class StorageConformance:
         """
         size = 100_000 if which == "small" else self.stream_size
         data = _payload(size, 11)
-        info = backend.put(f"{key_prefix}trickle", TrickleStream(data))
+        info = backend.put(f"{key_prefix}trickle", cast(BinaryIO, TrickleStream(data)))
         assert info.size == size
         assert backend.get(f"{key_prefix}trickle") == data
 
