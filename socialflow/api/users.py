@@ -23,6 +23,7 @@ from socialflow.models.user import User
 from socialflow.platform import Platform
 from socialflow.services import avatars, totp
 from socialflow.services import users as user_service
+from socialflow.services.export import export_user_data
 from socialflow.services.graph import get_visible_user, is_following
 from socialflow.services.passwords import verify_password
 
@@ -97,7 +98,7 @@ def delete_avatar(user: CurrentUser, session: SessionDep, platform: PlatformDep)
 @router.get("/me/export")
 def export_me(user: CurrentUser, session: SessionDep) -> Response:
     """Everything the platform holds about the caller's account, as a JSON download."""
-    data = user_service.export_data(session=session, user=user)
+    data = export_user_data(session=session, user=user)
     return Response(
         json.dumps(data, indent=2),
         media_type="application/json",
