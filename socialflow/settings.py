@@ -374,6 +374,27 @@ def _explain(exc: ValidationError, *, prefix: str = "", env: str = "") -> str:
     return "Invalid settings:\n  " + "\n  ".join(lines)
 
 
+def require_plugin_settings(
+    config: BaseModel, *, section: str, names: tuple[str, ...], provider: str
+) -> None:
+    """Fail naming each missing key of a plugin section that its active provider needs.
+
+    A plugin's settings model keeps such keys optional, so that merely
+    installing the plugin never breaks a project that does not use it; the
+    provider calls this when it is built (at start, for active providers).
+    """
+    missing = [name for name in names if getattr(config, name, None) is None]
+    if missing:
+        raise SettingsError(
+            "; ".join(
+                f"setting `plugin.{section}.{name}` is required when {provider}. Set `{name}` "
+                f"under [plugin.{section}] in {SETTINGS_FILE} or the "
+                f"{ENV_PREFIX}PLUGIN__{section.upper()}__{name.upper()} environment variable"
+                for name in missing
+            )
+        )
+
+
 def load_settings(project_dir: str | Path | None = None, **overrides: Any) -> Settings:
     """Build :class:`Settings`, turning validation errors into :class:`SettingsError`."""
     if project_dir is not None:

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlencode
 from socialflow.media.signing import sign_media_url
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow.plugins.specs import hookimpl
+from socialflow.plugins.storage_keys import check_key, check_range
 from socialflow.settings import Settings
 
 COPY_CHUNK = 1024 * 1024
@@ -45,10 +46,7 @@ class LocalStorage:
 
     def path_for(self, key: str) -> Path:
         """The file for ``key``; refuses keys that would leave the root."""
-        if not key or key.startswith("/") or "\\" in key or "\x00" in key:
-            raise StorageError(f"invalid storage key {key!r}")
-        parts = key.split("/")
-        if any(part in ("", ".", "..") for part in parts) or parts[0] == MULTIPART_DIR:
+        if check_key(key).split("/", 1)[0] == MULTIPART_DIR:
             raise StorageError(f"invalid storage key {key!r}")
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root):
@@ -127,8 +125,7 @@ class LocalStorage:
 
     def read_range(self, key: str, start: int, end: int | None = None) -> bytes:
         path = self._existing(key)
-        if start < 0 or (end is not None and end < start):
-            raise StorageError(f"invalid range {start}-{end}")
+        check_range(start, end)
         with path.open("rb") as fh:
             fh.seek(start)
             return fh.read() if end is None else fh.read(end - start + 1)

@@ -25,8 +25,8 @@ from azure.core.exceptions import (
     ServiceRequestError,
 )
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+from socialflow.plugins.storage_keys import check_key, check_range
 
-from socialflow_azure.keys import check_key, check_range
 from socialflow_azure.settings import AzureSettings
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import SettingsError
+from socialflow.settings import SettingsError, require_plugin_settings
 
 SECTION = "azure"
 
@@ -59,16 +59,9 @@ class AzureSettings(BaseModel):
         the required keys are checked here, when the backend is built (at
         start, for the active storage), not by the model.
         """
-        missing = [name for name in ("container",) if getattr(self, name) is None]
-        if missing:
-            raise SettingsError(
-                "; ".join(
-                    f'setting `plugin.azure.{name}` is required when storage = "azure". '
-                    f"Set `{name}` under [plugin.azure] in socialflow.toml or the "
-                    f"SOCIALFLOW_PLUGIN__AZURE__{name.upper()} environment variable"
-                    for name in missing
-                )
-            )
+        require_plugin_settings(
+            self, section="azure", names=("container",), provider='storage = "azure"'
+        )
         if self.connection_string is None and self.account_name is None:
             raise SettingsError(
                 'storage = "azure" needs credentials: set `plugin.azure.connection_string`, or '

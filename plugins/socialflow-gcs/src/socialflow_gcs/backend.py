@@ -23,9 +23,9 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from requests import exceptions as http_exc
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+from socialflow.plugins.storage_keys import check_key, check_range
 from socialflow.plugins.streams import forward_only
 
-from socialflow_gcs.keys import check_key, check_range
 from socialflow_gcs.settings import GCSSettings
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import SettingsError
+from socialflow.settings import require_plugin_settings
 
 SECTION = "gcs"
 RESUMABLE_GRANULE = 256 * 1024  # GCS wants resumable chunks in multiples of 256 KiB
@@ -60,13 +60,4 @@ class GCSSettings(BaseModel):
         the required keys are checked here, when the backend is built (at
         start, for the active storage), not by the model.
         """
-        missing = [name for name in ("bucket",) if getattr(self, name) is None]
-        if missing:
-            raise SettingsError(
-                "; ".join(
-                    f'setting `plugin.gcs.{name}` is required when storage = "gcs". '
-                    f"Set `{name}` under [plugin.gcs] in socialflow.toml or the "
-                    f"SOCIALFLOW_PLUGIN__GCS__{name.upper()} environment variable"
-                    for name in missing
-                )
-            )
+        require_plugin_settings(self, section="gcs", names=("bucket",), provider='storage = "gcs"')

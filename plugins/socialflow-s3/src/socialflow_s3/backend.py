@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
+from socialflow.plugins.storage_keys import check_key, check_range
 from socialflow.plugins.streams import forward_only
 
-from socialflow_s3.keys import check_key, check_range
 from socialflow_s3.settings import S3Settings
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import SettingsError
+from socialflow.settings import require_plugin_settings
 
 SECTION = "s3"
 
@@ -68,13 +68,4 @@ class S3Settings(BaseModel):
         the required keys are checked here, when the backend is built (at
         start, for the active storage), not by the model.
         """
-        missing = [name for name in ("bucket",) if getattr(self, name) is None]
-        if missing:
-            raise SettingsError(
-                "; ".join(
-                    f'setting `plugin.s3.{name}` is required when storage = "s3". '
-                    f"Set `{name}` under [plugin.s3] in socialflow.toml or the "
-                    f"SOCIALFLOW_PLUGIN__S3__{name.upper()} environment variable"
-                    for name in missing
-                )
-            )
+        require_plugin_settings(self, section="s3", names=("bucket",), provider='storage = "s3"')
