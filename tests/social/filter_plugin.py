@@ -7,7 +7,6 @@ from typing import Any
 from socialflow import hookimpl
 from socialflow.plugins.specs import ContentRejected
 
-
 # Every post payload the filter saw (tests/video/test_post_video.py reads it).
 SEEN_POSTS: list[dict[str, Any]] = []
 
