@@ -99,14 +99,15 @@ def _visibility(value: str) -> str:
 def _own_video(session: Session, author_id: int, video_id: Any) -> str | None:
     """``video_id`` if it names one of the author's videos; 404 otherwise (any status).
 
-    The row is read ``FOR SHARE`` (PostgreSQL) so it cannot be deleted between
-    this check and the insert that references it.
+    The row is read ``FOR KEY SHARE`` (PostgreSQL) so it cannot be deleted
+    between this check and the insert that references it, while the media
+    worker's progress updates (non-key columns) are not blocked.
     """
     if video_id is None:
         return None
     if not isinstance(video_id, str) or not video_id or len(video_id) > 32:
         raise NotFound("No such video.", slug="video-not-found")
-    video = session.get(Video, video_id, with_for_update={"read": True})
+    video = session.get(Video, video_id, with_for_update={"read": True, "key_share": True})
     if video is None or video.owner_id != author_id:
         raise NotFound("No such video.", slug="video-not-found")
     return video.id
