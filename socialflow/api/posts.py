@@ -52,13 +52,17 @@ def create_post(
         video_id=body.video_id,
     )
     assert post.id is not None
-    content = post_service.public_post(session, viewer=user, post_id=post.id)
+    content = post_service.public_post(session, platform=platform, viewer=user, post_id=post.id)
     return JSONResponse(content, status_code=201)
 
 
 @router.get("/posts/{post_id}", response_model=PostOut)
-def read_post(post_id: int, session: SessionDep, viewer: OptionalUser) -> JSONResponse:
-    return JSONResponse(post_service.public_post(session, viewer=viewer, post_id=post_id))
+def read_post(
+    post_id: int, session: SessionDep, viewer: OptionalUser, platform: PlatformDep
+) -> JSONResponse:
+    return JSONResponse(
+        post_service.public_post(session, platform=platform, viewer=viewer, post_id=post_id)
+    )
 
 
 @router.patch("/posts/{post_id}", response_model=PostOut)
@@ -73,7 +77,9 @@ def edit_post(
         text=body.text,
         visibility=body.visibility,
     )
-    return JSONResponse(post_service.public_post(session, viewer=user, post_id=post_id))
+    return JSONResponse(
+        post_service.public_post(session, platform=platform, viewer=user, post_id=post_id)
+    )
 
 
 @router.delete("/posts/{post_id}", status_code=204)
@@ -137,13 +143,17 @@ def unbookmark(post_id: int, session: SessionDep, user: CurrentUser) -> Response
 
 
 @router.get("/bookmarks", response_model=PostPage)
-def bookmarks(session: SessionDep, user: CurrentUser, page: PageDep) -> JSONResponse:
+def bookmarks(
+    session: SessionDep, user: CurrentUser, page: PageDep, platform: PlatformDep
+) -> JSONResponse:
     ids = like_service.bookmarked_ids(
         session, user=user, limit=page.limit, before=_int_cursor(page.cursor)
     )
     rows = post_service.load_rows(session, ids)
     kept = {r.id: r for r in post_service.visible_rows(session, user.id, rows.values())}
-    items = post_service.serialize_many(session, user.id, [kept[i] for i in ids if i in kept])
+    items = post_service.serialize_many(
+        session, user.id, [kept[i] for i in ids if i in kept], platform=platform
+    )
     next_cursor = str(ids[-1]) if len(ids) == page.limit else None
     return JSONResponse({"items": items, "next_cursor": next_cursor})
 

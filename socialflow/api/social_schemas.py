@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from socialflow.api.schemas import StrictModel, UserPublic
+from socialflow.services.video_public import VideoPublic
 
 
 class AuthorOut(BaseModel):
@@ -40,8 +41,8 @@ class PostOut(BaseModel):
     share_count: int
     view_count: int
     liked_by_me: bool
-    video_id: int | None = None
-    video: dict[str, object] | None = None
+    video_id: str | None = None
+    video: VideoPublic | None = None
 
 
 class PostPage(BaseModel):
@@ -52,7 +53,12 @@ class PostPage(BaseModel):
 class PostCreate(StrictModel):
     text: str = Field(min_length=1, max_length=5000)
     visibility: Literal["public", "followers", "private"] = "public"
-    video_id: int | None = Field(default=None, ge=1)
+    video_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="One of the caller's videos (any status); 404 if not theirs.",
+    )
 
 
 class PostUpdate(StrictModel):

@@ -55,5 +55,5 @@ def posts(
     public = [r for r in loaded.values() if r.visibility == Visibility.public.value]
     kept = {r.id: r for r in post_service.visible_rows(session, viewer_id, public)}
     ordered = [kept[i] for i in ids if i in kept][:limit]
-    items = post_service.serialize_many(session, viewer_id, ordered)
+    items = post_service.serialize_many(session, viewer_id, ordered, platform=platform)
     return JSONResponse({"window": window, "items": items})

@@ -8,10 +8,7 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -25,52 +22,25 @@ from socialflow.models.video import Video, VideoStatus
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import ObjectNotFound
 from socialflow.services import videos as video_service
+from socialflow.services.video_public import (
+    MASTER,
+    RenditionPublic,
+    StoryboardPublic,
+    VideoPublic,
+    playlist_url,
+    to_public,
+)
 
 router = APIRouter(prefix="/videos", tags=["videos"])
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-MASTER = "master"
-
-
-class RenditionPublic(BaseModel):
-    name: str
-    width: int
-    height: int
-    bandwidth: int
-    codecs: str | None = None
-    playlist_url: str
-
-
-class StoryboardPublic(BaseModel):
-    url: str
-    interval: float
-    count: int
-    columns: int
-    rows: int
-    tile_width: int
-    tile_height: int
-
-
-class VideoPublic(BaseModel):
-    """The Video shape of DESIGN.md (plus title, visibility, storyboard layout...)."""
-
-    id: str
-    owner_id: int
-    title: str
-    visibility: str
-    status: str
-    progress: int
-    failure_reason: str | None
-    duration: float | None
-    width: int | None
-    height: int | None
-    renditions: list[RenditionPublic]
-    master_url: str | None
-    thumbnail_url: str | None
-    storyboard_url: str | None
-    storyboard: StoryboardPublic | None
-    view_count: int
-    watch_seconds: float
-    created_at: datetime
+__all__ = [
+    "RenditionPublic",
+    "StoryboardPublic",
+    "VideoPublic",
+    "playlist_url",
+    "router",
+    "to_public",
+]
 
 
 class VideoPage(BaseModel):
@@ -86,62 +56,6 @@ class ViewResult(BaseModel):
     counted: bool
     view_count: int
     watch_seconds: float
-
-
-def _api_base(platform: Platform) -> str:
-    settings = platform.settings
-    return settings.public_url + settings.api_prefix
-
-
-def playlist_url(platform: Platform, video_id: str, name: str) -> str:
-    """A signed app URL for one playlist (``master`` or a rendition)."""
-    settings = platform.settings
-    expires = int(time.time()) + settings.media_url_expires
-    sig = video_service.playback_signature(settings.secret(), video_id, name, expires)
-    path = "master.m3u8" if name == MASTER else f"hls/{name}/index.m3u8"
-    query = urlencode({"expires": expires, "sig": sig})
-    return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
-
-
-def to_public(platform: Platform, video: Video) -> VideoPublic:
-    ready = video.status == VideoStatus.ready.value and video.hls_prefix
-    storage = platform.storage
-    expires = platform.settings.media_url_expires
-    renditions = []
-    storyboard = None
-    thumbnail_url = storyboard_url = master_url = None
-    if ready:
-        renditions = [
-            RenditionPublic(**r, playlist_url=playlist_url(platform, video.id, r["name"]))
-            for r in video.renditions
-        ]
-        master_url = playlist_url(platform, video.id, MASTER)
-        if video.thumbnail_key:
-            thumbnail_url = storage.signed_url(video.thumbnail_key, expires_in=expires)
-        if video.storyboard_key:
-            storyboard_url = storage.signed_url(video.storyboard_key, expires_in=expires)
-            if video.storyboard:
-                storyboard = StoryboardPublic(url=storyboard_url, **video.storyboard)
-    return VideoPublic(
-        id=video.id,
-        owner_id=video.owner_id,
-        title=video.title,
-        visibility=video.visibility,
-        status=video.status,
-        progress=video.progress,
-        failure_reason=video.failure_reason,
-        duration=video.duration,
-        width=video.width,
-        height=video.height,
-        renditions=renditions,
-        master_url=master_url,
-        thumbnail_url=thumbnail_url,
-        storyboard_url=storyboard_url,
-        storyboard=storyboard,
-        view_count=video.view_count,
-        watch_seconds=video.watch_seconds,
-        created_at=video.created_at,
-    )
 
 
 @router.get("", response_model=VideoPage)

@@ -48,9 +48,14 @@ class Post(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     entities: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     visibility: str = Field(default=Visibility.public.value, max_length=16, nullable=False)
-    # The videos table belongs to another domain; the id is stored without a
-    # foreign key so this table does not depend on it.
-    video_id: int | None = Field(default=None, nullable=True)
+    # A post may carry one of its author's videos (any status: clients show
+    # progress). Deleting the video leaves the post, without it.
+    video_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32), ForeignKey("videos.id", ondelete="SET NULL"), index=True, nullable=True
+        ),
+    )
     like_count: int = Field(default=0, nullable=False)
     comment_count: int = Field(default=0, nullable=False)
     share_count: int = Field(default=0, nullable=False)

@@ -301,7 +301,7 @@ def ranked_page(
         next_cursor = FeedCursor(boundary if boundary is not None else 0, tuple(rest)).encode()
         if not shown and exhausted:
             next_cursor = None
-    items = serialize_many(session, viewer_id, [rows_by_id[i] for i in shown])
+    items = serialize_many(session, viewer_id, [rows_by_id[i] for i in shown], platform=platform)
     return {"items": items, "next_cursor": next_cursor}
 
 

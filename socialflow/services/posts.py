@@ -19,9 +19,11 @@ from socialflow.errors import NotFound, ValidationProblem
 from socialflow.models.base import utcnow
 from socialflow.models.posts import Post, PostEdit, PostHashtag, PostLike, Visibility
 from socialflow.models.user import AccountState, User
+from socialflow.models.video import Video
 from socialflow.services import graph, trending
 from socialflow.services.effects import enqueue_after_commit, record_event
 from socialflow.services.sqlutil import DB, bump, insert_many_ignore
+from socialflow.services.video_public import public_videos
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
@@ -94,6 +96,23 @@ def _visibility(value: str) -> str:
         ) from None
 
 
+def _own_video(session: Session, author_id: int, video_id: Any) -> str | None:
+    """``video_id`` if it names one of the author's videos; 404 otherwise (any status).
+
+    The row is read ``FOR KEY SHARE`` (PostgreSQL) so it cannot be deleted
+    between this check and the insert that references it, while the media
+    worker's progress updates (non-key columns) are not blocked.
+    """
+    if video_id is None:
+        return None
+    if not isinstance(video_id, str) or not video_id or len(video_id) > 32:
+        raise NotFound("No such video.", slug="video-not-found")
+    video = session.get(Video, video_id, with_for_update={"read": True, "key_share": True})
+    if video is None or video.owner_id != author_id:
+        raise NotFound("No such video.", slug="video-not-found")
+    return video.id
+
+
 # --------------------------------------------------------------------- write
 
 
@@ -104,7 +123,7 @@ def create_post(
     author: User,
     text: str,
     visibility: str = "public",
-    video_id: int | None = None,
+    video_id: str | None = None,
 ) -> Post:
     """Store a post after the filter hooks; fan-out, search and trending follow the commit."""
     assert author.id is not None
@@ -118,12 +137,14 @@ def create_post(
     parsed = parse_entities(clean)
     mentions = resolve_mentions(session, author_id=author.id, usernames=parsed["mentions"])
     entities = {"hashtags": parsed["hashtags"], "mentions": mentions, "links": parsed["links"]}
+    # Checked after the filters (a plugin may set or clear it), before any write.
+    attached = _own_video(session, author.id, data.get("video_id"))
     post = Post(
         author_id=author.id,
         text=clean,
         entities=entities,
         visibility=vis,
-        video_id=data.get("video_id"),
+        video_id=attached,
     )
     session.add(post)
     session.flush()
@@ -364,8 +385,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def serialize(row: Any, *, liked: bool) -> dict[str, Any]:
-    """The public Post shape from a hydrated row."""
+def serialize(row: Any, *, liked: bool, video: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The public Post shape from a hydrated row (``video``: its public Video shape)."""
     return {
         "id": row.id,
         "author": {
@@ -385,19 +406,37 @@ def serialize(row: Any, *, liked: bool) -> dict[str, Any]:
         "view_count": row.view_count,
         "liked_by_me": liked,
         "video_id": row.video_id,
-        "video": None,
+        "video": video,
     }
 
 
-def serialize_many(session: DB, viewer_id: int | None, rows: Sequence[Any]) -> list[dict[str, Any]]:
+def serialize_many(
+    session: DB, viewer_id: int | None, rows: Sequence[Any], *, platform: Platform
+) -> list[dict[str, Any]]:
+    """Posts the viewer may see, in their public shape: likes and videos in one query each.
+
+    A post's video is shown to whoever may see the post, whatever the video's
+    own visibility: attaching it is the author sharing it (docs/social.md).
+    """
     liked = liked_among(session, viewer_id, [row.id for row in rows])
-    return [serialize(row, liked=row.id in liked) for row in rows]
+    videos = public_videos(platform, session, [row.video_id for row in rows])
+    return [
+        serialize(
+            row,
+            liked=row.id in liked,
+            video=videos.get(row.video_id) if row.video_id else None,
+        )
+        for row in rows
+    ]
 
 
-def public_post(session: Session, *, viewer: User | None, post_id: int) -> dict[str, Any]:
+def public_post(
+    session: Session, *, platform: Platform, viewer: User | None, post_id: int
+) -> dict[str, Any]:
     """One post in its public shape, as ``viewer`` may see it (404 otherwise)."""
     get_visible_post(session, viewer=viewer, post_id=post_id)
     rows = load_rows(session, [post_id])
     if post_id not in rows:
         raise NotFound("No such post.")
-    return serialize_many(session, viewer.id if viewer else None, [rows[post_id]])[0]
+    viewer_id = viewer.id if viewer else None
+    return serialize_many(session, viewer_id, [rows[post_id]], platform=platform)[0]

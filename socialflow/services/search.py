@@ -140,7 +140,9 @@ def search(
         ids = [int(i) for i in hits.ids if i.isdigit()]
         rows = load_rows(session, ids)
         kept = {row.id: row for row in visible_rows(session, viewer_id, rows.values())}
-        items = serialize_many(session, viewer_id, [kept[i] for i in ids if i in kept])
+        items = serialize_many(
+            session, viewer_id, [kept[i] for i in ids if i in kept], platform=platform
+        )
     elif kind == "user":
         items = _users(session, viewer_id, [int(i) for i in hits.ids if i.isdigit()])
     elif kind == "hashtag":

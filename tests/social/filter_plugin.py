@@ -7,13 +7,19 @@ from typing import Any
 from socialflow import hookimpl
 from socialflow.plugins.specs import ContentRejected
 
+# Every post payload the filter saw (tests/video/test_post_video.py reads it).
+SEEN_POSTS: list[dict[str, Any]] = []
+
 
 @hookimpl
 def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
+    SEEN_POSTS.append(dict(post))
     if "forbidden" in post["text"]:
         raise ContentRejected("Posts may not say that.")
     if post["text"].startswith("shout:"):
         return {**post, "text": post["text"].upper()}
+    if "#novideo" in post["text"]:
+        return {**post, "video_id": None}
     return None
 
 

@@ -106,7 +106,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("entities", sa.JSON(), nullable=False),
         sa.Column("visibility", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("video_id", sa.Integer(), nullable=True),
+        sa.Column("video_id", sa.String(length=32), nullable=True),
         sa.Column("like_count", sa.Integer(), nullable=False),
         sa.Column("comment_count", sa.Integer(), nullable=False),
         sa.Column("share_count", sa.Integer(), nullable=False),
@@ -115,10 +115,12 @@ def upgrade() -> None:
         sa.Column("edited_at", socialflow.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", socialflow.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["video_id"], ["videos.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.create_index("ix_posts_author_id_id", ["author_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_posts_video_id"), ["video_id"], unique=False)
         batch_op.create_index("ix_posts_visibility_id", ["visibility", "id"], unique=False)
 
     op.create_table(
@@ -232,6 +234,7 @@ def downgrade() -> None:
     op.drop_table("comments")
     op.drop_table("bookmarks")
     with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_posts_video_id"))
         batch_op.drop_index("ix_posts_visibility_id")
         batch_op.drop_index("ix_posts_author_id_id")
 
