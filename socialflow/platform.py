@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from socialflow.db.engine import create_db_engine, make_session_factory
+from socialflow.db.engine import create_db_engine, make_session_factory, read_only_engine
 from socialflow.observability import Metrics
 from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import Event
@@ -53,6 +53,7 @@ class Platform:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._read_sessions: sessionmaker[Session] | None = None
         self._plugins: SocialflowPluginManager | None = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -73,9 +74,11 @@ class Platform:
             plugins.check_active_providers()
             engine = create_db_engine(self.settings)
             sessions = make_session_factory(engine)
+            read_sessions = make_session_factory(read_only_engine(engine))
             event.listen(sessions, "after_commit", self._after_commit)
             event.listen(sessions, "after_rollback", discard_pending)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions
+            self._read_sessions = read_sessions
             self._started = True
         return self
 
@@ -110,11 +113,16 @@ class Platform:
         return self._plugins
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session; the caller commits. Rolled back if the block raises."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session; the caller commits. Rolled back if the block raises.
+
+        ``read_only=True`` is for work that never writes (safe HTTP methods):
+        on SQLite it lets readers run side by side instead of one at a time.
+        """
         self.start()
-        assert self._sessions is not None
-        with self._sessions() as session:
+        factory = self._read_sessions if read_only else self._sessions
+        assert factory is not None
+        with factory() as session:
             yield session
 
     def provider(self, kind: str, name: str | None = None) -> Any:

@@ -37,6 +37,7 @@ from socialflow.api.deps import (
     PlatformDep,
     RateLimiterDep,
     SessionDep,
+    WriteSessionDep,
 )
 from socialflow.api.schemas import LoginRequest, RegisterRequest, TokenPair, UserPrivate
 from socialflow.errors import Unauthorized
@@ -455,7 +456,7 @@ def oauth_authorize(provider: str, platform: PlatformDep) -> RedirectResponse:
 def oauth_callback(
     provider: str,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     platform: PlatformDep,
     limiter: RateLimiterDep,
     ip: ClientIp,

@@ -33,12 +33,25 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_session(platform: PlatformDep) -> Iterator[Session]:
-    with platform.session() as session:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request, platform: PlatformDep) -> Iterator[Session]:
+    """A session per request; read-only for safe methods, which must not write."""
+    with platform.session(read_only=request.method in SAFE_METHODS) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(platform: PlatformDep) -> Iterator[Session]:
+    """For the rare GET that must write (an OAuth callback signs a user in)."""
+    with platform.session() as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def get_access_claims(

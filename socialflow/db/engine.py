@@ -18,6 +18,8 @@ from sqlmodel import Session, create_engine
 
 from socialflow.settings import Settings, SettingsError
 
+READ_ONLY_OPTION = "socialflow_read_only"
+
 
 def normalize_database_url(url: str) -> str:
     """Pick psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
@@ -81,9 +83,26 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only work (see read_only_engine) may share the database with
+        # other readers; anything that may write takes the write lock up front.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """The same engine and pool, marked for work that only reads.
+
+    On SQLite its transactions begin DEFERRED, so concurrent readers do not
+    queue behind each other for the write lock (WAL lets them all read). Only
+    use it where nothing writes: a deferred transaction that reads and then
+    writes can fail with "database is locked" when another writer got in
+    between. Elsewhere the mark changes nothing.
+    """
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
