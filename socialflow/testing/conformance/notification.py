@@ -29,9 +29,7 @@ class NotificationChannelConformance:
 
     def delivered(self, channel: NotificationChannel) -> Sequence[str]:
         """Override: texts of what reached the recipient so far (any readable form)."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must override delivered() to show what arrived"
-        )
+        pytest.fail(f"{type(self).__name__} must override delivered() to show what arrived")
 
     def _message(self, text: str, **fields: object) -> OutgoingMessage:
         return OutgoingMessage(
