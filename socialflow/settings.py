@@ -316,7 +316,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_weak_secret_in_production(self) -> Settings:
+    def _refuse_unsafe_production_settings(self) -> Settings:
         if self.environment != "production":
             return self
         secret = self.secret_key.get_secret_value() if self.secret_key else ""
@@ -326,6 +326,13 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} characters, and environment is production. "
                 "Set SOCIALFLOW_SECRET_KEY (or secret_key in socialflow.toml) to the "
                 "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        if self.mail_channel == "console":
+            raise ValueError(
+                "mail_channel is `console`, which writes account mail (sign-in and reset "
+                "links) to the log, and environment is production. Set mail_channel = "
+                '"smtp" (SOCIALFLOW_MAIL_CHANNEL) with smtp_host and smtp_port, or another '
+                "installed notification channel."
             )
         return self
 

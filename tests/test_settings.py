@@ -83,7 +83,9 @@ def test_production_refuses_weak_secrets(tmp_path: Path, secret: str | None) -> 
 
 
 def test_production_accepts_a_strong_secret(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path, environment="production", secret_key="s" * 48)
+    settings = load_settings(
+        tmp_path, environment="production", secret_key="s" * 48, mail_channel="smtp"
+    )
     assert settings.secret() == "s" * 48
     assert "s" * 48 not in repr(settings)
 
@@ -98,3 +100,8 @@ def test_plugin_config_validates_against_the_plugin_model(tmp_path: Path) -> Non
     settings = load_settings(tmp_path, plugin={"s3": {"bucket": "b", "buckte": "typo"}})
     with pytest.raises(SettingsError, match=r"plugin\.s3\.buckte"):
         settings.plugin_config("s3", BucketSettings)
+
+
+def test_production_refuses_mail_to_the_log(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="mail_channel"):
+        load_settings(tmp_path, environment="production", secret_key="s" * 48)
