@@ -138,6 +138,8 @@ class Platform:
         modules = [m for mods in self.plugins.hook.socialflow_task_modules() for m in mods]
         app = make_celery(self.settings, task_modules=modules)
         app.socialflow_platform = self  # type: ignore[attr-defined,unused-ignore]
+        # Register every task module once, not on each enqueue (a hot path).
+        app.loader.import_default_modules()
         return app
 
     # ----------------------------------------------------------------- effects
@@ -149,7 +151,6 @@ class Platform:
     def enqueue(self, task: PendingTask) -> None:
         """Send a task by name; honours ``task_always_eager`` for tests."""
         celery = self.celery
-        celery.loader.import_default_modules()
         self.metrics.tasks_enqueued.labels(task.name).inc()
         celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
 
