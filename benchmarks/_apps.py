@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,5 +27,14 @@ def bare() -> FastAPI:
     @app.get("/json")
     async def json_endpoint() -> dict[str, object]:
         return {"items": [], "next_cursor": None}
+
+    # The same bytes a feed page carries, served the plain FastAPI way (the
+    # dict returned, FastAPI encodes it): what "just return the page" costs.
+    page_file = os.environ.get("BENCH_PAGE_FILE")
+    page = json.loads(Path(page_file).read_text()) if page_file else {"items": []}
+
+    @app.get("/page")
+    async def page_endpoint() -> dict[str, Any]:
+        return page
 
     return app

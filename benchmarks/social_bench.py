@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +71,14 @@ def database(keep: bool):
 
 
 @contextmanager
-def serve(factory: str, project: Path, cpu: str = "0"):
+def serve(factory: str, project: Path, cpu: str = "0", **extra_env: str):
     port = free_port()
-    env = {**os.environ, "SOCIALFLOW_PROJECT_DIR": str(project), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "SOCIALFLOW_PROJECT_DIR": str(project),
+        "PYTHONPATH": str(ROOT),
+        **extra_env,
+    }
     command = [
         "taskset",
         "-c",
@@ -106,7 +111,16 @@ def serve(factory: str, project: Path, cpu: str = "0"):
         process.wait(10)
 
 
-def wrk(url: str, *, duration: int, connections: int, token: str | None = None) -> dict[str, float]:
+def wrk(
+    url: str,
+    *,
+    duration: int,
+    connections: int,
+    token: str | None = None,
+    tokens_file: Path | None = None,
+) -> dict[str, float]:
+    """wrk on CPU 1; ``tokens_file`` (one token a line) makes each request use the next
+    viewer's token in turn (benchmarks/rotate_tokens.lua)."""
     command = [
         "taskset",
         "-c",
@@ -119,7 +133,13 @@ def wrk(url: str, *, duration: int, connections: int, token: str | None = None) 
     ]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    env = dict(os.environ)
+    if tokens_file is not None:
+        command += ["-s", str(HERE / "rotate_tokens.lua")]
+        env["TOKENS_FILE"] = str(tokens_file)
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env=env
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
 
     def ms(label: str) -> float:
@@ -134,6 +154,18 @@ def wrk(url: str, *, duration: int, connections: int, token: str | None = None) 
         "p99_ms": ms("99"),
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
+
+
+def cache_counts(base: str) -> dict[str, float]:
+    """Feed-cache hits and misses so far, from the server's Prometheus metrics."""
+    text_ = httpx.get(f"{base}/metrics", timeout=10).text
+    counts = {"hit": 0.0, "miss": 0.0}
+    for result in counts:
+        match = re.search(
+            rf'socialflow_feed_cache_requests_total{{result="{result}"}} ([\d.e+]+)', text_
+        )
+        counts[result] = float(match.group(1)) if match else 0.0
+    return counts
 
 
 def timed_get(
@@ -158,6 +190,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--fanout-threshold", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--star-followers", type=int, default=0, help="make one account followed by this many"
+    )
+    parser.add_argument(
+        "--force-fanout", action="store_true", help="fan the star's posts out on write"
+    )
+    parser.add_argument(
+        "--database-url", help="use this already seeded database (no seeding, nothing dropped)"
+    )
     args = parser.parse_args()
     if args.full:
         args.users, args.posts = 100_000, 1_000_000
@@ -176,7 +217,8 @@ def main() -> None:
         "fanout_threshold": args.fanout_threshold,
     }
     project = Path(tempfile.mkdtemp(prefix="sf-bench-"))
-    with database(args.keep) as url:
+    seeded_elsewhere = args.database_url is not None
+    with nullcontext(args.database_url) if seeded_elsewhere else database(args.keep) as url:
         values: dict[str, Any] = {
             "environment": "test",
             "secret_key": "bench-secret-key-long-enough-0123456789abcdef",
@@ -199,15 +241,18 @@ def main() -> None:
         settings = load_settings(project)
         platform = Platform(settings).start()
 
-        started = time.perf_counter()
-        report = seed(platform, SeedPlan(users=args.users, posts=args.posts, seed=1))
-        results["seed_seconds"] = round(time.perf_counter() - started, 1)
-        results["seed_phases"] = report.seconds
-        results["seeded"] = {
-            k: getattr(report, k)
-            for k in ("users", "follows", "posts", "likes", "comments", "timeline_entries")
-        }
-        print("seeded", results["seed_seconds"], "s", report.seconds, flush=True)
+        if seeded_elsewhere:
+            results["seed_seconds"] = None
+        else:
+            started = time.perf_counter()
+            report = seed(platform, SeedPlan(users=args.users, posts=args.posts, seed=1))
+            results["seed_seconds"] = round(time.perf_counter() - started, 1)
+            results["seed_phases"] = report.seconds
+            results["seeded"] = {
+                k: getattr(report, k)
+                for k in ("users", "follows", "posts", "likes", "comments", "timeline_entries")
+            }
+        print("seeded", results["seed_seconds"], "s", results.get("seed_phases"), flush=True)
 
         with platform.engine.connect() as connection:
             connection.execute(text("ANALYZE"))
@@ -220,34 +265,59 @@ def main() -> None:
         median_user = rows[len(rows) // 2]
         heavy_user = rows[-1]
 
-        with serve("benchmarks._apps:bare", project) as bare_url:
-            wrk(f"{bare_url}/json", duration=1, connections=args.connections)
-            results["bare_json"] = wrk(
-                f"{bare_url}/json", duration=args.duration, connections=args.connections
-            )
-        print("bare", results["bare_json"], flush=True)
+        viewers = [rows[int(q * (len(rows) - 1))] for q in [i / 999 for i in range(1000)]]
+        tokens_file = project / "tokens.txt"
+        tokens_file.write_text("\n".join(token(r.id) for r in viewers) + "\n")
+        run = lambda url, **kw: wrk(  # noqa: E731
+            url, duration=args.duration, connections=args.connections, **kw
+        )
+
+        # The page a median reader gets, for the second bare baseline.
+        page_file = project / "page.json"
+        with (
+            serve("benchmarks._apps:social", project) as base,
+            httpx.Client(base_url=f"{base}/api/v1", timeout=30) as client,
+        ):
+            page = timed_get(client, "/feed/home", token(median_user.id))[1]
+            page_file.write_text(json.dumps(page))
+
+        with serve("benchmarks._apps:bare", project, BENCH_PAGE_FILE=str(page_file)) as bare_url:
+            run(f"{bare_url}/json")  # warm-up
+            results["bare_json"] = run(f"{bare_url}/json")
+            results["bare_page"] = run(f"{bare_url}/page")
+        print("bare", results["bare_json"], results["bare_page"], flush=True)
 
         with serve("benchmarks._apps:social", project) as base:
             api = f"{base}/api/v1"
             with httpx.Client(base_url=api, timeout=30) as client:
                 timed_get(client, "/feed/home", token(median_user.id))  # warm up
-                results["home_page1"] = wrk(
-                    f"{api}/feed/home",
-                    duration=args.duration,
-                    connections=args.connections,
-                    token=token(median_user.id),
+                results["home_one_viewer"] = run(f"{api}/feed/home", token=token(median_user.id))
+                print("home, one viewer", results["home_one_viewer"], flush=True)
+                before = cache_counts(base)
+                results["home_1000_viewers"] = run(f"{api}/feed/home", tokens_file=tokens_file)
+                after = cache_counts(base)
+                served = (after["hit"] - before["hit"]) + (after["miss"] - before["miss"])
+                results["home_1000_viewers"]["cache_hit_ratio"] = round(
+                    (after["hit"] - before["hit"]) / max(served, 1), 3
                 )
-                print("home", results["home_page1"], flush=True)
-                results["explore_page1"] = wrk(
-                    f"{api}/feed/explore",
-                    duration=args.duration,
-                    connections=args.connections,
-                    token=token(median_user.id),
-                )
+                print("home, 1000 viewers", results["home_1000_viewers"], flush=True)
+                results["explore_page1"] = run(f"{api}/feed/explore", token=token(median_user.id))
                 print("explore", results["explore_page1"], flush=True)
-                results["home_vs_bare"] = round(
-                    results["home_page1"]["rps"] / results["bare_json"]["rps"], 3
-                )
+                cached_samples = [
+                    timed_get(client, "/feed/home", token(median_user.id))[0] for _ in range(50)
+                ]
+                results["home_cached_latency"] = {
+                    "p50_ms": round(statistics.median(cached_samples), 2),
+                    "p99_ms": round(percentile(cached_samples, 99), 2),
+                }
+
+        # Every page built afresh: the cache turned off.
+        with serve("benchmarks._apps:social", project, SOCIALFLOW_FEED_CACHE_SECONDS="0") as base:
+            api = f"{base}/api/v1"
+            with httpx.Client(base_url=api, timeout=30) as client:
+                timed_get(client, "/feed/home", token(median_user.id))  # warm up
+                results["home_uncached"] = run(f"{api}/feed/home", tokens_file=tokens_file)
+                print("home, uncached", results["home_uncached"], flush=True)
 
                 # Latency against following count: users at eight quantiles.
                 by_following = []
@@ -282,15 +352,43 @@ def main() -> None:
                     for d, s in sorted(depth_samples.items())
                 ]
                 print("by depth", results["latency_by_depth"], flush=True)
+        for name in ("bare_page", "home_one_viewer", "home_1000_viewers", "home_uncached"):
+            results[f"{name}_vs_bare"] = round(
+                results[name]["rps"] / results["bare_json"]["rps"], 3
+            )
 
-            # Posting as the most followed account, with a worker doing the fan-out.
-            with platform.engine.connect() as connection:
-                star = connection.execute(
+        # Posting as the most followed account, with a worker doing the fan-out.
+        # --star-followers N first makes one account followed by N users, and
+        # --force-fanout raises the threshold so even it is fanned out on write.
+        if args.star_followers:
+            with platform.engine.begin() as connection:
+                star_id = rows[0].id
+                connection.execute(
                     text(
-                        "SELECT id, follower_count FROM users ORDER BY follower_count DESC LIMIT 1"
-                    )
-                ).one()
-            worker_env = {**os.environ, "SOCIALFLOW_PROJECT_DIR": str(project)}
+                        "INSERT INTO follows (follower_id, followee_id, created_at) "
+                        "SELECT id, :s, now() FROM users WHERE id <> :s ORDER BY id LIMIT :n "
+                        "ON CONFLICT DO NOTHING"
+                    ),
+                    {"s": star_id, "n": args.star_followers},
+                )
+                connection.execute(
+                    text(
+                        "UPDATE users SET follower_count = "
+                        "(SELECT count(*) FROM follows WHERE followee_id = :s) WHERE id = :s"
+                    ),
+                    {"s": star_id},
+                )
+        with platform.engine.connect() as connection:
+            star = connection.execute(
+                text("SELECT id, follower_count FROM users ORDER BY follower_count DESC LIMIT 1")
+            ).one()
+        threshold = args.fanout_threshold
+        if args.force_fanout:
+            threshold = max(threshold, star.follower_count + 1)
+        fanout_env = {"SOCIALFLOW_FANOUT_THRESHOLD": str(threshold)}
+        with serve("benchmarks._apps:social", project, **fanout_env) as base:
+            api = f"{base}/api/v1"
+            worker_env = {**os.environ, "SOCIALFLOW_PROJECT_DIR": str(project), **fanout_env}
             worker = subprocess.Popen(
                 [sys.executable, "-m", "socialflow", "worker", "--concurrency", "2"],
                 env=worker_env,
@@ -327,7 +425,7 @@ def main() -> None:
                         )
                     ]
                 last = followers[0] if followers else star.id
-                fanned = star.follower_count < args.fanout_threshold
+                fanned = star.follower_count < threshold
                 while fanned and time.monotonic() < deadline:
                     with platform.session() as session:
                         if post_id in store.page(session, last, None, 5):

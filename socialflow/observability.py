@@ -8,10 +8,10 @@ platform, so two apps in one process (tests, embedding) do not collide.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -61,7 +61,13 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     ]
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a line below the level costs a level check,
+        # not a timestamp and a trip through every processor.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -111,12 +117,36 @@ class Metrics:
             ["event"],
             registry=self.registry,
         )
+        feed_cache = Counter(
+            "socialflow_feed_cache_requests_total",
+            "Feed pages sent from the feed cache (hit) or built (miss).",
+            ["result"],
+            registry=self.registry,
+        )
+        # Bound once: looking a label up costs more than the increment.
+        self.feed_cache_hits = feed_cache.labels("hit")
+        self.feed_cache_misses = feed_cache.labels("miss")
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.tasks_enqueued = Counter(
             "socialflow_tasks_enqueued_total",
             "Celery tasks sent, by task name.",
             ["task"],
             registry=self.registry,
         )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one request and its latency (label children kept: a lookup costs more
+        than the increment; routes are templates, so the set stays small)."""
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 class RequestContextMiddleware:
@@ -133,7 +163,7 @@ class RequestContextMiddleware:
             return
         incoming = _header(scope, REQUEST_ID_HEADER)
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
         )
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -165,8 +195,7 @@ class RequestContextMiddleware:
             route = _route_template(scope)
             method = scope.get("method", "")
             if self.metrics is not None:
-                self.metrics.requests.labels(method, route, str(status_holder[0])).inc()
-                self.metrics.latency.labels(method, route).observe(elapsed)
+                self.metrics.observe_request(method, route, status_holder[0], elapsed)
             self.log.info(
                 "request",
                 method=method,

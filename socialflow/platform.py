@@ -28,6 +28,15 @@ from socialflow.observability import Metrics
 from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import Event
 from socialflow.services.effects import PendingTask, discard_pending, take_pending
+from socialflow.services.feed_cache import FeedCache
+from socialflow.services.generations import (
+    Generations,
+    bump_for_events,
+    make_generations,
+    note_account_changes,
+    take_account_changes,
+)
+from socialflow.services.tokens import DecodedTokens
 from socialflow.settings import Settings, load_settings
 from socialflow.tasks.celery_app import make_celery
 
@@ -75,8 +84,9 @@ class Platform:
             engine = create_db_engine(self.settings)
             sessions = make_session_factory(engine)
             read_sessions = make_session_factory(read_only_engine(engine))
+            event.listen(sessions, "before_flush", note_account_changes)
             event.listen(sessions, "after_commit", self._after_commit)
-            event.listen(sessions, "after_rollback", discard_pending)
+            event.listen(sessions, "after_rollback", self._after_rollback)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions
             self._read_sessions = read_sessions
             self._started = True
@@ -142,6 +152,23 @@ class Platform:
         app.loader.import_default_modules()
         return app
 
+    @cached_property
+    def generations(self) -> Generations:
+        """Counters that tell cached feed pages and token checks they went stale."""
+        return make_generations(self.settings)
+
+    @cached_property
+    def decoded_tokens(self) -> DecodedTokens:
+        """Access tokens whose signature this process has verified (see services.tokens)."""
+        return DecodedTokens()
+
+    @cached_property
+    def feed_cache(self) -> FeedCache:
+        return FeedCache(
+            ttl_seconds=self.settings.feed_cache_seconds,
+            max_entries=self.settings.feed_cache_max_entries,
+        )
+
     # ----------------------------------------------------------------- effects
 
     def emit(self, event_: Event) -> None:
@@ -156,6 +183,15 @@ class Platform:
 
     def _after_commit(self, session: Session) -> None:
         events, tasks = take_pending(session)
+        accounts = take_account_changes(session)
+        try:
+            if accounts:
+                self.generations.bump(accounts)
+            if events:
+                bump_for_events(self.generations, events)
+        except Exception:
+            # Committed regardless; cached pages then lag by feed_cache_seconds at most.
+            logger.exception("could not move the feed cache generations")
         for event_ in events:
             self.emit(event_)
         for task in tasks:
@@ -165,6 +201,11 @@ class Platform:
                 # The row is committed; the periodic sweeper of each domain
                 # picks up work whose task never reached the broker.
                 logger.exception("could not enqueue %s", task.name)
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        discard_pending(session)
+        take_account_changes(session)
 
     # --------------------------------------------------------------- readiness
 

@@ -179,6 +179,17 @@ class Settings(BaseSettings):
         default=800, ge=20, description="Entries kept per home timeline (older ones trimmed)."
     )
     trending_bucket_seconds: int = Field(default=300, ge=10)
+    feed_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="How long a served feed page (and a token check) may be served again "
+        "while nothing the viewer may see has changed; 0 turns the cache off. Others' "
+        "counters and names may lag by this much (docs/social.md).",
+    )
+    feed_cache_max_entries: int = Field(
+        default=20_000, ge=0, description="Feed pages (and token checks) kept per process."
+    )
 
     # --- plugins
     plugins: list[str] | None = Field(

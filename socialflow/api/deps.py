@@ -18,7 +18,7 @@ from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
 from socialflow.services import sessions as session_service
 from socialflow.services.ratelimit import RateLimiter
-from socialflow.services.tokens import AccessClaims, InvalidToken, decode_access_token
+from socialflow.services.tokens import AccessClaims, InvalidToken
 from socialflow.services.users import ACTIVE_STATES
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login.")
@@ -63,7 +63,7 @@ def get_access_claims(
     if credentials.scheme.lower() != "bearer":
         raise Unauthorized("Use an `Authorization: Bearer <token>` header.")
     try:
-        return decode_access_token(platform.settings, credentials.credentials)
+        return platform.decoded_tokens.decode(platform.settings, credentials.credentials)
     except InvalidToken as exc:
         raise Unauthorized("The access token is invalid or expired.", slug="invalid-token") from exc
 

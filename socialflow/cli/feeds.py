@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
             if not user:
                 with console.status("Rebuilding every home timeline..."):
                     total = build_timelines(platform)
+                platform.generations.bump([], everything=True)
                 console.print(f"Rebuilt every home timeline: {total:,} entries.")
                 return
             with platform.session() as session:
@@ -42,6 +43,7 @@ def register(app: typer.Typer) -> None:
                     assert target.id is not None
                     count = feeds.rebuild_timeline(platform, session, target.id)
                     session.commit()
+                    platform.generations.bump([target.id])
                     console.print(f"Rebuilt {name}'s home timeline: {count} entries.")
         finally:
             platform.stop()

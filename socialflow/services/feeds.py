@@ -342,6 +342,7 @@ def fanout_plan(
     if via_user_id is None:
         store.add(session, [row.author_id], post_id, row.author_id)
         session.commit()
+        platform.generations.bump([row.author_id])
         if row.visibility == Visibility.private.value:
             return []
     elif row.visibility != Visibility.public.value:
@@ -374,6 +375,7 @@ def fanout_chunk(
     if followers:
         timeline_store(platform).add(session, followers, post_id, source_id)
     session.commit()
+    platform.generations.bump(followers)  # their cached first pages are stale now
     return len(followers)
 
 
@@ -382,6 +384,7 @@ def backfill(platform: Platform, session: DB, follower_id: int, followee_id: int
     recent = _posts_by_authors(session, [followee_id], None, 20)
     timeline_store(platform).add_many(session, follower_id, [(pid, followee_id) for pid in recent])
     session.commit()
+    platform.generations.bump([follower_id])
 
 
 def remove_source(platform: Platform, session: DB, follower_id: int, followee_id: int) -> None:
@@ -389,6 +392,7 @@ def remove_source(platform: Platform, session: DB, follower_id: int, followee_id
     recent = _posts_by_authors(session, [followee_id], None, platform.settings.timeline_max_length)
     timeline_store(platform).remove_source(session, follower_id, followee_id, recent)
     session.commit()
+    platform.generations.bump([follower_id])
 
 
 def rebuild_timeline(platform: Platform, session: DB, user_id: int, *, clear: bool = True) -> int:

@@ -35,6 +35,7 @@ from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
 from socialflow.plugins.protocols import SearchDocument
 from socialflow.services.passwords import hash_password
+from socialflow.services.sqlutil import bulk_insert
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
@@ -218,7 +219,7 @@ def seed(
         )
     with engine.begin() as connection:
         for chunk in _batches(rows):
-            connection.execute(insert(USERS), list(chunk))
+            bulk_insert(connection, USERS, list(chunk))
             progress.advance(len(chunk))
     report.users = plan.users
     lap("users")
@@ -254,11 +255,11 @@ def seed(
             following[uid] = len(chosen)
             edges += len(chosen)
             if len(buffer) >= BATCH:
-                connection.execute(insert(FOLLOWS), buffer)
+                bulk_insert(connection, FOLLOWS, buffer)
                 buffer = []
             progress.advance(1)
         if buffer:
-            connection.execute(insert(FOLLOWS), buffer)
+            bulk_insert(connection, FOLLOWS, buffer)
         _write_counts(
             connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
         )
@@ -293,7 +294,7 @@ def seed(
             (COMMENTS, comment_rows),
         ):
             for chunk in _batches(buffer):
-                connection.execute(insert(table), list(chunk))
+                bulk_insert(connection, table, list(chunk))
             buffer.clear()
 
     with engine.begin() as connection:
@@ -373,7 +374,7 @@ def seed(
                 {"kind": k, "key": key, "bucket": b, "count": c} for (k, key, b), c in trend.items()
             ]
             for chunk in _batches(counter_rows):
-                connection.execute(insert(COUNTERS), list(chunk))
+                bulk_insert(connection, COUNTERS, list(chunk))
         if connection.dialect.name == "postgresql":
             for table in ("users", "posts", "comments"):
                 connection.execute(

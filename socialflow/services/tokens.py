@@ -106,6 +106,33 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         raise InvalidToken(str(exc)) from exc
 
 
+class DecodedTokens:
+    """Access tokens already verified by this process, so a repeat costs a dict lookup.
+
+    Verifying an HS256 JWT costs PyJWT tens of microseconds (key checks, JSON,
+    claims) and clients send the same token for its whole lifetime. Only the
+    signature and claims are remembered, never the verdict on the holder
+    (session, account state, token version): that is checked on every
+    request. Expiry is checked again on every hit.
+    """
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._claims: dict[str, AccessClaims] = {}
+
+    def decode(self, settings: Settings, token: str) -> AccessClaims:
+        claims = self._claims.get(token)
+        if claims is None:
+            claims = decode_access_token(settings, token)
+            if len(self._claims) >= self.max_entries:
+                self._claims.clear()  # cheap bound: the hot tokens come back at once
+            self._claims[token] = claims
+        elif claims.expires_at + timedelta(seconds=LEEWAY_SECONDS) < datetime.now(UTC):
+            self._claims.pop(token, None)
+            raise InvalidToken("Signature has expired")
+        return claims
+
+
 def issue_action_token(
     settings: Settings, *, purpose: str, subject: int, ttl: timedelta, **claims: Any
 ) -> str:

@@ -62,6 +62,7 @@ def rebuild(self: Any, user_id: int) -> int:
     with platform.session() as session:
         count = feeds.rebuild_timeline(platform, session, user_id)
         session.commit()
+        platform.generations.bump([user_id])
         return count
 
 

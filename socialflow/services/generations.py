@@ -1,0 +1,242 @@
+"""Generation counters: the cheap "has anything I cached changed?" check of hot reads.
+
+Every cached feed page and cached access-token check is stamped with the
+generations it was built under, and is served again only while they are
+unchanged (and its short time to live has not run out):
+
+* ``all`` moves when something can change what *anyone* may see (a post
+  edited or deleted, an account suspended or deleted);
+* ``public`` moves when a public post appears (explore and hashtag feeds);
+* one counter per user moves when that user's own view changes: they post,
+  like, share, follow, block or mute (or are blocked, muted, followed...),
+  their home timeline receives posts, or their account or sessions change
+  (logout, password change, revocation: the token check must see it at once).
+
+Counters live in each process. Without Redis (the embedded default, one API
+process) that is all: a separate worker's timeline writes then show after the
+cache's time to live. With Redis every bump is also published, and every API
+process applies the others' bumps (:class:`RedisGenerations`), so all agree
+within a millisecond. Reading them never leaves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from socialflow.plugins.specs import Event
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from socialflow.settings import Settings
+
+logger = logging.getLogger(__name__)
+# The first read waits this long for the listener to subscribe, so nothing is
+# cached while bumps from other processes could still go unheard.
+LISTENER_START_WAIT_SECONDS = 1.0
+
+# Payload keys of domain events that name a user whose own view changed.
+USER_KEYS = (
+    "user_id",
+    "author_id",
+    "owner_id",
+    "follower_id",
+    "followee_id",
+    "requester_id",
+    "target_id",
+    "blocker_id",
+    "blocked_id",
+    "muter_id",
+    "muted_id",
+)
+# Events after which anything cached for anyone may show too much.
+GLOBAL_EVENTS = frozenset(
+    {"post_edited", "post_deleted", "comment_deleted", "user_suspended", "user_deleted"}
+)
+AUTH_CHANGES_KEY = "socialflow.generations.users"
+
+Stamp = tuple[int, ...]
+
+
+class Generations(Protocol):
+    """Where the counters live (see the module doc)."""
+
+    def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
+        """The counters a page for ``user_id`` depends on, read together."""
+        ...
+
+    def bump(
+        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+    ) -> None:
+        """Move the counters of ``user_ids`` (and ``public`` / ``all``)."""
+        ...
+
+
+class MemoryGenerations:
+    """Counters in this process: reading them costs a dict lookup."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users: dict[int, int] = {}
+        self._all = 0
+        self._public = 0
+
+    def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
+        stamp = [self._all]
+        if public:
+            stamp.append(self._public)
+        if user_id is not None:
+            stamp.append(self._users.get(user_id, 0))
+        return tuple(stamp)
+
+    def bump(
+        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+    ) -> None:
+        with self._lock:
+            for user_id in user_ids:
+                self._users[user_id] = self._users.get(user_id, 0) + 1
+            if public:
+                self._public += 1
+            if everything:
+                self._all += 1
+
+
+class RedisGenerations(MemoryGenerations):
+    """Counters in this process, moved in every process through Redis pub/sub.
+
+    A bump moves the local counters and publishes the change on
+    ``<namespace>:generations``; each API process listens on a daemon thread
+    (started by its first read) and applies what the others publish, within
+    a millisecond or so. Reading stays a dict lookup, where a Redis round trip
+    per request would cost more than the page itself. Whenever the listener
+    (re)connects it moves ``all``, since changes may have been missed; a lost
+    message otherwise costs staleness of at most ``feed_cache_seconds``.
+    """
+
+    def __init__(self, url: str, namespace: str) -> None:
+        import redis
+
+        super().__init__()
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        self.channel = f"{namespace}:generations"
+        self.origin = uuid.uuid4().hex
+        self._listener: threading.Thread | None = None
+        self._closed = threading.Event()
+        self.connected = threading.Event()
+        self._missed_possible = False
+
+    def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
+        if not self.connected.is_set():
+            if self._listener is None:
+                self._start_listener()
+                self.connected.wait(LISTENER_START_WAIT_SECONDS)
+            if not self.connected.is_set():
+                self._missed_possible = True  # what is cached now may miss a bump
+        return super().stamp(user_id, public=public)
+
+    def bump(
+        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+    ) -> None:
+        users = [int(u) for u in user_ids]
+        super().bump(users, public=public, everything=everything)
+        message = {"o": self.origin, "u": users, "p": public, "a": everything}
+        self.client.publish(self.channel, json.dumps(message, separators=(",", ":")))
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _start_listener(self) -> None:
+        with self._lock:
+            if self._listener is None:
+                self._listener = threading.Thread(
+                    target=self._listen, name="socialflow-generations", daemon=True
+                )
+                self._listener.start()
+
+    def _listen(self) -> None:
+        while not self._closed.is_set():
+            try:
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                if self._missed_possible:
+                    MemoryGenerations.bump(self, (), everything=True)
+                    self._missed_possible = False
+                self.connected.set()
+                while not self._closed.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        self._apply(message["data"])
+                pubsub.close()
+            except Exception:
+                self.connected.clear()
+                self._missed_possible = True
+                logger.warning("generation listener lost Redis; retrying", exc_info=True)
+                self._closed.wait(1.0)
+
+    def _apply(self, data: bytes) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return
+        if message.get("o") == self.origin:
+            return
+        MemoryGenerations.bump(
+            self,
+            [int(u) for u in message.get("u", ())],
+            public=bool(message.get("p")),
+            everything=bool(message.get("a")),
+        )
+
+
+def make_generations(settings: Settings) -> Generations:
+    if settings.redis_url:
+        return RedisGenerations(settings.redis_url, settings.redis_namespace)
+    return MemoryGenerations()
+
+
+# ------------------------------------------------------------ what moves them
+
+
+def bump_for_events(generations: Generations, events: Sequence[Event]) -> None:
+    """Move the counters the committed ``events`` touched (one call for all)."""
+    users: set[int] = set()
+    public = everything = False
+    for event in events:
+        payload = event.payload
+        users.update(int(payload[k]) for k in USER_KEYS if isinstance(payload.get(k), int))
+        if event.name in GLOBAL_EVENTS:
+            everything = True
+        elif event.name == "post_created" and payload.get("visibility") == "public":
+            public = True
+    if users or public or everything:
+        generations.bump(users, public=public, everything=everything)
+
+
+def note_account_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """``before_flush`` listener: remember users whose account or sessions change.
+
+    Token checks are cached (see ``services.feed_cache``), so a logout, a
+    revoked session, a new ``token_version`` or a suspension must move the
+    user's counter when it commits, whichever service made the change.
+    """
+    from socialflow.models.auth import AuthSession
+    from socialflow.models.user import User
+
+    changed = session.info.setdefault(AUTH_CHANGES_KEY, set())
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, User) and obj.id is not None:
+            changed.add(obj.id)
+        elif isinstance(obj, AuthSession):
+            changed.add(obj.user_id)
+
+
+def take_account_changes(session: Session) -> set[int]:
+    """The users :func:`note_account_changes` saw (and forget them: call on commit and
+    on rollback alike)."""
+    changed: set[int] = session.info.pop(AUTH_CHANGES_KEY, set())
+    return changed

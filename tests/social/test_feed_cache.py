@@ -1,0 +1,149 @@
+"""The feed cache serves a page again only while nothing the viewer may see changed.
+
+Each test first reads a page (so it is cached), then changes something, and
+reads again at once: the change must show although the cache's time to live
+(``feed_cache_seconds``) has not run out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.social.conftest import feed_ids, follow, make_post
+
+
+def page(api, path, who):
+    response = api("GET", path, who)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+@pytest.fixture
+def socialflow_overrides() -> dict[str, object]:
+    return {"feed_cache_seconds": 60.0}
+
+
+def test_the_same_page_is_served_from_the_cache(api, actor, platform) -> None:
+    viewer, author = actor("viewer"), actor("author")
+    follow(api, viewer, author)
+    make_post(api, author, "hello")
+    pages = platform.feed_cache.pages
+    first = page(api, "/feed/home", viewer)
+    hits = pages.hits
+    assert page(api, "/feed/home", viewer) == first
+    assert pages.hits == hits + 1
+
+
+def test_own_like_and_new_posts_show_at_once(api, actor) -> None:
+    viewer, author = actor("viewer"), actor("author")
+    follow(api, viewer, author)
+    post = make_post(api, author, "first")
+    assert page(api, "/feed/home", viewer)[0]["liked_by_me"] is False
+    assert api("POST", f"/posts/{post['id']}/like", viewer).status_code == 200
+    item = page(api, "/feed/home", viewer)[0]
+    assert (item["liked_by_me"], item["like_count"]) == (True, 1)
+    newer = make_post(api, author, "second")  # fanned out to the viewer's timeline
+    assert feed_ids(api, "/feed/home", viewer)[0] == newer["id"]
+    mine = make_post(api, viewer, "my own")
+    assert feed_ids(api, "/feed/home", viewer)[0] == mine["id"]
+
+
+def test_block_unfollow_and_delete_take_effect_at_once(api, actor) -> None:
+    viewer, author, other = actor("viewer"), actor("author"), actor("other")
+    follow(api, viewer, author)
+    follow(api, viewer, other)
+    post = make_post(api, author, "by author #cachetag")
+    gone = make_post(api, other, "soon deleted #cachetag")
+    assert post["id"] in feed_ids(api, "/feed/home", viewer)
+    assert post["id"] in feed_ids(api, "/feed/explore", viewer)
+    assert post["id"] in feed_ids(api, "/feed/hashtag/cachetag", None)
+    assert api("POST", f"/users/{viewer.name}/block", author).status_code in (200, 204)
+    assert post["id"] not in feed_ids(api, "/feed/home", viewer)
+    assert post["id"] not in feed_ids(api, "/feed/explore", viewer)
+    assert gone["id"] in feed_ids(api, "/feed/home", viewer)
+    assert api("DELETE", f"/posts/{gone['id']}", other).status_code == 204
+    assert gone["id"] not in feed_ids(api, "/feed/home", viewer)
+    assert gone["id"] not in feed_ids(api, "/feed/hashtag/cachetag", None)
+
+
+def test_followers_only_post_leaves_the_page_after_unfollow(api, actor) -> None:
+    viewer, author = actor("viewer"), actor("author")
+    follow(api, viewer, author)
+    secret = make_post(api, author, "for followers", visibility="followers")
+    assert secret["id"] in feed_ids(api, "/feed/home", viewer)
+    assert api("DELETE", f"/users/{author.name}/follow", viewer).status_code in (200, 204)
+    assert secret["id"] not in feed_ids(api, "/feed/home", viewer)
+
+
+def test_a_new_public_post_reaches_cached_explore_pages(api, actor) -> None:
+    author = actor("author")
+    make_post(api, author, "one")
+    feed_ids(api, "/feed/explore", None)
+    newer = make_post(api, author, "two")
+    assert feed_ids(api, "/feed/explore", None)[0] == newer["id"]
+
+
+def test_logout_refuses_the_token_even_with_a_cached_page(api, actor) -> None:
+    from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
+
+    viewer = actor("viewer")
+    login = api(
+        "POST", "/auth/login", json={"username_or_email": viewer.name, "password": DEFAULT_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    viewer.headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    make_post(api, viewer, "mine")
+    assert api("GET", "/feed/home", viewer).status_code == 200
+    assert api("GET", "/feed/home", viewer).status_code == 200
+    assert api("POST", "/auth/logout", viewer).status_code in (200, 204)
+    refused = api("GET", "/feed/home", viewer)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_suspension_refuses_the_token_at_once(api, actor, platform) -> None:
+    from socialflow.models.user import User
+    from socialflow.services import users as user_service
+
+    viewer = actor("viewer")
+    assert api("GET", "/feed/home", viewer).status_code == 200
+    with platform.session() as session:
+        user = session.get(User, viewer.id)
+        user_service.suspend(session=session, user=user, actor_id=None, reason="test")
+        session.commit()
+    assert api("GET", "/feed/home", viewer).status_code == 401
+
+
+def test_generations_move_for_every_process(platform, make_platform) -> None:
+    """With Redis, a bump by another process (another Platform on the same
+    settings) reaches this one's counters within moments: what keeps several
+    API processes consistent. On the embedded defaults the counters are this
+    process's own."""
+    other = make_platform()
+    before = platform.generations.stamp(7, public=False)
+    if platform.settings.redis_url:
+        assert platform.generations.connected.wait(10), "listener never subscribed"
+        before = platform.generations.stamp(7, public=False)
+    other.generations.bump([7])
+    deadline = time.monotonic() + 5
+    while platform.settings.redis_url and time.monotonic() < deadline:
+        if platform.generations.stamp(7, public=False) != before:
+            break
+        time.sleep(0.01)
+    after_other = platform.generations.stamp(7, public=False)
+    platform.generations.bump([7])
+    after_own = platform.generations.stamp(7, public=False)
+    if platform.settings.redis_url:
+        assert before != after_other != after_own
+    else:
+        assert before == after_other != after_own
+
+
+def test_cache_off_when_ttl_is_zero(actor, api, platform) -> None:
+    platform.feed_cache.pages.ttl = 0
+    viewer = actor("viewer")
+    page(api, "/feed/home", viewer)
+    page(api, "/feed/home", viewer)
+    assert platform.feed_cache.pages.hits == 0
