@@ -41,6 +41,8 @@ from socialflow.settings import Settings, load_settings
 from socialflow.tasks.celery_app import make_celery
 
 logger = logging.getLogger("socialflow.platform")
+# How long token checks and viewer facts are kept when Redis spreads every bump.
+SHARED_FACTS_TTL_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -164,9 +166,13 @@ class Platform:
 
     @cached_property
     def feed_cache(self) -> FeedCache:
+        ttl = self.settings.feed_cache_seconds
+        # With Redis every process hears every bump, so exact facts may live longer.
+        facts_ttl = max(ttl, SHARED_FACTS_TTL_SECONDS) if ttl and self.settings.redis_url else ttl
         return FeedCache(
-            ttl_seconds=self.settings.feed_cache_seconds,
+            ttl_seconds=ttl,
             max_entries=self.settings.feed_cache_max_entries,
+            facts_ttl_seconds=facts_ttl,
         )
 
     # ----------------------------------------------------------------- effects

@@ -27,7 +27,6 @@ from socialflow.api.social_schemas import PostPage
 from socialflow.errors import Unauthorized, ValidationProblem
 from socialflow.platform import Platform
 from socialflow.services import feeds as feed_service
-from socialflow.services import graph as graph_service
 from socialflow.services.feed_cache import PageKey, TokenKey
 from socialflow.services.sessions import token_holder_is_valid
 from socialflow.services.tokens import AccessClaims
@@ -198,7 +197,7 @@ async def explore(request: Request) -> Response:
 
     def build(cursor: str | None, limit: int) -> Builder:
         def page(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
-            hidden = graph_service.hidden_user_ids(connection, viewer)
+            hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
             return feed_service.ranked_page(
                 platform,
                 connection,
@@ -223,7 +222,7 @@ async def hashtag(
 
     def build(cursor: str | None, limit: int) -> Builder:
         def page(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
-            hidden = graph_service.hidden_user_ids(connection, viewer)
+            hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
             return feed_service.ranked_page(
                 platform,
                 connection,

@@ -97,17 +97,32 @@ class TokenKey:
     token_version: int
 
 
-class FeedCache:
-    """The two caches of one platform (built from its settings)."""
+@dataclass(frozen=True, slots=True)
+class ViewerFacts:
+    """What a viewer's feeds depend on besides the posts (see ``services.feeds``)."""
 
-    def __init__(self, *, ttl_seconds: float, max_entries: int) -> None:
+    hidden: frozenset[int]
+    followed_big_accounts: tuple[int, ...]
+
+
+class FeedCache:
+    """The caches of one platform (built from its settings)."""
+
+    def __init__(self, *, ttl_seconds: float, max_entries: int, facts_ttl_seconds: float) -> None:
+        """``facts_ttl_seconds`` bounds token checks and viewer facts: these are exact
+        while every process hears every bump (Redis), so they may live longer than
+        pages, whose other people's counters age."""
         self.pages: StampedCache[bytes] = StampedCache(
             ttl_seconds=ttl_seconds, max_entries=max_entries
         )
         self.tokens: StampedCache[bool] = StampedCache(
-            ttl_seconds=ttl_seconds, max_entries=max_entries
+            ttl_seconds=facts_ttl_seconds, max_entries=max_entries
+        )
+        self.viewers: StampedCache[ViewerFacts] = StampedCache(
+            ttl_seconds=facts_ttl_seconds, max_entries=max_entries
         )
 
     def clear(self) -> None:
         self.pages.clear()
         self.tokens.clear()
+        self.viewers.clear()

@@ -34,6 +34,7 @@ from socialflow.models.posts import PostHashtag, Share, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.services import graph
+from socialflow.services.feed_cache import ViewerFacts
 from socialflow.services.posts import POSTS, load_rows, serialize_many, visible_rows
 from socialflow.services.sqlutil import DB
 from socialflow.services.timelines import timeline_store
@@ -140,16 +141,42 @@ def _followed_posts(session: DB, viewer_id: int, before: int | None, count: int)
     return [row[0] for row in session.execute(statement)]
 
 
+def viewer_facts(platform: Platform, session: DB, viewer_id: int | None) -> ViewerFacts:
+    """Whom the viewer must not see, and which big accounts they follow.
+
+    Kept in the feed cache while the viewer's generation stands: a block,
+    mute or follow moves it, so the facts are never stale.
+    """
+    if viewer_id is None:
+        return ViewerFacts(frozenset(), ())
+    cache = platform.feed_cache.viewers
+    stamp = platform.generations.stamp(viewer_id, public=False)
+    facts = cache.get(viewer_id, stamp)
+    if facts is None:
+        hidden = frozenset(graph.hidden_user_ids(session, viewer_id))
+        celebrities = _celebrities(platform, session)
+        followed = tuple(sorted(graph.followed_among(session, viewer_id, celebrities)))
+        facts = ViewerFacts(hidden, followed)
+        cache.put(viewer_id, stamp, facts)
+    return facts
+
+
 def home_fetcher(platform: Platform, session: DB, viewer_id: int) -> Fetcher:
     store = timeline_store(platform)
-    if not store.is_built(session, viewer_id):
-        rebuild_timeline(platform, session, viewer_id, clear=False)
-        session.commit()
-    celebrities = _celebrities(platform, session)
-    followed_celebs = sorted(graph.followed_among(session, viewer_id, celebrities))
+    followed_celebs = list(viewer_facts(platform, session, viewer_id).followed_big_accounts)
+    checked_built = False
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
+        nonlocal checked_built
         ids = store.page(session, viewer_id, before, count)
+        if len(ids) < count and not checked_built:
+            # A short page may mean a timeline never built (or lost by Redis):
+            # build it from the graph and read again. Full pages need no check.
+            checked_built = True
+            if not store.is_built(session, viewer_id):
+                rebuild_timeline(platform, session, viewer_id, clear=False)
+                session.commit()
+                ids = store.page(session, viewer_id, before, count)
         exhausted = len(ids) < count
         if exhausted:
             # Beyond the capped (or seeded-shallow) timeline: read older posts
@@ -264,7 +291,7 @@ def ranked_page(
     ranker = platform.provider("ranker", ranker_name)
     lookahead = min(MAX_DEFERRED, int(getattr(ranker, "lookahead", max(2, limit // 2))))
     if hidden is None:
-        hidden = graph.hidden_user_ids(session, viewer_id)
+        hidden = set(viewer_facts(platform, session, viewer_id).hidden)
 
     rows_by_id: dict[int, Any] = {}
     deferred_rows = visible_rows(

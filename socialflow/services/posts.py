@@ -418,7 +418,11 @@ def serialize_many(
     A post's video is shown to whoever may see the post, whatever the video's
     own visibility: attaching it is the author sharing it (docs/social.md).
     """
-    liked = liked_among(session, viewer_id, [row.id for row in rows])
+    # Rows from load_rows(..., viewer_id) already say whether the viewer liked them.
+    if rows and hasattr(rows[0], "liked"):
+        liked = {row.id for row in rows if row.liked}
+    else:
+        liked = liked_among(session, viewer_id, [row.id for row in rows])
     videos = public_videos(platform, session, [row.video_id for row in rows])
     return [
         serialize(
