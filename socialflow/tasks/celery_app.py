@@ -24,6 +24,7 @@ CORE_TASK_MODULES = [
     "socialflow.tasks.media",
     "socialflow.tasks.accounts",
     "socialflow.tasks.feeds",
+    "socialflow.tasks.search",
 ]
 DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = "media"

@@ -65,16 +65,6 @@ def rebuild(self: Any, user_id: int) -> int:
         return count
 
 
-@shared_task(name="socialflow.search.index_post", bind=True, ignore_result=True)
-def index_post(self: Any, post_id: int) -> None:
-    """Keep the search backend in step with a post (created, edited or deleted)."""
-    from socialflow.services import search
-
-    platform = platform_of(self.app)
-    with platform.session() as session:
-        search.sync_post(platform, session, post_id)
-
-
 @shared_task(name="socialflow.trending.prune", bind=True, ignore_result=True)
 def prune_trending(self: Any) -> int:
     """Drop trending buckets older than the longest window (schedule it, e.g. hourly)."""
