@@ -179,6 +179,11 @@ class Settings(BaseSettings):
         default=800, ge=20, description="Entries kept per home timeline (older ones trimmed)."
     )
     trending_bucket_seconds: int = Field(default=300, ge=10)
+    trending_prune_interval_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description="How often Celery beat queues the trending prune (old buckets dropped).",
+    )
 
     # --- plugins
     plugins: list[str] | None = Field(
@@ -267,7 +272,10 @@ class Settings(BaseSettings):
         description="A processing job silent this long is presumed dead and rerun.",
     )
     media_sweep_interval: int = Field(
-        default=300, ge=1, description="How often a worker sweeps stale jobs and expired uploads."
+        default=300,
+        ge=1,
+        description="How often Celery beat queues the sweep of stale jobs and expired uploads "
+        "(seconds; every worker also sweeps once when it starts).",
     )
     media_url_expires: int = Field(
         default=6 * 3600, ge=60, description="Signed media URL lifetime."

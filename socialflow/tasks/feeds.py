@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 
 from socialflow.services import feeds
-from socialflow.tasks.celery_app import platform_of
+from socialflow.tasks.celery_app import PRUNE_TRENDING_TASK, platform_of
 
 
 @shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)
@@ -65,9 +65,9 @@ def rebuild(self: Any, user_id: int) -> int:
         return count
 
 
-@shared_task(name="socialflow.trending.prune", bind=True, ignore_result=True)
+@shared_task(name=PRUNE_TRENDING_TASK, bind=True, ignore_result=True)
 def prune_trending(self: Any) -> int:
-    """Drop trending buckets older than the longest window (schedule it, e.g. hourly)."""
+    """Drop trending buckets older than the longest window (beat runs it periodically)."""
     from socialflow.services import trending
 
     platform = platform_of(self.app)
