@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
@@ -125,3 +127,28 @@ def test_reindex_rebuilds_the_whole_index(
         state = session.get(SearchSyncState, "users")
         assert state is not None
         assert state.last_id == alice.id
+
+
+class TestThroughAWorker:
+    """The index tasks run in a real worker process (its own platform), not inline."""
+
+    @pytest.fixture
+    def socialflow_overrides(self) -> dict[str, object]:
+        return {"task_always_eager": False, "sqlite_busy_timeout_ms": 30_000}
+
+    def test_registration_and_profile_edit_reach_the_index_through_the_worker(
+        self, api: Callable[..., httpx.Response], actor: Callable[..., Actor], celery_worker: Any
+    ) -> None:
+        alice = actor("alice")
+
+        def eventually(q: str, expected: list[str]) -> list[str]:
+            deadline = time.monotonic() + 30
+            found = usernames(api, q)
+            while found != expected and time.monotonic() < deadline:
+                time.sleep(0.2)
+                found = usernames(api, q)
+            return found
+
+        assert eventually("alice", ["alice"]) == ["alice"]
+        api("PATCH", "/users/me", alice, json={"bio": "glassblower"})
+        assert eventually("glassblower", ["alice"]) == ["alice"]
