@@ -16,7 +16,7 @@ persisted watermark: both are repair paths for an index that fell behind
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -202,10 +202,11 @@ def _feed(
     progress: Progress,
     name: str,
     rows: Sequence[Any],
-    keep: Any,
-    index: Any,
-    drop: Any,
+    keep: Callable[[Any], bool],
+    index: Callable[[list[Any]], None],
+    drop: Callable[[list[Any]], None],
 ) -> None:
+    """Index the rows ``keep`` accepts and drop the others from the backend, in batches."""
     progress.phase(name, len(rows))
     for chunk in _batches(rows):
         index([r for r in chunk if keep(r)])
