@@ -190,6 +190,11 @@ class Settings(BaseSettings):
     feed_cache_max_entries: int = Field(
         default=20_000, ge=0, description="Feed pages (and token checks) kept per process."
     )
+    trending_prune_interval_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description="How often Celery beat queues the trending prune (old buckets dropped).",
+    )
 
     # --- plugins
     plugins: list[str] | None = Field(
@@ -278,7 +283,10 @@ class Settings(BaseSettings):
         description="A processing job silent this long is presumed dead and rerun.",
     )
     media_sweep_interval: int = Field(
-        default=300, ge=1, description="How often a worker sweeps stale jobs and expired uploads."
+        default=300,
+        ge=1,
+        description="How often Celery beat queues the sweep of stale jobs and expired uploads "
+        "(seconds; every worker also sweeps once when it starts).",
     )
     media_url_expires: int = Field(
         default=6 * 3600, ge=60, description="Signed media URL lifetime."

@@ -18,7 +18,6 @@ from socialflow.api.deps import (
 )
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
 from socialflow.errors import Unauthorized
-from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.platform import Platform
 from socialflow.services import avatars, totp
@@ -62,10 +61,11 @@ def update_me(
     filtered = platform.plugins.apply_filters(
         "socialflow_filter_profile", {"user_id": user.id, **changes}
     )
-    for field in changes:
-        setattr(user, field, filtered.get(field, changes[field]))
-    user.updated_at = utcnow()
-    session.add(user)
+    user_service.update_profile(
+        session=session,
+        user=user,
+        changes={field: filtered.get(field, changes[field]) for field in changes},
+    )
     session.commit()
     return _me(user, session, platform)
 

@@ -14,7 +14,18 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
-from socialflow.cli import db, doctor, feeds, plugins, project, run, seed, users, videos
+from socialflow.cli import (
+    db,
+    doctor,
+    feeds,
+    plugins,
+    project,
+    run,
+    search,
+    seed,
+    users,
+    videos,
+)
 from socialflow.cli.common import error_console
 from socialflow.settings import SettingsError
 
@@ -30,7 +41,7 @@ def build_cli(*, with_plugins: bool = True) -> typer.Typer:
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, doctor, users, seed, feeds, videos):
+    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos):
         module.register(app)
     if with_plugins:
         _add_plugin_commands(app)

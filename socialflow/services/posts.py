@@ -22,6 +22,7 @@ from socialflow.models.user import AccountState, User
 from socialflow.models.video import Video
 from socialflow.services import graph, trending
 from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.services.search_queue import queue_post
 from socialflow.services.sqlutil import DB, bump, insert_many_ignore
 from socialflow.services.video_public import public_videos
 
@@ -173,7 +174,7 @@ def create_post(
                 session, "mentioned", post_id=post.id, author_id=author.id, user_id=mention["id"]
             )
     enqueue_after_commit(session, "socialflow.feeds.fanout", post.id)
-    enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+    queue_post(session, post.id)
     session.commit()
     return post
 
@@ -230,7 +231,7 @@ def edit_post(
         post.edited_at = utcnow()
         session.add(post)
         record_event(session, "post_edited", post_id=post.id, author_id=editor.id, **changes)
-        enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+        queue_post(session, post.id)
     session.commit()
     return post
 
@@ -243,7 +244,7 @@ def delete_post(session: Session, *, actor: User, post_id: int) -> None:
     post.deleted_at = utcnow()
     session.add(post)
     record_event(session, "post_deleted", post_id=post.id, author_id=actor.id)
-    enqueue_after_commit(session, "socialflow.search.index_post", post.id)
+    queue_post(session, post.id)
     session.commit()
 
 

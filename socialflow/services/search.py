@@ -1,35 +1,71 @@
 """Search over users, posts, hashtags and videos through the active SearchBackend.
 
 The backend only returns ids; this module hydrates them and applies the
-viewer's rules (visibility, blocks, mutes), so a plugin backend (OpenSearch...)
-cannot leak what the viewer may not see. The index is kept in step by the
-``socialflow.search.index_post`` task, queued after the commit of every post
-change, and users are indexed incrementally from a persisted watermark
-(new ids and newer ``updated_at``) before each user search.
+viewer's rules (visibility, blocks, mutes, account state), so a plugin
+backend (OpenSearch...) cannot leak what the viewer may not see.
+
+The index is kept in step after each commit: services queue
+``socialflow.search.index_post`` / ``index_user`` / ``index_video`` (see
+:mod:`socialflow.tasks.search`), and the worker runs :func:`sync_post`,
+:func:`sync_user` or :func:`sync_video` with its platform. Nothing is indexed
+on the request path. :func:`rebuild_index` (``socialflow search reindex``)
+rebuilds everything, and :func:`catch_up_users` replays users changed since a
+persisted watermark: both are repair paths for an index that fell behind
+(a lost task, a restored backup, a new backend).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
-from socialflow.models.posts import Post, Visibility
+from socialflow.models.posts import Post, PostHashtag, Visibility
 from socialflow.models.search import SearchSyncState
 from socialflow.models.user import AccountState, User
+from socialflow.models.video import Video, VideoStatus
+from socialflow.models.video import Visibility as VideoVisibility
 from socialflow.plugins.protocols import SearchDocument
 from socialflow.services import graph
 from socialflow.services.posts import load_rows, serialize_many, visible_rows
+from socialflow.services.video_public import public_videos
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
 
 USERS = User.__table__  # type: ignore[attr-defined]
+POSTS = Post.__table__  # type: ignore[attr-defined]
+HASHTAGS = PostHashtag.__table__  # type: ignore[attr-defined]
+VIDEOS = Video.__table__  # type: ignore[attr-defined]
+SYNC = SearchSyncState.__table__  # type: ignore[attr-defined]
 KINDS = {"users": "user", "posts": "post", "hashtags": "hashtag", "videos": "video"}
+# Only these accounts are findable; suspended and deleted ones drop out.
+SEARCHABLE_STATES = (AccountState.active.value, AccountState.unverified.value)
 USER_SYNC_BATCH = 5000
+REBUILD_BATCH = 2000
+
+
+class Progress(Protocol):
+    """What a rebuild reports to (the CLI draws a rich progress bar from it)."""
+
+    def phase(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+
+class _Silent:
+    def phase(self, name: str, total: int | None) -> None:
+        return None
+
+    def advance(self, amount: int) -> None:
+        return None
+
+
+# ----------------------------------------------------------------- documents
 
 
 def user_document(row: Any) -> SearchDocument:
@@ -49,6 +85,22 @@ def hashtag_document(tag: str) -> SearchDocument:
     return SearchDocument(kind="hashtag", id=tag, text=tag, fields={"prefix": tag})
 
 
+def video_document(video: Any) -> SearchDocument:
+    """Videos are found by title (the only text a video has)."""
+    return SearchDocument(kind="video", id=str(video.id), text=video.title or "", fields={})
+
+
+def user_is_searchable(row: Any) -> bool:
+    return row is not None and row.state in SEARCHABLE_STATES
+
+
+def video_is_searchable(row: Any) -> bool:
+    return row is not None and row.status == VideoStatus.ready.value
+
+
+# -------------------------------------------------------------- incremental
+
+
 def sync_post(platform: Platform, session: Session, post_id: int) -> None:
     """Index a live post (and its hashtags when public), or drop a deleted one."""
     backend = platform.provider("search")
@@ -64,22 +116,51 @@ def sync_post(platform: Platform, session: Session, post_id: int) -> None:
         backend.index([hashtag_document(t) for t in post.entities.get("hashtags", [])])
 
 
-def sync_users(platform: Platform, session: Session) -> int:
-    """Index users registered or changed since the last sync; returns how many."""
+def sync_user(platform: Platform, session: Session, user_id: int) -> None:
+    """Index a findable account, or drop a suspended, deleted or missing one."""
+    row = session.execute(select(USERS).where(USERS.c.id == user_id)).first()
+    session.commit()  # see sync_post
+    backend = platform.provider("search")
+    if user_is_searchable(row):
+        backend.index([user_document(row)])
+    else:
+        backend.delete("user", [str(user_id)])
+
+
+def sync_video(platform: Platform, session: Session, video_id: str) -> None:
+    """Index a ready video, or drop one that is gone or not (any longer) ready."""
+    row = session.execute(select(VIDEOS).where(VIDEOS.c.id == video_id)).first()
+    session.commit()  # see sync_post
+    backend = platform.provider("search")
+    if video_is_searchable(row):
+        backend.index([video_document(row)])
+    else:
+        backend.delete("video", [video_id])
+
+
+_USER_COLUMNS = (
+    USERS.c.id,
+    USERS.c.username,
+    USERS.c.username_key,
+    USERS.c.display_name,
+    USERS.c.bio,
+    USERS.c.state,
+    USERS.c.updated_at,
+)
+
+
+def catch_up_users(platform: Platform, session: Session) -> int:
+    """Repair path: index users registered or changed since the watermark; returns how many.
+
+    Runs in batches of ``USER_SYNC_BATCH`` (call until it returns less).
+    The event path (:func:`sync_user`) keeps the index current; this only
+    replays what a lost task may have missed.
+    """
     state = session.get(SearchSyncState, "users") or SearchSyncState(name="users")
     since = datetime.fromtimestamp(state.last_updated, UTC)
-    columns = (
-        USERS.c.id,
-        USERS.c.username,
-        USERS.c.username_key,
-        USERS.c.display_name,
-        USERS.c.bio,
-        USERS.c.state,
-        USERS.c.updated_at,
-    )
     new = list(
         session.execute(
-            select(*columns)
+            select(*_USER_COLUMNS)
             .where(USERS.c.id > state.last_id)
             .order_by(USERS.c.id)
             .limit(USER_SYNC_BATCH)
@@ -87,20 +168,18 @@ def sync_users(platform: Platform, session: Session) -> int:
     )
     changed = list(
         session.execute(
-            select(*columns)
+            select(*_USER_COLUMNS)
             .where(USERS.c.updated_at > since, USERS.c.id <= state.last_id)
             .limit(USER_SYNC_BATCH)
         )
     )
     rows = new + changed
-    session.commit()  # release SQLite's lock before the backend writes on its own connection
+    session.commit()  # see sync_post
     if not rows:
         return 0
     backend = platform.provider("search")
-    live = [r for r in rows if r.state != AccountState.deleted.value]
-    gone = [str(r.id) for r in rows if r.state == AccountState.deleted.value]
-    backend.index([user_document(r) for r in live])
-    backend.delete("user", gone)
+    backend.index([user_document(r) for r in rows if user_is_searchable(r)])
+    backend.delete("user", [str(r.id) for r in rows if not user_is_searchable(r)])
     if new:
         state.last_id = max(r.id for r in new)
     stamps = [r.updated_at.timestamp() for r in rows if r.updated_at is not None]
@@ -109,6 +188,107 @@ def sync_users(platform: Platform, session: Session) -> int:
     session.add(state)
     session.commit()
     return len(rows)
+
+
+# ------------------------------------------------------------------ rebuild
+
+
+def _batches(items: Sequence[Any], size: int = REBUILD_BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _feed(
+    progress: Progress,
+    name: str,
+    rows: Sequence[Any],
+    keep: Callable[[Any], bool],
+    index: Callable[[list[Any]], None],
+    drop: Callable[[list[Any]], None],
+) -> None:
+    """Index the rows ``keep`` accepts and drop the others from the backend, in batches."""
+    progress.phase(name, len(rows))
+    for chunk in _batches(rows):
+        index([r for r in chunk if keep(r)])
+        drop([r for r in chunk if not keep(r)])
+        progress.advance(len(chunk))
+
+
+def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[str, int]:
+    """Feed every user, post, public hashtag and video to the backend; drop the unfindable.
+
+    Idempotent and safe while the platform runs (the incremental tasks write
+    the same documents). Suspended or deleted users, deleted posts and videos
+    that are not ready are deleted from the index. Moves the user watermark
+    to now. Returns how many documents of each kind were indexed.
+    """
+    progress = progress or _Silent()
+    backend = platform.provider("search")
+    started = datetime.now(UTC).timestamp()
+    with platform.engine.connect() as connection:
+        users = connection.execute(select(*_USER_COLUMNS).order_by(USERS.c.id)).all()
+        posts = connection.execute(
+            select(POSTS.c.id, POSTS.c.text, POSTS.c.deleted_at).order_by(POSTS.c.id)
+        ).all()
+        tags = [
+            row[0]
+            for row in connection.execute(
+                select(HASHTAGS.c.tag)
+                .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
+                .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
+                .distinct()
+            )
+        ]
+        videos = connection.execute(
+            select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.status).order_by(VIDEOS.c.id)
+        ).all()
+        max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
+    _feed(
+        progress,
+        "Users",
+        users,
+        user_is_searchable,
+        lambda rows: backend.index([user_document(r) for r in rows]),
+        lambda rows: backend.delete("user", [str(r.id) for r in rows]),
+    )
+    _feed(
+        progress,
+        "Posts",
+        posts,
+        lambda r: r.deleted_at is None,
+        lambda rows: backend.index([post_document(r) for r in rows]),
+        lambda rows: backend.delete("post", [str(r.id) for r in rows]),
+    )
+    _feed(
+        progress,
+        "Hashtags",
+        tags,
+        lambda _tag: True,
+        lambda rows: backend.index([hashtag_document(t) for t in rows]),
+        lambda rows: None,
+    )
+    _feed(
+        progress,
+        "Videos",
+        videos,
+        video_is_searchable,
+        lambda rows: backend.index([video_document(r) for r in rows]),
+        lambda rows: backend.delete("video", [str(r.id) for r in rows]),
+    )
+    with platform.engine.begin() as connection:
+        connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
+        connection.execute(
+            insert(SYNC).values(name="users", last_id=max_user, last_updated=started)
+        )
+    return {
+        "users": sum(1 for r in users if user_is_searchable(r)),
+        "posts": sum(1 for r in posts if r.deleted_at is None),
+        "hashtags": len(tags),
+        "videos": sum(1 for r in videos if video_is_searchable(r)),
+    }
+
+
+# -------------------------------------------------------------------- query
 
 
 def search(
@@ -129,9 +309,6 @@ def search(
         )
     if not q.strip():
         raise ValidationProblem("q must not be empty.", slug="validation-error")
-    if kind == "user":
-        while sync_users(platform, session) >= USER_SYNC_BATCH:
-            pass
     session.commit()  # see sync_post: no open transaction while the backend runs
     hits = platform.provider("search").query(q, kind=kind, limit=limit, cursor=cursor)
     viewer_id = viewer.id if viewer else None
@@ -148,8 +325,7 @@ def search(
     elif kind == "hashtag":
         items = [{"tag": tag} for tag in hits.ids]
     else:
-        # Videos are indexed by the video domain; hydrating them belongs to it.
-        items = []
+        items = _videos(platform, session, viewer_id, hits.ids)
     return {"items": items, "next_cursor": hits.next_cursor}
 
 
@@ -160,7 +336,7 @@ def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict
     rows = {
         row.id: row
         for row in session.execute(
-            select(USERS).where(USERS.c.id.in_(ids), USERS.c.state != AccountState.deleted.value)
+            select(USERS).where(USERS.c.id.in_(ids), USERS.c.state.in_(SEARCHABLE_STATES))
         )
         if row.id not in hidden
     }
@@ -179,3 +355,60 @@ def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict
         }
         for row in (rows[i] for i in ids if i in rows)
     ]
+
+
+def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` a search may show ``viewer_id``.
+
+    The rules of ``GET /videos/{id}`` (``videos.can_view``: ready and not
+    private, or the viewer's own), narrowed for a listing: only ``ready``
+    videos, and ``unlisted`` ones only to their owner (like ``GET /videos``).
+    On top: the owner's account is searchable, no block either way and no
+    mute by the viewer, and a video carried by live posts is shown only if
+    the viewer may see at least one of them (a followers-only post's video
+    does not surface to strangers through search).
+    """
+    wanted = [i for i in dict.fromkeys(ids) if len(i) <= 32]
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(VIDEOS.c.id, VIDEOS.c.owner_id, VIDEOS.c.visibility)
+        .select_from(VIDEOS.join(USERS, USERS.c.id == VIDEOS.c.owner_id))
+        .where(
+            VIDEOS.c.id.in_(wanted),
+            VIDEOS.c.status == VideoStatus.ready.value,
+            USERS.c.state.in_(SEARCHABLE_STATES),
+        )
+    ).all()
+    hidden = graph.hidden_user_ids(session, viewer_id)
+    candidates = {
+        row.id
+        for row in rows
+        if row.owner_id not in hidden
+        and (row.owner_id == viewer_id or row.visibility == VideoVisibility.public.value)
+    }
+    if not candidates:
+        return set()
+    carriers = session.execute(
+        select(POSTS.c.id, POSTS.c.video_id).where(
+            POSTS.c.video_id.in_(candidates), POSTS.c.deleted_at.is_(None)
+        )
+    ).all()
+    live = load_rows(session, [c.id for c in carriers])
+    seen = {row.id for row in visible_rows(session, viewer_id, live.values(), hidden=hidden)}
+    attached: dict[str, bool] = {}
+    for carrier in carriers:
+        if carrier.id in live:
+            attached[carrier.video_id] = attached.get(carrier.video_id, False) or (
+                carrier.id in seen
+            )
+    return {i for i in candidates if attached.get(i, True)}
+
+
+def _videos(
+    platform: Platform, session: Session, viewer_id: int | None, ids: list[str]
+) -> list[dict[str, Any]]:
+    """Hydrate through the video domain's public serializer, in the backend's order."""
+    allowed = visible_video_ids(session, viewer_id, ids)
+    shaped = public_videos(platform, session, allowed)
+    return [shaped[i] for i in ids if i in shaped]

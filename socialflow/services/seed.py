@@ -33,7 +33,6 @@ from socialflow.models.posts import Comment, Post, PostHashtag, PostLike
 from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
-from socialflow.plugins.protocols import SearchDocument
 from socialflow.services.passwords import hash_password
 from socialflow.services.sqlutil import bulk_insert
 
@@ -483,58 +482,7 @@ def build_timelines(platform: Platform, *, depth: int | None = None) -> int:
 
 
 def index_everything(platform: Platform, progress: Progress | None = None) -> None:
-    """Feed every user, live post and public hashtag to the search backend, in batches."""
-    progress = progress or _Silent()
-    backend = platform.provider("search")
-    with platform.engine.connect() as connection:
-        user_rows = connection.execute(
-            select(
-                USERS.c.id,
-                USERS.c.username,
-                USERS.c.username_key,
-                USERS.c.display_name,
-                USERS.c.bio,
-            ).where(USERS.c.state != "deleted")
-        ).all()
-        post_rows = connection.execute(
-            select(POSTS.c.id, POSTS.c.text).where(POSTS.c.deleted_at.is_(None))
-        ).all()
-        tags = [
-            row[0]
-            for row in connection.execute(
-                select(HASHTAGS.c.tag)
-                .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-                .where(POSTS.c.visibility == "public")
-                .distinct()
-            )
-        ]
-        max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
-    progress.phase("Search index", len(user_rows) + len(post_rows) + len(tags))
-    for chunk in _batches(user_rows):
-        backend.index(
-            [
-                SearchDocument(
-                    kind="user",
-                    id=str(r.id),
-                    text=f"{r.username} {r.display_name} {r.bio}",
-                    fields={"prefix": r.username_key},
-                )
-                for r in chunk
-            ]
-        )
-        progress.advance(len(chunk))
-    for chunk in _batches(post_rows):
-        backend.index([SearchDocument(kind="post", id=str(r.id), text=r.text) for r in chunk])
-        progress.advance(len(chunk))
-    for chunk in _batches(tags):
-        backend.index(
-            [SearchDocument(kind="hashtag", id=t, text=t, fields={"prefix": t}) for t in chunk]
-        )
-        progress.advance(len(chunk))
-    with platform.engine.begin() as connection:
-        connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
-        connection.execute(
-            insert(SYNC).values(
-                name="users", last_id=max_user, last_updated=datetime.now(UTC).timestamp()
-            )
-        )
+    """Feed every user, live post, public hashtag and ready video to the search backend."""
+    from socialflow.services.search import rebuild_index
+
+    rebuild_index(platform, progress)

@@ -25,6 +25,7 @@ from socialflow.models.user import User
 from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, Visibility
 from socialflow.plugins.protocols import StorageBackend
 from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.services.search_queue import queue_video
 from socialflow.settings import Settings
 
 PROCESS_TASK = "socialflow.media.process_video"
@@ -263,6 +264,7 @@ def _delete_upload(*, session: Session, storage: StorageBackend, upload: Upload)
     session.flush()
     if video is not None and video.status == VideoStatus.uploading.value:
         session.delete(video)
+        queue_video(session, video.id)
     storage.delete_prefix(chunk_prefix(upload.id))
 
 

@@ -29,6 +29,7 @@ from socialflow.services.passwords import (
     policy_problems,
     verify_password,
 )
+from socialflow.services.search_queue import queue_user
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 ACTIVE_STATES = frozenset({AccountState.active.value, AccountState.unverified.value})
@@ -121,6 +122,26 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    queue_user(session, user.id)
+    return user
+
+
+PROFILE_FIELDS = frozenset({"display_name", "bio", "is_private"})
+
+
+def update_profile(*, session: Session, user: User, changes: dict[str, Any]) -> User:
+    """Apply profile ``changes`` (already filtered by plugins); the caller commits.
+
+    The search index follows after the commit (name and bio are searchable).
+    """
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationProblem(f"not a profile field: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.updated_at = utcnow()
+    session.add(user)
+    queue_user(session, user.id)
     return user
 
 
@@ -180,6 +201,7 @@ def suspend(*, session: Session, user: User, actor_id: int | None, reason: str =
         session, "user_suspended", subject_user_id=user.id, actor_id=actor_id, reason=reason
     )
     record_event(session, "user_suspended", user_id=user.id)
+    queue_user(session, user.id)
     return user
 
 
@@ -192,6 +214,7 @@ def reinstate(*, session: Session, user: User, actor_id: int | None) -> User:
     user.updated_at = utcnow()
     session.add(user)
     audit.record(session, "user_reinstated", subject_user_id=user.id, actor_id=actor_id)
+    queue_user(session, user.id)
     return user
 
 
@@ -240,6 +263,7 @@ def delete_account(
     session.execute(delete(OAuthAccount).where(col(OAuthAccount.user_id) == user.id))
     audit.record(session, "account_deleted", subject_user_id=user.id, actor_id=actor_id, ip=ip)
     record_event(session, "user_deleted", user_id=user.id)
+    queue_user(session, user.id)
     return avatar_key
 
 

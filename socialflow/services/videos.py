@@ -38,6 +38,7 @@ from socialflow.models.user import User
 from socialflow.models.video import Upload, Video, VideoStatus, VideoView, Visibility
 from socialflow.plugins.protocols import StorageBackend, UploadedPart
 from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.services.search_queue import queue_video
 from socialflow.services.uploads import PROCESS_TASK, chunk_prefix, chunks_of
 from socialflow.settings import Settings
 
@@ -156,11 +157,18 @@ def start_processing(*, session: Session, video: Video) -> Video:
     video.updated_at = utcnow()
     session.add(video)
     enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+    queue_video(session, video.id)  # not ready any more: out of search until it is
     return video
 
 
-def _claim(sessions: SessionFactory, settings: Settings, video_id: str, token: str) -> Video | str:
-    """Take the job lease; a string says why not (skipped, busy...)."""
+def claim_job(
+    sessions: SessionFactory, settings: Settings, video_id: str, token: str
+) -> Video | str:
+    """Take the job lease of a ``processing`` video; a string says why not (skipped, busy...).
+
+    Public with :func:`finish_job` so tests and tools can move a video to
+    ``ready`` through the same steps as the pipeline, without running ffmpeg.
+    """
     with sessions() as session:
         video = session.get(Video, video_id)
         if video is None:
@@ -238,6 +246,7 @@ def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: st
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             record_event(session, "video_failed", video_id=video_id, reason=reason[:500])
+            queue_video(session, video_id)
         session.commit()
 
 
@@ -256,7 +265,7 @@ def process_video(
     ``MAX_JOB_ATTEMPTS`` times).
     """
     token = uuid.uuid4().hex
-    claimed = _claim(sessions, settings, video_id, token)
+    claimed = claim_job(sessions, settings, video_id, token)
     if isinstance(claimed, str):
         return claimed
     video = claimed
@@ -315,7 +324,7 @@ def process_video(
             for r in result.renditions
         ]
         layout = result.storyboard
-        if not _finish(
+        if not finish_job(
             sessions,
             video_id,
             token,
@@ -366,10 +375,13 @@ def _release(sessions: SessionFactory, video_id: str, token: str) -> None:
         session.commit()
 
 
-def _finish(
+def finish_job(
     sessions: SessionFactory, video_id: str, token: str, *, prefix: str, values: dict[str, Any]
 ) -> bool:
-    """The pointer swap: the new outputs become current in one compare-and-set."""
+    """The pointer swap: the new outputs become current in one compare-and-set.
+
+    The video turns ``ready``; ``video_ready`` and its search indexing follow the commit.
+    """
     table = Video.__table__  # type: ignore[attr-defined]
     now = utcnow()
     with sessions() as session:
@@ -397,6 +409,7 @@ def _finish(
             video_id=video_id,
             owner_id=video.owner_id if video else None,
         )
+        queue_video(session, video_id)
         session.commit()
         return True
 

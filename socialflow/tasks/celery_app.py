@@ -5,10 +5,19 @@ project folder, so a laptop needs no broker server. With ``redis_url`` set,
 Redis is broker and result backend. Tasks are written to survive a crashed
 worker: late acks plus reject-on-worker-lost put the message back, and every
 task is idempotent.
+
+Periodic work (the trending prune, the media sweep) is a Celery beat
+schedule built here from settings; beat runs embedded in one worker
+(``socialflow worker --beat``, and ``socialflow serve``'s embedded worker) or
+alone (``socialflow beat``). Exactly one beat per deployment: each one sends
+every task on the schedule. Its state file lives in the project's state
+folder, never in the current directory.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery
@@ -24,15 +33,46 @@ CORE_TASK_MODULES = [
     "socialflow.tasks.media",
     "socialflow.tasks.accounts",
     "socialflow.tasks.feeds",
+    "socialflow.tasks.search",
 ]
 DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = "media"
+PRUNE_TRENDING_TASK = "socialflow.trending.prune"
+MEDIA_SWEEP_TASK = "socialflow.media.sweep"
+BEAT_SCHEDULE_FILE = "celerybeat-schedule"
 
 
 def result_backend_url(settings: Settings) -> str:
     if settings.redis_url:
         return settings.redis_url
     return f"db+sqlite:///{settings.state_dir / 'results.sqlite'}"
+
+
+def beat_schedule_path(settings: Settings) -> Path:
+    """Where beat keeps its schedule state (last run of each entry): the state folder."""
+    return settings.state_dir / BEAT_SCHEDULE_FILE
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The periodic tasks, every interval from settings.
+
+    Each message expires after one interval: if no worker takes it in time,
+    the next one supersedes it instead of piling up behind it.
+    """
+
+    def every(task: str, seconds: int, queue: str) -> dict[str, Any]:
+        return {
+            "task": task,
+            "schedule": timedelta(seconds=seconds),
+            "options": {"queue": queue, "expires": seconds},
+        }
+
+    return {
+        "trending-prune": every(
+            PRUNE_TRENDING_TASK, settings.trending_prune_interval_seconds, DEFAULT_QUEUE
+        ),
+        "media-sweep": every(MEDIA_SWEEP_TASK, settings.media_sweep_interval, MEDIA_QUEUE),
+    }
 
 
 def make_celery(settings: Settings, *, task_modules: list[str] | None = None) -> Celery:
@@ -60,6 +100,8 @@ def make_celery(settings: Settings, *, task_modules: list[str] | None = None) ->
         worker_hijack_root_logger=False,
         include=[*CORE_TASK_MODULES, *(task_modules or [])],
         timezone="UTC",
+        beat_schedule=beat_schedule(settings),
+        beat_schedule_filename=str(beat_schedule_path(settings)),
     )
     if settings.redis_url and broker == settings.redis_url:
         prefix = {"global_keyprefix": f"{settings.redis_namespace}:"}

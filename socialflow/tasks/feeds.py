@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 
 from socialflow.services import feeds
-from socialflow.tasks.celery_app import platform_of
+from socialflow.tasks.celery_app import PRUNE_TRENDING_TASK, platform_of
 
 
 @shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)
@@ -66,19 +66,9 @@ def rebuild(self: Any, user_id: int) -> int:
         return count
 
 
-@shared_task(name="socialflow.search.index_post", bind=True, ignore_result=True)
-def index_post(self: Any, post_id: int) -> None:
-    """Keep the search backend in step with a post (created, edited or deleted)."""
-    from socialflow.services import search
-
-    platform = platform_of(self.app)
-    with platform.session() as session:
-        search.sync_post(platform, session, post_id)
-
-
-@shared_task(name="socialflow.trending.prune", bind=True, ignore_result=True)
+@shared_task(name=PRUNE_TRENDING_TASK, bind=True, ignore_result=True)
 def prune_trending(self: Any) -> int:
-    """Drop trending buckets older than the longest window (schedule it, e.g. hourly)."""
+    """Drop trending buckets older than the longest window (beat runs it periodically)."""
     from socialflow.services import trending
 
     platform = platform_of(self.app)

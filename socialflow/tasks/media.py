@@ -1,17 +1,17 @@
 """Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads.
 
 Both are idempotent. ``process_video`` is safe to run twice or after a
-killed worker (see :mod:`socialflow.services.videos`). Every worker runs
-``sweep`` when it starts and then every ``media_sweep_interval`` seconds, so
-no separate beat process is needed: a job whose worker died (stale
-heartbeat) is queued again, and unfinished uploads past ``Upload-Expires``
-are deleted. Several workers sweeping at once is harmless.
+killed worker (see :mod:`socialflow.services.videos`). Celery beat queues
+``sweep`` every ``media_sweep_interval`` seconds (see
+:func:`socialflow.tasks.celery_app.beat_schedule`), and every worker queues
+one when it starts, so a restarted worker recovers at once: a job whose
+worker died (stale heartbeat) is queued again, and unfinished uploads past
+``Upload-Expires`` are deleted. Several sweeps at once are harmless.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from celery import shared_task
@@ -19,10 +19,10 @@ from celery.signals import worker_ready
 
 from socialflow.services import uploads as upload_service
 from socialflow.services import videos as video_service
-from socialflow.tasks.celery_app import MEDIA_QUEUE, platform_of
+from socialflow.tasks.celery_app import MEDIA_QUEUE, MEDIA_SWEEP_TASK, platform_of
 
 logger = logging.getLogger("socialflow.tasks.media")
-SWEEP_TASK = "socialflow.media.sweep"
+SWEEP_TASK = MEDIA_SWEEP_TASK
 
 
 @shared_task(name="socialflow.media.process_video", bind=True, acks_late=True)
@@ -52,22 +52,12 @@ def sweep(self: Any) -> dict[str, Any]:
 
 
 @worker_ready.connect
-def _start_sweeping(sender: Any = None, **_: Any) -> None:
-    """In each worker's main process: sweep now, then every ``media_sweep_interval``."""
+def _sweep_on_start(sender: Any = None, **_: Any) -> None:
+    """In each worker's main process: queue one sweep now (beat does the periodic ones)."""
     app = getattr(sender, "app", None)
     if app is None or getattr(app, "socialflow_platform", None) is None:
         return
-    platform = platform_of(app)
-    interval = platform.settings.media_sweep_interval
-    stop = threading.Event()
-
-    def loop() -> None:
-        while True:
-            try:
-                app.send_task(SWEEP_TASK, queue=MEDIA_QUEUE)
-            except Exception:
-                logger.exception("could not queue the media sweep")
-            if stop.wait(interval):
-                return
-
-    threading.Thread(target=loop, name="socialflow-media-sweeper", daemon=True).start()
+    try:
+        app.send_task(SWEEP_TASK, queue=MEDIA_QUEUE)
+    except Exception:
+        logger.exception("could not queue the media sweep")

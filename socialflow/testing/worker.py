@@ -20,7 +20,9 @@ def start_worker(
     queues: str = "default,media",
     concurrency: int = 1,
     log_path: Path | None = None,
+    beat: bool = False,
 ) -> subprocess.Popen[bytes]:
+    """``socialflow worker`` as a child process; ``beat=True`` embeds Celery beat (``--beat``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
     env[f"{ENV_PREFIX}PROJECT_DIR"] = str(project_dir)
     log = open(log_path or project_dir / "worker.log", "ab")  # noqa: SIM115 - lives with the process
@@ -36,6 +38,7 @@ def start_worker(
             str(concurrency),
             "--loglevel",
             "INFO",
+            "--beat" if beat else "--no-beat",
         ],
         env=env,
         stdout=log,
