@@ -28,6 +28,7 @@ from socialflow.observability import Metrics
 from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import Event
 from socialflow.services.effects import PendingTask, discard_pending, take_pending
+from socialflow.services.notifications import project_pending_events
 from socialflow.settings import Settings, load_settings
 from socialflow.tasks.celery_app import make_celery
 
@@ -75,6 +76,9 @@ class Platform:
             engine = create_db_engine(self.settings)
             sessions = make_session_factory(engine)
             read_sessions = make_session_factory(read_only_engine(engine))
+            # Notifications are written from the events inside the committing
+            # transaction (see socialflow.services.notifications for why).
+            event.listen(sessions, "before_commit", project_pending_events)
             event.listen(sessions, "after_commit", self._after_commit)
             event.listen(sessions, "after_rollback", discard_pending)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions
