@@ -36,6 +36,7 @@ from socialflow.services.generations import (
     note_account_changes,
     take_account_changes,
 )
+from socialflow.services.notifications import project_pending_events
 from socialflow.services.tokens import DecodedTokens
 from socialflow.settings import Settings, load_settings
 from socialflow.tasks.celery_app import make_celery
@@ -87,6 +88,9 @@ class Platform:
             sessions = make_session_factory(engine)
             read_sessions = make_session_factory(read_only_engine(engine))
             event.listen(sessions, "before_flush", note_account_changes)
+            # Notifications are written from the events inside the committing
+            # transaction (see socialflow.services.notifications for why).
+            event.listen(sessions, "before_commit", project_pending_events)
             event.listen(sessions, "after_commit", self._after_commit)
             event.listen(sessions, "after_rollback", self._after_rollback)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions

@@ -9,6 +9,7 @@ from socialflow.api import (
     feeds,
     graph,
     media,
+    notifications,
     posts,
     search,
     trending,
@@ -25,7 +26,19 @@ def build_api_router(extra: list[APIRouter] | None = None) -> APIRouter:
     # microseconds per route tried and per level of included routers: the
     # built-in routes are copied into one flat list (their paths, tags and
     # route classes are already set on each route), the hottest reads first.
-    for module in (feeds, auth, users, graph, posts, trending, search, uploads, videos, media):
+    for module in (
+        feeds,
+        auth,
+        users,
+        graph,
+        posts,
+        trending,
+        search,
+        notifications,
+        uploads,
+        videos,
+        media,
+    ):
         router.routes.extend(module.router.routes)
     for plugin_router in extra or []:
         router.include_router(plugin_router)

@@ -17,6 +17,7 @@ from socialflow.models.auth import (
 )
 from socialflow.models.feeds import TimelineEntry
 from socialflow.models.graph import Block, Follow, FollowRequest, Mute
+from socialflow.models.notifications import Notification, NotificationKind
 from socialflow.models.posts import (
     Bookmark,
     Comment,
@@ -40,6 +41,8 @@ __all__ = [
     "Follow",
     "FollowRequest",
     "Mute",
+    "Notification",
+    "NotificationKind",
     "OAuthAccount",
     "OutgoingMail",
     "Post",

@@ -88,6 +88,11 @@ def remove_avatar(session: Session, *, user: User) -> str | None:
 
 def avatar_url(storage: object, user: User) -> str | None:
     """A signed URL of the avatar, or ``None``."""
-    if not user.avatar_key:
+    return avatar_url_for_key(storage, user.avatar_key)
+
+
+def avatar_url_for_key(storage: object, avatar_key: str | None) -> str | None:
+    """The same from a stored key (for Core rows that carry ``avatar_key`` only)."""
+    if not avatar_key:
         return None
-    return storage.signed_url(user.avatar_key, expires_in=URL_TTL_SECONDS)  # type: ignore[attr-defined]
+    return storage.signed_url(avatar_key, expires_in=URL_TTL_SECONDS)  # type: ignore[attr-defined]

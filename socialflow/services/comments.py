@@ -19,7 +19,14 @@ from socialflow.models.posts import Comment, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.services import graph, trending
 from socialflow.services.effects import record_event
-from socialflow.services.posts import POSTS, _iso, _validate_text, get_visible_post
+from socialflow.services.posts import (
+    POSTS,
+    _iso,
+    _validate_text,
+    get_visible_post,
+    parse_entities,
+    resolve_mentions,
+)
 from socialflow.services.sqlutil import bump
 
 if TYPE_CHECKING:
@@ -46,11 +53,13 @@ def create_comment(
     )
     clean = _validate_text(str(data["text"]), MAX_COMMENT_LENGTH)
     root_id = None
+    reply_to_author_id = None
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id or parent.deleted_at is not None:
             raise NotFound("No such comment to reply to.")
         root_id = parent.parent_id or parent.id
+        reply_to_author_id = parent.author_id
     comment = Comment(post_id=post.id, author_id=author.id, parent_id=root_id, text=clean)  # type: ignore[arg-type]
     session.add(comment)
     session.flush()
@@ -72,7 +81,21 @@ def create_comment(
         author_id=author.id,
         post_author_id=post.author_id,
         parent_id=root_id,
+        reply_to_id=parent_id,
+        reply_to_author_id=reply_to_author_id,
     )
+    # Mentions in a comment fire ``mentioned`` like mentions in a post (with the comment).
+    usernames = parse_entities(clean)["mentions"]
+    for mention in resolve_mentions(session, author_id=author.id, usernames=usernames):  # type: ignore[arg-type]
+        if mention["id"] != author.id:
+            record_event(
+                session,
+                "mentioned",
+                post_id=post.id,
+                comment_id=comment.id,
+                author_id=author.id,
+                user_id=mention["id"],
+            )
     session.commit()
     return _one(session, comment.id)  # type: ignore[arg-type]
 

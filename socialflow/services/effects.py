@@ -43,6 +43,11 @@ def enqueue_after_commit(
     )
 
 
+def pending_events(session: Session) -> list[Event]:
+    """The events ``session`` will deliver at commit, left in place (for in-transaction readers)."""
+    return list(session.info.get(EVENTS_KEY, []))
+
+
 def take_pending(session: Session) -> tuple[list[Event], list[PendingTask]]:
     """Remove and return what waits on ``session`` (used by the platform)."""
     return session.info.pop(EVENTS_KEY, []), session.info.pop(TASKS_KEY, [])

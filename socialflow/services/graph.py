@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import and_, delete, or_, select, union_all
+from sqlalchemy import CompoundSelect, and_, delete, or_, select, union_all
 from sqlmodel import Session
 
 from socialflow.errors import Forbidden, NotFound, ValidationProblem
@@ -88,17 +88,24 @@ def is_blocked_between(session: DB, a: int | None, b: int | None) -> bool:
     return row is not None
 
 
-def hidden_user_ids(session: DB, viewer_id: int | None, *, include_mutes: bool = True) -> set[int]:
-    """Users whose content ``viewer_id`` must not see: blocked either way, and muted."""
-    if viewer_id is None:
-        return set()
+def hidden_user_ids_query(viewer_id: int, *, include_mutes: bool = True) -> CompoundSelect:
+    """The SQL behind :func:`hidden_user_ids`, to use as ``NOT IN (...)`` inside a query
+    (so a filtered, paged listing stays exact: no short pages, exact counts)."""
     parts = [
         select(BLOCKS.c.blocked_id).where(BLOCKS.c.blocker_id == viewer_id),
         select(BLOCKS.c.blocker_id).where(BLOCKS.c.blocked_id == viewer_id),
     ]
     if include_mutes:
         parts.append(select(MUTES.c.muted_id).where(MUTES.c.muter_id == viewer_id))
-    return {row[0] for row in session.execute(union_all(*parts))}
+    return union_all(*parts)
+
+
+def hidden_user_ids(session: DB, viewer_id: int | None, *, include_mutes: bool = True) -> set[int]:
+    """Users whose content ``viewer_id`` must not see: blocked either way, and muted."""
+    if viewer_id is None:
+        return set()
+    query = hidden_user_ids_query(viewer_id, include_mutes=include_mutes)
+    return {row[0] for row in session.execute(query)}
 
 
 def followed_among(session: DB, viewer_id: int | None, author_ids: Iterable[int]) -> set[int]:

@@ -1,0 +1,60 @@
+"""``/notifications``: the caller's notifications, their unread count, marking them read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from socialflow.api.deps import CurrentUser, PageDep, PlatformDep, SessionDep
+from socialflow.api.notification_schemas import MarkedRead, MarkRead, NotificationPage, UnreadCount
+from socialflow.errors import ValidationProblem
+from socialflow.services import notifications as notification_service
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+def _before(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not cursor.isdigit():
+        raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor")
+    return int(cursor)
+
+
+@router.get("", response_model=NotificationPage)
+def list_notifications(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    platform: PlatformDep,
+    unread: bool = False,
+    kinds: Annotated[
+        str | None, Query(max_length=200, description="Comma-separated, e.g. liked,followed")
+    ] = None,
+) -> JSONResponse:
+    items, next_before = notification_service.list_notifications(
+        session,
+        platform=platform,
+        recipient=user,
+        limit=page.limit,
+        before=_before(page.cursor),
+        unread_only=unread,
+        kinds=notification_service.parse_kinds(kinds),
+    )
+    next_cursor = str(next_before) if next_before is not None else None
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+@router.get("/unread_count", response_model=UnreadCount)
+def unread_count(session: SessionDep, user: CurrentUser) -> UnreadCount:
+    return UnreadCount(count=notification_service.unread_count(session, recipient=user))
+
+
+@router.post("/read", response_model=MarkedRead)
+def mark_read(body: MarkRead, session: SessionDep, user: CurrentUser) -> MarkedRead:
+    updated = notification_service.mark_read(
+        session, recipient=user, ids=body.ids, up_to=body.up_to, everything=bool(body.all)
+    )
+    return MarkedRead(updated=updated)
