@@ -461,7 +461,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.5))
     following = results["latency_by_following"]
     left.plot(
         [r["following"] for r in following], [r["p50_ms"] for r in following], "o-", label="p50"
@@ -469,15 +469,26 @@ def plot(results: dict[str, Any], path: Path) -> None:
     left.plot(
         [r["following"] for r in following], [r["p99_ms"] for r in following], "s--", label="p99"
     )
+    left.set_xscale("log")
     left.set_xlabel("accounts the viewer follows")
-    left.set_ylabel("home feed page latency (ms)")
+    left.set_ylabel("home page latency, uncached (ms)")
     left.set_title("Home feed vs following count")
     left.legend()
     depth = results["latency_by_depth"]
-    right.plot([r["page"] for r in depth], [r["p50_ms"] for r in depth], "o-")
-    right.set_xlabel("page depth (20 posts a page)")
-    right.set_ylabel("p50 latency (ms)")
-    right.set_title("Home feed vs page depth (heaviest reader)")
+    middle.plot([r["page"] for r in depth], [r["p50_ms"] for r in depth], "o-")
+    middle.set_xlabel("page depth (20 posts a page)")
+    middle.set_ylabel("p50 latency, uncached (ms)")
+    middle.set_title("Home feed vs page depth (heaviest reader)")
+    bars = [
+        ("bare\n/json", "bare_json"),
+        ("bare\nsame page", "bare_page"),
+        ("home\n1 viewer", "home_one_viewer"),
+        ("home\n1000 viewers", "home_1000_viewers"),
+        ("home\nuncached", "home_uncached"),
+    ]
+    right.bar([label for label, _ in bars], [results[key]["rps"] for _, key in bars])
+    right.set_ylabel("requests/s (wrk, one server core)")
+    right.set_title("Throughput, same run")
     fig.suptitle(
         f"socialflow, PostgreSQL, {results['users']:,} users / {results['posts']:,} posts"
         + (" + Redis timelines" if results["redis"] else "")
