@@ -4,8 +4,9 @@ Everything is generated in memory from one ``random.Random(seed)`` (and a
 seeded Faker), so the same flags give the same data, then written with
 SQLAlchemy Core bulk inserts in batches: no ORM objects, no per-row round
 trips. Counters (followers, likes, comments) are known before the rows are
-written, timelines are built with one ``INSERT ... SELECT`` using a window
-function, and post ids grow with ``created_at`` as they would in production.
+written, home timelines are merged in memory from the graph the seed just
+drew (:func:`seeded_timelines`), and post ids grow with ``created_at`` as
+they would in production.
 
 Seeded users have emails at :data:`SEED_DOMAIN`; that is how a re-run
 recognises a seeded database (and refuses unless ``reset``) and what
@@ -15,10 +16,11 @@ recognises a seeded database (and refuses unless ``reset``) and what
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import random
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -245,6 +247,7 @@ def seed(
     followers: Counter[int] = Counter()
     following: Counter[int] = Counter()
     buffer: list[dict[str, Any]] = []
+    graph_out: dict[int, list[int]] = {}  # kept for the timelines (ints, not row dicts)
     edges = 0
     with engine.begin() as connection:
         for uid in user_ids:
@@ -256,10 +259,12 @@ def seed(
                 target = popularity_order[_pick(rng, cumulative)]
                 if target != uid:
                     chosen.add(target)
-            for target in sorted(chosen):
+            followees = sorted(chosen)
+            for target in followees:
                 buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
                 followers[target] += 1
             following[uid] = len(chosen)
+            graph_out[uid] = followees
             edges += len(chosen)
             if len(buffer) >= BATCH:
                 bulk_insert(connection, FOLLOWS, buffer)
@@ -292,6 +297,9 @@ def seed(
     tag_rows: list[dict[str, Any]] = []
     trend: Counter[tuple[str, str, int]] = Counter()
     bucket = platform.settings.trending_bucket_seconds
+    # Post ids by author, oldest first: what followers see, and private ones.
+    shared_posts: defaultdict[int, list[int]] = defaultdict(list)
+    private_posts: defaultdict[int, list[int]] = defaultdict(list)
 
     def flush(connection: Connection) -> None:
         for table, buffer in (
@@ -364,6 +372,7 @@ def seed(
                 }
             )
             tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
+            (shared_posts if visibility != "private" else private_posts)[author].append(post_id)
             if visibility == "public" and (now - created).total_seconds() < 86400:
                 slot = int(created.timestamp() // bucket) * bucket
                 for t in post_tags:
@@ -399,8 +408,20 @@ def seed(
 
     # --------------------------------------------------------- timelines
     if plan.timelines:
-        progress.phase("Home timelines", None)
-        report.timeline_entries = build_timelines(platform, depth=plan.timeline_depth)
+        progress.phase("Home timelines", plan.users)
+        threshold = platform.settings.fanout_threshold
+        report.timeline_entries = write_timelines(
+            platform,
+            seeded_timelines(
+                user_ids,
+                graph_out,
+                shared_posts,
+                private_posts,
+                big_accounts={u for u, n in followers.items() if n >= threshold},
+                depth=min(plan.timeline_depth, platform.settings.timeline_max_length),
+            ),
+            progress,
+        )
         lap("timelines")
 
     # ------------------------------------------------------------ search
@@ -427,6 +448,78 @@ def _write_counts(
     )
     for chunk in _batches(rows):
         connection.execute(statement, list(chunk))
+
+
+def seeded_timelines(
+    user_ids: Sequence[int],
+    graph_out: dict[int, list[int]],
+    shared_posts: dict[int, list[int]],
+    private_posts: dict[int, list[int]],
+    *,
+    big_accounts: set[int],
+    depth: int,
+) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """Each user's newest ``depth`` timeline entries ``(post_id, source_id)``, from memory.
+
+    The seed knows the graph and every post, so it merges each user's sources
+    (own posts, followees' non-private posts; big accounts are merged at read
+    time, as in production) newest first with a heap, touching ``depth``
+    entries per user. The same in SQL is a join of follows with posts that
+    runs to a billion rows at 100k users and 1M posts.
+    """
+    for uid in user_ids:
+        sources = [
+            (shared_posts.get(f, ()), f) for f in graph_out.get(uid, ()) if f not in big_accounts
+        ]
+        own = sorted([*shared_posts.get(uid, ()), *private_posts.get(uid, ())])
+        sources.append((own, uid))
+        tails = [
+            ((post_id, source) for post_id in reversed(posts[-depth:]))
+            for posts, source in sources
+            if posts
+        ]
+        entries = list(itertools.islice(heapq.merge(*tails, reverse=True), depth))
+        yield uid, entries
+
+
+def write_timelines(
+    platform: Platform,
+    timelines: Iterable[tuple[int, list[tuple[int, int]]]],
+    progress: Progress | None = None,
+) -> int:
+    """Store seeded timelines: COPY on PostgreSQL, batched inserts on SQLite, pipelines
+    on Redis; every user's timeline is marked built. Returns the entries written."""
+    progress = progress or _Silent()
+    settings = platform.settings
+    total = 0
+    if settings.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(settings.redis_url)
+        ns = settings.redis_namespace
+        pipe = client.pipeline(transaction=False)
+        for count, (uid, entries) in enumerate(timelines, 1):
+            pipe.delete(f"{ns}:tl:{uid}")
+            if entries:
+                pipe.zadd(f"{ns}:tl:{uid}", {f"{p}:{s}": p for p, s in entries})
+            pipe.set(f"{ns}:tlb:{uid}", 1)
+            total += len(entries)
+            if count % 2000 == 0:
+                pipe.execute()
+                progress.advance(2000)
+        pipe.execute()
+        return total
+    with platform.engine.begin() as connection:
+        batch: list[dict[str, Any]] = []
+        for uid, entries in timelines:
+            batch.extend({"user_id": uid, "post_id": p, "author_id": s} for p, s in entries)
+            total += len(entries)
+            progress.advance(1)
+            if len(batch) >= BATCH * 10:
+                bulk_insert(connection, ENTRIES, batch)
+                batch = []
+        bulk_insert(connection, ENTRIES, batch)
+    return total
 
 
 def build_timelines(platform: Platform, *, depth: int | None = None) -> int:
