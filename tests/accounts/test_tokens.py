@@ -177,3 +177,21 @@ def test_refresh_token_garbage_is_rejected(client: httpx.Client) -> None:
     response = client.post("/api/v1/auth/refresh", json={"refresh_token": "not-a-token"})
     assert response.status_code == 401
     assert response.json()["type"] == "urn:socialflow:problem:invalid-refresh-token"
+
+
+def test_a_remembered_token_still_expires(platform) -> None:
+    """Decoded tokens are kept per process; a kept one is refused once it expires."""
+    from dataclasses import replace
+
+    from socialflow.services.tokens import LEEWAY_SECONDS, DecodedTokens, InvalidToken
+
+    decoded = DecodedTokens()
+    token = issue_access_token(platform.settings, user_id=1, token_version=0)
+    first = decoded.decode(platform.settings, token)
+    assert decoded.decode(platform.settings, token) is first  # the second is a lookup
+    past = datetime.now(UTC) - timedelta(seconds=LEEWAY_SECONDS + 1)
+    decoded._claims[token] = replace(first, expires_at=past)
+    with pytest.raises(InvalidToken):
+        decoded.decode(platform.settings, token)
+    with pytest.raises(InvalidToken):
+        decoded.decode(platform.settings, token + "x")  # forged: never remembered
