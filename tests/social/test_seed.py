@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -79,11 +80,19 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
     assert "entries" in one.output
 
 
-def test_seeded_timelines_match_a_rebuild_from_the_graph(platform) -> None:
-    """The seed merges timelines in memory; a rebuild from the database agrees."""
+@pytest.mark.parametrize("store", ["configured", "sql"])
+def test_seeded_timelines_match_a_rebuild_from_the_graph(platform, make_platform, store) -> None:
+    """The seed merges timelines in memory; a rebuild from the database agrees.
+
+    ``sql`` forces the SQL timeline store even where Redis is configured, so on
+    PostgreSQL the seed's COPY path is covered too.
+    """
     from socialflow.services.feeds import rebuild_timeline
     from socialflow.services.seed import SeedPlan, seed
     from socialflow.services.timelines import timeline_store
+
+    if store == "sql":
+        platform = make_platform(redis_url=None)
 
     report = seed(platform, SeedPlan(users=80, posts=800, seed=3, timeline_depth=25, search=False))
     assert report.timeline_entries > 0
