@@ -8,6 +8,8 @@ under concurrency.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Table, update
@@ -74,28 +76,47 @@ def bump(session: DB, table: Table, row_id: Any, **deltas: int) -> None:
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many new rows in the connection's transaction, as fast as the engine allows.
 
-    PostgreSQL gets ``COPY ... FROM STDIN`` (psycopg), several times faster than
-    even batched multi-row INSERTs for the millions of rows ``socialflow seed``
-    writes; other engines get one executemany. JSON columns are encoded here,
-    since COPY takes text. Every row must have the keys of the first.
+    PostgreSQL gets ``COPY ... FROM STDIN`` in text format, the rows encoded
+    here in one pass (:func:`copy_text`): several times faster than batched
+    INSERTs, and than letting the driver adapt each value, for the millions
+    of rows ``socialflow seed`` writes. Other engines get one executemany.
+    Every row must have the keys of the first.
     """
     if not rows:
         return
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return
-    import json
-
     columns = list(rows[0])
     as_json = [isinstance(table.c[name].type, JSON) for name in columns]
     names = ", ".join(f'"{name}"' for name in columns)
+    text_rows = "".join(
+        "\t".join(
+            copy_text(row[name], as_json=encode)
+            for name, encode in zip(columns, as_json, strict=True)
+        )
+        + "\n"
+        for row in rows
+    )
     raw = connection.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row[name]) if encode and row[name] is not None else row[name]
-                    for name, encode in zip(columns, as_json, strict=True)
-                ]
-            )
+        copy.write(text_rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any, *, as_json: bool = False) -> str:
+    """One value in PostgreSQL's COPY text format (``\\N`` is NULL)."""
+    if value is None:
+        return "\\N"
+    if as_json:
+        value = json.dumps(value, separators=(",", ":"))
+    elif isinstance(value, bool):
+        return "t" if value else "f"
+    elif isinstance(value, int | float):
+        return str(value)
+    elif isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
