@@ -8,6 +8,7 @@ from socialflow.api import (
     auth,
     feeds,
     graph,
+    images,
     media,
     posts,
     search,
@@ -21,7 +22,19 @@ from socialflow.api import (
 def build_api_router(extra: list[APIRouter] | None = None) -> APIRouter:
     """Every built-in router (and plugins' ones) under one router, to mount at ``/api/v1``."""
     router = APIRouter()
-    for module in (auth, users, graph, posts, feeds, trending, search, uploads, videos, media):
+    for module in (
+        auth,
+        users,
+        graph,
+        posts,
+        feeds,
+        trending,
+        search,
+        uploads,
+        videos,
+        images,
+        media,
+    ):
         router.include_router(module.router)
     for plugin_router in extra or []:
         router.include_router(plugin_router)

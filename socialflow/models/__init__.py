@@ -17,6 +17,7 @@ from socialflow.models.auth import (
 )
 from socialflow.models.feeds import TimelineEntry
 from socialflow.models.graph import Block, Follow, FollowRequest, Mute
+from socialflow.models.images import MediaImage
 from socialflow.models.posts import (
     Bookmark,
     Comment,
@@ -39,6 +40,7 @@ __all__ = [
     "Comment",
     "Follow",
     "FollowRequest",
+    "MediaImage",
     "Mute",
     "OAuthAccount",
     "OutgoingMail",

@@ -1,11 +1,12 @@
-"""Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads.
+"""Media tasks on the ``media`` queue: process a video; sweep stale jobs, expired uploads
+and post images no post took.
 
 Both are idempotent. ``process_video`` is safe to run twice or after a
 killed worker (see :mod:`socialflow.services.videos`). Every worker runs
 ``sweep`` when it starts and then every ``media_sweep_interval`` seconds, so
 no separate beat process is needed: a job whose worker died (stale
-heartbeat) is queued again, and unfinished uploads past ``Upload-Expires``
-are deleted. Several workers sweeping at once is harmless.
+heartbeat) is queued again, unfinished uploads past ``Upload-Expires``
+are deleted, and so are images left unattached past ``image_unattached_seconds``. Several workers sweeping at once is harmless.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
+from socialflow.services import images as image_service
 from socialflow.services import uploads as upload_service
 from socialflow.services import videos as video_service
 from socialflow.tasks.celery_app import MEDIA_QUEUE, platform_of
@@ -41,14 +43,18 @@ def process_video(self: Any, video_id: str) -> str:
 
 @shared_task(name=SWEEP_TASK, bind=True)
 def sweep(self: Any) -> dict[str, Any]:
-    """Requeue videos whose job died; delete expired unfinished uploads."""
+    """Requeue videos whose job died; delete expired unfinished uploads and stale images."""
     platform = platform_of(self.app)
     with platform.session() as session:
         requeued = video_service.sweep_stale_jobs(session=session, settings=platform.settings)
         session.commit()
     with platform.session() as session:
         expired = upload_service.expire_uploads(session=session, storage=platform.storage)
-    return {"requeued": requeued, "expired_uploads": expired}
+    with platform.session() as session:
+        images = image_service.sweep_unattached(
+            session=session, storage=platform.storage, settings=platform.settings
+        )
+    return {"requeued": requeued, "expired_uploads": expired, "swept_images": images}
 
 
 @worker_ready.connect
