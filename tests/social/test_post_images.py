@@ -153,14 +153,17 @@ def test_jpeg_is_stripped_of_exif_rotated_and_given_a_thumbnail(
     assert body["alt"] == "A blue wall"
 
     row = stored(platform, body["id"])
-    assert row.owner_id == ana.id and row.post_id is None
+    assert row.owner_id == ana.id
+    assert row.post_id is None
     original = platform.storage.get(row.storage_key)
-    assert b"SpyCam" not in original and b"secret comment" not in original
+    assert b"SpyCam" not in original
+    assert b"secret comment" not in original
     with Image.open(io.BytesIO(original)) as image:
         assert image.format == "JPEG"
         assert image.size == (600, 800)
         assert not image.getexif()
-        assert "exif" not in image.info and "comment" not in image.info
+        assert "exif" not in image.info
+        assert "comment" not in image.info
 
     # The signed URLs serve the bytes (and the thumbnail) with a safe type.
     served = fetch(client, body["url"])
@@ -170,7 +173,8 @@ def test_jpeg_is_stripped_of_exif_rotated_and_given_a_thumbnail(
     thumb = fetch(client, body["thumbnail_url"])
     assert thumb.status_code == 200
     with Image.open(io.BytesIO(thumb.content)) as image:
-        assert image.format == "WEBP" and image.size == (300, 400)
+        assert image.format == "WEBP"
+        assert image.size == (300, 400)
 
     # The owner can read it back; nobody else learns it exists.
     assert api("GET", f"/media/images/{body['id']}", ana).json()["id"] == body["id"]
