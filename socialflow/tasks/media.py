@@ -6,7 +6,8 @@ killed worker (see :mod:`socialflow.services.videos`). Every worker runs
 ``sweep`` when it starts and then every ``media_sweep_interval`` seconds, so
 no separate beat process is needed: a job whose worker died (stale
 heartbeat) is queued again, unfinished uploads past ``Upload-Expires``
-are deleted, and so are images left unattached past ``image_unattached_seconds``. Several workers sweeping at once is harmless.
+are deleted, and so are post images left unattached past
+``image_unattached_seconds``. Several workers sweeping at once is harmless.
 """
 
 from __future__ import annotations
