@@ -478,3 +478,14 @@ def test_deleting_posts_and_images(
             session=session, storage=platform.storage, settings=platform.settings, now=later
         )
     assert platform.storage.exists(stored(platform, kept["id"]).storage_key)
+
+
+def test_the_data_export_lists_own_images_only(api: Api, actor: Callable[..., Actor]) -> None:
+    nia, other = actor("nia"), actor("other")
+    mine = uploaded(api, nia, alt="mine")
+    post = new_post(api, nia, "with pic", image_ids=[mine["id"]]).json()
+    uploaded(api, other)
+    exported = api("GET", "/users/me/export", nia).json()["images"]
+    assert [(i["id"], i["post_id"], i["alt"]) for i in exported] == [
+        (mine["id"], post["id"], "mine")
+    ]
