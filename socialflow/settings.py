@@ -249,6 +249,9 @@ class Settings(BaseSettings):
         default=400, ge=32, le=2048, description="Long edge of an image's thumbnail."
     )
     post_max_images: int = Field(default=4, ge=1, le=20, description="Images one post may carry.")
+    image_decode_concurrency: int = Field(
+        default=2, ge=1, description="Image decodes (uploads, avatars) run at once per process."
+    )
     image_unattached_seconds: int = Field(
         default=24 * 3600,
         ge=60,

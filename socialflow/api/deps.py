@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -123,14 +124,23 @@ DetachedUser = Annotated[User, Depends(get_detached_user)]
 T = TypeVar("T")
 
 
-async def in_session(platform: Platform, work: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service function with its own session in a worker thread (``async`` routes)."""
+async def in_session(
+    platform: Platform,
+    work: Callable[..., T],
+    /,
+    limiter: anyio.CapacityLimiter | None = None,
+    **kwargs: Any,
+) -> T:
+    """Run a service function with its own session in a worker thread (``async`` routes).
+
+    ``limiter`` bounds how many such calls run at once (e.g. image decodes).
+    """
 
     def run() -> T:
         with platform.session() as session:
             return work(session=session, **kwargs)
 
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
 def get_client_ip(request: Request) -> str:

@@ -1,4 +1,5 @@
-"""Read an image upload (``multipart/form-data``) with a hard byte limit while it streams.
+"""Read an image upload (``multipart/form-data``) with a hard byte limit while it streams,
+and bound how many uploads are decoded at once (:func:`decode_limiter`).
 
 Starlette's ``request.form()`` spools every file part to disk whatever its
 size before a route sees it. Image routes read the body through
@@ -13,12 +14,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+import anyio
 from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from socialflow.errors import Problem
 from socialflow.media.images import invalid_image
+from socialflow.platform import Platform
 
 # Room for boundaries, part headers and the text fields next to the file.
 MULTIPART_OVERHEAD = 16 * 1024
@@ -95,3 +98,19 @@ async def read_image_form(
     finally:
         await form.close()
     return ImageForm(data=data, fields=fields)
+
+
+def decode_limiter(platform: Platform) -> anyio.CapacityLimiter:
+    """At most ``image_decode_concurrency`` decodes at once in this process.
+
+    A decoded image can take ``image_max_pixels`` x 4 bytes of memory; the
+    limit keeps a burst of uploads from multiplying that. Kept on the
+    platform, made on first use (no import-time state).
+    """
+    limiter: anyio.CapacityLimiter | None = platform.__dict__.get("_socialflow_image_limiter")
+    if limiter is None:
+        limiter = platform.__dict__.setdefault(
+            "_socialflow_image_limiter",
+            anyio.CapacityLimiter(platform.settings.image_decode_concurrency),
+        )
+    return limiter

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from socialflow.api.deps import CurrentUser, DetachedUser, PlatformDep, SessionDep, in_session
-from socialflow.api.image_form import read_image_form
+from socialflow.api.image_form import decode_limiter, read_image_form
 from socialflow.api.social_schemas import ImageOut
 from socialflow.media.images import ImageTooLarge
 from socialflow.services import images as image_service
@@ -78,7 +78,9 @@ async def upload_image(request: Request, user: DetachedUser, platform: PlatformD
         )
         return image_service.to_public(platform.storage, settings.media_url_expires, image)
 
-    return JSONResponse(await in_session(platform, store), status_code=201)
+    return JSONResponse(
+        await in_session(platform, store, limiter=decode_limiter(platform)), status_code=201
+    )
 
 
 @router.get("/{image_id}", response_model=ImageOut)

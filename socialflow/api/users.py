@@ -18,7 +18,7 @@ from socialflow.api.deps import (
     SessionDep,
     in_session,
 )
-from socialflow.api.image_form import read_image_form
+from socialflow.api.image_form import decode_limiter, read_image_form
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
 from socialflow.errors import Unauthorized
 from socialflow.models.base import utcnow
@@ -120,7 +120,7 @@ async def upload_avatar(
         session.commit()
         return _me(user, session, platform), previous
 
-    me, previous = await in_session(platform, store)
+    me, previous = await in_session(platform, store, limiter=decode_limiter(platform))
     _delete_stored(platform, previous)
     return me
 
