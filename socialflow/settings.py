@@ -249,6 +249,31 @@ class Settings(BaseSettings):
     # --- media
     media_dir: Path | None = Field(default=None, description="Local storage folder.")
 
+    # --- post images (docs/social.md, "Images")
+    image_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest image upload in bytes (413 above)."
+    )
+    image_max_pixels: int = Field(
+        default=40_000_000,
+        ge=10_000,
+        description="Most pixels an uploaded image may declare (decompression-bomb guard, 422).",
+    )
+    image_max_edge: int = Field(
+        default=4096, ge=64, le=16384, description="Long edge a stored image is scaled down to."
+    )
+    image_thumbnail_edge: int = Field(
+        default=400, ge=32, le=2048, description="Long edge of an image's thumbnail."
+    )
+    post_max_images: int = Field(default=4, ge=1, le=20, description="Images one post may carry.")
+    image_decode_concurrency: int = Field(
+        default=2, ge=1, description="Image decodes (uploads, avatars) run at once per process."
+    )
+    image_unattached_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        description="An uploaded image no post uses is deleted by the media sweep after this.",
+    )
+
     # --- video: uploads, processing, playback (docs/video.md)
     upload_max_size: int = Field(
         default=4 * 1024**3, ge=1, description="Largest tus upload in bytes (413 above)."

@@ -8,6 +8,7 @@ from socialflow.api import (
     auth,
     feeds,
     graph,
+    images,
     media,
     notifications,
     posts,
@@ -37,6 +38,7 @@ def build_api_router(extra: list[APIRouter] | None = None) -> APIRouter:
         notifications,
         uploads,
         videos,
+        images,
         media,
     ):
         router.routes.extend(module.router.routes)

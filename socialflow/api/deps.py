@@ -6,9 +6,11 @@ Use the ``Annotated`` aliases in route signatures (``session: SessionDep``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -95,6 +97,50 @@ def get_current_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
+    """The caller, loaded in a short session of its own and detached from it.
+
+    For ``async`` routes that stream a request body (tus PATCHes, image
+    uploads): no database connection is held while the bytes arrive.
+    """
+    if claims is None:
+        raise Unauthorized()
+    with platform.session() as session:
+        user = session.get(User, claims.user_id)
+        if (
+            user is None
+            or user.state not in ACTIVE_STATES
+            or user.token_version != claims.token_version
+        ):
+            raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
+        session.expunge(user)
+        return user
+
+
+DetachedUser = Annotated[User, Depends(get_detached_user)]
+
+T = TypeVar("T")
+
+
+async def in_session(
+    platform: Platform,
+    work: Callable[..., T],
+    /,
+    limiter: anyio.CapacityLimiter | None = None,
+    **kwargs: Any,
+) -> T:
+    """Run a service function with its own session in a worker thread (``async`` routes).
+
+    ``limiter`` bounds how many such calls run at once (e.g. image decodes).
+    """
+
+    def run() -> T:
+        with platform.session() as session:
+            return work(session=session, **kwargs)
+
+    return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
 def get_client_ip(request: Request) -> str:

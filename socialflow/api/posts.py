@@ -50,6 +50,7 @@ def create_post(
         text=body.text,
         visibility=body.visibility,
         video_id=body.video_id,
+        image_ids=body.image_ids,
     )
     assert post.id is not None
     content = post_service.public_post(session, platform=platform, viewer=user, post_id=post.id)
@@ -76,6 +77,7 @@ def edit_post(
         post_id=post_id,
         text=body.text,
         visibility=body.visibility,
+        image_ids=body.image_ids,
     )
     return JSONResponse(
         post_service.public_post(session, platform=platform, viewer=user, post_id=post_id)

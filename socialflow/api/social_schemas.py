@@ -7,7 +7,7 @@ models document their shape in OpenAPI and validate requests.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,20 @@ class EntitiesOut(BaseModel):
     links: list[str]
 
 
+class ImageOut(BaseModel):
+    """An image of a post (or just uploaded): signed URLs valid for ``media_url_expires``."""
+
+    id: str
+    url: str
+    width: int
+    height: int
+    thumbnail_url: str
+    thumbnail_width: int
+    thumbnail_height: int
+    alt: str
+    content_type: str
+
+
 class PostOut(BaseModel):
     id: int
     author: AuthorOut
@@ -43,6 +57,7 @@ class PostOut(BaseModel):
     liked_by_me: bool
     video_id: str | None = None
     video: VideoPublic | None = None
+    images: list[ImageOut] = Field(default_factory=list)
 
 
 class PostPage(BaseModel):
@@ -59,11 +74,22 @@ class PostCreate(StrictModel):
         max_length=32,
         description="One of the caller's videos (any status); 404 if not theirs.",
     )
+    image_ids: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The caller's own unattached images (POST /media/images), in order; "
+        "at most post_max_images, not with video_id.",
+    )
 
 
 class PostUpdate(StrictModel):
     text: str | None = Field(default=None, min_length=1, max_length=5000)
     visibility: Literal["public", "followers", "private"] | None = None
+    image_ids: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None,
+        max_length=20,
+        description="The post's complete new list of images ([] removes them all).",
+    )
 
 
 class PostEditOut(BaseModel):

@@ -15,15 +15,15 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
-from socialflow.api.deps import ClaimsDep, PlatformDep
-from socialflow.errors import Conflict, Problem, ServiceUnavailable, Unauthorized
+from socialflow.api.deps import DetachedUser, PlatformDep, in_session
+from socialflow.errors import Conflict, Problem, ServiceUnavailable
 from socialflow.media.body import BodyPipe, BodyTooLarge
 from socialflow.media.tus import (
     CHECKSUM_MISMATCH_STATUS,
@@ -41,7 +41,6 @@ from socialflow.models.video import Upload
 from socialflow.platform import Platform
 from socialflow.plugins.protocols import StorageError
 from socialflow.services import uploads as upload_service
-from socialflow.services.users import ACTIVE_STATES
 
 T = TypeVar("T")
 logger = logging.getLogger("socialflow.uploads")
@@ -72,23 +71,8 @@ def _bad_request(detail: str) -> Problem:
     return Problem(detail, status=400, slug="tus-invalid-request", title="Invalid tus request")
 
 
-def upload_user(platform: PlatformDep, claims: ClaimsDep) -> User:
-    """The caller, loaded in a short session of its own (PATCHes may last minutes)."""
-    if claims is None:
-        raise Unauthorized()
-    with platform.session() as session:
-        user = session.get(User, claims.user_id)
-        if (
-            user is None
-            or user.state not in ACTIVE_STATES
-            or user.token_version != claims.token_version
-        ):
-            raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
-        session.expunge(user)
-        return user
-
-
-UploadUser = Annotated[User, Depends(upload_user)]
+# The caller, loaded in a short session of its own (PATCHes may last minutes).
+UploadUser = DetachedUser
 
 
 def _require_tus(request: Request) -> None:
@@ -103,14 +87,7 @@ def _require_tus(request: Request) -> None:
         )
 
 
-async def _in_session(platform: Platform, work: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service function with its own session in a worker thread."""
-
-    def run() -> T:
-        with platform.session() as session:
-            return work(session=session, **kwargs)
-
-    return await anyio.to_thread.run_sync(run)
+_in_session = in_session
 
 
 def _upload_headers(upload: Upload) -> dict[str, str]:

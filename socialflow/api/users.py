@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session
 
 from socialflow.api.deps import (
     ClientIp,
     CurrentUser,
+    DetachedUser,
     OptionalUser,
     PlatformDep,
     RateLimiterDep,
     SessionDep,
+    in_session,
 )
+from socialflow.api.image_form import decode_limiter, read_image_form
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
 from socialflow.errors import Unauthorized
 from socialflow.models.user import User
@@ -70,21 +73,56 @@ def update_me(
     return _me(user, session, platform)
 
 
-@router.put("/me/avatar", response_model=UserPrivate)
-def upload_avatar(
-    file: Annotated[UploadFile, File(description="A JPEG, PNG, WebP or GIF image.")],
-    user: CurrentUser,
-    session: SessionDep,
-    platform: PlatformDep,
+_AVATAR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A JPEG, PNG, WebP or GIF image.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.put("/me/avatar", response_model=UserPrivate, openapi_extra=_AVATAR_BODY)
+async def upload_avatar(
+    request: Request, caller: DetachedUser, platform: PlatformDep
 ) -> UserPrivate:
-    """Replace the avatar. The image is re-encoded; its metadata never reaches storage."""
-    data = file.file.read(platform.settings.avatar_max_bytes + 1)
-    previous = avatars.set_avatar(
-        session, platform.settings, platform.storage, user=user, data=data
+    """Replace the avatar. The image is re-encoded; its metadata never reaches storage.
+
+    The body streams through ``avatar_max_bytes`` (413 as soon as it passes);
+    no database connection is held while it arrives.
+    """
+    limit = platform.settings.avatar_max_bytes
+    form = await read_image_form(
+        request,
+        limit=limit,
+        too_large=lambda: avatars.PayloadTooLarge(f"Avatars may be at most {limit} bytes."),
     )
-    session.commit()
+
+    def store(*, session: Session) -> tuple[UserPrivate, str | None]:
+        user = session.get(User, caller.id)
+        assert user is not None
+        previous = avatars.set_avatar(
+            session, platform.settings, platform.storage, user=user, data=form.data
+        )
+        session.commit()
+        return _me(user, session, platform), previous
+
+    me, previous = await in_session(platform, store, limiter=decode_limiter(platform))
     _delete_stored(platform, previous)
-    return _me(user, session, platform)
+    return me
 
 
 @router.delete("/me/avatar", response_model=UserPrivate)

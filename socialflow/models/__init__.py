@@ -17,6 +17,7 @@ from socialflow.models.auth import (
 )
 from socialflow.models.feeds import TimelineEntry
 from socialflow.models.graph import Block, Follow, FollowRequest, Mute
+from socialflow.models.images import MediaImage
 from socialflow.models.notifications import Notification, NotificationKind
 from socialflow.models.posts import (
     Bookmark,
@@ -40,6 +41,7 @@ __all__ = [
     "Comment",
     "Follow",
     "FollowRequest",
+    "MediaImage",
     "Mute",
     "Notification",
     "NotificationKind",

@@ -1,27 +1,25 @@
 """Avatars: decoded, bounded, re-encoded and stored through the storage backend.
 
-Uploads are never stored as sent. Pillow decodes them (refusing files over
-``avatar_max_bytes`` and images over ``avatar_max_pixels``, the
-decompression-bomb guard), the image is cropped square, scaled to
-``avatar_size`` and written out fresh as WebP: EXIF (GPS!), ICC, XMP and any
-payload hidden after the image data are gone.
+Uploads are never stored as sent. :mod:`socialflow.media.images` sniffs and
+decodes them (refusing files over ``avatar_max_bytes`` and images over
+``avatar_max_pixels``, the decompression-bomb guard), the image is cropped
+square, scaled to ``avatar_size`` and written out fresh as WebP: EXIF (GPS!),
+ICC, XMP and any payload hidden after the image data are gone.
 """
 
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlmodel import Session
 
-from socialflow.errors import Problem, ValidationProblem
+from socialflow.errors import Problem
+from socialflow.media import images
 from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.settings import Settings
 
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 CONTENT_TYPE = "image/webp"
 URL_TTL_SECONDS = 24 * 3600
 
@@ -31,37 +29,13 @@ class PayloadTooLarge(Problem):
 
 
 def reencode(data: bytes, settings: Settings) -> bytes:
-    """Decode, square-crop, scale and re-encode as WebP without metadata."""
+    """Decode (:func:`socialflow.media.images.decode`), square-crop, scale, write WebP."""
     if len(data) > settings.avatar_max_bytes:
         raise PayloadTooLarge(f"Avatars may be at most {settings.avatar_max_bytes} bytes.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise _invalid(f"{probe.format} images are not accepted.")
-                if probe.width * probe.height > settings.avatar_max_pixels:
-                    raise _invalid("The image has too many pixels.")
-                probe.seek(0)  # first frame of an animation
-                image = ImageOps.exif_transpose(probe)
-                image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning, ValueError) as exc:
-        raise _invalid("The file is not an image we can read.") from exc
-    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    image = images.decode(data, max_pixels=settings.avatar_max_pixels).image
     size = settings.avatar_size
     image = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # A new image object carries no info/exif; save() is given none.
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
-    clean.save(out, format="WEBP", quality=85, method=4)
-    return out.getvalue()
-
-
-def _invalid(message: str) -> ValidationProblem:
-    return ValidationProblem(
-        message, errors=[{"field": "file", "message": message, "code": "invalid_image"}]
-    )
+    return images.encode(image, CONTENT_TYPE)
 
 
 def set_avatar(

@@ -2,7 +2,8 @@
 
 The accounts part comes from :func:`socialflow.services.users.export_data`;
 this module adds what the user created or chose elsewhere: posts (with edit
-history), comments, likes, shares, bookmarks, the social graph, and videos.
+history), comments, likes, shares, bookmarks, the social graph, videos and
+images (their metadata; the bytes stay behind the signed URLs of the posts).
 Other people's data is never included beyond the ids the user acted on.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from socialflow.models.graph import Block, Follow, FollowRequest, Mute
+from socialflow.models.images import MediaImage
 from socialflow.models.posts import Bookmark, Comment, Post, PostEdit, PostLike, Share
 from socialflow.models.user import User
 from socialflow.models.video import Video
@@ -122,4 +124,25 @@ def export_user_data(*, session: Session, user: User) -> dict[str, Any]:
     data["content"] = _content(session, user.id)
     data["graph"] = _graph(session, user.id)
     data["videos"] = _videos(session, user.id)
+    data["images"] = _images(session, user.id)
     return data
+
+
+def _images(session: Session, user_id: int) -> list[dict[str, Any]]:
+    images = session.exec(
+        select(MediaImage)
+        .where(MediaImage.owner_id == user_id)
+        .order_by(col(MediaImage.created_at))
+    )
+    return [
+        {
+            "id": i.id,
+            "post_id": i.post_id,
+            "alt": i.alt,
+            "content_type": i.content_type,
+            "width": i.width,
+            "height": i.height,
+            "created_at": _iso(i.created_at),
+        }
+        for i in images
+    ]

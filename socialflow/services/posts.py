@@ -21,6 +21,7 @@ from socialflow.models.posts import Post, PostEdit, PostHashtag, PostLike, Visib
 from socialflow.models.user import AccountState, User
 from socialflow.models.video import Video
 from socialflow.services import graph, trending
+from socialflow.services import images as image_service
 from socialflow.services.effects import enqueue_after_commit, record_event
 from socialflow.services.search_queue import queue_post
 from socialflow.services.sqlutil import DB, bump, insert_many_ignore
@@ -125,20 +126,33 @@ def create_post(
     text: str,
     visibility: str = "public",
     video_id: str | None = None,
+    image_ids: Sequence[str] = (),
 ) -> Post:
-    """Store a post after the filter hooks; fan-out, search and trending follow the commit."""
+    """Store a post after the filter hooks; fan-out, search and trending follow the commit.
+
+    ``image_ids`` name the author's own unattached images (docs/social.md,
+    "Images"); a post carries a video or images, not both.
+    """
     assert author.id is not None
     settings = platform.settings
     data = platform.plugins.apply_filters(
         "socialflow_filter_post",
-        {"author_id": author.id, "text": text, "visibility": visibility, "video_id": video_id},
+        {
+            "author_id": author.id,
+            "text": text,
+            "visibility": visibility,
+            "video_id": video_id,
+            "image_ids": list(image_ids),
+        },
     )
     clean = _validate_text(str(data["text"]), settings.post_max_length)
     vis = _visibility(str(data.get("visibility", visibility)))
     parsed = parse_entities(clean)
     mentions = resolve_mentions(session, author_id=author.id, usernames=parsed["mentions"])
     entities = {"hashtags": parsed["hashtags"], "mentions": mentions, "links": parsed["links"]}
-    # Checked after the filters (a plugin may set or clear it), before any write.
+    # Checked after the filters (a plugin may set or clear them), before any write.
+    images = image_service.check_image_ids(settings, data.get("image_ids") or [])
+    image_service.no_mixed_media(data.get("video_id"), images)
     attached = _own_video(session, author.id, data.get("video_id"))
     post = Post(
         author_id=author.id,
@@ -151,6 +165,8 @@ def create_post(
     session.flush()
     assert post.id is not None
     _store_hashtags(session, post.id, parsed["hashtags"])
+    if images:
+        image_service.attach_images(session, owner_id=author.id, post_id=post.id, image_ids=images)
     if vis == Visibility.public.value and parsed["hashtags"]:
         trending.count(
             session,
@@ -167,6 +183,7 @@ def create_post(
         hashtags=parsed["hashtags"],
         mention_ids=[m["id"] for m in mentions],
         video_id=post.video_id,
+        image_ids=images,
     )
     for mention in mentions:
         if mention["id"] != author.id:
@@ -191,25 +208,41 @@ def edit_post(
     post_id: int,
     text: str | None,
     visibility: str | None,
+    image_ids: Sequence[str] | None = None,
 ) -> Post:
-    """Change text and/or visibility; the old text goes to the post's edit history."""
+    """Change text, visibility and/or images; the old text goes to the post's edit history.
+
+    ``image_ids`` (when given) is the post's new, complete list of images:
+    images left out become unattached (and are swept later).
+    """
     post = session.get(Post, post_id)
     if post is None or post.deleted_at is not None or not can_view(session, editor.id, post):
         raise NotFound("No such post.")
     if post.author_id != editor.id:
         raise NotFound("No such post.")  # do not reveal it exists to a non-author editor
     changes: dict[str, Any] = {}
-    if text is not None:
+    current_images = image_service.image_ids_of(session, post_id)
+    if text is not None or image_ids is not None:
         data = platform.plugins.apply_filters(
             "socialflow_filter_post",
             {
                 "author_id": editor.id,
-                "text": text,
+                "text": text if text is not None else post.text,
                 "visibility": visibility or post.visibility,
                 "video_id": post.video_id,
+                "image_ids": list(image_ids) if image_ids is not None else current_images,
                 "post_id": post.id,
             },
         )
+    if image_ids is not None:
+        images = image_service.check_image_ids(platform.settings, data.get("image_ids") or [])
+        image_service.no_mixed_media(post.video_id, images)
+        if images != current_images:
+            image_service.attach_images(
+                session, owner_id=editor.id, post_id=post_id, image_ids=images
+            )
+            changes["image_ids"] = images
+    if text is not None:
         clean = _validate_text(str(data["text"]), platform.settings.post_max_length)
         if clean != post.text:
             session.add(PostEdit(post_id=post_id, text=post.text, entities=post.entities))
@@ -386,8 +419,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def serialize(row: Any, *, liked: bool, video: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The public Post shape from a hydrated row (``video``: its public Video shape)."""
+def serialize(
+    row: Any,
+    *,
+    liked: bool,
+    video: dict[str, Any] | None = None,
+    images: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The public Post shape from a hydrated row (``video``/``images``: their public shapes)."""
     return {
         "id": row.id,
         "author": {
@@ -408,13 +447,14 @@ def serialize(row: Any, *, liked: bool, video: dict[str, Any] | None = None) -> 
         "liked_by_me": liked,
         "video_id": row.video_id,
         "video": video,
+        "images": images or [],
     }
 
 
 def serialize_many(
     session: DB, viewer_id: int | None, rows: Sequence[Any], *, platform: Platform
 ) -> list[dict[str, Any]]:
-    """Posts the viewer may see, in their public shape: likes and videos in one query each.
+    """Posts the viewer may see, in their public shape: likes, videos, images in one query each.
 
     A post's video is shown to whoever may see the post, whatever the video's
     own visibility: attaching it is the author sharing it (docs/social.md).
@@ -425,11 +465,13 @@ def serialize_many(
     else:
         liked = liked_among(session, viewer_id, [row.id for row in rows])
     videos = public_videos(platform, session, [row.video_id for row in rows])
+    images = image_service.images_by_post(platform, session, [row.id for row in rows])
     return [
         serialize(
             row,
             liked=row.id in liked,
             video=videos.get(row.video_id) if row.video_id else None,
+            images=images.get(row.id),
         )
         for row in rows
     ]

@@ -1,12 +1,14 @@
-"""Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads.
+"""Media tasks on the ``media`` queue: process a video; sweep stale jobs, expired uploads
+and post images no post took.
 
 Both are idempotent. ``process_video`` is safe to run twice or after a
 killed worker (see :mod:`socialflow.services.videos`). Celery beat queues
 ``sweep`` every ``media_sweep_interval`` seconds (see
 :func:`socialflow.tasks.celery_app.beat_schedule`), and every worker queues
 one when it starts, so a restarted worker recovers at once: a job whose
-worker died (stale heartbeat) is queued again, and unfinished uploads past
-``Upload-Expires`` are deleted. Several sweeps at once are harmless.
+worker died (stale heartbeat) is queued again, unfinished uploads past
+``Upload-Expires`` are deleted, and so are post images left unattached past
+``image_unattached_seconds``. Several sweeps at once are harmless.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
+from socialflow.services import images as image_service
 from socialflow.services import uploads as upload_service
 from socialflow.services import videos as video_service
 from socialflow.tasks.celery_app import MEDIA_QUEUE, MEDIA_SWEEP_TASK, platform_of
@@ -41,14 +44,18 @@ def process_video(self: Any, video_id: str) -> str:
 
 @shared_task(name=SWEEP_TASK, bind=True)
 def sweep(self: Any) -> dict[str, Any]:
-    """Requeue videos whose job died; delete expired unfinished uploads."""
+    """Requeue videos whose job died; delete expired unfinished uploads and stale images."""
     platform = platform_of(self.app)
     with platform.session() as session:
         requeued = video_service.sweep_stale_jobs(session=session, settings=platform.settings)
         session.commit()
     with platform.session() as session:
         expired = upload_service.expire_uploads(session=session, storage=platform.storage)
-    return {"requeued": requeued, "expired_uploads": expired}
+    with platform.session() as session:
+        images = image_service.sweep_unattached(
+            session=session, storage=platform.storage, settings=platform.settings
+        )
+    return {"requeued": requeued, "expired_uploads": expired, "swept_images": images}
 
 
 @worker_ready.connect
