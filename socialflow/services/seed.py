@@ -19,6 +19,7 @@ import bisect
 import heapq
 import itertools
 import random
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
 from socialflow.services.passwords import hash_password
-from socialflow.services.sqlutil import bulk_insert
+from socialflow.services.sqlutil import BulkWriter, bulk_insert
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
@@ -250,28 +251,28 @@ def seed(
     graph_out: dict[int, list[int]] = {}  # kept for the timelines (ints, not row dicts)
     edges = 0
     with engine.begin() as connection:
-        for uid in user_ids:
-            wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
-            chosen: set[int] = set()
-            for _ in range(wanted * 2):
-                if len(chosen) >= wanted:
-                    break
-                target = popularity_order[_pick(rng, cumulative)]
-                if target != uid:
-                    chosen.add(target)
-            followees = sorted(chosen)
-            for target in followees:
-                buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
-                followers[target] += 1
-            following[uid] = len(chosen)
-            graph_out[uid] = followees
-            edges += len(chosen)
-            if len(buffer) >= BATCH:
-                bulk_insert(connection, FOLLOWS, buffer)
-                buffer = []
-            progress.advance(1)
-        if buffer:
-            bulk_insert(connection, FOLLOWS, buffer)
+        with BulkWriter(connection) as writer:
+            for uid in user_ids:
+                wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
+                chosen: set[int] = set()
+                for _ in range(wanted * 2):
+                    if len(chosen) >= wanted:
+                        break
+                    target = popularity_order[_pick(rng, cumulative)]
+                    if target != uid:
+                        chosen.add(target)
+                followees = sorted(chosen)
+                for target in followees:
+                    buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
+                    followers[target] += 1
+                following[uid] = len(chosen)
+                graph_out[uid] = followees
+                edges += len(chosen)
+                if len(buffer) >= BATCH:
+                    writer.write(FOLLOWS, buffer)
+                    buffer = []
+                progress.advance(1)
+            writer.write(FOLLOWS, buffer)
         _write_counts(
             connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
         )
@@ -302,7 +303,7 @@ def seed(
     private_posts: defaultdict[int, list[int]] = defaultdict(list)
     post_authors: list[int] = []  # by post_id - first_post
 
-    def flush(connection: Connection) -> None:
+    def flush(writer: BulkWriter) -> None:
         for table, buffer in (
             (POSTS, post_rows),
             (HASHTAGS, tag_rows),
@@ -310,82 +311,87 @@ def seed(
             (COMMENTS, comment_rows),
         ):
             for chunk in _batches(buffer):
-                bulk_insert(connection, table, list(chunk))
+                writer.write(table, list(chunk))
             buffer.clear()
 
     with engine.begin() as connection:
-        for index in range(plan.posts):
-            post_id = first_post + index
-            created = start + timedelta(seconds=times[index])
-            author = popularity_order[_pick(rng, author_cumulative)]
-            post_tags = list(
-                dict.fromkeys(
-                    tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))
+        with BulkWriter(connection) as writer:
+            for index in range(plan.posts):
+                post_id = first_post + index
+                created = start + timedelta(seconds=times[index])
+                author = popularity_order[_pick(rng, author_cumulative)]
+                post_tags = list(
+                    dict.fromkeys(
+                        tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))
+                    )
                 )
-            )
-            mentions = []
-            body = rng.choice(sentences)
-            if rng.random() < 0.1:
-                target = popularity_order[_pick(rng, cumulative)]
-                mention_name = names[target - first_id]
-                mentions.append({"id": target, "username": mention_name})
-                body = f"@{mention_name} {body}"
-            if post_tags:
-                body += " " + " ".join(f"#{t}" for t in post_tags)
-            visibility = "public" if rng.random() < 0.9 else rng.choice(("followers", "private"))
-            n_likes = (
-                min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post)))
-                if plan.likes_per_post
-                else 0
-            )
-            likers = {user_ids[rng.randrange(len(user_ids))] for _ in range(n_likes)}
-            n_comments = (
-                int(rng.expovariate(1 / plan.comments_per_post)) if plan.comments_per_post else 0
-            )
-            for liker in likers:
-                like_rows.append({"user_id": liker, "post_id": post_id, "created_at": created})
-            for _ in range(n_comments):
-                comment_rows.append(
+                mentions = []
+                body = rng.choice(sentences)
+                if rng.random() < 0.1:
+                    target = popularity_order[_pick(rng, cumulative)]
+                    mention_name = names[target - first_id]
+                    mentions.append({"id": target, "username": mention_name})
+                    body = f"@{mention_name} {body}"
+                if post_tags:
+                    body += " " + " ".join(f"#{t}" for t in post_tags)
+                visibility = (
+                    "public" if rng.random() < 0.9 else rng.choice(("followers", "private"))
+                )
+                n_likes = (
+                    min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post)))
+                    if plan.likes_per_post
+                    else 0
+                )
+                likers = {user_ids[rng.randrange(len(user_ids))] for _ in range(n_likes)}
+                n_comments = (
+                    int(rng.expovariate(1 / plan.comments_per_post))
+                    if plan.comments_per_post
+                    else 0
+                )
+                for liker in likers:
+                    like_rows.append({"user_id": liker, "post_id": post_id, "created_at": created})
+                for _ in range(n_comments):
+                    comment_rows.append(
+                        {
+                            "post_id": post_id,
+                            "author_id": user_ids[rng.randrange(len(user_ids))],
+                            "parent_id": None,
+                            "text": rng.choice(sentences),
+                            "reply_count": 0,
+                            "created_at": created,
+                        }
+                    )
+                post_rows.append(
                     {
-                        "post_id": post_id,
-                        "author_id": user_ids[rng.randrange(len(user_ids))],
-                        "parent_id": None,
-                        "text": rng.choice(sentences),
-                        "reply_count": 0,
+                        "id": post_id,
+                        "author_id": author,
+                        "text": body,
+                        "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
+                        "visibility": visibility,
+                        "video_id": None,
+                        "like_count": len(likers),
+                        "comment_count": n_comments,
+                        "share_count": 0,
+                        "view_count": len(likers) * rng.randint(3, 40),
                         "created_at": created,
+                        "edited_at": None,
+                        "deleted_at": None,
                     }
                 )
-            post_rows.append(
-                {
-                    "id": post_id,
-                    "author_id": author,
-                    "text": body,
-                    "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
-                    "visibility": visibility,
-                    "video_id": None,
-                    "like_count": len(likers),
-                    "comment_count": n_comments,
-                    "share_count": 0,
-                    "view_count": len(likers) * rng.randint(3, 40),
-                    "created_at": created,
-                    "edited_at": None,
-                    "deleted_at": None,
-                }
-            )
-            tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
-            (shared_posts if visibility != "private" else private_posts)[author].append(post_id)
-            post_authors.append(author)
-            if visibility == "public" and (now - created).total_seconds() < 86400:
-                slot = int(created.timestamp() // bucket) * bucket
-                for t in post_tags:
-                    trend["tag", t, slot] += 1
-                if likers or n_comments:
-                    trend["post", str(post_id), slot] += len(likers) + 2 * n_comments
-            if len(post_rows) >= BATCH:
-                flush(connection)
-                progress.advance(BATCH)
-        remaining = len(post_rows)
-        flush(connection)
+                tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
+                (shared_posts if visibility != "private" else private_posts)[author].append(post_id)
+                post_authors.append(author)
+                if visibility == "public" and (now - created).total_seconds() < 86400:
+                    slot = int(created.timestamp() // bucket) * bucket
+                    for t in post_tags:
+                        trend["tag", t, slot] += 1
+                    if likers or n_comments:
+                        trend["post", str(post_id), slot] += len(likers) + 2 * n_comments
+                if len(post_rows) >= BATCH:
+                    flush(writer)
+                    progress.advance(BATCH)
+            remaining = len(post_rows)
+            flush(writer)
         progress.advance(remaining)
         if trend:
             counter_rows = [
@@ -408,9 +414,27 @@ def seed(
     report.posts = plan.posts
     lap("posts")
 
-    # --------------------------------------------------------- timelines
+    # ------------------------------------------------- timelines and search
+    # Independent of each other: on PostgreSQL (where writers do not queue for
+    # one lock, as on SQLite) the search index fills on a second thread and
+    # connection while the timelines are written.
+    background_search: threading.Thread | None = None
+    search_error: list[BaseException] = []
+    if plan.search and plan.timelines and engine.dialect.name == "postgresql":
+
+        def index_in_background() -> None:
+            try:
+                index_everything(platform)
+            except BaseException as exc:  # re-raised below, in the caller's thread
+                search_error.append(exc)
+
+        background_search = threading.Thread(target=index_in_background, name="seed-search")
+        background_search.start()
     if plan.timelines:
-        progress.phase("Home timelines", plan.users)
+        progress.phase(
+            "Home timelines" + (" (search index alongside)" if background_search else ""),
+            plan.users,
+        )
         threshold = platform.settings.fanout_threshold
         big = {u for u, n in followers.items() if n >= threshold}
         report.timeline_entries = write_timelines(
@@ -427,9 +451,13 @@ def seed(
             progress,
         )
         lap("timelines")
-
-    # ------------------------------------------------------------ search
-    if plan.search:
+    if background_search is not None:
+        progress.phase("Search index (finishing)", None)
+        background_search.join()
+        if search_error:
+            raise search_error[0]
+        lap("search")
+    elif plan.search:
         index_everything(platform, progress)
         lap("search")
     return report

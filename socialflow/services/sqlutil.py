@@ -120,3 +120,57 @@ def copy_text(value: Any, *, as_json: bool = False) -> str:
     elif isinstance(value, datetime):
         return value.isoformat()
     return str(value).translate(_COPY_ESCAPES)
+
+
+class BulkWriter:
+    """``bulk_insert`` on a thread of its own, so the database ingests one batch while
+    the caller builds the next (the seed spends about as long generating rows as
+    PostgreSQL spends storing them).
+
+    Batches are written in the order given, on ``connection`` and in its
+    transaction, so foreign keys between batches hold. At most ``depth``
+    batches wait. ``close()`` (or leaving the ``with`` block) waits for the
+    last one and re-raises the writer's error, if any. On other engines than
+    PostgreSQL (SQLite: one writer at a time anyway) it writes inline.
+    """
+
+    def __init__(self, connection: Connection, depth: int = 3) -> None:
+        import queue
+        import threading
+
+        self.connection = connection
+        self.error: BaseException | None = None
+        self._threaded = connection.dialect.name == "postgresql"
+        self._queue: queue.Queue[tuple[Table, list[dict[str, Any]]] | None] = queue.Queue(depth)
+        self._thread = threading.Thread(target=self._run, name="socialflow-bulk", daemon=True)
+        if self._threaded:
+            self._thread.start()
+
+    def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if self.error is not None:
+            raise self.error
+        if not self._threaded:
+            bulk_insert(self.connection, table, rows)
+        elif rows:
+            self._queue.put((table, rows))
+
+    def close(self) -> None:
+        if self._threaded and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is None:
+                try:
+                    bulk_insert(self.connection, *item)
+                except BaseException as exc:  # handed to the caller by write()/close()
+                    self.error = exc
