@@ -50,8 +50,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--timelines/--no-timelines", help="Build home timelines.")
         ] = True,
         depth: Annotated[
-            int, typer.Option("--timeline-depth", min=1, help="Entries per seeded home timeline.")
-        ] = 100,
+            int,
+            typer.Option(
+                "--timeline-depth",
+                min=1,
+                help="Entries per seeded home timeline (one page; deeper pages are read from "
+                "the graph until fan-out fills the timeline).",
+            ),
+        ] = 20,
         search: Annotated[
             bool, typer.Option("--search/--no-search", help="Fill the search index.")
         ] = True,

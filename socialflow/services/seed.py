@@ -88,7 +88,7 @@ class SeedPlan:
     days: int = 30
     timelines: bool = True
     # Entries per seeded timeline; older posts are read from the graph on demand.
-    timeline_depth: int = 100
+    timeline_depth: int = 20
     search: bool = True
 
 
