@@ -27,7 +27,7 @@ from socialflow.api.social_schemas import PostPage
 from socialflow.errors import Unauthorized, ValidationProblem
 from socialflow.platform import Platform
 from socialflow.services import feeds as feed_service
-from socialflow.services.feed_cache import PageKey, TokenKey
+from socialflow.services.feed_cache import FeedName, PageKey, TokenKey
 from socialflow.services.sessions import token_holder_is_valid
 from socialflow.services.tokens import AccessClaims
 
@@ -63,7 +63,8 @@ PAGE_OPENAPI: dict[str, Any] = {
     ],
 }
 JSON_TYPE = "application/json"
-Builder = Callable[[Platform, Connection, int | None], dict[str, Any]]
+# (platform, connection, viewer id, accounts hidden from the viewer) -> candidate source
+FetcherFactory = Callable[[Platform, Connection, int | None, set[int]], feed_service.Fetcher]
 
 
 def _invalid(field: str, message: str, code: str) -> ValidationProblem:
@@ -112,7 +113,11 @@ def check_holder(connection: Connection, claims: AccessClaims) -> None:
 
 
 def _build_page(
-    platform: Platform, claims: AccessClaims | None, holder_known: bool, build: Builder
+    platform: Platform,
+    claims: AccessClaims | None,
+    holder_known: bool,
+    key: PageKey,
+    make_fetch: FetcherFactory,
 ) -> bytes:
     with platform.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
@@ -121,7 +126,18 @@ def _build_page(
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         if claims is not None and not holder_known:
             check_holder(connection, claims)
-        body = build(platform, connection, claims.user_id if claims else None)
+        viewer = claims.user_id if claims else None
+        hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
+        body = feed_service.ranked_page(
+            platform,
+            connection,
+            feed=key.feed,
+            viewer_id=viewer,
+            fetch=make_fetch(platform, connection, viewer, hidden),
+            cursor=key.cursor,
+            limit=key.limit,
+            hidden=hidden,
+        )
         connection.commit()
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -129,14 +145,14 @@ def _build_page(
 async def _serve(
     request: Request,
     *,
-    feed: str,
+    feed: FeedName,
     tag: str | None = None,
-    build: Callable[[str | None, int], Builder],
+    make_fetch: FetcherFactory,
 ) -> Response:
     """The cached body of this page if still good, else a freshly built one (then cached).
 
-    ``build(cursor, limit)`` gives the function that builds the page. Only the
-    home feed needs a caller; the others serve anonymous readers too.
+    ``make_fetch`` gives the page's source of candidates. Only the home feed
+    needs a caller; the others serve anonymous readers too.
     """
     platform = get_platform(request)
     cursor, limit = page_params(request)
@@ -159,9 +175,7 @@ async def _serve(
             platform.metrics.feed_cache_hits.inc()
             return Response(body, media_type=JSON_TYPE)
         platform.metrics.feed_cache_misses.inc()
-    body = await run_in_threadpool(
-        _build_page, platform, claims, holder_known, build(cursor, limit)
-    )
+    body = await run_in_threadpool(_build_page, platform, claims, holder_known, key, make_fetch)
     if stamp is not None:
         if token_key is not None:
             cache.tokens.put(token_key, stamp, True)
@@ -173,45 +187,25 @@ async def _serve(
 async def home(request: Request) -> Response:
     """The caller's home feed: their timeline, big accounts merged in, ranked."""
 
-    def build(cursor: str | None, limit: int) -> Builder:
-        def page(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
-            assert viewer is not None
-            return feed_service.ranked_page(
-                platform,
-                connection,
-                feed="home",
-                viewer_id=viewer,
-                fetch=feed_service.home_fetcher(platform, connection, viewer),
-                cursor=cursor,
-                limit=limit,
-            )
+    def make_fetch(
+        platform: Platform, connection: Connection, viewer: int | None, _hidden: set[int]
+    ) -> feed_service.Fetcher:
+        assert viewer is not None
+        return feed_service.home_fetcher(platform, connection, viewer)
 
-        return page
-
-    return await _serve(request, feed="home", build=build)
+    return await _serve(request, feed="home", make_fetch=make_fetch)
 
 
 @router.get("/explore", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
 async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
 
-    def build(cursor: str | None, limit: int) -> Builder:
-        def page(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
-            hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
-            return feed_service.ranked_page(
-                platform,
-                connection,
-                feed="explore",
-                viewer_id=viewer,
-                fetch=feed_service.explore_fetcher(connection, hidden),
-                cursor=cursor,
-                limit=limit,
-                hidden=hidden,
-            )
+    def make_fetch(
+        _platform: Platform, connection: Connection, _viewer: int | None, hidden: set[int]
+    ) -> feed_service.Fetcher:
+        return feed_service.explore_fetcher(connection, hidden)
 
-        return page
-
-    return await _serve(request, feed="explore", build=build)
+    return await _serve(request, feed="explore", make_fetch=make_fetch)
 
 
 @router.get("/hashtag/{tag}", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
@@ -220,20 +214,9 @@ async def hashtag(
 ) -> Response:
     """Public posts carrying ``#tag`` (with or without the ``#``), ranked."""
 
-    def build(cursor: str | None, limit: int) -> Builder:
-        def page(platform: Platform, connection: Connection, viewer: int | None) -> dict[str, Any]:
-            hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
-            return feed_service.ranked_page(
-                platform,
-                connection,
-                feed="hashtag",
-                viewer_id=viewer,
-                fetch=feed_service.hashtag_fetcher(connection, tag, hidden),
-                cursor=cursor,
-                limit=limit,
-                hidden=hidden,
-            )
+    def make_fetch(
+        _platform: Platform, connection: Connection, _viewer: int | None, hidden: set[int]
+    ) -> feed_service.Fetcher:
+        return feed_service.hashtag_fetcher(connection, tag, hidden)
 
-        return page
-
-    return await _serve(request, feed="hashtag", tag=tag, build=build)
+    return await _serve(request, feed="hashtag", tag=tag, make_fetch=make_fetch)

@@ -26,11 +26,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from socialflow.services.generations import Stamp
 
 V = TypeVar("V")
+FeedName = Literal["home", "explore", "hashtag", "profile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class StampedCache(Generic[V]):
 class PageKey:
     """What a cached page depends on besides the stamp."""
 
-    feed: str
+    feed: FeedName
     ranker: str
     viewer_id: int | None
     tag: str | None

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -34,7 +34,7 @@ from socialflow.models.posts import PostHashtag, Share, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.services import graph
-from socialflow.services.feed_cache import ViewerFacts
+from socialflow.services.feed_cache import FeedName, ViewerFacts
 from socialflow.services.posts import POSTS, load_rows, serialize_many, visible_rows
 from socialflow.services.sqlutil import DB
 from socialflow.services.timelines import timeline_store
@@ -278,7 +278,7 @@ def ranked_page(
     platform: Platform,
     session: DB,
     *,
-    feed: Literal["home", "explore", "hashtag", "profile"],
+    feed: FeedName,
     viewer_id: int | None,
     fetch: Fetcher,
     cursor: str | None,

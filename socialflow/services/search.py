@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
@@ -32,6 +32,7 @@ from socialflow.models.video import Visibility as VideoVisibility
 from socialflow.plugins.protocols import SearchDocument
 from socialflow.services import graph
 from socialflow.services.posts import load_rows, serialize_many, visible_rows
+from socialflow.services.progress import Progress, SilentProgress
 from socialflow.services.video_public import public_videos
 
 if TYPE_CHECKING:
@@ -47,22 +48,6 @@ KINDS = {"users": "user", "posts": "post", "hashtags": "hashtag", "videos": "vid
 SEARCHABLE_STATES = (AccountState.active.value, AccountState.unverified.value)
 USER_SYNC_BATCH = 5000
 REBUILD_BATCH = 2000
-
-
-class Progress(Protocol):
-    """What a rebuild reports to (the CLI draws a rich progress bar from it)."""
-
-    def phase(self, name: str, total: int | None) -> None: ...
-
-    def advance(self, amount: int) -> None: ...
-
-
-class _Silent:
-    def phase(self, name: str, total: int | None) -> None:
-        return None
-
-    def advance(self, amount: int) -> None:
-        return None
 
 
 # ----------------------------------------------------------------- documents
@@ -222,7 +207,7 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
     that are not ready are deleted from the index. Moves the user watermark
     to now. Returns how many documents of each kind were indexed.
     """
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     backend = platform.provider("search")
     started = datetime.now(UTC).timestamp()
     with platform.engine.connect() as connection:

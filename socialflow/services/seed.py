@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Connection
@@ -37,7 +37,8 @@ from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
 from socialflow.services.passwords import hash_password
-from socialflow.services.sqlutil import BulkWriter, bulk_insert
+from socialflow.services.progress import Progress, SilentProgress
+from socialflow.services.sqlutil import BulkWriter, bulk_insert, indexes_built_after
 
 if TYPE_CHECKING:
     from socialflow.platform import Platform
@@ -59,22 +60,6 @@ ENTRIES = TimelineEntry.__table__  # type: ignore[attr-defined]
 COUNTERS = TrendingCounter.__table__  # type: ignore[attr-defined]
 SEARCH_DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
 SYNC = SearchSyncState.__table__  # type: ignore[attr-defined]
-
-
-class Progress(Protocol):
-    """What seeding reports to (the CLI draws rich progress bars from it)."""
-
-    def phase(self, name: str, total: int | None) -> None: ...
-
-    def advance(self, amount: int) -> None: ...
-
-
-class _Silent:
-    def phase(self, name: str, total: int | None) -> None:
-        return None
-
-    def advance(self, amount: int) -> None:
-        return None
 
 
 @dataclass
@@ -163,7 +148,7 @@ def seed(
 
     from faker import Faker
 
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     report = SeedReport()
     rng = random.Random(plan.seed)
     fake = Faker()
@@ -251,7 +236,7 @@ def seed(
     graph_out: dict[int, list[int]] = {}  # kept for the timelines (ints, not row dicts)
     edges = 0
     with engine.begin() as connection:
-        with BulkWriter(connection) as writer:
+        with indexes_built_after(connection, [FOLLOWS]), BulkWriter(connection) as writer:
             for uid in user_ids:
                 wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
                 chosen: set[int] = set()
@@ -315,7 +300,8 @@ def seed(
             buffer.clear()
 
     with engine.begin() as connection:
-        with BulkWriter(connection) as writer:
+        loaded = [POSTS, HASHTAGS, LIKES, COMMENTS]
+        with indexes_built_after(connection, loaded), BulkWriter(connection) as writer:
             for index in range(plan.posts):
                 post_id = first_post + index
                 created = start + timedelta(seconds=times[index])
@@ -522,7 +508,7 @@ def write_timelines(
 ) -> int:
     """Store seeded timelines: COPY on PostgreSQL, batched inserts on SQLite, pipelines
     on Redis; every user's timeline is marked built. Returns the entries written."""
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     settings = platform.settings
     total = 0
     if settings.redis_url:

@@ -9,10 +9,12 @@ under concurrency.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table, update
+from sqlalchemy import JSON, Table, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -174,3 +176,28 @@ class BulkWriter:
                     bulk_insert(self.connection, *item)
                 except BaseException as exc:  # handed to the caller by write()/close()
                     self.error = exc
+
+
+@contextmanager
+def indexes_built_after(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """Bulk-load empty PostgreSQL tables without their secondary indexes, then build them.
+
+    PostgreSQL's advice for populating a database: one sort per index at the
+    end costs far less than millions of single insertions into it. Only when
+    every table is empty (a first seed: nobody reads them yet) and only on
+    PostgreSQL; otherwise nothing changes. Unique indexes stay, as they are
+    constraints. If the block fails the transaction rolls back and the
+    dropped indexes come back with it (DDL is transactional there).
+    """
+    if connection.dialect.name != "postgresql" or any(
+        connection.execute(select(literal(1)).select_from(table).limit(1)).first()
+        for table in tables
+    ):
+        yield
+        return
+    deferred = [index for table in tables for index in table.indexes if not index.unique]
+    for index in deferred:
+        index.drop(connection)
+    yield
+    for index in deferred:
+        index.create(connection)
