@@ -446,6 +446,13 @@ def seed(
     elif plan.search:
         index_everything(platform, progress)
         lap("search")
+    if engine.dialect.name == "postgresql":
+        # Planner statistics for the new rows now, not when autovacuum comes by:
+        # stale ones turn index scans of a feed page into scans of whole authors.
+        progress.phase("Statistics", None)
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        lap("analyze")
     return report
 
 
