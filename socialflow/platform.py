@@ -101,6 +101,11 @@ class Platform:
     def stop(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+        # Cached pages are stamped with these counters: both start afresh together.
+        self.__dict__.pop("feed_cache", None)
+        generations = self.__dict__.pop("generations", None)  # only if it was built
+        if generations is not None:
+            generations.close()  # with Redis: a listener thread and its connection
         self._started = False
 
     @asynccontextmanager

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 from fastapi import Request
@@ -114,3 +115,21 @@ def decode_limiter(platform: Platform) -> anyio.CapacityLimiter:
             anyio.CapacityLimiter(platform.settings.image_decode_concurrency),
         )
     return limiter
+
+
+def image_upload_openapi(**extra_fields: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of an image upload: a ``file`` part, plus ``extra_fields``
+    (the routes read the form themselves, so FastAPI cannot describe it)."""
+    file_part = {
+        "type": "string",
+        "format": "binary",
+        "description": "A JPEG, PNG, WebP or GIF image.",
+    }
+    schema = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": file_part, **extra_fields},
+    }
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    }

@@ -14,38 +14,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from socialflow.api.deps import CurrentUser, DetachedUser, PlatformDep, SessionDep, in_session
-from socialflow.api.image_form import decode_limiter, read_image_form
+from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.api.social_schemas import ImageOut
 from socialflow.media.images import ImageTooLarge
 from socialflow.services import images as image_service
 
 router = APIRouter(prefix="/media/images", tags=["media"])
 
-_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "A JPEG, PNG, WebP or GIF image.",
-                        },
-                        "alt": {
-                            "type": "string",
-                            "maxLength": 1500,
-                            "description": "Alt text for screen readers.",
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
+_UPLOAD_BODY = image_upload_openapi(
+    alt={"type": "string", "maxLength": 1500, "description": "Alt text for screen readers."}
+)
 
 
 @router.post("", status_code=201, response_model=ImageOut, openapi_extra=_UPLOAD_BODY)

@@ -18,7 +18,7 @@ from socialflow.api.deps import (
     SessionDep,
     in_session,
 )
-from socialflow.api.image_form import decode_limiter, read_image_form
+from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
 from socialflow.errors import Unauthorized
 from socialflow.models.user import User
@@ -73,26 +73,7 @@ def update_me(
     return _me(user, session, platform)
 
 
-_AVATAR_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "A JPEG, PNG, WebP or GIF image.",
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
+_AVATAR_BODY = image_upload_openapi()
 
 
 @router.put("/me/avatar", response_model=UserPrivate, openapi_extra=_AVATAR_BODY)

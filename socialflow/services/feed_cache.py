@@ -74,10 +74,6 @@ class StampedCache(Generic[V]):
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
@@ -122,8 +118,3 @@ class FeedCache:
         self.viewers: StampedCache[ViewerFacts] = StampedCache(
             ttl_seconds=facts_ttl_seconds, max_entries=max_entries
         )
-
-    def clear(self) -> None:
-        self.pages.clear()
-        self.tokens.clear()
-        self.viewers.clear()

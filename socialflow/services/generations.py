@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # The first read waits this long for the listener to subscribe, so nothing is
 # cached while bumps from other processes could still go unheard.
 LISTENER_START_WAIT_SECONDS = 1.0
+LISTENER_STOP_WAIT_SECONDS = 2.0
 
 # Payload keys of domain events that name a user whose own view changed.
 USER_KEYS = (
@@ -76,6 +77,10 @@ class Generations(Protocol):
         """Move the counters of ``user_ids`` (and ``public`` / ``all``)."""
         ...
 
+    def close(self) -> None:
+        """Release what the store holds (called when its platform stops)."""
+        ...
+
 
 class MemoryGenerations:
     """Counters in this process: reading them costs a dict lookup."""
@@ -104,6 +109,9 @@ class MemoryGenerations:
                 self._public += 1
             if everything:
                 self._all += 1
+
+    def close(self) -> None:
+        return None
 
 
 class RedisGenerations(MemoryGenerations):
@@ -148,7 +156,11 @@ class RedisGenerations(MemoryGenerations):
         self.client.publish(self.channel, json.dumps(message, separators=(",", ":")))
 
     def close(self) -> None:
+        """Stop the listener (it wakes within a second) and drop the connections."""
         self._closed.set()
+        if self._listener is not None:
+            self._listener.join(LISTENER_STOP_WAIT_SECONDS)
+        self.client.close()
 
     def _start_listener(self) -> None:
         with self._lock:

@@ -9,6 +9,8 @@ under concurrency.
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -137,9 +139,6 @@ class BulkWriter:
     """
 
     def __init__(self, connection: Connection, depth: int = 3) -> None:
-        import queue
-        import threading
-
         self.connection = connection
         self.error: BaseException | None = None
         self._threaded = connection.dialect.name == "postgresql"
