@@ -119,12 +119,14 @@ class Metrics:
         )
         feed_cache = Counter(
             "socialflow_feed_cache_requests_total",
-            "Feed pages sent from the feed cache (hit) or built (miss).",
+            "Feed pages sent from the feed cache (hit), assembled from cached posts by a "
+            "cached skeleton (assembled), or built (miss).",
             ["result"],
             registry=self.registry,
         )
         # Bound once: looking a label up costs more than the increment.
         self.feed_cache_hits = feed_cache.labels("hit")
+        self.feed_cache_assembled = feed_cache.labels("assembled")
         self.feed_cache_misses = feed_cache.labels("miss")
         self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.tasks_enqueued = Counter(

@@ -183,12 +183,14 @@ class Settings(BaseSettings):
         default=2.0,
         ge=0,
         le=300,
-        description="How long a served feed page (and a token check) may be served again "
-        "while nothing the viewer may see has changed; 0 turns the cache off. Others' "
-        "counters and names may lag by this much (docs/social.md).",
+        description="How long a served feed page body may be sent again while nothing "
+        "the viewer may see has changed (without Redis: how long anything in the feed "
+        "cache is kept); 0 turns the feed cache off (docs/social.md, Feed cache).",
     )
     feed_cache_max_entries: int = Field(
-        default=20_000, ge=0, description="Feed pages (and token checks) kept per process."
+        default=20_000,
+        ge=0,
+        description="Entries kept per process in each feed cache (pages, skeletons, posts...).",
     )
     trending_prune_interval_seconds: int = Field(
         default=3600,

@@ -1,14 +1,15 @@
 """``/feed/home``, ``/feed/explore``, ``/feed/hashtag/{tag}``: ranked, cursor-paged feeds.
 
 These are the hottest routes. A request first looks in the feed cache
-(``services.feed_cache``): with the viewer's generations unchanged, the body
-of the same page is sent again without touching the database or leaving the
-event loop (one Redis ``MGET`` when Redis is configured). Otherwise the page
-is built in one trip to the thread pool on one pooled connection (SQLAlchemy
-Core, no ORM session), the caller checked by :func:`viewer_id` with the same
-rules as ``api.deps.get_optional_user`` (valid token, standing session,
-active account, current token version; see ``services.sessions``), and the
-body serialized once from plain dicts.
+(``services.feed_cache``), without touching the database or leaving the
+event loop: the body of the same page if a client polls, else the page's
+skeleton (which posts, which of them the viewer liked, the next cursor)
+filled with hydrated posts that other viewers' pages left in the cache.
+Otherwise the page is built in one trip to the thread pool on one pooled
+connection (SQLAlchemy Core, no ORM session), the caller checked by
+:func:`viewer_id` with the same rules as ``api.deps.get_optional_user``
+(valid token, standing session, active account, current token version; see
+``services.sessions``), and the body serialized once from plain dicts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from socialflow.api.social_schemas import PostPage
 from socialflow.errors import Unauthorized, ValidationProblem
 from socialflow.platform import Platform
 from socialflow.services import feeds as feed_service
-from socialflow.services.feed_cache import FeedName, PageKey, TokenKey
+from socialflow.services.feed_cache import FeedName, PageKey, PageSkeleton, TokenKey, ViewerFacts
+from socialflow.services.generations import Stamp
+from socialflow.services.hydration import cached_posts, hydrate
 from socialflow.services.sessions import token_holder_is_valid
 from socialflow.services.tokens import AccessClaims
 
@@ -63,8 +66,8 @@ PAGE_OPENAPI: dict[str, Any] = {
     ],
 }
 JSON_TYPE = "application/json"
-# (platform, connection, viewer id, accounts hidden from the viewer) -> candidate source
-FetcherFactory = Callable[[Platform, Connection, int | None, set[int]], feed_service.Fetcher]
+# (platform, connection, viewer id, the viewer's facts) -> candidate source
+FetcherFactory = Callable[[Platform, Connection, int | None, ViewerFacts], feed_service.Fetcher]
 
 
 def _invalid(field: str, message: str, code: str) -> ValidationProblem:
@@ -112,13 +115,22 @@ def check_holder(connection: Connection, claims: AccessClaims) -> None:
         raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
 
 
+def _encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
 def _build_page(
     platform: Platform,
     claims: AccessClaims | None,
     holder_known: bool,
     key: PageKey,
     make_fetch: FetcherFactory,
-) -> bytes:
+    skeleton: PageSkeleton | None,
+) -> tuple[bytes, PageSkeleton, Stamp]:
+    """The page's body, from its cached ``skeleton`` (hydrating the posts the cache
+    lacks) or chosen afresh; its skeleton; and, for a home page chosen afresh, the
+    "authored" counters of the big accounts merged into it (read before their posts)."""
+    authored: Stamp = ()
     with platform.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             # Reads (and the idempotent timeline rebuild) need no transaction:
@@ -126,20 +138,48 @@ def _build_page(
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         if claims is not None and not holder_known:
             check_holder(connection, claims)
-        viewer = claims.user_id if claims else None
-        hidden = set(feed_service.viewer_facts(platform, connection, viewer).hidden)
-        body = feed_service.ranked_page(
-            platform,
-            connection,
-            feed=key.feed,
-            viewer_id=viewer,
-            fetch=make_fetch(platform, connection, viewer, hidden),
-            cursor=key.cursor,
-            limit=key.limit,
-            hidden=hidden,
-        )
+        if skeleton is not None:
+            posts = hydrate(platform, connection, skeleton.shown)
+        else:
+            viewer = claims.user_id if claims else None
+            facts = feed_service.viewer_facts(platform, connection, viewer)
+            if key.feed == "home":
+                authored = platform.generations.authored(facts.followed_big_accounts)
+            skeleton, posts = feed_service.page_skeleton(
+                platform,
+                connection,
+                feed=key.feed,
+                viewer_id=viewer,
+                fetch=make_fetch(platform, connection, viewer, facts),
+                cursor=key.cursor,
+                limit=key.limit,
+                facts=facts,
+            )
         connection.commit()
-    return json.dumps(body, separators=(",", ":")).encode()
+    return _encode(feed_service.page_body(skeleton, posts)), skeleton, authored
+
+
+def _page_stamp(platform: Platform, key: PageKey, viewer_stamp: Stamp) -> Stamp | None:
+    """The generations a cached page of ``key`` depends on, or None if unknown yet.
+
+    Home pages also depend on the big accounts the viewer follows (merged at
+    read time, not fanned out), known from the viewer's cached facts.
+    """
+    generations = platform.generations
+    if key.feed != "home":
+        return generations.stamp(key.viewer_id, public=True)
+    facts = platform.feed_cache.viewers.get(key.viewer_id, viewer_stamp)
+    if facts is None:
+        return None
+    return viewer_stamp + generations.authored(facts.followed_big_accounts)
+
+
+def _assemble(platform: Platform, skeleton: PageSkeleton) -> bytes | None:
+    """The page's body from its skeleton and cached posts, if all are cached."""
+    posts = cached_posts(platform, skeleton.shown)
+    if len(posts) < len(skeleton.shown):
+        return None
+    return _encode(feed_service.page_body(skeleton, posts))
 
 
 async def _serve(
@@ -149,7 +189,7 @@ async def _serve(
     tag: str | None = None,
     make_fetch: FetcherFactory,
 ) -> Response:
-    """The cached body of this page if still good, else a freshly built one (then cached).
+    """The page from the feed cache if it is still good, else built (then cached).
 
     ``make_fetch`` gives the page's source of candidates. Only the home feed
     needs a caller; the others serve anonymous readers too.
@@ -165,20 +205,34 @@ async def _serve(
     token_key = (
         TokenKey(claims.user_id, claims.session_id, claims.token_version) if claims else None
     )
-    stamp = None
+    stamp = viewer_stamp = None
     holder_known = False
+    skeleton = None
     if cache.pages.enabled:
-        stamp = platform.generations.stamp(viewer, public=key.feed != "home")
-        holder_known = token_key is None or cache.tokens.get(token_key, stamp) is not None
-        body = cache.pages.get(key, stamp) if holder_known else None
-        if body is not None:
-            platform.metrics.feed_cache_hits.inc()
-            return Response(body, media_type=JSON_TYPE)
+        viewer_stamp = platform.generations.stamp(viewer, public=False)
+        holder_known = token_key is None or cache.tokens.get(token_key, viewer_stamp) is not None
+        stamp = _page_stamp(platform, key, viewer_stamp)
+        if holder_known and stamp is not None:
+            cached = cache.pages.get(key, stamp)
+            if cached is not None:
+                platform.metrics.feed_cache_hits.inc()
+                return Response(cached, media_type=JSON_TYPE)
+            skeleton = cache.skeletons.get(key, stamp)
+            cached = _assemble(platform, skeleton) if skeleton is not None else None
+            if cached is not None:
+                platform.metrics.feed_cache_assembled.inc()
+                cache.pages.put(key, stamp, cached)
+                return Response(cached, media_type=JSON_TYPE)
         platform.metrics.feed_cache_misses.inc()
-    body = await run_in_threadpool(_build_page, platform, claims, holder_known, key, make_fetch)
-    if stamp is not None:
+    body, built, authored = await run_in_threadpool(
+        _build_page, platform, claims, holder_known, key, make_fetch, skeleton
+    )
+    if viewer_stamp is not None:
         if token_key is not None:
-            cache.tokens.put(token_key, stamp, True)
+            cache.tokens.put(token_key, viewer_stamp, True)
+        if stamp is None:
+            stamp = viewer_stamp + authored
+        cache.skeletons.put(key, stamp, built)
         cache.pages.put(key, stamp, body)
     return Response(body, media_type=JSON_TYPE)
 
@@ -188,10 +242,10 @@ async def home(request: Request) -> Response:
     """The caller's home feed: their timeline, big accounts merged in, ranked."""
 
     def make_fetch(
-        platform: Platform, connection: Connection, viewer: int | None, _hidden: set[int]
+        platform: Platform, connection: Connection, viewer: int | None, facts: ViewerFacts
     ) -> feed_service.Fetcher:
         assert viewer is not None
-        return feed_service.home_fetcher(platform, connection, viewer)
+        return feed_service.home_fetcher(platform, connection, viewer, facts)
 
     return await _serve(request, feed="home", make_fetch=make_fetch)
 
@@ -201,9 +255,9 @@ async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
 
     def make_fetch(
-        _platform: Platform, connection: Connection, _viewer: int | None, hidden: set[int]
+        _platform: Platform, connection: Connection, _viewer: int | None, facts: ViewerFacts
     ) -> feed_service.Fetcher:
-        return feed_service.explore_fetcher(connection, hidden)
+        return feed_service.explore_fetcher(connection, facts.hidden)
 
     return await _serve(request, feed="explore", make_fetch=make_fetch)
 
@@ -215,8 +269,8 @@ async def hashtag(
     """Public posts carrying ``#tag`` (with or without the ``#``), ranked."""
 
     def make_fetch(
-        _platform: Platform, connection: Connection, _viewer: int | None, hidden: set[int]
+        _platform: Platform, connection: Connection, _viewer: int | None, facts: ViewerFacts
     ) -> feed_service.Fetcher:
-        return feed_service.hashtag_fetcher(connection, tag, hidden)
+        return feed_service.hashtag_fetcher(connection, tag, facts.hidden)
 
     return await _serve(request, feed="hashtag", tag=tag, make_fetch=make_fetch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -207,16 +208,21 @@ def user_posts(
 ) -> JSONResponse:
     author = graph_service.get_visible_user(session, username=username, viewer=viewer)
     assert author.id is not None
+    viewer_id = viewer.id if viewer else None
     body = feed_service.ranked_page(
         platform,
         session,
         feed="profile",
-        viewer_id=viewer.id if viewer else None,
+        viewer_id=viewer_id,
         fetch=feed_service.profile_fetcher(session, author.id),
         cursor=page.cursor,
         limit=page.limit,
-        hidden=graph_service.hidden_user_ids(
-            session, viewer.id if viewer else None, include_mutes=False
+        # A muted account's own profile still shows its posts: blocks only.
+        facts=replace(
+            feed_service.viewer_facts(platform, session, viewer_id),
+            hidden=frozenset(
+                graph_service.hidden_user_ids(session, viewer_id, include_mutes=False)
+            ),
         ),
         ranker_name="chronological",
     )

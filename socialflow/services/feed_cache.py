@@ -1,22 +1,32 @@
-"""Micro-caches of the feed's hot path: whole serialized pages and token checks.
+"""Micro-caches of the feed's hot path: pages, page skeletons, token checks,
+viewer facts and hydrated posts.
 
 A feed page costs several database round trips (token holder, timeline,
-posts with authors and likes, hidden accounts, followers-only checks); a
-bare JSON endpoint costs none. Clients poll their feeds, so the same page is
-asked for again and again: this keeps the encoded body of each page, keyed
-by viewer, feed and cursor, for ``feed_cache_seconds`` *and only while the
-viewer's generations are unchanged* (``services.generations``). So anything
-that changes what the viewer may see, or their own actions (a like, a
-follow, a block, a logout), takes effect at once; what may lag by up to
-``feed_cache_seconds`` is other people's counters and profile names, as on
-any cached timeline. ``feed_cache_seconds = 0`` turns it off.
+posts with authors, images, likes, hidden accounts, followers-only checks);
+a bare JSON endpoint costs none. Everything here is stamped with generation
+counters (``services.generations``) and served only while they stand, so
+anything that changes what a viewer may see, or their own actions (a like,
+a follow, a block, a logout), takes effect at once:
 
-The token check is kept the same way: a token's holder was found valid
-under stamp S, so while S stands (no logout, revocation, new token version
-or suspension: each moves the user's counter) the answer stands.
+* ``skeletons``: which posts a page shows, in order, which of them the
+  viewer liked, and its next cursor; stamped with the viewer's generations.
+* ``posts``: hydrated posts (row with author columns, video, images: the
+  same for every viewer), shared by all viewers, stamped with their author's
+  generation, which a like, share or comment of theirs moves (and ``all``:
+  edits, deletions, suspensions).
+* ``pages``: the encoded body of a page, for polling clients. Its posts'
+  counters are not in its stamp, so it lives only ``feed_cache_seconds``.
+* ``tokens``, ``viewers``, ``recent_posts``: a token's holder found valid,
+  whom a viewer may not see and follows, big accounts' newest posts.
 
-Both are bounded LRU maps in this process; entries are bytes and small
-tuples, so tens of thousands cost a few tens of MB at most.
+Stamped entries are exact while every process hears every bump (Redis
+pub/sub, or one process): they live ``SHARED_FACTS_TTL_SECONDS``, a bound
+for lost messages; without Redis, ``feed_cache_seconds``. What may lag is
+what moves without an event: view counts. ``feed_cache_seconds = 0`` turns
+all of it off.
+
+All are bounded LRU maps in this process; entries are bytes, small tuples
+and rows, so tens of thousands cost a few tens of MB at most.
 """
 
 from __future__ import annotations
@@ -24,10 +34,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from socialflow.plugins.specs import Event
 from socialflow.services.generations import Stamp
 
 V = TypeVar("V")
@@ -64,10 +75,29 @@ class StampedCache(Generic[V]):
         self.hits += 1
         return entry.value
 
-    def put(self, key: Hashable, stamp: Stamp, value: V) -> None:
+    def get_checked(self, key: Hashable, stamp_of: Callable[[V], Stamp]) -> V | None:
+        """Like :meth:`get`, for entries whose stamp depends on the value (a post's author)."""
+        entry = self._entries.get(key)
+        if (
+            entry is None
+            or entry.expires < time.monotonic()
+            or entry.stamp != stamp_of(entry.value)
+        ):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry.value
+
+    def discard(self, keys: Iterable[Hashable]) -> None:
+        with self._lock:
+            for key in keys:
+                self._entries.pop(key, None)
+
+    def put(self, key: Hashable, stamp: Stamp, value: V, *, ttl: float | None = None) -> None:
+        """Keep ``value`` under ``stamp`` for ``ttl`` seconds (default: the cache's)."""
         if not self.enabled:
             return
-        entry = _Entry(stamp, time.monotonic() + self.ttl, value)
+        entry = _Entry(stamp, time.monotonic() + (self.ttl if ttl is None else ttl), value)
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -99,22 +129,61 @@ class ViewerFacts:
     """What a viewer's feeds depend on besides the posts (see ``services.feeds``)."""
 
     hidden: frozenset[int]
+    followed: frozenset[int]
     followed_big_accounts: tuple[int, ...]
+
+
+NO_FACTS = ViewerFacts(frozenset(), frozenset(), ())
+
+
+@dataclass(frozen=True, slots=True)
+class PageSkeleton:
+    """A page without its posts' bodies: what it shows, in order, which of those the
+    viewer liked, and the cursor of the next page."""
+
+    shown: tuple[int, ...]
+    liked: frozenset[int]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HydratedPost:
+    """A live post as every viewer sees it: its row (with author columns), the
+    public shapes of its video and images. Whether the viewer liked it is
+    theirs alone and never cached here."""
+
+    row: Any
+    video: dict[str, Any] | None
+    images: list[dict[str, Any]]
 
 
 class FeedCache:
     """The caches of one platform (built from its settings)."""
 
     def __init__(self, *, ttl_seconds: float, max_entries: int, facts_ttl_seconds: float) -> None:
-        """``facts_ttl_seconds`` bounds token checks and viewer facts: these are exact
-        while every process hears every bump (Redis), so they may live longer than
-        pages, whose other people's counters age."""
-        self.pages: StampedCache[bytes] = StampedCache(
-            ttl_seconds=ttl_seconds, max_entries=max_entries
-        )
-        self.tokens: StampedCache[bool] = StampedCache(
-            ttl_seconds=facts_ttl_seconds, max_entries=max_entries
-        )
-        self.viewers: StampedCache[ViewerFacts] = StampedCache(
-            ttl_seconds=facts_ttl_seconds, max_entries=max_entries
-        )
+        """``ttl_seconds`` bounds whole pages; ``facts_ttl_seconds`` the stamped entries,
+        exact while every process hears every bump (see the module doc)."""
+
+        def stamped(ttl: float) -> StampedCache[Any]:
+            return StampedCache(ttl_seconds=ttl, max_entries=max_entries)
+
+        self.pages: StampedCache[bytes] = stamped(ttl_seconds)
+        self.skeletons: StampedCache[PageSkeleton] = stamped(facts_ttl_seconds)
+        self.posts: StampedCache[HydratedPost] = stamped(facts_ttl_seconds)
+        self.tokens: StampedCache[bool] = stamped(facts_ttl_seconds)
+        self.viewers: StampedCache[ViewerFacts] = stamped(facts_ttl_seconds)
+        self.recent_posts: StampedCache[tuple[int, ...]] = stamped(facts_ttl_seconds)
+
+    def forget_posts(self, post_ids: Iterable[int]) -> None:
+        """Drop hydrated posts whose counters just moved here (a like, share, comment):
+        their author's counter moves too, this is only quicker than the next check."""
+        self.posts.discard(post_ids)
+
+
+def posts_touched_by(events: Iterable[Event]) -> set[int]:
+    """Ids of the posts that committed ``events`` name (liked, shared, commented...)."""
+    return {
+        event.payload["post_id"]
+        for event in events
+        if isinstance(event.payload.get("post_id"), int)
+    }

@@ -21,7 +21,7 @@ import base64
 import json
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -34,8 +34,15 @@ from socialflow.models.posts import PostHashtag, Share, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.services import graph
-from socialflow.services.feed_cache import FeedName, ViewerFacts
-from socialflow.services.posts import POSTS, load_rows, serialize_many, visible_rows
+from socialflow.services.feed_cache import (
+    NO_FACTS,
+    FeedName,
+    HydratedPost,
+    PageSkeleton,
+    ViewerFacts,
+)
+from socialflow.services.hydration import hydrate, render
+from socialflow.services.posts import POSTS, liked_among, visible_rows
 from socialflow.services.sqlutil import DB
 from socialflow.services.timelines import timeline_store
 
@@ -49,6 +56,8 @@ SHARES = Share.__table__  # type: ignore[attr-defined]
 MAX_DEFERRED = 20
 MAX_FETCH_ROUNDS = 4
 CELEBRITY_CACHE_SECONDS = 30.0
+# Newest post ids kept per big account for their followers' home pages.
+RECENT_POSTS_KEPT = 100
 
 
 # ---------------------------------------------------------------------- cursor
@@ -154,28 +163,59 @@ def _followed_posts(session: DB, viewer_id: int, before: int | None, count: int)
 
 
 def viewer_facts(platform: Platform, session: DB, viewer_id: int | None) -> ViewerFacts:
-    """Whom the viewer must not see, and which big accounts they follow.
+    """Whom the viewer must not see, whom they follow, and which of those are big accounts.
 
     Kept in the feed cache while the viewer's generation stands: a block,
     mute or follow moves it, so the facts are never stale.
     """
     if viewer_id is None:
-        return ViewerFacts(frozenset(), ())
+        return NO_FACTS
     cache = platform.feed_cache.viewers
     stamp = platform.generations.stamp(viewer_id, public=False)
     facts = cache.get(viewer_id, stamp)
     if facts is None:
         hidden = frozenset(graph.hidden_user_ids(session, viewer_id))
-        celebrities = _celebrities(platform, session)
-        followed = tuple(sorted(graph.followed_among(session, viewer_id, celebrities)))
-        facts = ViewerFacts(hidden, followed)
+        followed = frozenset(graph.followed_ids(session, viewer_id))
+        big = tuple(sorted(followed & _celebrities(platform, session)))
+        facts = ViewerFacts(hidden, followed, big)
         cache.put(viewer_id, stamp, facts)
     return facts
 
 
-def home_fetcher(platform: Platform, session: DB, viewer_id: int) -> Fetcher:
+def _big_accounts_posts(
+    platform: Platform, session: DB, author_ids: Sequence[int], before: int | None, count: int
+) -> list[int]:
+    """The newest ``count`` non-private posts of big accounts below ``before``.
+
+    Every home page of their followers asks this, so each account's newest
+    :data:`RECENT_POSTS_KEPT` ids are kept under its "authored" generation
+    (its new posts move it; edits and deletions move ``all``); only pages
+    deeper than that read the database.
+    """
+    cache = platform.feed_cache.recent_posts
+    if not cache.enabled:
+        return _posts_by_authors(session, author_ids, before, count)
+    generations = platform.generations
+    found: list[int] = []
+    deeper: list[int] = []
+    for author_id in author_ids:
+        stamp = generations.stamp(None, public=False) + generations.authored([author_id])
+        recent = cache.get(author_id, stamp)
+        if recent is None:
+            recent = tuple(_posts_by_authors(session, [author_id], None, RECENT_POSTS_KEPT))
+            cache.put(author_id, stamp, recent)
+        below = [post_id for post_id in recent if before is None or post_id < before]
+        if len(below) >= count or len(recent) < RECENT_POSTS_KEPT:
+            found += below[:count]  # all this page can use of them
+        else:
+            deeper.append(author_id)
+    found += _posts_by_authors(session, deeper, before, count)
+    return sorted(found, reverse=True)[:count]
+
+
+def home_fetcher(platform: Platform, session: DB, viewer_id: int, facts: ViewerFacts) -> Fetcher:
     store = timeline_store(platform)
-    followed_celebs = list(viewer_facts(platform, session, viewer_id).followed_big_accounts)
+    followed_big = facts.followed_big_accounts
     checked_built = False
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
@@ -196,8 +236,8 @@ def home_fetcher(platform: Platform, session: DB, viewer_id: int) -> Fetcher:
             oldest = ids[-1] if ids else before
             ids += _followed_posts(session, viewer_id, oldest, count - len(ids))
             exhausted = len(ids) < count
-        if followed_celebs:
-            merged = _posts_by_authors(session, followed_celebs, before, count)
+        if followed_big:
+            merged = _big_accounts_posts(platform, session, followed_big, before, count)
             ids = sorted(set(ids) | set(merged), reverse=True)
             exhausted = exhausted and len(merged) < count
             ids = ids[:count]
@@ -208,7 +248,7 @@ def home_fetcher(platform: Platform, session: DB, viewer_id: int) -> Fetcher:
     return fetch
 
 
-def explore_fetcher(session: DB, hidden: set[int]) -> Fetcher:
+def explore_fetcher(session: DB, hidden: Set[int]) -> Fetcher:
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         statement = (
             select(POSTS.c.id)
@@ -226,7 +266,7 @@ def explore_fetcher(session: DB, hidden: set[int]) -> Fetcher:
     return fetch
 
 
-def hashtag_fetcher(session: DB, tag: str, hidden: set[int]) -> Fetcher:
+def hashtag_fetcher(session: DB, tag: str, hidden: Set[int]) -> Fetcher:
     tag = tag.lstrip("#").lower()
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
@@ -295,44 +335,75 @@ def ranked_page(
     fetch: Fetcher,
     cursor: str | None,
     limit: int,
-    hidden: set[int] | None = None,
+    facts: ViewerFacts | None = None,
     ranker_name: str | None = None,
 ) -> dict[str, Any]:
-    """One page of a feed: ``{"items": [...], "next_cursor": ...}`` (see the module doc)."""
+    """One page of a feed: ``{"items": [...], "next_cursor": ...}`` (see the module doc).
+
+    ``facts`` default to :func:`viewer_facts`; the profile feed passes its own.
+    """
+    skeleton, posts = page_skeleton(
+        platform,
+        session,
+        feed=feed,
+        viewer_id=viewer_id,
+        fetch=fetch,
+        cursor=cursor,
+        limit=limit,
+        facts=facts,
+        ranker_name=ranker_name,
+    )
+    return page_body(skeleton, posts)
+
+
+def page_skeleton(
+    platform: Platform,
+    session: DB,
+    *,
+    feed: FeedName,
+    viewer_id: int | None,
+    fetch: Fetcher,
+    cursor: str | None,
+    limit: int,
+    facts: ViewerFacts | None = None,
+    ranker_name: str | None = None,
+) -> tuple[PageSkeleton, dict[int, HydratedPost]]:
+    """Choose a page's posts (see the module doc); returns it and the posts it hydrated."""
     state = FeedCursor.decode(cursor)
     ranker = platform.provider("ranker", ranker_name)
     lookahead = min(MAX_DEFERRED, int(getattr(ranker, "lookahead", max(2, limit // 2))))
-    if hidden is None:
-        hidden = set(viewer_facts(platform, session, viewer_id).hidden)
+    if facts is None:
+        facts = viewer_facts(platform, session, viewer_id)
+    posts: dict[int, HydratedPost] = {}
 
-    rows_by_id: dict[int, Any] = {}
-    deferred_rows = visible_rows(
-        session, viewer_id, load_rows(session, state.deferred, viewer_id).values(), hidden=hidden
-    )
-    for row in deferred_rows:
-        rows_by_id[row.id] = row
+    def admit(post_ids: Sequence[int]) -> None:
+        """Hydrate candidates and keep those the viewer may see."""
+        hydrated = hydrate(platform, session, post_ids)
+        rows = (post.row for post in hydrated.values())
+        for row in visible_rows(
+            session, viewer_id, rows, hidden=facts.hidden, followed=facts.followed
+        ):
+            posts[row.id] = hydrated[row.id]
+
+    admit(state.deferred)
     boundary = state.boundary
     exhausted = boundary == 0
     want = limit + lookahead
     rounds = 0
-    while not exhausted and len(rows_by_id) < want and rounds < MAX_FETCH_ROUNDS:
+    while not exhausted and len(posts) < want and rounds < MAX_FETCH_ROUNDS:
         rounds += 1
-        count = max(want - len(rows_by_id), limit)
+        count = max(want - len(posts), limit)
         ids, exhausted = fetch(boundary, count)
-        ids = [i for i in ids if i not in rows_by_id]
+        ids = [i for i in ids if i not in posts]
         if ids:
             boundary = min(ids)
-        fresh = visible_rows(
-            session, viewer_id, load_rows(session, ids, viewer_id).values(), hidden=hidden
-        )
-        for row in fresh:
-            rows_by_id[row.id] = row
+        admit(ids)
 
     context = FeedContext(
         feed=feed, viewer_id=str(viewer_id) if viewer_id else None, now=datetime.now(UTC)
     )
-    ranked = ranker.rank([_candidate(row) for row in rows_by_id.values()], context)
-    order = [int(c.post_id) for c in ranked if int(c.post_id) in rows_by_id]
+    ranked = ranker.rank([_candidate(post.row) for post in posts.values()], context)
+    order = [int(c.post_id) for c in ranked if int(c.post_id) in posts]
     shown, rest = order[:limit], order[limit:][:MAX_DEFERRED]
     if exhausted and not rest:
         next_cursor = None
@@ -340,8 +411,14 @@ def ranked_page(
         next_cursor = FeedCursor(boundary if boundary is not None else 0, tuple(rest)).encode()
         if not shown and exhausted:
             next_cursor = None
-    items = serialize_many(session, viewer_id, [rows_by_id[i] for i in shown], platform=platform)
-    return {"items": items, "next_cursor": next_cursor}
+    liked = frozenset(liked_among(session, viewer_id, shown))
+    return PageSkeleton(tuple(shown), liked, next_cursor), posts
+
+
+def page_body(skeleton: PageSkeleton, posts: dict[int, HydratedPost]) -> dict[str, Any]:
+    """The JSON body of a page: its posts' public shapes (those still live) and cursor."""
+    shown = [posts[post_id] for post_id in skeleton.shown if post_id in posts]
+    return {"items": render(shown, skeleton.liked), "next_cursor": skeleton.next_cursor}
 
 
 # ---------------------------------------------------------------------- fan-out

@@ -10,7 +10,11 @@ unchanged (and its short time to live has not run out):
 * one counter per user moves when that user's own view changes: they post,
   like, share, follow, block or mute (or are blocked, muted, followed...),
   their home timeline receives posts, or their account or sessions change
-  (logout, password change, revocation: the token check must see it at once).
+  (logout, password change, revocation: the token check must see it at once);
+  it also moves when their posts' counters move (liked, shared, commented);
+* one "authored" counter per user moves when they publish a post: the home
+  pages of big accounts' followers, who merge those posts at read time, are
+  stamped with it (and not with the busier counter above).
 
 Counters live in each process. Without Redis (the embedded default, one API
 process) that is all: a separate worker's timeline writes then show after the
@@ -45,6 +49,7 @@ LISTENER_STOP_WAIT_SECONDS = 2.0
 USER_KEYS = (
     "user_id",
     "author_id",
+    "post_author_id",  # a comment moves the post's counters: its author's posts are stamped so
     "owner_id",
     "follower_id",
     "followee_id",
@@ -67,14 +72,26 @@ Stamp = tuple[int, ...]
 class Generations(Protocol):
     """Where the counters live (see the module doc)."""
 
+    version: int  # moves with every bump, whoever's
+
     def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
         """The counters a page for ``user_id`` depends on, read together."""
         ...
 
+    def authored(self, author_ids: Iterable[int]) -> Stamp:
+        """The "authored" counters of ``author_ids``, in order."""
+        ...
+
     def bump(
-        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+        self,
+        user_ids: Iterable[int],
+        *,
+        public: bool = False,
+        everything: bool = False,
+        authors: Iterable[int] = (),
     ) -> None:
-        """Move the counters of ``user_ids`` (and ``public`` / ``all``)."""
+        """Move the counters of ``user_ids``, the "authored" ones of ``authors``
+        (and ``public`` / ``all``)."""
         ...
 
     def close(self) -> None:
@@ -88,8 +105,12 @@ class MemoryGenerations:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users: dict[int, int] = {}
+        self._authored: dict[int, int] = {}
         self._all = 0
         self._public = 0
+        # Moves with every bump: a reader that saw it unchanged across a database
+        # read knows no counter moved meanwhile (see services.hydration).
+        self.version = 0
 
     def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
         stamp = [self._all]
@@ -99,16 +120,27 @@ class MemoryGenerations:
             stamp.append(self._users.get(user_id, 0))
         return tuple(stamp)
 
+    def authored(self, author_ids: Iterable[int]) -> Stamp:
+        return tuple(self._authored.get(author_id, 0) for author_id in author_ids)
+
     def bump(
-        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+        self,
+        user_ids: Iterable[int],
+        *,
+        public: bool = False,
+        everything: bool = False,
+        authors: Iterable[int] = (),
     ) -> None:
         with self._lock:
             for user_id in user_ids:
                 self._users[user_id] = self._users.get(user_id, 0) + 1
+            for author_id in authors:
+                self._authored[author_id] = self._authored.get(author_id, 0) + 1
             if public:
                 self._public += 1
             if everything:
                 self._all += 1
+            self.version += 1
 
     def close(self) -> None:
         return None
@@ -148,11 +180,17 @@ class RedisGenerations(MemoryGenerations):
         return super().stamp(user_id, public=public)
 
     def bump(
-        self, user_ids: Iterable[int], *, public: bool = False, everything: bool = False
+        self,
+        user_ids: Iterable[int],
+        *,
+        public: bool = False,
+        everything: bool = False,
+        authors: Iterable[int] = (),
     ) -> None:
         users = [int(u) for u in user_ids]
-        super().bump(users, public=public, everything=everything)
-        message = {"o": self.origin, "u": users, "p": public, "a": everything}
+        writers = [int(a) for a in authors]
+        super().bump(users, public=public, everything=everything, authors=writers)
+        message = {"o": self.origin, "u": users, "p": public, "a": everything, "w": writers}
         self.client.publish(self.channel, json.dumps(message, separators=(",", ":")))
 
     def close(self) -> None:
@@ -202,6 +240,7 @@ class RedisGenerations(MemoryGenerations):
             [int(u) for u in message.get("u", ())],
             public=bool(message.get("p")),
             everything=bool(message.get("a")),
+            authors=[int(a) for a in message.get("w", ())],
         )
 
 
@@ -217,16 +256,18 @@ def make_generations(settings: Settings) -> Generations:
 def bump_for_events(generations: Generations, events: Sequence[Event]) -> None:
     """Move the counters the committed ``events`` touched (one call for all)."""
     users: set[int] = set()
+    authors: set[int] = set()
     public = everything = False
     for event in events:
         payload = event.payload
         users.update(int(payload[k]) for k in USER_KEYS if isinstance(payload.get(k), int))
         if event.name in GLOBAL_EVENTS:
             everything = True
-        elif event.name == "post_created" and payload.get("visibility") == "public":
-            public = True
-    if users or public or everything:
-        generations.bump(users, public=public, everything=everything)
+        elif event.name == "post_created":
+            authors.add(int(payload["author_id"]))
+            public = public or payload.get("visibility") == "public"
+    if users or authors or public or everything:
+        generations.bump(users, public=public, everything=everything, authors=authors)
 
 
 def note_account_changes(session: Session, _context: Any, _instances: Any) -> None:

@@ -108,6 +108,12 @@ def hidden_user_ids(session: DB, viewer_id: int | None, *, include_mutes: bool =
     return {row[0] for row in session.execute(query)}
 
 
+def followed_ids(session: DB, viewer_id: int) -> set[int]:
+    """Everyone ``viewer_id`` follows (accepted follows; one query)."""
+    rows = session.execute(select(FOLLOWS.c.followee_id).where(FOLLOWS.c.follower_id == viewer_id))
+    return {row[0] for row in rows}
+
+
 def followed_among(session: DB, viewer_id: int | None, author_ids: Iterable[int]) -> set[int]:
     """Which of ``author_ids`` the viewer follows (one query)."""
     ids = set(author_ids)

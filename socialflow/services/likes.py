@@ -95,7 +95,9 @@ def unshare(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
     )
     if result.rowcount:  # type: ignore[attr-defined]
         bump(session, POSTS, post.id, share_count=-1)
-        record_event(session, "unshared", post_id=post.id, user_id=user.id)
+        record_event(
+            session, "unshared", post_id=post.id, user_id=user.id, author_id=post.author_id
+        )
     counts = _counts(session, post_id)
     session.commit()
     return {"shared": False, **counts}

@@ -8,7 +8,7 @@ viewer's likes in a second, returning plain dicts ready for JSON.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -380,18 +380,24 @@ def visible_rows(
     viewer_id: int | None,
     rows: Iterable[Any],
     *,
-    hidden: set[int] | None = None,
+    hidden: Set[int] | None = None,
+    followed: Set[int] | None = None,
 ) -> list[Any]:
-    """Keep the rows ``viewer_id`` may see: no hidden authors, visibility honoured (batched)."""
+    """Keep the rows ``viewer_id`` may see: no hidden authors, visibility honoured (batched).
+
+    ``hidden`` and ``followed`` (everyone the viewer follows), when the caller
+    knows them, save the queries that would find them.
+    """
     rows = list(rows)
     if hidden is None:
         hidden = graph.hidden_user_ids(session, viewer_id)
-    needs_follow = {
-        row.author_id
-        for row in rows
-        if row.visibility == Visibility.followers.value and row.author_id != viewer_id
-    }
-    followed = graph.followed_among(session, viewer_id, needs_follow)
+    if followed is None:
+        needs_follow = {
+            row.author_id
+            for row in rows
+            if row.visibility == Visibility.followers.value and row.author_id != viewer_id
+        }
+        followed = graph.followed_among(session, viewer_id, needs_follow)
     kept = []
     for row in rows:
         if row.author_id in hidden:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from tests.social.conftest import feed_ids, follow, make_post
 
@@ -22,7 +23,15 @@ def page(api, path, who):
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, object]:
-    return {"feed_cache_seconds": 60.0}
+    return {"feed_cache_seconds": 60.0, "fanout_threshold": 3}
+
+
+def assembled(platform) -> float:
+    """Pages sent from a cached skeleton and cached posts (Prometheus counter)."""
+    value = platform.metrics.registry.get_sample_value(
+        "socialflow_feed_cache_requests_total", {"result": "assembled"}
+    )
+    return value or 0.0
 
 
 def test_the_same_page_is_served_from_the_cache(api, actor, platform) -> None:
@@ -48,6 +57,61 @@ def test_own_like_and_new_posts_show_at_once(api, actor) -> None:
     assert feed_ids(api, "/feed/home", viewer)[0] == newer["id"]
     mine = make_post(api, viewer, "my own")
     assert feed_ids(api, "/feed/home", viewer)[0] == mine["id"]
+
+
+def test_pages_are_assembled_from_cached_posts_whose_counters_stay_exact(
+    api, actor, platform
+) -> None:
+    """Once a page's body has aged out, its skeleton and the shared hydrated posts
+    serve it without the database; another user's like of a post on it shows at
+    once (the like moves the author's counter, which stamps their posts)."""
+    viewer, author, fan = actor("viewer"), actor("author"), actor("fan")
+    follow(api, viewer, author)
+    post = make_post(api, author, "counted")
+    platform.feed_cache.pages.ttl = 0.001  # bodies age out at once; skeletons stay
+    first = page(api, "/feed/home", viewer)
+    time.sleep(0.01)
+    before = assembled(platform)
+    assert page(api, "/feed/home", viewer) == first
+    assert assembled(platform) == before + 1
+    assert api("POST", f"/posts/{post['id']}/like", fan).status_code == 200
+    time.sleep(0.01)
+    item = page(api, "/feed/home", viewer)[0]
+    assert (item["id"], item["like_count"], item["liked_by_me"]) == (post["id"], 1, False)
+    assert (
+        api("POST", f"/posts/{post['id']}/comments", fan, json={"text": "nice"}).status_code == 201
+    )
+    time.sleep(0.01)
+    assert page(api, "/feed/home", viewer)[0]["comment_count"] == 1
+    # A like committed by another API process: only its bump of the author's
+    # counter arrives here (through Redis), no local eviction.
+    with platform.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE posts SET like_count = 5 WHERE id = :id"), {"id": post["id"]}
+        )
+    platform.generations.bump([author.id])
+    time.sleep(0.01)
+    assert page(api, "/feed/home", viewer)[0]["like_count"] == 5
+
+
+def test_a_big_accounts_new_post_reaches_cached_home_pages_at_once(api, actor, platform) -> None:
+    """Big accounts' posts are merged at read time, not fanned out, so nothing moves
+    their followers' own counters: their pages are stamped with the account's
+    "authored" counter instead."""
+    from socialflow.services import feeds as feed_service
+
+    star = actor("star")
+    fans = [actor(f"fan{i}") for i in range(3)]
+    for fan in fans:
+        follow(api, fan, star)  # 3 followers: at the threshold, merged at read time
+    feed_service.forget_celebrity_cache(platform)
+    first = make_post(api, star, "one")
+    assert feed_ids(api, "/feed/home", fans[0]) == [first["id"]]
+    second = make_post(api, star, "two")
+    assert feed_ids(api, "/feed/home", fans[0]) == [second["id"], first["id"]]
+    with platform.session() as session:
+        stored = feed_service.timeline_store(platform).page(session, fans[0].id, None, 10)
+    assert second["id"] not in stored  # merged at read time indeed
 
 
 def test_block_unfollow_and_delete_take_effect_at_once(api, actor) -> None:

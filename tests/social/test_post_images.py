@@ -329,7 +329,9 @@ def test_images_show_wherever_the_post_is_shown_in_one_query_per_page(
         assert [i["id"] for i in by_id[post["id"]]["images"]] == [second["id"], first["id"]]
         if plain["id"] in by_id:
             assert by_id[plain["id"]]["images"] == []
-        assert len(image_queries) == 1, (path, image_queries)
+        # One query per page at most: feeds share hydrated posts, so a page whose
+        # posts another feed just hydrated needs none.
+        assert len(image_queries) <= 1, (path, image_queries)
 
 
 def test_only_own_unattached_images_and_at_most_four(api: Api, actor: Callable[..., Actor]) -> None:
