@@ -157,9 +157,10 @@ def wrk(
 
 
 def cache_counts(base: str) -> dict[str, float]:
-    """Feed-cache hits and misses so far, from the server's Prometheus metrics."""
+    """Feed-cache hits, pages assembled from cached skeletons and posts, and misses so
+    far, from the server's Prometheus metrics."""
     text_ = httpx.get(f"{base}/metrics", timeout=10).text
-    counts = {"hit": 0.0, "miss": 0.0}
+    counts = {"hit": 0.0, "assembled": 0.0, "miss": 0.0}
     for result in counts:
         match = re.search(
             rf'socialflow_feed_cache_requests_total{{result="{result}"}} ([\d.e+]+)', text_
@@ -176,6 +177,43 @@ def timed_get(
     elapsed = (time.perf_counter() - started) * 1000
     response.raise_for_status()
     return elapsed, response.json()
+
+
+@contextmanager
+def liking(api: str, targets: list[tuple[str, int]], per_second: float):
+    """While the block runs, like (or unlike again) posts at ``per_second``: each a
+    viewer's token and a post on their first page, so feeds see counters move and
+    the likers' cached pages go stale, as on a live site. Yields a dict whose
+    ``done`` is the number of likes and unlikes sent."""
+    import threading
+
+    state: dict[str, Any] = {"done": 0, "errors": 0}
+    stop = threading.Event()
+
+    def run() -> None:
+        liked: set[int] = set()
+        with httpx.Client(base_url=api, timeout=30) as client:
+            index = 0
+            started = time.monotonic()
+            while not stop.is_set():
+                token, post_id = targets[index % len(targets)]
+                method = "DELETE" if index in liked else "POST"
+                response = client.request(
+                    method, f"/posts/{post_id}/like", headers={"Authorization": f"Bearer {token}"}
+                )
+                state["errors"] += response.status_code != 200
+                liked ^= {index}
+                index += 1
+                state["done"] = index
+                stop.wait(max(0.0, started + index / per_second - time.monotonic()))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def main() -> None:
@@ -198,6 +236,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--database-url", help="use this already seeded database (no seeding, nothing dropped)"
+    )
+    parser.add_argument(
+        "--likes-per-second",
+        type=float,
+        default=20.0,
+        help="likes sent during the '1000 viewers with likes' run",
     )
     args = parser.parse_args()
     if args.full:
@@ -293,14 +337,36 @@ def main() -> None:
                 timed_get(client, "/feed/home", token(median_user.id))  # warm up
                 results["home_one_viewer"] = run(f"{api}/feed/home", token=token(median_user.id))
                 print("home, one viewer", results["home_one_viewer"], flush=True)
-                before = cache_counts(base)
-                results["home_1000_viewers"] = run(f"{api}/feed/home", tokens_file=tokens_file)
-                after = cache_counts(base)
-                served = (after["hit"] - before["hit"]) + (after["miss"] - before["miss"])
-                results["home_1000_viewers"]["cache_hit_ratio"] = round(
-                    (after["hit"] - before["hit"]) / max(served, 1), 3
+                # Each viewer once, as a server that has been up a while has seen them
+                # (with Redis timelines, this also builds them from the graph).
+                started = time.perf_counter()
+                first_pages = [timed_get(client, "/feed/home", token(row.id))[1] for row in viewers]
+                results["warm_up_seconds"] = round(time.perf_counter() - started, 1)
+                targets = [
+                    (token(row.id), page["items"][0]["id"])
+                    for row, page in zip(viewers, first_pages, strict=True)
+                    if page["items"]
+                ]
+
+                def rotation(name: str) -> None:
+                    before = cache_counts(base)
+                    results[name] = run(f"{api}/feed/home", tokens_file=tokens_file)
+                    after = cache_counts(base)
+                    moved = {k: after[k] - before[k] for k in after}
+                    served = max(sum(moved.values()), 1)
+                    results[name]["cache_hit_ratio"] = round(moved["hit"] / served, 3)
+                    results[name]["assembled_ratio"] = round(moved["assembled"] / served, 3)
+                    print(name, results[name], flush=True)
+
+                rotation("home_1000_viewers")
+                with liking(api, targets, args.likes_per_second) as likes:
+                    started = time.perf_counter()
+                    rotation("home_1000_viewers_with_likes")
+                    elapsed = time.perf_counter() - started
+                results["home_1000_viewers_with_likes"]["likes_per_second"] = round(
+                    likes["done"] / elapsed, 1
                 )
-                print("home, 1000 viewers", results["home_1000_viewers"], flush=True)
+                results["home_1000_viewers_with_likes"]["like_errors"] = likes["errors"]
                 results["explore_page1"] = run(f"{api}/feed/explore", token=token(median_user.id))
                 print("explore", results["explore_page1"], flush=True)
                 cached_samples = [
@@ -352,7 +418,13 @@ def main() -> None:
                     for d, s in sorted(depth_samples.items())
                 ]
                 print("by depth", results["latency_by_depth"], flush=True)
-        for name in ("bare_page", "home_one_viewer", "home_1000_viewers", "home_uncached"):
+        for name in (
+            "bare_page",
+            "home_one_viewer",
+            "home_1000_viewers",
+            "home_1000_viewers_with_likes",
+            "home_uncached",
+        ):
             results[f"{name}_vs_bare"] = round(
                 results[name]["rps"] / results["bare_json"]["rps"], 3
             )
@@ -503,6 +575,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ("bare\nsame page", "bare_page"),
         ("home\n1 viewer", "home_one_viewer"),
         ("home\n1000 viewers", "home_1000_viewers"),
+        ("home 1000\n+ likes", "home_1000_viewers_with_likes"),
         ("home\nuncached", "home_uncached"),
     ]
     right.bar([label for label, _ in bars], [results[key]["rps"] for _, key in bars])

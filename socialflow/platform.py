@@ -176,8 +176,9 @@ class Platform:
     @cached_property
     def feed_cache(self) -> FeedCache:
         ttl = self.settings.feed_cache_seconds
-        # With Redis every process hears every bump, so exact facts may live longer.
-        facts_ttl = max(ttl, SHARED_FACTS_TTL_SECONDS) if ttl and self.settings.redis_url else ttl
+        # When every process hears every bump, exact stamped entries may live longer.
+        shared = ttl and self.generations.broadcast
+        facts_ttl = max(ttl, SHARED_FACTS_TTL_SECONDS) if shared else ttl
         return FeedCache(
             ttl_seconds=ttl,
             max_entries=self.settings.feed_cache_max_entries,

@@ -16,11 +16,12 @@ unchanged (and its short time to live has not run out):
   pages of big accounts' followers, who merge those posts at read time, are
   stamped with it (and not with the busier counter above).
 
-Counters live in each process. Without Redis (the embedded default, one API
+Counters live in each process. On SQLite (the embedded default, one API
 process) that is all: a separate worker's timeline writes then show after the
-cache's time to live. With Redis every bump is also published, and every API
-process applies the others' bumps (:class:`RedisGenerations`), so all agree
-within a millisecond. Reading them never leaves the process.
+cache's time to live. With Redis, or on PostgreSQL, every bump is also
+broadcast (Redis pub/sub, or PostgreSQL's ``LISTEN``/``NOTIFY``) and every
+process applies the others' bumps (:class:`BroadcastGenerations`), so all
+agree within a millisecond. Reading them never leaves the process.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialflow.plugins.specs import Event
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 # cached while bumps from other processes could still go unheard.
 LISTENER_START_WAIT_SECONDS = 1.0
 LISTENER_STOP_WAIT_SECONDS = 2.0
+# How often a waiting listener looks up to notice close(): stopping costs up to this.
+LISTENER_POLL_SECONDS = 0.2
 
 # Payload keys of domain events that name a user whose own view changed.
 USER_KEYS = (
@@ -73,6 +77,7 @@ class Generations(Protocol):
     """Where the counters live (see the module doc)."""
 
     version: int  # moves with every bump, whoever's
+    broadcast: bool  # True when other processes' bumps arrive (caches may live longer)
 
     def stamp(self, user_id: int | None, *, public: bool) -> Stamp:
         """The counters a page for ``user_id`` depends on, read together."""
@@ -101,6 +106,8 @@ class Generations(Protocol):
 
 class MemoryGenerations:
     """Counters in this process: reading them costs a dict lookup."""
+
+    broadcast = False  # other processes' bumps never arrive here
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -146,24 +153,22 @@ class MemoryGenerations:
         return None
 
 
-class RedisGenerations(MemoryGenerations):
-    """Counters in this process, moved in every process through Redis pub/sub.
+class BroadcastGenerations(MemoryGenerations):
+    """Counters in this process, moved in every process through a broadcast channel.
 
-    A bump moves the local counters and publishes the change on
-    ``<namespace>:generations``; each API process listens on a daemon thread
-    (started by its first read) and applies what the others publish, within
-    a millisecond or so. Reading stays a dict lookup, where a Redis round trip
-    per request would cost more than the page itself. Whenever the listener
-    (re)connects it moves ``all``, since changes may have been missed; a lost
-    message otherwise costs staleness of at most ``feed_cache_seconds``.
+    A bump moves the local counters and broadcasts the change; each process
+    listens on a daemon thread (started by its first read) and applies what
+    the others send, within a millisecond or so. Reading stays a dict lookup,
+    where a round trip per request would cost more than the page itself.
+    Whenever the listener (re)connects it moves ``all``, since changes may
+    have been missed; a lost message otherwise costs staleness of at most
+    the caches' time to live. Subclasses are the transports.
     """
 
-    def __init__(self, url: str, namespace: str) -> None:
-        import redis
+    broadcast = True
 
+    def __init__(self) -> None:
         super().__init__()
-        self.client = redis.Redis.from_url(url, socket_timeout=5)
-        self.channel = f"{namespace}:generations"
         self.origin = uuid.uuid4().hex
         self._listener: threading.Thread | None = None
         self._closed = threading.Event()
@@ -191,14 +196,14 @@ class RedisGenerations(MemoryGenerations):
         writers = [int(a) for a in authors]
         super().bump(users, public=public, everything=everything, authors=writers)
         message = {"o": self.origin, "u": users, "p": public, "a": everything, "w": writers}
-        self.client.publish(self.channel, json.dumps(message, separators=(",", ":")))
+        self._publish(json.dumps(message, separators=(",", ":")))
 
     def close(self) -> None:
-        """Stop the listener (it wakes within a second) and drop the connections."""
+        """Stop the listener (it looks up within :data:`LISTENER_POLL_SECONDS`) and
+        release the transport."""
         self._closed.set()
         if self._listener is not None:
             self._listener.join(LISTENER_STOP_WAIT_SECONDS)
-        self.client.close()
 
     def _start_listener(self) -> None:
         with self._lock:
@@ -211,24 +216,23 @@ class RedisGenerations(MemoryGenerations):
     def _listen(self) -> None:
         while not self._closed.is_set():
             try:
-                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(self.channel)
-                if self._missed_possible:
-                    MemoryGenerations.bump(self, (), everything=True)
-                    self._missed_possible = False
-                self.connected.set()
-                while not self._closed.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is not None:
-                        self._apply(message["data"])
-                pubsub.close()
+                with self._subscription() as messages:
+                    if self._missed_possible:
+                        MemoryGenerations.bump(self, (), everything=True)
+                        self._missed_possible = False
+                    self.connected.set()
+                    for data in messages:
+                        if self._closed.is_set():
+                            break
+                        if data is not None:
+                            self._apply(data)
             except Exception:
                 self.connected.clear()
                 self._missed_possible = True
-                logger.warning("generation listener lost Redis; retrying", exc_info=True)
+                logger.warning("generation listener lost its channel; retrying", exc_info=True)
                 self._closed.wait(1.0)
 
-    def _apply(self, data: bytes) -> None:
+    def _apply(self, data: str | bytes) -> None:
         try:
             message = json.loads(data)
         except ValueError:
@@ -243,10 +247,148 @@ class RedisGenerations(MemoryGenerations):
             authors=[int(a) for a in message.get("w", ())],
         )
 
+    # ------------------------------------------------------------- transport
+
+    def _publish(self, data: str) -> None:
+        raise NotImplementedError
+
+    def _subscription(self) -> AbstractContextManager[Iterator[str | bytes | None]]:
+        """Subscribe; the iterator yields messages, and None at least every
+        :data:`LISTENER_POLL_SECONDS` (so the listener notices ``close``)."""
+        raise NotImplementedError
+
+
+class RedisGenerations(BroadcastGenerations):
+    """Bumps broadcast on the Redis channel ``<namespace>:generations``."""
+
+    def __init__(self, url: str, namespace: str) -> None:
+        import redis
+
+        super().__init__()
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        self.channel = f"{namespace}:generations"
+
+    def close(self) -> None:
+        super().close()
+        self.client.close()
+
+    def _publish(self, data: str) -> None:
+        self.client.publish(self.channel, data)
+
+    @contextmanager
+    def _subscription(self) -> Iterator[Iterator[str | bytes | None]]:
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(self.channel)
+
+        def messages() -> Iterator[bytes | None]:
+            while True:
+                message = pubsub.get_message(timeout=LISTENER_POLL_SECONDS)
+                yield None if message is None else message["data"]
+
+        try:
+            yield messages()
+        finally:
+            pubsub.close()
+
+
+class PostgresGenerations(BroadcastGenerations):
+    """Bumps broadcast with PostgreSQL ``NOTIFY`` on the channel ``socialflow_generations``:
+    deployments on PostgreSQL without Redis keep their processes' caches exact too.
+
+    Publishing uses one autocommit connection of its own (a ``NOTIFY`` in the
+    caller's transaction would wait for its commit; bumps come after it);
+    listening, another. Payloads are capped at 8000 bytes by PostgreSQL, so a
+    bump of many users (a fan-out chunk) goes out in several messages.
+    """
+
+    CHANNEL = "socialflow_generations"
+    USERS_PER_MESSAGE = 500
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self._publisher: Any = None
+        self._publish_lock = threading.Lock()
+
+    def close(self) -> None:
+        super().close()
+        with self._publish_lock:
+            if self._publisher is not None:
+                self._publisher.close()
+                self._publisher = None
+
+    def bump(
+        self,
+        user_ids: Iterable[int],
+        *,
+        public: bool = False,
+        everything: bool = False,
+        authors: Iterable[int] = (),
+    ) -> None:
+        users = [int(u) for u in user_ids]
+        first, size = True, self.USERS_PER_MESSAGE
+        for start in range(0, max(len(users), 1), size):
+            chunk = users[start : start + size]
+            super().bump(
+                chunk,
+                public=public and first,
+                everything=everything and first,
+                authors=authors if first else (),
+            )
+            first = False
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(_libpq_url(self.url), autocommit=True, connect_timeout=5)
+
+    def _publish(self, data: str) -> None:
+        with self._publish_lock:
+            for attempt in (1, 2):
+                try:
+                    if self._publisher is None or self._publisher.closed:
+                        self._publisher = self._connect()
+                    self._publisher.execute("SELECT pg_notify(%s, %s)", (self.CHANNEL, data))
+                    return
+                except Exception:
+                    self._publisher = None  # reconnect once (the server restarted...)
+                    if attempt == 2:
+                        raise
+
+    @contextmanager
+    def _subscription(self) -> Iterator[Iterator[str | bytes | None]]:
+        connection = self._connect()
+        connection.execute(f"LISTEN {self.CHANNEL}")
+
+        def messages() -> Iterator[str | None]:
+            while True:
+                got = False
+                for notify in connection.notifies(timeout=LISTENER_POLL_SECONDS):
+                    got = True
+                    yield notify.payload
+                if not got:
+                    yield None
+
+        try:
+            yield messages()
+        finally:
+            connection.close()
+
+
+def _libpq_url(url: str) -> str:
+    """``postgresql+psycopg://...`` (SQLAlchemy's spelling) as libpq takes it."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.split('+')[0]}{sep}{rest}"
+
 
 def make_generations(settings: Settings) -> Generations:
+    """Redis pub/sub when Redis is configured, else ``NOTIFY`` on PostgreSQL, else this
+    process's counters alone."""
     if settings.redis_url:
         return RedisGenerations(settings.redis_url, settings.redis_namespace)
+    database_url = settings.database_url or ""
+    if database_url.startswith("postgresql"):
+        return PostgresGenerations(database_url)
     return MemoryGenerations()
 
 
