@@ -288,19 +288,53 @@ _FOREIGN_KEYS = text(
 )
 
 
-def _deferrable(connection: Connection, table: Table) -> list[tuple[str, str]]:
-    """``(drop, create)`` statements for the secondary indexes and foreign keys of ``table``."""
+def _secondary_indexes(connection: Connection, table: Table) -> list[tuple[str, str]]:
+    """``(drop, create)`` statements for the secondary indexes of ``table``."""
     quote = connection.dialect.identifier_preparer.quote
-    found = [
+    return [
         (f"DROP INDEX {quote(name)}", definition)
         for name, definition in connection.execute(_SECONDARY_INDEXES, {"table": table.name})
     ]
+
+
+def _foreign_keys(connection: Connection, table: Table) -> list[tuple[str, str]]:
+    """``(drop, create)`` statements for the foreign keys of ``table``."""
+    quote = connection.dialect.identifier_preparer.quote
     on = f"ALTER TABLE {quote(table.name)}"
-    found += [
+    return [
         (f"{on} DROP CONSTRAINT {quote(name)}", f"{on} ADD CONSTRAINT {quote(name)} {definition}")
         for name, definition in connection.execute(_FOREIGN_KEYS, {"table": table.name})
     ]
-    return found
+
+
+@contextmanager
+def _dropped_for_a_while(connection: Connection, deferred: list[tuple[str, str]]) -> Iterator[None]:
+    for drop, _ in deferred:
+        connection.exec_driver_sql(drop)
+    yield
+    for _, create in deferred:
+        connection.exec_driver_sql(create)
+
+
+@contextmanager
+def foreign_keys_checked_after(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """Run the block without the foreign keys of ``tables`` (on PostgreSQL), then check
+    each key once, with one join, when it is added back.
+
+    For mass deletes from parent tables: every deleted parent row fires each
+    child's cascade trigger, a sequential scan where the child has no index
+    on the key (``post_hashtags.post_id``), so a million deletes cost a
+    million scans. The block must delete the child rows the cascades would
+    have; a row it misses fails the check and rolls everything back. Locks
+    the referenced tables until commit.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with _dropped_for_a_while(
+        connection, [pair for table in tables for pair in _foreign_keys(connection, table)]
+    ):
+        yield
 
 
 @contextmanager
@@ -323,9 +357,10 @@ def built_after_load(connection: Connection, tables: Sequence[Table]) -> Iterato
     ):
         yield
         return
-    deferred = [pair for table in tables for pair in _deferrable(connection, table)]
-    for drop, _ in deferred:
-        connection.exec_driver_sql(drop)
-    yield
-    for _, create in deferred:
-        connection.exec_driver_sql(create)
+    deferred = [
+        pair
+        for table in tables
+        for pair in _secondary_indexes(connection, table) + _foreign_keys(connection, table)
+    ]
+    with _dropped_for_a_while(connection, deferred):
+        yield
