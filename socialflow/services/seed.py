@@ -120,19 +120,20 @@ def reset(platform: Platform, connection: Connection) -> None:
     """
     seeded = select(USERS.c.id).where(USERS.c.email.like(f"%@{SEED_DOMAIN}"))
     post_ids = select(POSTS.c.id).where(POSTS.c.author_id.in_(seeded))
+    by_post = (LIKES, HASHTAGS, COMMENTS)
     with foreign_keys_checked_after(connection, [ENTRIES, HASHTAGS]):
-        connection.execute(
-            delete(ENTRIES).where(ENTRIES.c.post_id.in_(post_ids) | ENTRIES.c.user_id.in_(seeded))
-        )
-        for table in (LIKES, HASHTAGS, COMMENTS):
-            connection.execute(delete(table).where(table.c.post_id.in_(post_ids)))
-        connection.execute(delete(POSTS).where(POSTS.c.author_id.in_(seeded)))
-        connection.execute(
-            delete(FOLLOWS).where(
-                FOLLOWS.c.follower_id.in_(seeded) | FOLLOWS.c.followee_id.in_(seeded)
-            )
-        )
-        connection.execute(delete(USERS).where(USERS.c.id.in_(seeded)))
+        # One IN per statement: PostgreSQL runs each as a hash semi-join, where
+        # ``a IN (...) OR b IN (...)`` re-reads a subquery too big to hash per row.
+        for statement in (
+            delete(ENTRIES).where(ENTRIES.c.post_id.in_(post_ids)),
+            delete(ENTRIES).where(ENTRIES.c.user_id.in_(seeded)),
+            *(delete(table).where(table.c.post_id.in_(post_ids)) for table in by_post),
+            delete(POSTS).where(POSTS.c.author_id.in_(seeded)),
+            delete(FOLLOWS).where(FOLLOWS.c.follower_id.in_(seeded)),
+            delete(FOLLOWS).where(FOLLOWS.c.followee_id.in_(seeded)),
+            delete(USERS).where(USERS.c.id.in_(seeded)),
+        ):
+            connection.execute(statement)
     # Derived data is rebuilt after seeding: drop it wholesale.
     connection.execute(delete(COUNTERS))
     connection.execute(delete(SYNC))
