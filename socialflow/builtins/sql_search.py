@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
 
 from socialflow.models.search import SearchDocumentRow
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
+from socialflow.services.sqlutil import built_after_load
 from socialflow.settings import Settings
 
 DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
@@ -84,6 +86,38 @@ class SqlSearchBackend:
                 set_={"text": insert.excluded.text, "prefix": insert.excluded.prefix},
             )
             connection.execute(statement, rows)
+
+    def fill_empty(self, sources: Mapping[str, Select[Any]]) -> dict[str, int] | None:
+        """Load an empty index straight from SQL, on PostgreSQL; ``None`` if it is not that case.
+
+        ``sources`` select ``(kind, ref_id, text, prefix)`` rows (names are
+        only for the counts returned). Into an empty table each is one
+        ``INSERT ... SELECT`` without upserts, and the GIN index is built once
+        at the end (``built_after_load``) instead of growing by a million
+        insertions. The table stays locked against other writers (whose
+        documents would be overwritten or collide) until the load commits;
+        readers wait only while the indexes are rebuilt.
+        """
+        with self.engine.begin() as connection:
+            if connection.dialect.name != "postgresql":
+                return None
+            connection.execute(text("LOCK TABLE search_documents IN EXCLUSIVE MODE"))
+            if connection.execute(select(DOCS.c.id).limit(1)).first() is not None:
+                return None
+            with built_after_load(connection, [DOCS]):
+                return {
+                    name: connection.execute(self._copy_from(source)).rowcount
+                    for name, source in sources.items()
+                }
+
+    @staticmethod
+    def _copy_from(source: Select[Any]) -> Any:
+        """``INSERT ... SELECT`` of ``source``'s documents, prefixes shaped as ``index`` does."""
+        row = source.subquery()
+        kind, ref_id, body, prefix = row.c
+        shaped = select(kind, ref_id, body, func.lower(func.left(prefix, 100)))
+        statement = insert(DOCS).from_select(["kind", "ref_id", "text", "prefix"], shaped)
+        return statement.execution_options(preserve_rowcount=True)
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         if not ids:

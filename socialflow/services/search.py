@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import String, cast, delete, func, insert, literal, select
+from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from socialflow.builtins.sql_search import SqlSearchBackend
 from socialflow.errors import ValidationProblem
 from socialflow.models.posts import Post, PostHashtag, Visibility
 from socialflow.models.search import SearchSyncState
@@ -73,6 +75,47 @@ def hashtag_document(tag: str) -> SearchDocument:
 def video_document(video: Any) -> SearchDocument:
     """Videos are found by title (the only text a video has)."""
     return SearchDocument(kind="video", id=str(video.id), text=video.title or "", fields={})
+
+
+def _public_tags() -> Select[Any]:
+    return (
+        select(HASHTAGS.c.tag)
+        .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
+        .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
+        .distinct()
+    )
+
+
+def document_queries() -> dict[str, Select[Any]]:
+    """Every findable document as ``(kind, ref_id, text, prefix)`` rows, by rebuild count name.
+
+    The SQL twins of the functions above (and of ``user_is_searchable`` /
+    ``video_is_searchable``), for a backend that can load a million documents
+    in one statement instead of receiving them in batches.
+    """
+
+    def kind(name: str) -> Any:
+        return literal(name, String).label("kind")
+
+    user_text = func.concat_ws(
+        " ",
+        func.nullif(USERS.c.username, ""),
+        func.nullif(USERS.c.display_name, ""),
+        func.nullif(USERS.c.bio, ""),
+    )
+    tags = _public_tags().subquery()
+    return {
+        "users": select(
+            kind("user"), cast(USERS.c.id, String), user_text, USERS.c.username_key
+        ).where(USERS.c.state.in_(SEARCHABLE_STATES)),
+        "posts": select(kind("post"), cast(POSTS.c.id, String), POSTS.c.text, literal("")).where(
+            POSTS.c.deleted_at.is_(None)
+        ),
+        "hashtags": select(kind("hashtag"), tags.c.tag, tags.c.tag, tags.c.tag),
+        "videos": select(
+            kind("video"), VIDEOS.c.id, func.coalesce(VIDEOS.c.title, ""), literal("")
+        ).where(VIDEOS.c.status == VideoStatus.ready.value),
+    }
 
 
 def user_is_searchable(row: Any) -> bool:
@@ -206,28 +249,42 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
     the same documents). Suspended or deleted users, deleted posts and videos
     that are not ready are deleted from the index. Moves the user watermark
     to now. Returns how many documents of each kind were indexed.
+
+    An empty index of the built-in ``sql`` backend on PostgreSQL (a first
+    seed, a new database) is filled in one bulk load instead
+    (:meth:`SqlSearchBackend.fill_empty`): nothing is in it to drop.
     """
     progress = progress or SilentProgress()
     backend = platform.provider("search")
     started = datetime.now(UTC).timestamp()
     with platform.engine.connect() as connection:
+        # Read first: users registering during the rebuild are replayed by catch_up_users.
+        max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
+    counts = None
+    if isinstance(backend, SqlSearchBackend):
+        progress.phase("Search index (bulk load)", None)
+        counts = backend.fill_empty(document_queries())
+    if counts is None:
+        counts = _feed_everything(platform, backend, progress)
+    with platform.engine.begin() as connection:
+        connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
+        connection.execute(
+            insert(SYNC).values(name="users", last_id=max_user, last_updated=started)
+        )
+    return counts
+
+
+def _feed_everything(platform: Platform, backend: Any, progress: Progress) -> dict[str, int]:
+    """Read every source row and index (or drop) its document, batch by batch."""
+    with platform.engine.connect() as connection:
         users = connection.execute(select(*_USER_COLUMNS).order_by(USERS.c.id)).all()
         posts = connection.execute(
             select(POSTS.c.id, POSTS.c.text, POSTS.c.deleted_at).order_by(POSTS.c.id)
         ).all()
-        tags = [
-            row[0]
-            for row in connection.execute(
-                select(HASHTAGS.c.tag)
-                .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-                .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
-                .distinct()
-            )
-        ]
+        tags = [row[0] for row in connection.execute(_public_tags())]
         videos = connection.execute(
             select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.status).order_by(VIDEOS.c.id)
         ).all()
-        max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
     _feed(
         progress,
         "Users",
@@ -260,11 +317,6 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
         lambda rows: backend.index([video_document(r) for r in rows]),
         lambda rows: backend.delete("video", [str(r.id) for r in rows]),
     )
-    with platform.engine.begin() as connection:
-        connection.execute(delete(SYNC).where(SYNC.c.name == "users"))
-        connection.execute(
-            insert(SYNC).values(name="users", last_id=max_user, last_updated=started)
-        )
     return {
         "users": sum(1 for r in users if user_is_searchable(r)),
         "posts": sum(1 for r in posts if r.deleted_at is None),

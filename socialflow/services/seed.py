@@ -1,12 +1,15 @@
 """Realistic demo data: users, a power-law follower graph, posts, likes, comments.
 
-Everything is generated in memory from one ``random.Random(seed)`` (and a
-seeded Faker), so the same flags give the same data, then written with
-SQLAlchemy Core bulk inserts in batches: no ORM objects, no per-row round
-trips. Counters (followers, likes, comments) are known before the rows are
-written, home timelines are merged in memory from the graph the seed just
-drew (:func:`seeded_timelines`), and post ids grow with ``created_at`` as
-they would in production.
+Everything is drawn in memory from one NumPy generator seeded with ``seed``
+(and a seeded Faker for pools of names and sentences), so the same flags give
+the same data. Draws are vectorised: a table's worth of picks is one array
+operation, not a Python call per row. Rows go to the database column by
+column (:func:`~socialflow.services.sqlutil.insert_columns`: COPY on
+PostgreSQL, where a first seed also loads tables without their secondary
+indexes and foreign keys, executemany on SQLite). Counters (followers, likes,
+comments) are known before the rows are written, home timelines are merged
+in memory from the graph the seed just drew (:func:`seeded_timelines`), and
+post ids grow with ``created_at`` as they would in production.
 
 Seeded users have emails at :data:`SEED_DOMAIN`; that is how a re-run
 recognises a seeded database (and refuses unless ``reset``) and what
@@ -15,18 +18,15 @@ recognises a seeded database (and refuses unless ``reset``) and what
 
 from __future__ import annotations
 
-import bisect
-import heapq
-import itertools
-import random
-import threading
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, text, update
+import numpy as np
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import Connection
 
 from socialflow.errors import Conflict
@@ -38,17 +38,28 @@ from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
 from socialflow.services.passwords import hash_password
 from socialflow.services.progress import Progress, SilentProgress
-from socialflow.services.sqlutil import BulkWriter, bulk_insert, indexes_built_after
+from socialflow.services.sqlutil import (
+    BulkWriter,
+    built_after_load,
+    bulk_insert,
+    foreign_keys_checked_after,
+)
 
 if TYPE_CHECKING:
+    from faker import Faker
+
     from socialflow.platform import Platform
 
 SEED_DOMAIN = "seed.socialflow.invalid"
 DEMO_PASSWORD = "socialflow-demo"  # noqa: S105 - documented demo password of seeded users
-BATCH = 5000
+BATCH = 50_000  # rows per COPY: large enough to amortise a statement, small enough to pipeline
+TIMELINE_USERS = 5000  # users whose timelines are merged at once (bounds the candidates array)
 TAG_POOL = 300
 PROFILE_POOL = 5000
 SENTENCE_POOL = 4000
+VISIBILITIES = np.array(["public", "followers", "private"])
+PUBLIC, PRIVATE = 0, 2
+MICROSECONDS_A_DAY = 86_400_000_000
 
 USERS = User.__table__  # type: ignore[attr-defined]
 FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
@@ -101,16 +112,28 @@ def is_seeded(connection: Connection) -> bool:
 
 
 def reset(platform: Platform, connection: Connection) -> None:
-    """Delete seeded users and everything hanging off them (foreign keys cascade)."""
+    """Delete seeded users and everything hanging off them (foreign keys cascade).
+
+    Timeline entries and hashtags have no index on ``post_id``: their rows go
+    first, explicitly, and their keys are off while the posts go (otherwise
+    each deleted post scans both tables, hours at a million posts).
+    """
     seeded = select(USERS.c.id).where(USERS.c.email.like(f"%@{SEED_DOMAIN}"))
     post_ids = select(POSTS.c.id).where(POSTS.c.author_id.in_(seeded))
-    for table in (ENTRIES, LIKES, HASHTAGS, COMMENTS):
-        connection.execute(delete(table).where(table.c.post_id.in_(post_ids)))
-    connection.execute(delete(POSTS).where(POSTS.c.author_id.in_(seeded)))
-    connection.execute(
-        delete(FOLLOWS).where(FOLLOWS.c.follower_id.in_(seeded) | FOLLOWS.c.followee_id.in_(seeded))
-    )
-    connection.execute(delete(USERS).where(USERS.c.id.in_(seeded)))
+    by_post = (LIKES, HASHTAGS, COMMENTS)
+    with foreign_keys_checked_after(connection, [ENTRIES, HASHTAGS]):
+        # One IN per statement: PostgreSQL runs each as a hash semi-join, where
+        # ``a IN (...) OR b IN (...)`` re-reads a subquery too big to hash per row.
+        for statement in (
+            delete(ENTRIES).where(ENTRIES.c.post_id.in_(post_ids)),
+            delete(ENTRIES).where(ENTRIES.c.user_id.in_(seeded)),
+            *(delete(table).where(table.c.post_id.in_(post_ids)) for table in by_post),
+            delete(POSTS).where(POSTS.c.author_id.in_(seeded)),
+            delete(FOLLOWS).where(FOLLOWS.c.follower_id.in_(seeded)),
+            delete(FOLLOWS).where(FOLLOWS.c.followee_id.in_(seeded)),
+            delete(USERS).where(USERS.c.id.in_(seeded)),
+        ):
+            connection.execute(statement)
     # Derived data is rebuilt after seeding: drop it wholesale.
     connection.execute(delete(COUNTERS))
     connection.execute(delete(SYNC))
@@ -127,13 +150,359 @@ def reset(platform: Platform, connection: Connection) -> None:
                 client.delete(*chunk)
 
 
-def _zipf_cumulative(n: int, exponent: float) -> list[float]:
-    weights = [1.0 / (rank**exponent) for rank in range(1, n + 1)]
-    return list(itertools.accumulate(weights))
+def _zipf_cumulative(n: int, exponent: float) -> np.ndarray:
+    return np.cumsum(1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent)
 
 
-def _pick(rng: random.Random, cumulative: list[float]) -> int:
-    return bisect.bisect_left(cumulative, rng.random() * cumulative[-1])
+def _pick(rng: np.random.Generator, cumulative: np.ndarray, size: Any) -> np.ndarray:
+    """Indexes drawn with the weights whose running sum is ``cumulative``."""
+    return np.searchsorted(cumulative, rng.random(size) * cumulative[-1])
+
+
+def _rank_in_group(groups: np.ndarray) -> np.ndarray:
+    """Each item's position within its run of equal ``groups`` (which must be sorted)."""
+    return np.arange(groups.size) - np.searchsorted(groups, groups)
+
+
+def _counts(rng: np.random.Generator, size: int, mean: float) -> np.ndarray:
+    """Exponentially distributed whole counts around ``mean`` (likes, comments per post)."""
+    if not mean:
+        return np.zeros(size, dtype=np.int64)
+    return rng.exponential(mean, size).astype(np.int64)
+
+
+def _utc64(moment: datetime) -> np.datetime64:
+    return np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "us")
+
+
+# ------------------------------------------------------------------ drawing
+
+
+@dataclass
+class Graph:
+    """Who follows whom, by user index (0 is the first seeded user)."""
+
+    popularity: np.ndarray  # user indexes by Zipf rank: the most followed first
+    follower: np.ndarray  # one item per edge, edges sorted by (follower, followee)
+    followee: np.ndarray
+    followers: np.ndarray  # per user index
+    following: np.ndarray
+
+
+def draw_graph(rng: np.random.Generator, users: int, avg_following: int) -> Graph:
+    """A power-law follower graph, as in real networks.
+
+    Popularity is Zipf-distributed over a shuffled order of users, and each
+    user follows a Pareto-distributed number of accounts picked by it, so a
+    few accounts get most of the followers. Each user draws twice the
+    accounts it wants and keeps the first ``wanted`` distinct ones (popular
+    accounts come up again and again): all users' draws are one array, and
+    one ``np.unique`` over ``follower * users + followee`` finds the repeats.
+    """
+    popularity = rng.permutation(users)
+    cap = max(1, min(users - 1, avg_following * 20))
+    wanted = np.minimum(cap, ((rng.pareto(1.5, users) + 1) * avg_following / 3).astype(np.int64))
+    follower = np.repeat(np.arange(users), wanted * 2)
+    followee = popularity[_pick(rng, _zipf_cumulative(users, 1.0), follower.size)]
+    others = follower != followee
+    follower, keys = follower[others], (follower * users + followee)[others]
+    _, first = np.unique(keys, return_index=True)
+    first.sort()  # distinct edges in draw order, still grouped by follower
+    owner = follower[first]
+    edges = np.sort(keys[first[_rank_in_group(owner) < wanted[owner]]])
+    follower, followee = edges // users, edges % users
+    return Graph(
+        popularity=popularity,
+        follower=follower,
+        followee=followee,
+        followers=np.bincount(followee, minlength=users),
+        following=np.bincount(follower, minlength=users),
+    )
+
+
+@dataclass
+class Pools:
+    """Texts drawn once from Faker (tens of microseconds a call) and then picked by index."""
+
+    handles: list[str]  # username stems (unique once an index is appended)
+    full_names: list[str]
+    bios: list[str]
+    sentences: list[str]
+    tags: list[str]
+
+
+def draw_pools(rng: np.random.Generator, fake: Faker, users: int) -> Pools:
+    pool = min(users, PROFILE_POOL)
+    handles = [fake.user_name() for _ in range(pool)]
+    lengths = rng.integers(5, 17, size=SENTENCE_POOL).tolist()
+    words = (w.lower() for w in fake.words(nb=TAG_POOL * 3) if w.isalpha())
+    return Pools(
+        handles=[
+            "".join(ch for ch in handle if ch.isalnum() or ch == "_")[:20] or "user"
+            for handle in handles
+        ],
+        full_names=[fake.name()[:50] for _ in range(pool)],
+        bios=[fake.sentence(nb_words=8)[:500] for _ in range(pool)],
+        sentences=[fake.sentence(nb_words=n) for n in lengths],
+        tags=list(dict.fromkeys(words))[:TAG_POOL],
+    )
+
+
+def _chosen(pool: list[str], picks: np.ndarray) -> list[str]:
+    return [pool[i] for i in picks.tolist()]
+
+
+def user_columns(
+    rng: np.random.Generator,
+    pools: Pools,
+    graph: Graph,
+    *,
+    first_id: int,
+    days: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every seeded user's row, with follower counts from ``graph`` (no update pass later)."""
+    count = graph.followers.size
+    names = [
+        f"{pools.handles[handle]}{offset}"
+        for offset, handle in enumerate(rng.integers(len(pools.handles), size=count).tolist())
+    ]
+    keys = [name.lower() for name in names]
+    age = ((days + rng.random(count) * 300) * MICROSECONDS_A_DAY).astype("timedelta64[us]")
+    return {
+        "id": first_id + np.arange(count),
+        "username": names,
+        "username_key": keys,
+        "email": [f"{key}@{SEED_DOMAIN}" for key in keys],
+        "email_verified_at": now,
+        "password_hash": hash_password(DEMO_PASSWORD),
+        "display_name": _chosen(pools.full_names, rng.integers(len(pools.full_names), size=count)),
+        "bio": _chosen(pools.bios, rng.integers(len(pools.bios), size=count)),
+        "role": "user",
+        "state": "active",
+        "is_private": rng.random(count) < 0.05,
+        "follower_count": graph.followers,
+        "following_count": graph.following,
+        "token_version": 0,
+        "created_at": _utc64(now) - age,
+    }
+
+
+@dataclass
+class Content:
+    """Posts and what hangs off them, by post index (0 is the first seeded post)."""
+
+    created: np.ndarray  # datetime64[us] (UTC), ascending: ids grow with time
+    author: np.ndarray  # user index
+    tags: np.ndarray  # (posts, 3) tag pool indexes, distinct within a post, -1 for none
+    mention: np.ndarray  # user index mentioned at the start of the text, -1 for none
+    sentence: np.ndarray  # sentence pool index
+    visibility: np.ndarray  # index into VISIBILITIES
+    like_count: np.ndarray
+    view_count: np.ndarray
+    like_user: np.ndarray  # likes sorted by (user, post): the primary key's order
+    like_post: np.ndarray
+    comment_post: np.ndarray  # comments by post
+    comment_author: np.ndarray
+    comment_sentence: np.ndarray
+
+    @property
+    def comment_count(self) -> np.ndarray:
+        return np.bincount(self.comment_post, minlength=self.author.size)
+
+
+def _post_tags(rng: np.random.Generator, posts: int, pool: int) -> np.ndarray:
+    """0 to 3 Zipf-picked hashtags a post, a repeated pick dropped (first one kept)."""
+    drawn = _pick(rng, _zipf_cumulative(pool, 1.1), (posts, 3))
+    keep = np.arange(3) < np.array([0, 1, 1, 2, 3])[rng.integers(5, size=posts)][:, None]
+    keep[:, 1] &= drawn[:, 1] != drawn[:, 0]
+    keep[:, 2] &= (drawn[:, 2] != drawn[:, 0]) & (drawn[:, 2] != drawn[:, 1])
+    return np.where(keep, drawn, -1)
+
+
+def _likes(
+    rng: np.random.Generator, posts: int, users: int, per_post: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(user, post) of likes by uniformly picked users, a repeated pick counted once."""
+    wanted = np.minimum(users, _counts(rng, posts, per_post))
+    post = np.repeat(np.arange(posts), wanted)
+    keys = np.unique(rng.integers(users, size=post.size) * max(1, posts) + post)
+    return keys // max(1, posts), keys % max(1, posts)
+
+
+def draw_content(
+    rng: np.random.Generator, plan: SeedPlan, graph: Graph, pools: Pools, *, now: datetime
+) -> Content:
+    """Posts spread over ``plan.days`` by Zipf-picked authors, with likes and comments."""
+    posts, users = plan.posts, graph.followers.size
+    span = plan.days * MICROSECONDS_A_DAY
+    offsets = np.sort((rng.random(posts) * span).astype(np.int64))
+    author = graph.popularity[_pick(rng, _zipf_cumulative(users, 0.6), posts)]
+    tags = _post_tags(rng, posts, len(pools.tags))
+    mentioned = graph.popularity[_pick(rng, _zipf_cumulative(users, 1.0), posts)]
+    mention = np.where(rng.random(posts) < 0.1, mentioned, -1)
+    sentence = rng.integers(len(pools.sentences), size=posts)
+    visibility = np.where(rng.random(posts) < 0.9, PUBLIC, rng.integers(1, 3, size=posts))
+    like_user, like_post = _likes(rng, posts, users, plan.likes_per_post)
+    like_count = np.bincount(like_post, minlength=posts)
+    comment_post = np.repeat(np.arange(posts), _counts(rng, posts, plan.comments_per_post))
+    return Content(
+        created=_utc64(now) - np.timedelta64(span, "us") + offsets.astype("timedelta64[us]"),
+        author=author,
+        tags=tags,
+        mention=mention,
+        sentence=sentence,
+        visibility=visibility,
+        like_count=like_count,
+        view_count=like_count * rng.integers(3, 41, size=posts),
+        like_user=like_user,
+        like_post=like_post,
+        comment_post=comment_post,
+        comment_author=rng.integers(users, size=comment_post.size),
+        comment_sentence=rng.integers(len(pools.sentences), size=comment_post.size),
+    )
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _post_texts(
+    content: Content, pools: Pools, names: list[str], rows: slice, first_id: int
+) -> tuple[list[str], list[str]]:
+    """Texts and entities JSON of posts ``rows``: ``@mention`` first, hashtags last.
+
+    The JSON is written with f-strings: usernames and tags are letters, digits
+    and underscores, so quoting them needs no escaping.
+    """
+    texts: list[str] = []
+    entities: list[str] = []
+    for sentence, mention, picks in zip(
+        content.sentence[rows].tolist(),
+        content.mention[rows].tolist(),
+        content.tags[rows].tolist(),
+        strict=True,
+    ):
+        body = pools.sentences[sentence]
+        mentions = ""
+        if mention >= 0:
+            body = f"@{names[mention]} {body}"
+            mentions = f'{{"id":{first_id + mention},"username":"{names[mention]}"}}'
+        tags = [pools.tags[t] for t in picks if t >= 0]
+        if tags:
+            body += " " + " ".join(f"#{t}" for t in tags)
+        texts.append(body)
+        quoted = ",".join(f'"{t}"' for t in tags)
+        entities.append(f'{{"hashtags":[{quoted}],"mentions":[{mentions}],"links":[]}}')
+    return texts, entities
+
+
+@dataclass
+class Ids:
+    """Where the seed's users and posts start: index ``i`` is id ``first + i``."""
+
+    first_user: int
+    first_post: int
+
+
+def post_batches(
+    content: Content, pools: Pools, names: list[str], ids: Ids
+) -> Iterator[dict[str, Any]]:
+    """Posts in batches of ``BATCH`` rows, their texts made batch by batch (a million
+    texts at once would only take memory)."""
+    count = content.author.size
+    for start in range(0, count, BATCH):
+        yield post_columns(content, pools, names, slice(start, min(count, start + BATCH)), ids)
+
+
+def post_columns(
+    content: Content, pools: Pools, names: list[str], rows: slice, ids: Ids
+) -> dict[str, Any]:
+    texts, entities = _post_texts(content, pools, names, rows, ids.first_user)
+    return {
+        "id": ids.first_post + np.arange(rows.start, rows.stop),
+        "author_id": ids.first_user + content.author[rows],
+        "text": texts,
+        "entities": entities,
+        "visibility": VISIBILITIES[content.visibility[rows]],
+        "video_id": None,
+        "like_count": content.like_count[rows],
+        "comment_count": content.comment_count[rows],
+        "share_count": 0,
+        "view_count": content.view_count[rows],
+        "created_at": content.created[rows],
+        "edited_at": None,
+        "deleted_at": None,
+    }
+
+
+def hashtag_columns(content: Content, pools: Pools, ids: Ids) -> dict[str, Any]:
+    """One row per (tag, post), in the primary key's order."""
+    post, slot = np.nonzero(content.tags >= 0)
+    tag = content.tags[post, slot]
+    order = np.lexsort((post, tag))
+    return {
+        "tag": np.array(pools.tags)[tag[order]],
+        "post_id": ids.first_post + post[order],
+    }
+
+
+def like_columns(content: Content, ids: Ids) -> dict[str, Any]:
+    return {
+        "user_id": ids.first_user + content.like_user,
+        "post_id": ids.first_post + content.like_post,
+        "created_at": content.created[content.like_post],
+    }
+
+
+def comment_columns(content: Content, pools: Pools, ids: Ids) -> dict[str, Any]:
+    return {
+        "post_id": ids.first_post + content.comment_post,
+        "author_id": ids.first_user + content.comment_author,
+        "parent_id": None,
+        "text": _chosen(pools.sentences, content.comment_sentence),
+        "reply_count": 0,
+        "created_at": content.created[content.comment_post],
+    }
+
+
+def _size(columns: dict[str, Any]) -> int:
+    return next(len(v) for v in columns.values() if isinstance(v, np.ndarray | list))
+
+
+def _slices(columns: dict[str, Any], size: int = BATCH) -> Iterator[dict[str, Any]]:
+    """``columns`` cut into batches of ``size`` rows (scalars shared by every batch)."""
+    for start in range(0, _size(columns), size):
+        yield {
+            name: value[start : start + size] if isinstance(value, np.ndarray | list) else value
+            for name, value in columns.items()
+        }
+
+
+def trending_rows(
+    content: Content, pools: Pools, ids: Ids, *, now: datetime, bucket: int
+) -> list[dict[str, Any]]:
+    """Trending counters of the last day's public posts: their tags, and likes plus
+    twice the comments of each post, by time bucket."""
+    recent = np.flatnonzero(
+        (content.visibility == PUBLIC)
+        & (_utc64(now) - content.created < np.timedelta64(MICROSECONDS_A_DAY, "us"))
+    )
+    seconds = content.created[recent].astype("datetime64[s]").astype(np.int64)
+    trend: Counter[tuple[str, str, int]] = Counter()
+    for index, slot, picks, likes, comments in zip(
+        recent.tolist(),
+        (seconds // bucket * bucket).tolist(),
+        content.tags[recent].tolist(),
+        content.like_count[recent].tolist(),
+        content.comment_count[recent].tolist(),
+        strict=True,
+    ):
+        for tag in picks:
+            if tag >= 0:
+                trend["tag", pools.tags[tag], slot] += 1
+        if likes or comments:
+            trend["post", str(ids.first_post + index), slot] += likes + 2 * comments
+    return [{"kind": k, "key": key, "bucket": b, "count": c} for (k, key, b), c in trend.items()]
 
 
 def seed(
@@ -144,16 +513,10 @@ def seed(
     progress: Progress | None = None,
 ) -> SeedReport:
     """Generate and store the demo data described by ``plan``."""
-    import time
-
     from faker import Faker
 
     progress = progress or SilentProgress()
     report = SeedReport()
-    rng = random.Random(plan.seed)
-    fake = Faker()
-    fake.seed_instance(plan.seed)
-    engine = platform.engine
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -162,6 +525,7 @@ def seed(
         report.seconds[name] = round(now - clock, 2)
         clock = now
 
+    engine = platform.engine
     with engine.begin() as connection:
         if is_seeded(connection):
             if not reset_first:
@@ -171,279 +535,58 @@ def seed(
                 )
             progress.phase("Removing the previous seed", None)
             reset(platform, connection)
+        ids = Ids(
+            first_user=(connection.execute(select(func.max(USERS.c.id))).scalar() or 0) + 1,
+            first_post=(connection.execute(select(func.max(POSTS.c.id))).scalar() or 0) + 1,
+        )
     lap("reset")
 
-    # ------------------------------------------------------------- users
-    password_hash = hash_password(DEMO_PASSWORD)
+    rng = np.random.default_rng(plan.seed)
+    fake = Faker()
+    fake.seed_instance(plan.seed)
     now = datetime.now(UTC)
-    with engine.begin() as connection:
-        first_id = (connection.execute(select(func.max(USERS.c.id))).scalar() or 0) + 1
-    user_ids = list(range(first_id, first_id + plan.users))
-    names: list[str] = []
-    progress.phase("Users", plan.users)
-    rows = []
-    # Faker costs tens of microseconds a call: draw names and bios from pools
-    # (usernames stay unique through their numeric suffix).
-    pool = min(plan.users, PROFILE_POOL)
-    handles = [fake.user_name() for _ in range(pool)]
-    full_names = [fake.name()[:50] for _ in range(pool)]
-    bios = [fake.sentence(nb_words=8)[:500] for _ in range(pool)]
-    for offset, uid in enumerate(user_ids):
-        handle = handles[rng.randrange(pool)]
-        base = "".join(ch for ch in handle if ch.isalnum() or ch == "_")[:20] or "user"
-        username = f"{base}{offset}"
-        names.append(username)
-        rows.append(
-            {
-                "id": uid,
-                "username": username,
-                "username_key": username.lower(),
-                "email": f"{username.lower()}@{SEED_DOMAIN}",
-                "email_verified_at": now,
-                "password_hash": password_hash,
-                "display_name": full_names[rng.randrange(pool)],
-                "bio": bios[rng.randrange(pool)],
-                "role": "user",
-                "state": "active",
-                "is_private": rng.random() < 0.05,
-                "follower_count": 0,
-                "following_count": 0,
-                "token_version": 0,
-                "created_at": now - timedelta(days=plan.days + rng.random() * 300),
-            }
-        )
-    with engine.begin() as connection:
-        for chunk in _batches(rows):
-            bulk_insert(connection, USERS, list(chunk))
-            progress.advance(len(chunk))
+    progress.phase("Drawing users and the follower graph", None)
+    graph = draw_graph(rng, plan.users, plan.avg_following)
+    pools = draw_pools(rng, fake, plan.users)
+    users = user_columns(rng, pools, graph, first_id=ids.first_user, days=plan.days, now=now)
+    lap("graph")
+
+    _load(platform, "Users", [(USERS, _slices(users))], progress, rows=plan.users)
     report.users = plan.users
     lap("users")
 
-    # ---------------------------------------------------- follower graph
-    # Popularity is Zipf-distributed over a shuffled order of users, and each
-    # user follows a Pareto-distributed number of accounts picked by it:
-    # a few accounts get most of the followers (a power law), as in real networks.
-    popularity_order = user_ids[:]
-    rng.shuffle(popularity_order)
-    cumulative = _zipf_cumulative(len(user_ids), 1.0)
-    # Streamed to the database in batches: at 100k users the graph has millions
-    # of edges, too many to hold as dicts.
-    progress.phase("Follower graph", plan.users)
-    cap_following = max(1, min(len(user_ids) - 1, plan.avg_following * 20))
-    followers: Counter[int] = Counter()
-    following: Counter[int] = Counter()
-    buffer: list[dict[str, Any]] = []
-    graph_out: dict[int, list[int]] = {}  # kept for the timelines (ints, not row dicts)
-    edges = 0
-    with engine.begin() as connection:
-        with indexes_built_after(connection, [FOLLOWS]), BulkWriter(connection) as writer:
-            for uid in user_ids:
-                wanted = min(cap_following, int(rng.paretovariate(1.5) * plan.avg_following / 3))
-                chosen: set[int] = set()
-                for _ in range(wanted * 2):
-                    if len(chosen) >= wanted:
-                        break
-                    target = popularity_order[_pick(rng, cumulative)]
-                    if target != uid:
-                        chosen.add(target)
-                followees = sorted(chosen)
-                for target in followees:
-                    buffer.append({"follower_id": uid, "followee_id": target, "created_at": now})
-                    followers[target] += 1
-                following[uid] = len(chosen)
-                graph_out[uid] = followees
-                edges += len(chosen)
-                if len(buffer) >= BATCH:
-                    writer.write(FOLLOWS, buffer)
-                    buffer = []
-                progress.advance(1)
-            writer.write(FOLLOWS, buffer)
-        _write_counts(
-            connection, USERS, user_ids, {"follower_count": followers, "following_count": following}
-        )
+    follows = {
+        "follower_id": ids.first_user + graph.follower,
+        "followee_id": ids.first_user + graph.followee,
+        "created_at": now,
+    }
+    edges = graph.follower.size
+    _load(platform, "Follower graph", [(FOLLOWS, _slices(follows))], progress, rows=edges)
     report.follows = edges
     lap("follows")
 
-    # ------------------------------------------------------------- posts
-    sentences = [fake.sentence(nb_words=rng.randint(5, 16)) for _ in range(SENTENCE_POOL)]
-    tags = list(dict.fromkeys(w.lower() for w in fake.words(nb=TAG_POOL * 3) if w.isalpha()))[
-        :TAG_POOL
-    ]
-    tag_cumulative = _zipf_cumulative(len(tags), 1.1)
-    author_cumulative = _zipf_cumulative(len(user_ids), 0.6)
-    with engine.begin() as connection:
-        first_post = (connection.execute(select(func.max(POSTS.c.id))).scalar() or 0) + 1
-    start = now - timedelta(days=plan.days)
-    span = (now - start).total_seconds()
-    times = sorted(rng.random() * span for _ in range(plan.posts))
-    progress.phase("Posts, likes, comments", plan.posts)
-    like_rows: list[dict[str, Any]] = []
-    comment_rows: list[dict[str, Any]] = []
-    post_rows: list[dict[str, Any]] = []
-    tag_rows: list[dict[str, Any]] = []
-    trend: Counter[tuple[str, str, int]] = Counter()
-    bucket = platform.settings.trending_bucket_seconds
-    # Post ids by author, oldest first: what followers see, and private ones.
-    shared_posts: defaultdict[int, list[int]] = defaultdict(list)
-    private_posts: defaultdict[int, list[int]] = defaultdict(list)
-    post_authors: list[int] = []  # by post_id - first_post
-
-    def flush(writer: BulkWriter) -> None:
-        for table, buffer in (
-            (POSTS, post_rows),
-            (HASHTAGS, tag_rows),
-            (LIKES, like_rows),
-            (COMMENTS, comment_rows),
-        ):
-            for chunk in _batches(buffer):
-                writer.write(table, list(chunk))
-            buffer.clear()
-
-    with engine.begin() as connection:
-        loaded = [POSTS, HASHTAGS, LIKES, COMMENTS]
-        with indexes_built_after(connection, loaded), BulkWriter(connection) as writer:
-            for index in range(plan.posts):
-                post_id = first_post + index
-                created = start + timedelta(seconds=times[index])
-                author = popularity_order[_pick(rng, author_cumulative)]
-                post_tags = list(
-                    dict.fromkeys(
-                        tags[_pick(rng, tag_cumulative)] for _ in range(rng.choice((0, 1, 1, 2, 3)))
-                    )
-                )
-                mentions = []
-                body = rng.choice(sentences)
-                if rng.random() < 0.1:
-                    target = popularity_order[_pick(rng, cumulative)]
-                    mention_name = names[target - first_id]
-                    mentions.append({"id": target, "username": mention_name})
-                    body = f"@{mention_name} {body}"
-                if post_tags:
-                    body += " " + " ".join(f"#{t}" for t in post_tags)
-                visibility = (
-                    "public" if rng.random() < 0.9 else rng.choice(("followers", "private"))
-                )
-                n_likes = (
-                    min(len(user_ids), int(rng.expovariate(1 / plan.likes_per_post)))
-                    if plan.likes_per_post
-                    else 0
-                )
-                likers = {user_ids[rng.randrange(len(user_ids))] for _ in range(n_likes)}
-                n_comments = (
-                    int(rng.expovariate(1 / plan.comments_per_post))
-                    if plan.comments_per_post
-                    else 0
-                )
-                for liker in likers:
-                    like_rows.append({"user_id": liker, "post_id": post_id, "created_at": created})
-                for _ in range(n_comments):
-                    comment_rows.append(
-                        {
-                            "post_id": post_id,
-                            "author_id": user_ids[rng.randrange(len(user_ids))],
-                            "parent_id": None,
-                            "text": rng.choice(sentences),
-                            "reply_count": 0,
-                            "created_at": created,
-                        }
-                    )
-                post_rows.append(
-                    {
-                        "id": post_id,
-                        "author_id": author,
-                        "text": body,
-                        "entities": {"hashtags": post_tags, "mentions": mentions, "links": []},
-                        "visibility": visibility,
-                        "video_id": None,
-                        "like_count": len(likers),
-                        "comment_count": n_comments,
-                        "share_count": 0,
-                        "view_count": len(likers) * rng.randint(3, 40),
-                        "created_at": created,
-                        "edited_at": None,
-                        "deleted_at": None,
-                    }
-                )
-                tag_rows.extend({"tag": t, "post_id": post_id} for t in post_tags)
-                (shared_posts if visibility != "private" else private_posts)[author].append(post_id)
-                post_authors.append(author)
-                if visibility == "public" and (now - created).total_seconds() < 86400:
-                    slot = int(created.timestamp() // bucket) * bucket
-                    for t in post_tags:
-                        trend["tag", t, slot] += 1
-                    if likers or n_comments:
-                        trend["post", str(post_id), slot] += len(likers) + 2 * n_comments
-                if len(post_rows) >= BATCH:
-                    flush(writer)
-                    progress.advance(BATCH)
-            remaining = len(post_rows)
-            flush(writer)
-        progress.advance(remaining)
-        if trend:
-            counter_rows = [
-                {"kind": k, "key": key, "bucket": b, "count": c} for (k, key, b), c in trend.items()
-            ]
-            for chunk in _batches(counter_rows):
-                bulk_insert(connection, COUNTERS, list(chunk))
-        if connection.dialect.name == "postgresql":
-            for table in ("users", "posts", "comments"):
-                connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-                    )
-                )
-        report.likes = connection.execute(select(func.count()).select_from(LIKES)).scalar_one()
-        report.comments = connection.execute(
-            select(func.count()).select_from(COMMENTS)
-        ).scalar_one()
+    content = draw_content(rng, plan, graph, pools, now=now)
+    _store_content(platform, content, pools, users["username"], ids, now=now, progress=progress)
     report.posts = plan.posts
+    report.likes = content.like_user.size
+    report.comments = content.comment_post.size
     lap("posts")
 
-    # ------------------------------------------------- timelines and search
-    # Independent of each other: on PostgreSQL (where writers do not queue for
-    # one lock, as on SQLite) the search index fills on a second thread and
-    # connection while the timelines are written.
-    background_search: threading.Thread | None = None
-    search_error: list[BaseException] = []
-    if plan.search and plan.timelines and engine.dialect.name == "postgresql":
-
-        def index_in_background() -> None:
-            try:
-                index_everything(platform)
-            except BaseException as exc:  # re-raised below, in the caller's thread
-                search_error.append(exc)
-
-        background_search = threading.Thread(target=index_in_background, name="seed-search")
-        background_search.start()
     if plan.timelines:
-        progress.phase(
-            "Home timelines" + (" (search index alongside)" if background_search else ""),
-            plan.users,
-        )
-        threshold = platform.settings.fanout_threshold
-        big = {u for u, n in followers.items() if n >= threshold}
+        progress.phase("Home timelines", plan.users)
         report.timeline_entries = write_timelines(
             platform,
             seeded_timelines(
-                user_ids,
-                {u: [f for f in followees if f not in big] for u, followees in graph_out.items()},
-                shared_posts,
-                private_posts,
-                author_of=post_authors,
-                first_post=first_post,
+                graph,
+                content,
+                ids,
+                big=graph.followers >= platform.settings.fanout_threshold,
                 depth=min(plan.timeline_depth, platform.settings.timeline_max_length),
             ),
             progress,
         )
         lap("timelines")
-    if background_search is not None:
-        progress.phase("Search index (finishing)", None)
-        background_search.join()
-        if search_error:
-            raise search_error[0]
-        lap("search")
-    elif plan.search:
+    if plan.search:
         index_everything(platform, progress)
         lap("search")
     if engine.dialect.name == "postgresql":
@@ -456,121 +599,189 @@ def seed(
     return report
 
 
-def _write_counts(
-    connection: Connection, table: Any, ids: Sequence[int], columns: dict[str, Counter[int]]
+def _load(
+    platform: Platform,
+    name: str,
+    loads: Sequence[tuple[Any, Iterable[dict[str, Any]]]],
+    progress: Progress,
+    *,
+    rows: int,
+    then: Callable[[Connection], None] | None = None,
 ) -> None:
-    rows = [
-        {"uid": uid, **{name: counts.get(uid, 0) for name, counts in columns.items()}}
-        for uid in ids
-        if any(counts.get(uid) for counts in columns.values())
-    ]
-    from sqlalchemy import bindparam
+    """Write batches of columns to their tables in one transaction, on a writer thread,
+    indexes and foreign keys built after the load when the tables start empty;
+    ``then`` runs last in the same transaction. ``rows`` is the total, for progress."""
+    progress.phase(name, rows)
+    with platform.engine.begin() as connection:
+        loaded = [table for table, _ in loads]
+        with built_after_load(connection, loaded), BulkWriter(connection) as writer:
+            for table, batches in loads:
+                for batch in batches:
+                    writer.write(table, batch)
+                    progress.advance(_size(batch))
+        if then is not None:
+            then(connection)
 
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("uid"))
-        .values({name: bindparam(name) for name in columns})
+
+def _store_content(
+    platform: Platform,
+    content: Content,
+    pools: Pools,
+    names: list[str],
+    ids: Ids,
+    *,
+    now: datetime,
+    progress: Progress,
+) -> None:
+    """Posts, hashtags, likes and comments in one transaction; then trending counters and
+    the id sequences (the seed chose the ids itself)."""
+    hashtags = hashtag_columns(content, pools, ids)
+    counters = trending_rows(
+        content, pools, ids, now=now, bucket=platform.settings.trending_bucket_seconds
     )
-    for chunk in _batches(rows):
-        connection.execute(statement, list(chunk))
+
+    def finish(connection: Connection) -> None:
+        for chunk in _batches(counters):
+            bulk_insert(connection, COUNTERS, list(chunk))
+        if connection.dialect.name == "postgresql":
+            for table in ("users", "posts", "comments"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
+
+    _load(
+        platform,
+        "Posts, likes, comments",
+        [
+            (POSTS, post_batches(content, pools, names, ids)),
+            (HASHTAGS, _slices(hashtags)),
+            (LIKES, _slices(like_columns(content, ids))),
+            (COMMENTS, _slices(comment_columns(content, pools, ids))),
+        ],
+        progress,
+        rows=content.author.size
+        + _size(hashtags)
+        + content.like_user.size
+        + content.comment_post.size,
+        then=finish,
+    )
+
+
+@dataclass
+class TimelineChunk:
+    """Home timelines of a run of users: entries grouped by user, newest first."""
+
+    users: np.ndarray  # the run's user ids, every one (an empty timeline is built too)
+    user_id: np.ndarray
+    post_id: np.ndarray
+    author_id: np.ndarray
+
+
+def _newest(owner: np.ndarray, post: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``depth`` highest post indexes of each owner: ``(owner, post)`` sorted by owner,
+    newest first. ``post`` -1 is no post. One sort of ``owner * n - post``."""
+    valid = post >= 0
+    span = int(post.max(initial=0)) + 1
+    keys = np.sort(owner[valid] * span + (span - 1 - post[valid]))
+    owner, post = keys // span, span - 1 - keys % span
+    kept = _rank_in_group(owner) < depth
+    return owner[kept], post[kept]
+
+
+def _newest_by_author(content: Content, posts: np.ndarray, users: int, depth: int) -> np.ndarray:
+    """A ``(users, depth)`` table of each author's newest ``posts`` (indexes, -1 padded)."""
+    author, post = _newest(content.author[posts], posts, depth)
+    table = np.full((users, depth), -1, dtype=np.int64)
+    table[author, _rank_in_group(author)] = post
+    return table
 
 
 def seeded_timelines(
-    user_ids: Sequence[int],
-    graph_out: dict[int, list[int]],
-    shared_posts: dict[int, list[int]],
-    private_posts: dict[int, list[int]],
-    *,
-    author_of: Sequence[int],
-    first_post: int,
-    depth: int,
-) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """Each user's newest ``depth`` timeline entries ``(post_id, source_id)``, from memory.
+    graph: Graph, content: Content, ids: Ids, *, big: np.ndarray, depth: int
+) -> Iterator[TimelineChunk]:
+    """Each user's newest ``depth`` timeline entries, merged in memory from the graph.
 
-    The seed knows the graph and every post, so it merges each user's sources
-    (own posts, followees' non-private posts; leave big accounts out of
-    ``graph_out``: they are merged at read time, as in production) newest
-    first with a heap over plain list iterators, touching ``depth`` entries
-    per user. The same in SQL is a join
-    of follows with posts that runs to a billion rows at 100k users and 1M
-    posts. ``author_of[post_id - first_post]`` is each post's author.
+    A timeline holds the user's own posts and the non-private posts of the
+    accounts it follows, except big accounts (``big``, by user index): those
+    are merged at read time, as in production. Only each source's newest
+    ``depth`` posts can make it, so they are tabled once per author; a run of
+    users then gathers its sources' rows and keeps the newest ``depth`` of each
+    user with one sort. The same in SQL is a join of follows with posts that
+    runs to a billion rows at 100k users and 1M posts.
     """
-    for uid in user_ids:
-        tails = [
-            reversed(posts[-depth:])
-            for posts in (shared_posts.get(f) for f in graph_out.get(uid, ()))
-            if posts
-        ]
-        own = sorted([*shared_posts.get(uid, ()), *private_posts.get(uid, ())])
-        if own:
-            tails.append(reversed(own[-depth:]))
-        newest = itertools.islice(heapq.merge(*tails, reverse=True), depth)
-        yield uid, [(post_id, author_of[post_id - first_post]) for post_id in newest]
+    users = graph.followers.size
+    everything = np.arange(content.author.size)
+    shared = _newest_by_author(content, everything[content.visibility != PRIVATE], users, depth)
+    own = _newest_by_author(content, everything, users, depth)
+    for start in range(0, users, TIMELINE_USERS):
+        stop = min(users, start + TIMELINE_USERS)
+        low, high = np.searchsorted(graph.follower, [start, stop])
+        reader, source = graph.follower[low:high], graph.followee[low:high]
+        merged = ~big[source]
+        run = np.arange(start, stop)
+        owner = np.concatenate([np.repeat(reader[merged], depth), np.repeat(run, depth)])
+        post = np.concatenate([shared[source[merged]].ravel(), own[start:stop].ravel()])
+        owner, post = _newest(owner, post, depth)
+        yield TimelineChunk(
+            users=ids.first_user + run,
+            user_id=ids.first_user + owner,
+            post_id=ids.first_post + post,
+            author_id=ids.first_user + content.author[post],
+        )
 
 
 def write_timelines(
-    platform: Platform,
-    timelines: Iterable[tuple[int, list[tuple[int, int]]]],
-    progress: Progress | None = None,
+    platform: Platform, timelines: Iterable[TimelineChunk], progress: Progress | None = None
 ) -> int:
     """Store seeded timelines: COPY on PostgreSQL, batched inserts on SQLite, pipelines
     on Redis; every user's timeline is marked built. Returns the entries written."""
     progress = progress or SilentProgress()
-    settings = platform.settings
+    if platform.settings.redis_url:
+        return _redis_timelines(platform, platform.settings.redis_url, timelines, progress)
     total = 0
-    if settings.redis_url:
-        import redis
-
-        client = redis.Redis.from_url(settings.redis_url)
-        ns = settings.redis_namespace
-        pipe = client.pipeline(transaction=False)
-        for count, (uid, entries) in enumerate(timelines, 1):
-            pipe.delete(f"{ns}:tl:{uid}")
-            if entries:
-                pipe.zadd(f"{ns}:tl:{uid}", {f"{p}:{s}": p for p, s in entries})
-            pipe.set(f"{ns}:tlb:{uid}", 1)
-            total += len(entries)
-            if count % 2000 == 0:
-                pipe.execute()
-                progress.advance(2000)
-        pipe.execute()
-        return total
-    with platform.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            return _copy_timelines(connection, timelines, progress)
-        batch: list[dict[str, Any]] = []
-        for uid, entries in timelines:
-            batch.extend({"user_id": uid, "post_id": p, "author_id": s} for p, s in entries)
-            total += len(entries)
-            progress.advance(1)
-            if len(batch) >= BATCH * 10:
-                bulk_insert(connection, ENTRIES, batch)
-                batch = []
-        bulk_insert(connection, ENTRIES, batch)
+    with (
+        platform.engine.begin() as connection,
+        built_after_load(connection, [ENTRIES]),
+        BulkWriter(connection) as writer,
+    ):
+        for chunk in timelines:
+            columns = {
+                "user_id": chunk.user_id,
+                "post_id": chunk.post_id,
+                "author_id": chunk.author_id,
+            }
+            for batch in _slices(columns):
+                writer.write(ENTRIES, batch)
+            total += chunk.post_id.size
+            progress.advance(chunk.users.size)
     return total
 
 
-def _copy_timelines(
-    connection: Connection,
-    timelines: Iterable[tuple[int, list[tuple[int, int]]]],
-    progress: Progress,
+def _redis_timelines(
+    platform: Platform, url: str, timelines: Iterable[TimelineChunk], progress: Progress
 ) -> int:
-    """COPY timeline rows as text (integers need no escaping): millions of rows go
-    in seconds, where a row object per entry would cost minutes."""
-    raw = connection.connection.driver_connection
-    assert raw is not None
+    import redis
+
+    client = redis.Redis.from_url(url)
+    ns = platform.settings.redis_namespace
     total = 0
-    statement = "COPY timeline_entries (user_id, post_id, author_id) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        lines: list[str] = []
-        for uid, entries in timelines:
-            lines.extend(f"{uid}\t{post_id}\t{source}\n" for post_id, source in entries)
-            total += len(entries)
-            progress.advance(1)
-            if len(lines) >= BATCH * 20:
-                copy.write("".join(lines))
-                lines = []
-        copy.write("".join(lines))
+    pipe = client.pipeline(transaction=False)
+    for chunk in timelines:
+        starts = np.searchsorted(chunk.user_id, chunk.users, side="left").tolist()
+        ends = np.searchsorted(chunk.user_id, chunk.users, side="right").tolist()
+        posts, authors = chunk.post_id.tolist(), chunk.author_id.tolist()
+        for uid, low, high in zip(chunk.users.tolist(), starts, ends, strict=True):
+            pipe.delete(f"{ns}:tl:{uid}")
+            if high > low:
+                entries = zip(posts[low:high], authors[low:high], strict=True)
+                pipe.zadd(f"{ns}:tl:{uid}", {f"{p}:{s}": p for p, s in entries})
+            pipe.set(f"{ns}:tlb:{uid}", 1)
+        pipe.execute()
+        total += chunk.post_id.size
+        progress.advance(chunk.users.size)
     return total
 
 

@@ -111,3 +111,45 @@ def test_seeded_timelines_match_a_rebuild_from_the_graph(platform, make_platform
             session.commit()
             assert store.page(session, uid, None, 25) == seeded[uid], uid
     assert any(len(ids) == 25 for ids in seeded.values())
+
+
+def _documents(platform) -> set[tuple[str, str, str, str]]:
+    with platform.engine.connect() as connection:
+        rows = connection.execute(text("SELECT kind, ref_id, text, prefix FROM search_documents"))
+        return {tuple(row) for row in rows}
+
+
+def test_an_empty_search_index_is_filled_as_a_rebuild_would(platform) -> None:
+    """On PostgreSQL an empty ``sql`` index is bulk-loaded in SQL (``document_queries``):
+    it must hold exactly the documents the batch-by-batch rebuild writes, and be
+    searchable. Elsewhere both rebuilds take the batch path."""
+    from socialflow.services.search import rebuild_index
+    from socialflow.services.seed import SeedPlan, seed
+
+    seed(platform, SeedPlan(users=40, posts=300, seed=5, timelines=False, search=False))
+    with platform.engine.begin() as connection:
+        suspended = connection.execute(
+            text("UPDATE users SET state = 'suspended' WHERE id = (SELECT MIN(id) FROM users)")
+        )
+        assert suspended.rowcount == 1
+        connection.execute(
+            text("UPDATE posts SET deleted_at = created_at WHERE id = (SELECT MIN(id) FROM posts)")
+        )
+        oldest, body = connection.execute(
+            text("SELECT id, text FROM posts ORDER BY id LIMIT 1 OFFSET 1")
+        ).one()
+
+    loaded = rebuild_index(platform)
+    bulk = _documents(platform)
+    assert loaded["users"] == 39
+    assert loaded["posts"] == 299
+    assert sum(loaded.values()) == len(bulk)
+    word = max(body.split(), key=len).strip(".#@")
+    hits = platform.provider("search").query(word, kind="post", limit=100)
+    assert str(oldest) in hits.ids
+
+    # Not empty any more: the batch path upserts over what is there.
+    with platform.engine.begin() as connection:
+        connection.execute(text("DELETE FROM search_documents WHERE kind <> 'hashtag'"))
+    assert rebuild_index(platform) == loaded
+    assert _documents(platform) == bulk
