@@ -25,7 +25,6 @@ from sqlalchemy.sql import Select
 from socialflow.models.search import SearchDocumentRow
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
-from socialflow.services.sqlutil import built_after_load
 from socialflow.settings import Settings
 
 DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
@@ -98,6 +97,8 @@ class SqlSearchBackend:
         documents would be overwritten or collide) until the load commits;
         readers wait only while the indexes are rebuilt.
         """
+        from socialflow.services.bulk import built_after_load  # NumPy: only when loading
+
         with self.engine.begin() as connection:
             if connection.dialect.name != "postgresql":
                 return None

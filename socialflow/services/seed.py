@@ -4,7 +4,7 @@ Everything is drawn in memory from one NumPy generator seeded with ``seed``
 (and a seeded Faker for pools of names and sentences), so the same flags give
 the same data. Draws are vectorised: a table's worth of picks is one array
 operation, not a Python call per row. Rows go to the database column by
-column (:func:`~socialflow.services.sqlutil.insert_columns`: COPY on
+column (:func:`~socialflow.services.bulk.insert_columns`: COPY on
 PostgreSQL, where a first seed also loads tables without their secondary
 indexes and foreign keys, executemany on SQLite). Counters (followers, likes,
 comments) are known before the rows are written, home timelines are merged
@@ -36,14 +36,14 @@ from socialflow.models.posts import Comment, Post, PostHashtag, PostLike
 from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
-from socialflow.services.passwords import hash_password
-from socialflow.services.progress import Progress, SilentProgress
-from socialflow.services.sqlutil import (
+from socialflow.services.bulk import (
     BulkWriter,
     built_after_load,
     bulk_insert,
     foreign_keys_checked_after,
 )
+from socialflow.services.passwords import hash_password
+from socialflow.services.progress import Progress, SilentProgress
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -592,9 +592,12 @@ def seed(
     if engine.dialect.name == "postgresql":
         # Planner statistics for the new rows now, not when autovacuum comes by:
         # stale ones turn index scans of a feed page into scans of whole authors.
+        # VACUUM also sets the visibility map, without which "did the viewer like
+        # these posts" reads twenty heap pages instead of one index (1.3 ms vs 0.2).
         progress.phase("Statistics", None)
         with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            autocommit.execute(text("VACUUM (ANALYZE)"))
         lap("analyze")
     return report
 
