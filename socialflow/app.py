@@ -12,7 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from socialflow._version import __version__
 from socialflow.api import build_api_router
+from socialflow.api.feeds import hot_feed_routes
 from socialflow.api.health import router as health_router
+from socialflow.api.hot_routes import HotRoutes
 from socialflow.errors import install_exception_handlers
 from socialflow.observability import RequestContextMiddleware, configure_logging
 from socialflow.platform import Platform
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         openapi_url="/openapi.json",
     )
     install(app, platform)
+    app.add_middleware(HotRoutes, routes=hot_feed_routes(settings.api_prefix))  # innermost
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

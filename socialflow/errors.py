@@ -159,7 +159,7 @@ def slug_for_status(status: int) -> str:
     return _SLUG_BY_STATUS.get(status, f"http-{status}")
 
 
-async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
+async def handle_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return problem_response(
         request,
@@ -244,7 +244,7 @@ def install_exception_handlers(app: FastAPI) -> None:
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    app.add_exception_handler(Problem, _handle_problem)
+    app.add_exception_handler(Problem, handle_problem)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(Exception, _handle_unexpected)

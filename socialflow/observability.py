@@ -8,7 +8,7 @@ platform, so two apps in one process (tests, embedding) do not collide.
 from __future__ import annotations
 
 import logging
-import os
+import random
 import re
 import sys
 import time
@@ -164,8 +164,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, REQUEST_ID_HEADER)
+        # Ids must be unique, not secret: Mersenne Twister bits (reseeded in forked
+        # workers) cost no system call, where os.urandom releases the GIL, and a
+        # busy thread may then keep it for a switch interval.
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+            incoming
+            if incoming and _VALID_REQUEST_ID.match(incoming)
+            else f"{random.getrandbits(128):032x}"
         )
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)

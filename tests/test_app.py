@@ -162,3 +162,23 @@ def test_access_log_is_json_with_the_request_id(
     assert access[0]["request_id"] == "log-check-1"
     assert access[0]["route"] == "/healthz"
     assert access[0]["status"] == 200
+
+
+def test_the_feed_fast_lane_behaves_like_the_router(client: httpx.Client) -> None:
+    """``/feed/home`` and ``/feed/explore`` skip FastAPI's router (api.hot_routes):
+    the same problems, request ids, metrics labels and OpenAPI entries as any route."""
+    anonymous = client.get("/api/v1/feed/home")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"
+    assert anonymous.json()["instance"] == "/api/v1/feed/home"
+    assert len(anonymous.headers["x-request-id"]) == 32
+    bad = client.get("/api/v1/feed/explore", params={"limit": "0"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "limit"
+    assert client.get("/api/v1/feed/explore").json() == {"items": [], "next_cursor": None}
+    assert client.post("/api/v1/feed/explore").status_code == 405  # other methods: the router
+    text = client.get("/metrics").text
+    assert 'route="/api/v1/feed/explore"' in text
+    assert 'route="/api/v1/feed/home"' in text
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/feed/home", "/api/v1/feed/explore"} <= set(paths)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
@@ -274,3 +275,9 @@ async def hashtag(
         return feed_service.hashtag_fetcher(connection, tag, facts.hidden)
 
     return await _serve(request, feed="hashtag", tag=tag, make_fetch=make_fetch)
+
+
+def hot_feed_routes(api_prefix: str) -> dict[str, APIRoute]:
+    """The feeds without path parameters, by full path, for ``api.hot_routes.HotRoutes``."""
+    routes = [r for r in router.routes if isinstance(r, APIRoute) and "{" not in r.path]
+    return {f"{api_prefix}{route.path}": route for route in routes}
