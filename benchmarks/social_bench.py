@@ -370,7 +370,7 @@ def main() -> None:
                 results["explore_page1"] = run(f"{api}/feed/explore", token=token(median_user.id))
                 print("explore", results["explore_page1"], flush=True)
                 cached_samples = [
-                    timed_get(client, "/feed/home", token(median_user.id))[0] for _ in range(50)
+                    timed_get(client, "/feed/home", token(median_user.id))[0] for _ in range(200)
                 ]
                 results["home_cached_latency"] = {
                     "p50_ms": round(statistics.median(cached_samples), 2),

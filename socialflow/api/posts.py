@@ -209,7 +209,7 @@ def user_posts(
     author = graph_service.get_visible_user(session, username=username, viewer=viewer)
     assert author.id is not None
     viewer_id = viewer.id if viewer else None
-    body = feed_service.ranked_page(
+    skeleton, posts = feed_service.page_skeleton(
         platform,
         session,
         feed="profile",
@@ -226,4 +226,4 @@ def user_posts(
         ),
         ranker_name="chronological",
     )
-    return JSONResponse(body)
+    return JSONResponse(feed_service.page_body(skeleton, posts))

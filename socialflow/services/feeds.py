@@ -326,36 +326,6 @@ def _candidate(row: Any) -> FeedCandidate:
     )
 
 
-def ranked_page(
-    platform: Platform,
-    session: DB,
-    *,
-    feed: FeedName,
-    viewer_id: int | None,
-    fetch: Fetcher,
-    cursor: str | None,
-    limit: int,
-    facts: ViewerFacts | None = None,
-    ranker_name: str | None = None,
-) -> dict[str, Any]:
-    """One page of a feed: ``{"items": [...], "next_cursor": ...}`` (see the module doc).
-
-    ``facts`` default to :func:`viewer_facts`; the profile feed passes its own.
-    """
-    skeleton, posts = page_skeleton(
-        platform,
-        session,
-        feed=feed,
-        viewer_id=viewer_id,
-        fetch=fetch,
-        cursor=cursor,
-        limit=limit,
-        facts=facts,
-        ranker_name=ranker_name,
-    )
-    return page_body(skeleton, posts)
-
-
 def page_skeleton(
     platform: Platform,
     session: DB,
@@ -368,7 +338,9 @@ def page_skeleton(
     facts: ViewerFacts | None = None,
     ranker_name: str | None = None,
 ) -> tuple[PageSkeleton, dict[int, HydratedPost]]:
-    """Choose a page's posts (see the module doc); returns it and the posts it hydrated."""
+    """Choose a page's posts (see the module doc); returns it and the posts it hydrated
+    (:func:`page_body` makes the two a page). ``facts`` default to :func:`viewer_facts`;
+    the profile feed passes its own."""
     state = FeedCursor.decode(cursor)
     ranker = platform.provider("ranker", ranker_name)
     lookahead = min(MAX_DEFERRED, int(getattr(ranker, "lookahead", max(2, limit // 2))))

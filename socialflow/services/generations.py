@@ -166,6 +166,7 @@ class BroadcastGenerations(MemoryGenerations):
     """
 
     broadcast = True
+    users_per_message: int | None = None  # a transport's cap on one message (None: none)
 
     def __init__(self) -> None:
         super().__init__()
@@ -195,8 +196,17 @@ class BroadcastGenerations(MemoryGenerations):
         users = [int(u) for u in user_ids]
         writers = [int(a) for a in authors]
         super().bump(users, public=public, everything=everything, authors=writers)
-        message = {"o": self.origin, "u": users, "p": public, "a": everything, "w": writers}
-        self._publish(json.dumps(message, separators=(",", ":")))
+        step = self.users_per_message or max(len(users), 1)
+        for start in range(0, max(len(users), 1), step):
+            first = start == 0
+            message = {
+                "o": self.origin,
+                "u": users[start : start + step],
+                "p": public and first,
+                "a": everything and first,
+                "w": writers if first else [],
+            }
+            self._publish(json.dumps(message, separators=(",", ":")))
 
     def close(self) -> None:
         """Stop the listener (it looks up within :data:`LISTENER_POLL_SECONDS`) and
@@ -302,7 +312,7 @@ class PostgresGenerations(BroadcastGenerations):
     """
 
     CHANNEL = "socialflow_generations"
-    USERS_PER_MESSAGE = 500
+    users_per_message = 500  # ids of up to 7 digits stay well under 8000 bytes
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -316,26 +326,6 @@ class PostgresGenerations(BroadcastGenerations):
             if self._publisher is not None:
                 self._publisher.close()
                 self._publisher = None
-
-    def bump(
-        self,
-        user_ids: Iterable[int],
-        *,
-        public: bool = False,
-        everything: bool = False,
-        authors: Iterable[int] = (),
-    ) -> None:
-        users = [int(u) for u in user_ids]
-        first, size = True, self.USERS_PER_MESSAGE
-        for start in range(0, max(len(users), 1), size):
-            chunk = users[start : start + size]
-            super().bump(
-                chunk,
-                public=public and first,
-                everything=everything and first,
-                authors=authors if first else (),
-            )
-            first = False
 
     def _connect(self) -> Any:
         import psycopg
