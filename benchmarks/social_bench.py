@@ -552,7 +552,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.5))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(18, 4.8))
     following = results["latency_by_following"]
     left.plot(
         [r["following"] for r in following], [r["p50_ms"] for r in following], "o-", label="p50"
@@ -561,12 +561,14 @@ def plot(results: dict[str, Any], path: Path) -> None:
         [r["following"] for r in following], [r["p99_ms"] for r in following], "s--", label="p99"
     )
     left.set_xscale("log")
+    left.set_ylim(bottom=0)
     left.set_xlabel("accounts the viewer follows")
     left.set_ylabel("home page latency, uncached (ms)")
     left.set_title("Home feed vs following count")
     left.legend()
     depth = results["latency_by_depth"]
     middle.plot([r["page"] for r in depth], [r["p50_ms"] for r in depth], "o-")
+    middle.set_ylim(bottom=0)
     middle.set_xlabel("page depth (20 posts a page)")
     middle.set_ylabel("p50 latency, uncached (ms)")
     middle.set_title("Home feed vs page depth (heaviest reader)")
@@ -579,6 +581,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ("home\nuncached", "home_uncached"),
     ]
     right.bar([label for label, _ in bars], [results[key]["rps"] for _, key in bars])
+    right.tick_params(axis="x", labelsize=8)
     right.set_ylabel("requests/s (wrk, one server core)")
     right.set_title("Throughput, same run")
     fig.suptitle(
