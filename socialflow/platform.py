@@ -28,7 +28,7 @@ from socialflow.observability import Metrics
 from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import Event
 from socialflow.services.effects import PendingTask, discard_pending, take_pending
-from socialflow.services.feed_cache import FeedCache, posts_touched_by
+from socialflow.services.feed_cache import FeedCache
 from socialflow.services.generations import (
     Generations,
     bump_for_events,
@@ -205,8 +205,6 @@ class Platform:
                 self.generations.bump(accounts)
             if events:
                 bump_for_events(self.generations, events)
-                if "feed_cache" in self.__dict__:  # built: this process serves feeds
-                    self.feed_cache.forget_posts(posts_touched_by(events))
         except Exception:
             # Committed regardless; cached pages then lag by feed_cache_seconds at most.
             logger.exception("could not move the feed cache generations")

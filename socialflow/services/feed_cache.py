@@ -11,9 +11,9 @@ a follow, a block, a logout), takes effect at once:
 * ``skeletons``: which posts a page shows, in order, which of them the
   viewer liked, and its next cursor; stamped with the viewer's generations.
 * ``posts``: hydrated posts (row with author columns, video, images: the
-  same for every viewer), shared by all viewers, stamped with their author's
-  generation, which a like, share or comment of theirs moves (and ``all``:
-  edits, deletions, suspensions).
+  same for every viewer), shared by all viewers, stamped with their own
+  generation (a like, share or comment moves it), their author's (a profile
+  change) and ``all`` (edits, deletions, suspensions).
 * ``pages``: the encoded body of a page, for polling clients. Its posts'
   counters are not in its stamp, so it lives only ``feed_cache_seconds``.
 * ``tokens``, ``viewers``, ``recent_posts``: a token's holder found valid,
@@ -34,11 +34,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from socialflow.plugins.specs import Event
 from socialflow.services.generations import Stamp
 
 V = TypeVar("V")
@@ -87,11 +86,6 @@ class StampedCache(Generic[V]):
             return None
         self.hits += 1
         return entry.value
-
-    def discard(self, keys: Iterable[Hashable]) -> None:
-        with self._lock:
-            for key in keys:
-                self._entries.pop(key, None)
 
     def put(self, key: Hashable, stamp: Stamp, value: V, *, ttl: float | None = None) -> None:
         """Keep ``value`` under ``stamp`` for ``ttl`` seconds (default: the cache's)."""
@@ -173,17 +167,3 @@ class FeedCache:
         self.tokens: StampedCache[bool] = stamped(facts_ttl_seconds)
         self.viewers: StampedCache[ViewerFacts] = stamped(facts_ttl_seconds)
         self.recent_posts: StampedCache[tuple[int, ...]] = stamped(facts_ttl_seconds)
-
-    def forget_posts(self, post_ids: Iterable[int]) -> None:
-        """Drop hydrated posts whose counters just moved here (a like, share, comment):
-        their author's counter moves too, this is only quicker than the next check."""
-        self.posts.discard(post_ids)
-
-
-def posts_touched_by(events: Iterable[Event]) -> set[int]:
-    """Ids of the posts that committed ``events`` name (liked, shared, commented...)."""
-    return {
-        event.payload["post_id"]
-        for event in events
-        if isinstance(event.payload.get("post_id"), int)
-    }

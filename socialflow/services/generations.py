@@ -11,10 +11,11 @@ unchanged (and its short time to live has not run out):
   like, share, follow, block or mute (or are blocked, muted, followed...),
   their home timeline receives posts, or their account or sessions change
   (logout, password change, revocation: the token check must see it at once);
-  it also moves when their posts' counters move (liked, shared, commented);
 * one "authored" counter per user moves when they publish a post: the home
   pages of big accounts' followers, who merge those posts at read time, are
-  stamped with it (and not with the busier counter above).
+  stamped with it (and not with the busier counter above);
+* one counter per post moves when its counters move (liked, shared,
+  commented): cached hydrated posts are stamped with it and their author's.
 
 Counters live in each process. On SQLite (the embedded default, one API
 process) that is all: a separate worker's timeline writes then show after the
@@ -53,7 +54,6 @@ LISTENER_POLL_SECONDS = 0.2
 USER_KEYS = (
     "user_id",
     "author_id",
-    "post_author_id",  # a comment moves the post's counters: its author's posts are stamped so
     "owner_id",
     "follower_id",
     "followee_id",
@@ -68,6 +68,15 @@ USER_KEYS = (
 GLOBAL_EVENTS = frozenset(
     {"post_edited", "post_deleted", "comment_deleted", "user_suspended", "user_deleted"}
 )
+# Events that move a post's counters: they move the post's own counter, and
+# (for the post's author) nothing else: their author_id is the post's author,
+# whose view did not change, and who would otherwise drop every cached post of
+# theirs on each like.
+POST_COUNTER_EVENTS = frozenset({"liked", "unliked", "shared", "unshared", "commented"})
+POST_COUNTER_AUTHOR_KEYS = frozenset({"author_id", "post_author_id"})
+# Per-post counters kept in a process before they are dropped (and ``all``
+# moved here, so no stamp taken before can match a counter counted afresh).
+MAX_POST_COUNTERS = 1_000_000
 AUTH_CHANGES_KEY = "socialflow.generations.users"
 
 Stamp = tuple[int, ...]
@@ -87,6 +96,10 @@ class Generations(Protocol):
         """The "authored" counters of ``author_ids``, in order."""
         ...
 
+    def post_stamp(self, post_id: int, author_id: int) -> Stamp:
+        """What a cached hydrated post depends on: ``all``, its author, itself."""
+        ...
+
     def bump(
         self,
         user_ids: Iterable[int],
@@ -94,9 +107,10 @@ class Generations(Protocol):
         public: bool = False,
         everything: bool = False,
         authors: Iterable[int] = (),
+        posts: Iterable[int] = (),
     ) -> None:
-        """Move the counters of ``user_ids``, the "authored" ones of ``authors``
-        (and ``public`` / ``all``)."""
+        """Move the counters of ``user_ids``, the "authored" ones of ``authors``,
+        those of ``posts`` (and ``public`` / ``all``)."""
         ...
 
     def close(self) -> None:
@@ -113,6 +127,7 @@ class MemoryGenerations:
         self._lock = threading.Lock()
         self._users: dict[int, int] = {}
         self._authored: dict[int, int] = {}
+        self._posts: dict[int, int] = {}
         self._all = 0
         self._public = 0
         # Moves with every bump: a reader that saw it unchanged across a database
@@ -130,6 +145,9 @@ class MemoryGenerations:
     def authored(self, author_ids: Iterable[int]) -> Stamp:
         return tuple(self._authored.get(author_id, 0) for author_id in author_ids)
 
+    def post_stamp(self, post_id: int, author_id: int) -> Stamp:
+        return (self._all, self._users.get(author_id, 0), self._posts.get(post_id, 0))
+
     def bump(
         self,
         user_ids: Iterable[int],
@@ -137,12 +155,18 @@ class MemoryGenerations:
         public: bool = False,
         everything: bool = False,
         authors: Iterable[int] = (),
+        posts: Iterable[int] = (),
     ) -> None:
         with self._lock:
             for user_id in user_ids:
                 self._users[user_id] = self._users.get(user_id, 0) + 1
             for author_id in authors:
                 self._authored[author_id] = self._authored.get(author_id, 0) + 1
+            for post_id in posts:
+                self._posts[post_id] = self._posts.get(post_id, 0) + 1
+            if len(self._posts) > MAX_POST_COUNTERS:
+                self._posts.clear()
+                everything = True
             if public:
                 self._public += 1
             if everything:
@@ -192,10 +216,12 @@ class BroadcastGenerations(MemoryGenerations):
         public: bool = False,
         everything: bool = False,
         authors: Iterable[int] = (),
+        posts: Iterable[int] = (),
     ) -> None:
         users = [int(u) for u in user_ids]
         writers = [int(a) for a in authors]
-        super().bump(users, public=public, everything=everything, authors=writers)
+        touched = [int(p) for p in posts]
+        super().bump(users, public=public, everything=everything, authors=writers, posts=touched)
         step = self.users_per_message or max(len(users), 1)
         for start in range(0, max(len(users), 1), step):
             first = start == 0
@@ -205,6 +231,7 @@ class BroadcastGenerations(MemoryGenerations):
                 "p": public and first,
                 "a": everything and first,
                 "w": writers if first else [],
+                "q": touched if first else [],
             }
             self._publish(json.dumps(message, separators=(",", ":")))
 
@@ -255,6 +282,7 @@ class BroadcastGenerations(MemoryGenerations):
             public=bool(message.get("p")),
             everything=bool(message.get("a")),
             authors=[int(a) for a in message.get("w", ())],
+            posts=[int(p) for p in message.get("q", ())],
         )
 
     # ------------------------------------------------------------- transport
@@ -302,8 +330,9 @@ class RedisGenerations(BroadcastGenerations):
 
 
 class PostgresGenerations(BroadcastGenerations):
-    """Bumps broadcast with PostgreSQL ``NOTIFY`` on the channel ``socialflow_generations``:
-    deployments on PostgreSQL without Redis keep their processes' caches exact too.
+    """Bumps broadcast with PostgreSQL ``NOTIFY`` (channel ``socialflow_generations`` of
+    the database, by default): deployments on PostgreSQL without Redis keep their
+    processes' caches exact too.
 
     Publishing uses one autocommit connection of its own (a ``NOTIFY`` in the
     caller's transaction would wait for its commit; bumps come after it);
@@ -311,12 +340,14 @@ class PostgresGenerations(BroadcastGenerations):
     bump of many users (a fan-out chunk) goes out in several messages.
     """
 
-    CHANNEL = "socialflow_generations"
     users_per_message = 500  # ids of up to 7 digits stay well under 8000 bytes
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str = "socialflow_generations") -> None:
+        if not channel.isidentifier():
+            raise ValueError(f"not a channel name: {channel!r}")
         super().__init__()
         self.url = url
+        self.channel = channel
         self._publisher: Any = None
         self._publish_lock = threading.Lock()
 
@@ -338,7 +369,7 @@ class PostgresGenerations(BroadcastGenerations):
                 try:
                     if self._publisher is None or self._publisher.closed:
                         self._publisher = self._connect()
-                    self._publisher.execute("SELECT pg_notify(%s, %s)", (self.CHANNEL, data))
+                    self._publisher.execute("SELECT pg_notify(%s, %s)", (self.channel, data))
                     return
                 except Exception:
                     self._publisher = None  # reconnect once (the server restarted...)
@@ -348,7 +379,7 @@ class PostgresGenerations(BroadcastGenerations):
     @contextmanager
     def _subscription(self) -> Iterator[Iterator[str | bytes | None]]:
         connection = self._connect()
-        connection.execute(f"LISTEN {self.CHANNEL}")
+        connection.execute(f"LISTEN {self.channel}")  # an identifier (checked)
 
         def messages() -> Iterator[str | None]:
             while True:
@@ -389,17 +420,24 @@ def bump_for_events(generations: Generations, events: Sequence[Event]) -> None:
     """Move the counters the committed ``events`` touched (one call for all)."""
     users: set[int] = set()
     authors: set[int] = set()
+    posts: set[int] = set()
     public = everything = False
     for event in events:
         payload = event.payload
-        users.update(int(payload[k]) for k in USER_KEYS if isinstance(payload.get(k), int))
+        keys: Iterable[str] = USER_KEYS
+        if event.name in POST_COUNTER_EVENTS:
+            posts.add(int(payload["post_id"]))
+            keys = [k for k in USER_KEYS if k not in POST_COUNTER_AUTHOR_KEYS]
+            if event.name == "commented":  # the commenter is the actor here
+                keys.append("author_id")
+        users.update(int(payload[k]) for k in keys if isinstance(payload.get(k), int))
         if event.name in GLOBAL_EVENTS:
             everything = True
         elif event.name == "post_created":
             authors.add(int(payload["author_id"]))
             public = public or payload.get("visibility") == "public"
-    if users or authors or public or everything:
-        generations.bump(users, public=public, everything=everything, authors=authors)
+    if users or authors or posts or public or everything:
+        generations.bump(users, public=public, everything=everything, authors=authors, posts=posts)
 
 
 def note_account_changes(session: Session, _context: Any, _instances: Any) -> None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def _stamp_of(platform: Platform) -> Callable[[HydratedPost], Stamp]:
     generations = platform.generations
-    return lambda post: generations.stamp(post.row.author_id, public=False)
+    return lambda post: generations.post_stamp(post.row.id, post.row.author_id)
 
 
 def cached_posts(platform: Platform, post_ids: Iterable[int]) -> dict[int, HydratedPost]:

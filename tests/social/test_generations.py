@@ -27,8 +27,8 @@ def _redis_pair() -> tuple[BroadcastGenerations, BroadcastGenerations]:
 
 
 def _postgres_pair() -> tuple[BroadcastGenerations, BroadcastGenerations]:
-    url = require_postgres()
-    return PostgresGenerations(url), PostgresGenerations(url)
+    url, channel = require_postgres(), f"gen_test_{uuid.uuid4().hex[:8]}"
+    return PostgresGenerations(url, channel), PostgresGenerations(url, channel)
 
 
 @pytest.fixture(params=[_redis_pair, _postgres_pair], ids=["redis", "postgres"])
@@ -57,12 +57,13 @@ def test_every_kind_of_bump_reaches_the_other_process(pair) -> None:
     sender, receiver = pair
     user_before = receiver.stamp(7, public=True)
     authored_before = receiver.authored([9])
-    sender.bump([7], public=True, everything=True, authors=[9])
+    sender.bump([7], public=True, everything=True, authors=[9], posts=[11])
     assert _eventually(lambda: receiver.stamp(7, public=True) != user_before)
     assert _eventually(lambda: receiver.authored([9]) != authored_before)
     all_, public, user = receiver.stamp(7, public=True)
     assert (all_, public, user) == tuple(n + 1 for n in user_before)
     assert receiver.authored([9]) == (authored_before[0] + 1,)
+    assert _eventually(lambda: receiver.post_stamp(11, 7) == (all_, user, 1))
 
 
 def test_a_fan_out_sized_bump_arrives_whole(pair) -> None:
@@ -108,3 +109,27 @@ def test_the_transport_follows_the_settings(tmp_path) -> None:
         generations.close()  # nothing was started: closing costs nothing
     sqlite = Platform(Settings(project_dir=tmp_path, feed_cache_seconds=2.0))
     assert sqlite.feed_cache.skeletons.ttl == 2.0
+
+
+def test_a_like_moves_the_post_and_the_liker_not_the_posts_author() -> None:
+    """Every cached post of an author is stamped with the author's counter (their
+    name and avatar are on it): a like of one post must not drop them all."""
+    from socialflow.plugins.specs import Event
+    from socialflow.services.generations import MemoryGenerations, bump_for_events
+
+    generations = MemoryGenerations()
+    author, liker, commenter = 1, 2, 3
+    before = generations.post_stamp(10, author), generations.post_stamp(20, author)
+    commented = {"comment_id": 5, "post_id": 10, "author_id": commenter, "post_author_id": author}
+    bump_for_events(
+        generations,
+        [
+            Event("liked", {"post_id": 10, "user_id": liker, "author_id": author}),
+            Event("commented", commented),
+        ],
+    )
+    assert generations.post_stamp(10, author) != before[0]
+    assert generations.post_stamp(20, author) == before[1]  # the author's other post stays
+    assert generations.stamp(author, public=False) == (0, 0)
+    assert generations.stamp(liker, public=False) == (0, 1)
+    assert generations.stamp(commenter, public=False) == (0, 1)
