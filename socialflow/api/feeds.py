@@ -7,7 +7,7 @@ skeleton (which posts, which of them the viewer liked, the next cursor)
 filled with hydrated posts that other viewers' pages left in the cache.
 Otherwise the page is built in one trip to the thread pool on one pooled
 connection (SQLAlchemy Core, no ORM session), the caller checked by
-:func:`viewer_id` with the same rules as ``api.deps.get_optional_user``
+:func:`check_holder` with the same rules as ``api.deps.get_optional_user``
 (valid token, standing session, active account, current token version; see
 ``services.sessions``), and the body serialized once from plain dicts.
 """
