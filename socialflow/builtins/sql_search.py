@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
+from socialflow.db.loading import built_after_load
 from socialflow.models.search import SearchDocumentRow
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
@@ -97,8 +98,6 @@ class SqlSearchBackend:
         documents would be overwritten or collide) until the load commits;
         readers wait only while the indexes are rebuilt.
         """
-        from socialflow.services.bulk import built_after_load  # NumPy: only when loading
-
         with self.engine.begin() as connection:
             if connection.dialect.name != "postgresql":
                 return None

@@ -355,7 +355,13 @@ class SearchHits:
 
 
 class SearchBackend(Protocol):
-    """Full-text search over users, posts, videos and hashtags."""
+    """Full-text search over users, posts, videos and hashtags.
+
+    Optional: ``fill_empty(sources) -> dict[str, int] | None``, given SQL selects of
+    ``(kind, ref_id, text, prefix)`` rows by name, loads them all at once when the
+    index is empty and returns the counts, or returns ``None`` to be fed document
+    by document (``socialflow search reindex`` and the seed try it first).
+    """
 
     name: str
 

@@ -31,6 +31,7 @@ import json
 import logging
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
@@ -177,7 +178,7 @@ class MemoryGenerations:
         return None
 
 
-class BroadcastGenerations(MemoryGenerations):
+class BroadcastGenerations(MemoryGenerations, ABC):
     """Counters in this process, moved in every process through a broadcast channel.
 
     A bump moves the local counters and broadcasts the change; each process
@@ -287,13 +288,14 @@ class BroadcastGenerations(MemoryGenerations):
 
     # ------------------------------------------------------------- transport
 
+    @abstractmethod
     def _publish(self, data: str) -> None:
-        raise NotImplementedError
+        """Send one message to every process on the channel."""
 
+    @abstractmethod
     def _subscription(self) -> AbstractContextManager[Iterator[str | bytes | None]]:
         """Subscribe; the iterator yields messages, and None at least every
         :data:`LISTENER_POLL_SECONDS` (so the listener notices ``close``)."""
-        raise NotImplementedError
 
 
 class RedisGenerations(BroadcastGenerations):

@@ -24,7 +24,6 @@ from sqlalchemy import String, cast, delete, func, insert, literal, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from socialflow.builtins.sql_search import SqlSearchBackend
 from socialflow.errors import ValidationProblem
 from socialflow.models.posts import Post, PostHashtag, Visibility
 from socialflow.models.search import SearchSyncState
@@ -250,9 +249,10 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
     that are not ready are deleted from the index. Moves the user watermark
     to now. Returns how many documents of each kind were indexed.
 
-    An empty index of the built-in ``sql`` backend on PostgreSQL (a first
-    seed, a new database) is filled in one bulk load instead
-    (:meth:`SqlSearchBackend.fill_empty`): nothing is in it to drop.
+    A backend that can fill an empty index in one bulk load (the optional
+    ``fill_empty`` of ``SearchBackend``; the built-in ``sql`` one on
+    PostgreSQL, for a first seed or a new database) does so instead: nothing
+    is in it to drop.
     """
     progress = progress or SilentProgress()
     backend = platform.provider("search")
@@ -261,9 +261,10 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
         # Read first: users registering during the rebuild are replayed by catch_up_users.
         max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
     counts = None
-    if isinstance(backend, SqlSearchBackend):
+    fill_empty = getattr(backend, "fill_empty", None)  # optional: see SearchBackend
+    if callable(fill_empty):
         progress.phase("Search index (bulk load)", None)
-        counts = backend.fill_empty(document_queries())
+        counts = fill_empty(document_queries())
     if counts is None:
         counts = _feed_everything(platform, backend, progress)
     with platform.engine.begin() as connection:

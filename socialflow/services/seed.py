@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import Connection
 
+from socialflow.db.loading import built_after_load, foreign_keys_checked_after
 from socialflow.errors import Conflict
 from socialflow.models.feeds import TimelineEntry
 from socialflow.models.graph import Follow
@@ -36,12 +37,7 @@ from socialflow.models.posts import Comment, Post, PostHashtag, PostLike
 from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
 from socialflow.models.user import User
-from socialflow.services.bulk import (
-    BulkWriter,
-    built_after_load,
-    bulk_insert,
-    foreign_keys_checked_after,
-)
+from socialflow.services.bulk import BulkWriter, bulk_insert
 from socialflow.services.passwords import hash_password
 from socialflow.services.progress import Progress, SilentProgress
 
