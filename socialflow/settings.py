@@ -9,6 +9,7 @@ inside it so a project is one folder.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import tomllib
@@ -358,7 +359,28 @@ class Settings(BaseSettings):
                 self.redis_url
                 or f"sqla+sqlite:///{self.project_dir / '.socialflow' / 'broker.sqlite'}"
             )
-        self.public_url = self.public_url.rstrip("/")
+        if self.public_url.endswith("/"):  # assigning marks it set (cli/listener.py asks)
+            self.public_url = self.public_url.rstrip("/")
+        return self
+
+    @model_validator(mode="after")
+    def _require_installed_drivers(self) -> Settings:
+        # A missing driver would otherwise surface later as a raw ModuleNotFoundError.
+        uses_postgres = str(self.database_url).startswith(("postgres://", "postgresql"))
+        if uses_postgres and not _installed("psycopg"):
+            raise ValueError(
+                "database_url is a PostgreSQL URL and PostgreSQL needs the psycopg driver, "
+                "which is not installed: pip install 'socialflow[postgres]'"
+            )
+        uses_redis = any(
+            str(url or "").startswith(("redis://", "rediss://", "unix://"))
+            for url in (self.redis_url, self.broker_url)
+        )
+        if uses_redis and not _installed("redis"):
+            raise ValueError(
+                "redis_url (or broker_url) points at Redis and Redis needs the redis "
+                "client, which is not installed: pip install 'socialflow[redis]'"
+            )
         return self
 
     @model_validator(mode="after")
@@ -409,6 +431,14 @@ class Settings(BaseSettings):
             raise SettingsError(
                 _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")
             ) from exc
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it (start-up stays fast)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _explain(exc: ValidationError, *, prefix: str = "", env: str = "") -> str:
