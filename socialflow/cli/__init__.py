@@ -18,6 +18,7 @@ from socialflow.cli import (
     db,
     doctor,
     feeds,
+    mail,
     plugins,
     project,
     run,
@@ -41,7 +42,7 @@ def build_cli(*, with_plugins: bool = True) -> typer.Typer:
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos):
+    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos, mail):
         module.register(app)
     if with_plugins:
         _add_plugin_commands(app)

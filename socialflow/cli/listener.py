@@ -22,7 +22,7 @@ from socialflow.settings import ENV_PREFIX, Settings
 
 PUBLIC_URL_ENV = f"{ENV_PREFIX}PUBLIC_URL"
 LISTENER_FILE = "listener.json"
-WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - names, not a bind
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
