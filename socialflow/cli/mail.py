@@ -51,8 +51,10 @@ def register(app: typer.Typer) -> None:
             console.print("The outbox is empty: no mail was sent in development yet.")
             return
         table = Table(title=f"outbox: {outbox.folder}")
-        for column in ("id", "sent", "to", "subject"):
-            table.add_column(column, overflow="fold")
+        table.add_column("id", no_wrap=True)
+        table.add_column("sent", no_wrap=True)
+        table.add_column("to", overflow="fold")
+        table.add_column("subject", overflow="fold")
         for mail in messages:
             table.add_row(mail.id, mail.created_at, mail.to, mail.subject)
         console.print(table)
