@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from socialflow.cli import (
@@ -66,7 +67,7 @@ def main() -> None:
     try:
         build_cli()(standalone_mode=True)
     except SettingsError as exc:
-        console.print(f"[bold red]Configuration error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]Configuration error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except OperationalError as exc:
         console.print(
