@@ -128,7 +128,8 @@ class Settings(BaseSettings):
     site_name: str = "socialflow"
     public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Base URL clients reach the API at; used in signed media URLs.",
+        description="Base URL clients reach the API at; used in signed media URLs, mail links "
+        "and as the token issuer. Unset, `socialflow serve` uses where it listens.",
     )
     api_prefix: str = "/api/v1"
     cors_origins: list[str] = Field(default_factory=list)
