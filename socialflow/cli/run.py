@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
@@ -78,7 +79,7 @@ def serve_project(
     platform.stop()
     warning = adopt_listener(settings, host, port)  # before the worker starts: it inherits
     if warning:
-        console.print(f"[bold yellow]Warning:[/] {warning}", highlight=False)
+        console.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
     child = start_embedded_worker(settings.project_dir, beat=beat) if worker else None
     if child:
         with_beat = " with beat" if beat else ""
