@@ -69,8 +69,8 @@ def print_demo_welcome(project: Path, port: int) -> None:
     if username:
         console.print(
             f"[bold]Sign in[/] as [bold cyan]{username}[/] with password "
-            f"[bold cyan]{DEMO_PASSWORD}[/] (every seeded user has it): "
-            f"POST {base}/api/v1/auth/login, or Authorize in {base}/docs",
+            f"[bold cyan]{DEMO_PASSWORD}[/] (every seeded user has it): in {base}/docs, "
+            "POST /api/v1/auth/login, then Authorize with its access_token",
             highlight=False,
         )
     console.print(
