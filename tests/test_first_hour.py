@@ -410,3 +410,47 @@ def test_demo_welcome_names_a_user_that_can_sign_in(
             json={"username_or_email": username, "password": password},
         )
     assert login.status_code == 200, login.text
+
+
+@pytest.mark.slow
+def test_serve_and_doctor_say_when_a_set_public_url_misses_the_server(tmp_path: Path) -> None:
+    """A real ``socialflow serve`` whose settings name another port: a warning line at
+    start, and ``socialflow doctor`` (run meanwhile) fails its public_url row."""
+    from socialflow.testing.processes import background_service
+
+    project = tmp_path / "site"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
+    made = subprocess.run(
+        [sys.executable, "-m", "socialflow", "new", str(project)],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    stale = f"http://127.0.0.1:{free_port()}"
+    settings_file = project / "socialflow.toml"
+    settings_file.write_text(f'public_url = "{stale}"\n' + settings_file.read_text())
+    port = free_port()
+    ours = [name for name in os.environ if name.startswith("SOCIALFLOW_")]
+    unset = [arg for name in ours for arg in ("-u", name)]
+    command = ["env", *unset, sys.executable, "-m", "socialflow", "serve", "--no-worker"]
+    command += ["--project", str(project), "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with background_service(command, port=port, log=log, timeout=120):
+        printed = " ".join(log.read_text().split())
+        assert f"Warning: public_url is {stale}" in printed, printed[-3000:]
+        assert f"listens on http://127.0.0.1:{port}" in printed
+        doctor = subprocess.run(
+            [sys.executable, "-m", "socialflow", "doctor", "--no-broker", "-C", str(project)],
+            env={**clean, "COLUMNS": "250"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    row = next(line for line in doctor.stdout.splitlines() if "public_url" in line)
+    assert "FAIL" in row, doctor.stdout
+    assert "public_url" in doctor.stdout.split("Failing:")[-1]
