@@ -173,7 +173,7 @@ def test_admins_are_exempt_and_no_other_role_is(
     role: Role,
     allowed: bool,
 ) -> None:
-    user = make_user(f"quota-{role.value}", role=role)
+    user = make_user(f"quota_{role.value}", role=role)
     headers = {**auth_headers(user), **TUS}
     assert create_upload(client, headers, 10).status_code == 201
     statuses = {create_upload(client, headers, 10).status_code for _ in range(3)}
@@ -189,7 +189,7 @@ def test_quotas_are_per_account(
     auth_headers: Callable[[Any], dict[str, str]],
 ) -> None:
     assert create_upload(client, headers, 10).status_code == 201
-    other = {**auth_headers(make_user("other-uploader")), **TUS}
+    other = {**auth_headers(make_user("other_uploader")), **TUS}
     assert create_upload(client, other, 10).status_code == 201
     assert create_upload(client, headers, 10).status_code == 429
 
