@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
+from socialflow.plugins.manager import PluginError, SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import ContentRejected, Event
 from socialflow.settings import load_settings
 
@@ -211,9 +211,7 @@ def test_provider_hooks_are_called_in_pluggys_order(load: Any) -> None:
     ],
     ids=["new-style", "old-style"],
 )
-def test_a_provider_hook_wrapper_runs_and_may_change_the_providers(
-    wrapper: str, load: Any
-) -> None:
+def test_a_provider_hook_wrapper_runs_and_may_change_the_providers(wrapper: str, load: Any) -> None:
     manager = load(
         {
             "wrapping": wrapper,
@@ -296,3 +294,24 @@ def test_a_plugin_both_implementing_and_wrapping_a_filter_is_refused_at_load(
     assert "both implements and wraps `socialflow_filter_post`" in manager.failed[name]
     assert manager.get_plugin(name) is None
     assert manager.apply_filters("socialflow_filter_post", {"text": "ok"}) == {"text": "OK"}
+
+
+def test_a_filter_wrapper_answering_none_fails_loudly_instead_of_skipping_the_filters(
+    load: Any,
+) -> None:
+    manager = load(
+        {
+            "forgetful": """
+            from socialflow import hookimpl
+
+            @hookimpl(wrapper=True)
+            def socialflow_filter_post(post):
+                yield  # forgot to return the result
+            """,
+            "shout": SHOUT_AND_VETO,
+        }
+    )
+    with pytest.raises(
+        PluginError, match=r"a wrapper in forgetful_\w+ of `socialflow_filter_post`"
+    ):
+        manager.apply_filters("socialflow_filter_post", {"text": "hi"})

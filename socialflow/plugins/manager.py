@@ -224,9 +224,16 @@ class SocialflowPluginManager(pluggy.PluginManager):
                     current = changed
             return current
 
-        result = self._call_inside_wrappers(hook, {argument: value}, chain)
-        assert result is not None  # the chain always answers; a wrapper may replace it
-        return result  # type: ignore[no-any-return]
+        result: dict[str, Any] | None = self._call_inside_wrappers(hook, {argument: value}, chain)
+        if result is None:
+            # Only a wrapper can answer None (the chain always answers). Storing the
+            # unfiltered value instead would let content past the filters: fail loudly.
+            raise PluginError(
+                f"{_wrapper_names(hook)} of `{hook_name}` returned None instead of the "
+                "filtered value; a wrapper=True filter wrapper must `return (yield)` or a "
+                "replacement."
+            )
+        return result
 
     def emit(self, event: specs.Event) -> None:
         """Deliver an event to every ``socialflow_on_event``; one failing plugin spares the rest.
@@ -272,9 +279,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
         problem = _unhonourable(self, plugin)
         if problem:
             self.unregister(plugin)
-            raise pluggy.PluginValidationError(
-                plugin, f"plugin {plugin_name or name!r}: {problem}"
-            )
+            raise pluggy.PluginValidationError(plugin, f"plugin {plugin_name or name!r}: {problem}")
         return plugin_name
 
 

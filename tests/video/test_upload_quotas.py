@@ -122,9 +122,7 @@ def test_finishing_or_terminating_an_upload_frees_the_in_flight_quotas(
     client: httpx.Client, headers: dict[str, str], platform: Any
 ) -> None:
     first = create_upload(client, headers, 100).headers["Location"]
-    assert_refused(
-        create_upload(client, headers, 10), "upload_quota_uploads_in_flight", 1, 1
-    )
+    assert_refused(create_upload(client, headers, 10), "upload_quota_uploads_in_flight", 1, 1)
     assert client.delete(first, headers=headers).status_code == 204
     second = create_upload(client, headers, 100)
     assert second.status_code == 201

@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("video_upload_charges", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_video_upload_charges_created_at", ["created_at"], unique=False
-        )
+        batch_op.create_index("ix_video_upload_charges_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_video_upload_charges_owner_created", ["owner_id", "created_at"], unique=False
         )
