@@ -75,8 +75,8 @@ def _tus_problem(exc: TusError) -> Problem:
 
 
 def refuse_empty(length: int) -> None:
-    """An empty file is not a video: refuse ``Upload-Length: 0`` rather than keep an
-    upload that could never be completed by a PATCH."""
+    """An empty file is not a video: refuse ``Upload-Length: 0`` at creation rather than
+    keep an ``uploading`` video that no client finishes and that could only fail."""
     if length == 0:
         raise UploadEmpty("Upload-Length is 0: an empty file is not a video.")
 
