@@ -290,6 +290,21 @@ class Settings(BaseSettings):
     upload_lock_seconds: int = Field(
         default=60, ge=5, description="Lease of a PATCH's lock; renewed while bytes flow."
     )
+    # Per-account upload quotas, checked when an upload is created (429 above;
+    # admins are exempt; 0 or unset = unlimited). See docs/video.md.
+    upload_quota_uploads_in_flight: int | None = Field(
+        default=10, ge=0, description="Unfinished, unexpired uploads an account may have at once."
+    )
+    upload_quota_bytes_in_flight: int | None = Field(
+        default=16 * 1024**3,
+        ge=0,
+        description="Sum of the declared Upload-Length of an account's unfinished uploads.",
+    )
+    upload_quota_bytes_per_day: int | None = Field(
+        default=64 * 1024**3,
+        ge=0,
+        description="Upload-Length an account may declare per rolling 24 hours.",
+    )
     video_max_duration: float = Field(
         default=4 * 3600, gt=0, description="Longest accepted video, seconds."
     )
