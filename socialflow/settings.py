@@ -9,6 +9,7 @@ inside it so a project is one folder.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
@@ -23,6 +24,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic.fields import FieldInfo
@@ -479,6 +481,19 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         init_kwargs = getattr(init_settings, "init_kwargs", {})
         return (init_settings, env_settings, ProjectTomlSource(settings_cls, init_kwargs))
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{entry!r} is not an IP address or network (10.0.0.1, 10.0.0.0/8) or *"
+                    ) from None
+        return value
 
     @model_validator(mode="after")
     def _fill_project_defaults(self) -> Settings:

@@ -184,3 +184,12 @@ def test_plugin_config_validates_against_the_plugin_model(tmp_path: Path) -> Non
 def test_production_refuses_mail_to_the_log(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="mail_channel"):
         load_settings(tmp_path, environment="production", secret_key=STRONG_SECRET)
+
+
+@pytest.mark.parametrize("value", ["proxy.local", "10.0.0.0/33", "127.0.0.1,localhost"])
+def test_trusted_proxies_must_be_addresses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SOCIALFLOW_TRUSTED_PROXIES", value)
+    with pytest.raises(SettingsError, match="SOCIALFLOW_TRUSTED_PROXIES"):
+        load_settings(tmp_path)
