@@ -168,22 +168,27 @@ def test_upload_routes_keep_their_own_limits(
     assert avatar.status_code == 200, avatar.text
 
     length = 3 * LIMIT
+    tus = {**headers, **TUS, "Content-Type": "application/offset+octet-stream"}
+    # creation-with-upload: the whole body on the POST
     created = client.post(
-        "/api/v1/uploads/", headers={**headers, **TUS, "Upload-Length": str(length)}
+        "/api/v1/uploads/",
+        content=os.urandom(length),
+        headers={**tus, "Upload-Length": str(length)},
     )
     assert created.status_code == 201, created.text
-    patched = client.patch(
-        created.headers["Location"],
-        content=os.urandom(length),
-        headers={
-            **headers,
-            **TUS,
-            "Upload-Offset": "0",
-            "Content-Type": "application/offset+octet-stream",
-        },
-    )
-    assert patched.status_code == 204, patched.text
-    assert patched.headers["Upload-Offset"] == str(length)
+    assert created.headers["Upload-Offset"] == str(length)
+    # a PATCH, and the same PATCH through POST + X-HTTP-Method-Override
+    for override in ({}, {"X-HTTP-Method-Override": "PATCH"}):
+        created = client.post("/api/v1/uploads/", headers={**tus, "Upload-Length": str(length)})
+        assert created.status_code == 201, created.text
+        patched = client.request(
+            "POST" if override else "PATCH",
+            created.headers["Location"],
+            content=os.urandom(length),
+            headers={**tus, "Upload-Offset": "0", **override},
+        )
+        assert patched.status_code == 204, patched.text
+        assert patched.headers["Upload-Offset"] == str(length)
 
 
 # ------------------------------------------------------------------ security headers

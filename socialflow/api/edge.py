@@ -52,7 +52,8 @@ class StreamingRoutes:
     def __init__(self, api_prefix: str, routes: Iterable[tuple[str, str]]) -> None:
         self.routes = [(method, compile_path(api_prefix + path)[0]) for method, path in routes]
 
-    def __contains__(self, scope: Scope) -> bool:
+    def match(self, scope: Scope) -> bool:
+        """Whether this request goes to a route that limits its own body."""
         method, path = scope["method"], scope["path"]
         return any(m == method and regex.fullmatch(path) for m, regex in self.routes)
 
@@ -103,7 +104,7 @@ class BodyLimit:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope in self.streaming:
+        if scope["type"] != "http" or self.streaming.match(scope):
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
