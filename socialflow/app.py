@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from socialflow._version import __version__
 from socialflow.api import build_api_router
+from socialflow.api.edge import STREAMING_BODY_ROUTES, BodyLimit, SecurityHeaders, StreamingRoutes
 from socialflow.api.feeds import hot_feed_routes
 from socialflow.api.health import router as health_router
 from socialflow.api.hot_routes import HotRoutes
@@ -58,10 +60,16 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version=__version__,
         description="socialflow: the backend of a social video platform.",
         lifespan=platform.lifespan,
-        openapi_url="/openapi.json",
+        # None also turns off /docs and /redoc (expose_docs; off in production).
+        openapi_url="/openapi.json" if settings.docs_exposed else None,
     )
     install(app, platform)
     app.add_middleware(HotRoutes, routes=hot_feed_routes(settings.api_prefix))  # innermost
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        streaming=StreamingRoutes(settings.api_prefix, STREAMING_BODY_ROUTES),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -83,4 +91,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
             ],
         )
     app.add_middleware(RequestContextMiddleware, metrics=platform.metrics)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:  # outermost: everything sees the resolved client and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

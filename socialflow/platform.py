@@ -53,6 +53,9 @@ class ReadinessCheck:
     name: str
     ok: bool
     detail: str
+    # Whether ``detail`` may be shown to anyone (``/readyz``); most details name
+    # paths, hosts or driver messages and go to the log and ``doctor`` only.
+    public: bool = False
 
 
 class Platform:

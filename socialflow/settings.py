@@ -10,27 +10,84 @@ inside it so a project is one folder.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
+import json
 import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+
+from socialflow.secret_strength import MIN_SECRET_BITS, estimate_secret_bits
 
 SETTINGS_FILE = "socialflow.toml"
 ENV_PREFIX = "SOCIALFLOW_"
 # Secrets that must never run in production: the documented example and empties.
 WEAK_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
 MIN_SECRET_LENGTH = 32
+SECRET_HOWTO = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class SettingsError(Exception):
     """Settings are invalid; the message names the setting and the fix."""
+
+
+def _split_list(value: Any) -> Any:
+    """A list setting from the environment: ``a``, ``a,b`` or a JSON list ``["a", "b"]``.
+
+    People type ``SOCIALFLOW_CORS_ORIGINS=https://app.example``; only a value
+    that looks like JSON (starts with ``[``) is read as JSON.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"not a valid JSON list ({exc.msg}); write a,b or a JSON list of strings"
+            ) from exc
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# A list of strings that environment variables give as "a,b" or a JSON list.
+# NoDecode: pydantic-settings would otherwise insist on JSON and fail on "a".
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
+
+
+def weak_secret_problem(name: str, secret: str) -> str | None:
+    """Why ``secret`` (the value of setting ``name``) may not run in production, or None."""
+    if secret.lower() in WEAK_SECRETS:
+        problem = "missing or a known default"
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problem = f"shorter than {MIN_SECRET_LENGTH} characters"
+    elif estimate_secret_bits(secret) < MIN_SECRET_BITS:
+        problem = (
+            "too predictable (repeated characters, runs like abc or 123, or a repeated "
+            f"pattern; it needs about {MIN_SECRET_BITS} bits of randomness)"
+        )
+    else:
+        return None
+    env = f"{ENV_PREFIX}{name.upper()}"
+    return (
+        f"{name} is {problem}, and environment is production. Set {env} (or {name} in "
+        f"{SETTINGS_FILE}) to a random value such as the output of `{SECRET_HOWTO}`."
+    )
 
 
 def _project_dir_from(init_kwargs: dict[str, Any]) -> Path:
@@ -132,7 +189,37 @@ class Settings(BaseSettings):
         "and as the token issuer. Unset, `socialflow serve` uses where it listens.",
     )
     api_prefix: str = "/api/v1"
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: CommaList = Field(
+        default_factory=list,
+        description="Browser origins allowed: one, a,b or a JSON list (SOCIALFLOW_CORS_ORIGINS).",
+    )
+
+    # --- HTTP edge: body limit, proxies, headers, what is exposed (docs/operators.md)
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body of every route that does not stream its own "
+        "(uploads have their own limits); 413 above, counted as it arrives.",
+    )
+    trusted_proxies: CommaList = Field(
+        default_factory=list,
+        description="Addresses or networks (10.0.0.0/8) of proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; none by default, '*' trusts every peer.",
+    )
+    hsts_max_age_seconds: int = Field(
+        default=365 * 24 * 3600,
+        ge=0,
+        description="Strict-Transport-Security max-age on HTTPS responses; 0 sends none.",
+    )
+    expose_docs: bool | None = Field(
+        default=None,
+        description="Serve /docs, /redoc and /openapi.json; default on except in production.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token /metrics requires; without one /metrics is open outside "
+        "production and off in production.",
+    )
 
     # --- database
     database_url: str | None = Field(
@@ -164,7 +251,7 @@ class Settings(BaseSettings):
     streaming: str = "local"
     search: str = "sql"
     moderation: str = "keyword"
-    notification_channels: list[str] = Field(default_factory=lambda: ["console"])
+    notification_channels: CommaList = Field(default_factory=lambda: ["console"])
 
     # --- social graph, posts and feeds
     post_max_length: int = Field(default=500, ge=1, le=5000)
@@ -201,11 +288,11 @@ class Settings(BaseSettings):
     )
 
     # --- plugins
-    plugins: list[str] | None = Field(
+    plugins: CommaList | None = Field(
         default=None,
         description="If set, only these entry-point plugins load (SOCIALFLOW_PLUGINS=a,b).",
     )
-    plugin_modules: list[str] = Field(
+    plugin_modules: CommaList = Field(
         default_factory=list, description="Extra modules to register as plugins."
     )
     plugin: dict[str, dict[str, Any]] = Field(
@@ -355,12 +442,17 @@ class Settings(BaseSettings):
         init_kwargs = getattr(init_settings, "init_kwargs", {})
         return (init_settings, env_settings, ProjectTomlSource(settings_cls, init_kwargs))
 
-    @field_validator("plugins", "notification_channels", "cors_origins", mode="before")
+    @field_validator("trusted_proxies")
     @classmethod
-    def _split_commas(cls, value: Any) -> Any:
-        # SOCIALFLOW_PLUGINS=a,b reads better than a JSON list in a shell.
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{entry!r} is not an IP address or network (10.0.0.1, 10.0.0.0/8) or *"
+                    ) from None
         return value
 
     @model_validator(mode="after")
@@ -404,13 +496,11 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         secret = self.secret_key.get_secret_value() if self.secret_key else ""
-        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(
-                "secret_key is missing, a known default, or shorter than "
-                f"{MIN_SECRET_LENGTH} characters, and environment is production. "
-                "Set SOCIALFLOW_SECRET_KEY (or secret_key in socialflow.toml) to the "
-                "output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-            )
+        problem = weak_secret_problem("secret_key", secret)
+        if problem is None and self.metrics_token is not None:
+            problem = weak_secret_problem("metrics_token", self.metrics_token.get_secret_value())
+        if problem:
+            raise ValueError(problem)
         if self.mail_channel == "console":
             raise ValueError(
                 "mail_channel is `console`, which writes account mail (sign-in and reset "
@@ -425,6 +515,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return str(self.database_url).startswith("sqlite")
+
+    @property
+    def docs_exposed(self) -> bool:
+        """Whether /docs, /redoc and /openapi.json are served (expose_docs, else not in
+        production)."""
+        if self.expose_docs is not None:
+            return self.expose_docs
+        return self.environment != "production"
 
     @property
     def state_dir(self) -> Path:
@@ -502,3 +600,7 @@ def load_settings(project_dir: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_explain(exc)) from exc
+    except SourceError as exc:  # a value pydantic-settings could not even decode
+        raise SettingsError(
+            f"Invalid settings: {exc}. Fix it in {SETTINGS_FILE} or the environment."
+        ) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -382,7 +383,10 @@ def test_no_outbox_outside_development(platform: Any, client: httpx.Client) -> N
 
 def test_no_outbox_page_in_production(tmp_path: Path) -> None:
     settings = load_settings(
-        tmp_path, environment="production", secret_key="s" * 48, mail_channel="smtp"
+        tmp_path,
+        environment="production",
+        secret_key=secrets.token_urlsafe(48),
+        mail_channel="smtp",
     )
     with run_server(create_app(settings)) as url:
         assert httpx.get(f"{url}/dev/outbox").status_code == 404

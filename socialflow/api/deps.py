@@ -144,7 +144,11 @@ async def in_session(
 
 
 def get_client_ip(request: Request) -> str:
-    """The peer address (run uvicorn with ``--proxy-headers`` behind a trusted proxy)."""
+    """The client's address: the peer's, or the one a proxy in ``trusted_proxies`` forwarded.
+
+    ``create_app`` resolves ``X-Forwarded-For`` from trusted proxies only
+    (``socialflow.api.edge``), so a client cannot choose its own rate-limit key.
+    """
     return request.client.host if request.client else ""
 
 

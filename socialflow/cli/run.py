@@ -96,7 +96,9 @@ def serve_project(
             reload=reload,
             log_level=settings.log_level.lower(),
             access_log=False,
-            proxy_headers=True,
+            # The app applies X-Forwarded-* from trusted_proxies itself (socialflow.api.edge);
+            # uvicorn's own handling would trust 127.0.0.1 whatever the settings say.
+            proxy_headers=False,
         )
     finally:
         if child:

@@ -23,7 +23,15 @@ def run_server(app: Any, *, port: int | None = None, timeout: float = 20) -> Ite
     """Serve ``app`` until the block ends; yields the base URL."""
     port = port or free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+        # Like `socialflow serve`: X-Forwarded-* are the app's business (trusted_proxies);
+        # uvicorn's own handling would believe any local client.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
