@@ -18,7 +18,6 @@ import typer
 
 from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
-from socialflow.db import migrate as migrations
 from socialflow.settings import ENV_PREFIX, Settings, SettingsError
 from socialflow.tasks.celery_app import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_path
 
@@ -65,6 +64,8 @@ def serve_project(
 ) -> None:
     """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped."""
     import uvicorn
+
+    from socialflow.db import migrate as migrations
 
     platform = platform_for(project)
     settings = platform.settings

@@ -12,6 +12,9 @@ schedule built here from settings; beat runs embedded in one worker
 alone (``socialflow beat``). Exactly one beat per deployment: each one sends
 every task on the schedule. Its state file lives in the project's state
 folder, never in the current directory.
+
+Celery and kombu are imported when an app is made, not with this module: the
+CLI reads the queue names from here and must start fast.
 """
 
 from __future__ import annotations
@@ -20,12 +23,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from celery import Celery
-from kombu import Queue
-
 from socialflow.settings import Settings
 
 if TYPE_CHECKING:
+    from celery import Celery
+
     from socialflow.platform import Platform
 
 CORE_TASK_MODULES = [
@@ -77,6 +79,9 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
 
 def make_celery(settings: Settings, *, task_modules: list[str] | None = None) -> Celery:
     """A Celery app configured from ``settings``."""
+    from celery import Celery
+    from kombu import Queue
+
     broker = str(settings.broker_url)
     if broker.startswith("sqla+sqlite") or not settings.redis_url:
         # The SQLite broker and/or result backend live in the state folder.
