@@ -4,6 +4,9 @@ Celery beat sends the periodic tasks (see
 :func:`socialflow.tasks.celery_app.beat_schedule`). Run exactly one per
 deployment: embedded in one worker (``socialflow worker --beat``; ``serve``'s
 embedded worker does so by default) or alone (``socialflow beat``).
+
+serve's embedded worker ends with serve, however serve ends: see
+:mod:`socialflow.cli.children`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from socialflow.cli.children import die_with_parent, exit_on_sigterm, stop_child, watch_parent
 from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
 from socialflow.settings import ENV_PREFIX, Settings, SettingsError
@@ -28,7 +32,11 @@ def _child_env(project_dir: Path) -> dict[str, str]:
 
 
 def start_embedded_worker(project_dir: Path, *, beat: bool = True) -> subprocess.Popen[bytes]:
-    """A `socialflow worker` child process serving both queues (and beat, unless told not to)."""
+    """A `socialflow worker` child process serving both queues (and beat, unless told not to).
+
+    It leads its own process group (stopping it reaches its pool and beat) and
+    exits when serve dies, even from SIGKILL.
+    """
     return subprocess.Popen(
         [
             sys.executable,
@@ -40,8 +48,12 @@ def start_embedded_worker(project_dir: Path, *, beat: bool = True) -> subprocess
             "--queues",
             f"{DEFAULT_QUEUE},{MEDIA_QUEUE}",
             "--beat" if beat else "--no-beat",
+            "--parent-pid",
+            str(os.getpid()),
         ],
         env=_child_env(project_dir),
+        preexec_fn=die_with_parent(),  # one prctl call; libc resolved beforehand
+        start_new_session=True,
     )
 
 
@@ -76,6 +88,7 @@ def serve_project(
     elif not migrations.is_at_head(platform.engine, config):
         raise SettingsError("the database schema is not at head. Run `socialflow migrate` first.")
     platform.stop()
+    exit_on_sigterm()  # so that the `finally` below stops the worker
     child = start_embedded_worker(settings.project_dir, beat=beat) if worker else None
     if child:
         with_beat = " with beat" if beat else ""
@@ -94,13 +107,11 @@ def serve_project(
             access_log=False,
             proxy_headers=True,
         )
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a development server is stopped
     finally:
         if child:
-            child.terminate()
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            stop_child(child)
 
 
 def register(app: typer.Typer) -> None:
@@ -155,8 +166,16 @@ def register(app: typer.Typer) -> None:
                 "per deployment: on one worker, or `socialflow beat` on its own.",
             ),
         ] = False,
+        parent_pid: Annotated[
+            int | None,
+            typer.Option(
+                hidden=True, help="Exit once this process is no longer the parent (serve's)."
+            ),
+        ] = None,
     ) -> None:
         """Run a Celery worker for this project (the `media` queue does transcoding)."""
+        if parent_pid is not None:
+            watch_parent(parent_pid)
         platform = platform_for(project)
         os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(platform.settings.project_dir)
         argv = [
