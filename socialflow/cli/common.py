@@ -7,6 +7,8 @@ commands, so that ``socialflow --help`` starts fast.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,8 +20,22 @@ from socialflow.settings import Settings, load_settings
 if TYPE_CHECKING:
     from socialflow.platform import Platform
 
-console = Console()
-error_console = Console(stderr=True)
+# Rich assumes 80 columns when output is not a terminal (a pipe, a file, CI) and
+# cuts table cells to fit, with an ellipsis: a wide page keeps every value whole.
+UNBOUNDED_WIDTH = 10_000
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console as wide as the terminal; when output is piped, as wide as the content
+    (or ``COLUMNS``, if set)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNBOUNDED_WIDTH)
+
+
+console = make_console()
+error_console = make_console(stderr=True)
 
 ProjectOption = Annotated[
     Path | None,
