@@ -66,7 +66,7 @@ def main() -> None:
         "--compare-with",
         type=Path,
         help="A folder holding another socialflow package (e.g. `git archive REV socialflow "
-        "| tar -x -C DIR`): its `--help` is timed too, through PYTHONPATH.",
+        "| tar -x -C DIR`): its `--help` is timed too, ahead on the import path.",
     )
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
