@@ -29,7 +29,7 @@ def make_console(*, stderr: bool = False) -> Console:
     """A console as wide as the terminal; when output is piped, as wide as the content
     (or ``COLUMNS``, if set)."""
     stream = sys.stderr if stderr else sys.stdout
-    if os.environ.get("COLUMNS") or stream.isatty():
+    if os.environ.get("COLUMNS") or (stream is not None and stream.isatty()):
         return Console(stderr=stderr)
     return Console(stderr=stderr, width=UNBOUNDED_WIDTH)
 
