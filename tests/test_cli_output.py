@@ -25,10 +25,11 @@ def _cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def project_with_a_long_email(tmp_path: Path) -> Path:
-    assert _cli("new", "site", cwd=tmp_path).returncode == 0
-    project = tmp_path / "site"
+@pytest.fixture(scope="module")
+def project_with_a_long_email(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli-output")
+    assert _cli("new", "site", cwd=folder).returncode == 0
+    project = folder / "site"
     assert _cli("migrate", cwd=project).returncode == 0
     created = _cli(
         "users",

@@ -12,17 +12,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 INNER_TESTS = """
 import pytest
 
 
-@pytest.mark.parametrize("round", range(12))
+@pytest.mark.parametrize("round", range(8))
 def test_a_request_is_the_last_thing_done(client, round):
     assert client.get("/healthz").status_code == 200
     assert client.get("/api/v1/users/nobody").status_code == 404
 """
 
 
+@pytest.mark.slow
 def test_served_requests_print_nothing_to_the_terminal(tmp_path: Path) -> None:
     (tmp_path / "test_inner.py").write_text(INNER_TESTS)
     basetemp = tmp_path / "basetemp"
@@ -47,8 +50,8 @@ def test_served_requests_print_nothing_to_the_terminal(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "12 passed" in result.stdout
+    assert "8 passed" in result.stdout
     assert '"event": "request"' not in output
     assert "socialflow.access" not in output
     logs = "".join(path.read_text() for path in basetemp.rglob("server-*.log"))
-    assert logs.count('"event": "request"') == 24  # every line is kept, in the file
+    assert logs.count('"event": "request"') == 16  # every line is kept, in the file
