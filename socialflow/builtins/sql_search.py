@@ -15,23 +15,30 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlalchemy.sql import Select
-
-from socialflow.db.loading import built_after_load
-from socialflow.models.search import SearchDocumentRow
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
 from socialflow.settings import Settings
 
-DOCS = SearchDocumentRow.__table__  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.sql import Select
+
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 MAX_OFFSET = 1000
+
+
+@cache
+def _docs() -> Table:
+    """The ``search_documents`` table. SQLAlchemy and the models load on first use, not
+    when plugins load: the CLI loads every plugin just to list its commands."""
+    from socialflow.models.search import SearchDocumentRow
+
+    return SearchDocumentRow.__table__  # type: ignore[attr-defined]
 
 
 def query_terms(q: str) -> list[str]:
@@ -66,6 +73,9 @@ class SqlSearchBackend:
     def index(self, documents: Sequence[SearchDocument]) -> None:
         if not documents:
             return
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        docs = _docs()
         rows = [
             {
                 "kind": d.kind,
@@ -77,9 +87,9 @@ class SqlSearchBackend:
         ]
         with self.engine.begin() as connection:
             insert: Any = (
-                postgresql.insert(DOCS)
+                postgresql.insert(docs)
                 if connection.dialect.name == "postgresql"
-                else sqlite.insert(DOCS)
+                else sqlite.insert(docs)
             )
             statement = insert.on_conflict_do_update(
                 index_elements=["kind", "ref_id"],
@@ -98,13 +108,18 @@ class SqlSearchBackend:
         documents would be overwritten or collide) until the load commits;
         readers wait only while the indexes are rebuilt.
         """
+        from sqlalchemy import select, text
+
+        from socialflow.db.loading import built_after_load
+
+        docs = _docs()
         with self.engine.begin() as connection:
             if connection.dialect.name != "postgresql":
                 return None
             connection.execute(text("LOCK TABLE search_documents IN EXCLUSIVE MODE"))
-            if connection.execute(select(DOCS.c.id).limit(1)).first() is not None:
+            if connection.execute(select(docs.c.id).limit(1)).first() is not None:
                 return None
-            with built_after_load(connection, [DOCS]):
+            with built_after_load(connection, [docs]):
                 return {
                     name: connection.execute(self._copy_from(source)).rowcount
                     for name, source in sources.items()
@@ -113,18 +128,23 @@ class SqlSearchBackend:
     @staticmethod
     def _copy_from(source: Select[Any]) -> Any:
         """``INSERT ... SELECT`` of ``source``'s documents, prefixes shaped as ``index`` does."""
+        from sqlalchemy import func, insert, select
+
         row = source.subquery()
         kind, ref_id, body, prefix = row.c
         shaped = select(kind, ref_id, body, func.lower(func.left(prefix, 100)))
-        statement = insert(DOCS).from_select(["kind", "ref_id", "text", "prefix"], shaped)
+        statement = insert(_docs()).from_select(["kind", "ref_id", "text", "prefix"], shaped)
         return statement.execution_options(preserve_rowcount=True)
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         if not ids:
             return
+        from sqlalchemy import delete
+
+        docs = _docs()
         with self.engine.begin() as connection:
             connection.execute(
-                delete(DOCS).where(DOCS.c.kind == kind, DOCS.c.ref_id.in_(list(ids)))
+                delete(docs).where(docs.c.kind == kind, docs.c.ref_id.in_(list(ids)))
             )
 
     # ------------------------------------------------------------------ query
@@ -153,6 +173,8 @@ class SqlSearchBackend:
 
     @staticmethod
     def _prefix(connection: Any, kind: str, prefix: str, limit: int) -> list[str]:
+        from sqlalchemy import text
+
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = connection.execute(
             text(
@@ -165,6 +187,8 @@ class SqlSearchBackend:
 
     @staticmethod
     def _sqlite(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
+        from sqlalchemy import text
+
         match = " ".join(f'"{t}"*' for t in terms)
         rows = connection.execute(
             text(
@@ -179,6 +203,8 @@ class SqlSearchBackend:
 
     @staticmethod
     def _postgres(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
+        from sqlalchemy import bindparam, text
+
         tsquery = " & ".join(f"{t}:*" for t in terms)
         statement = text(
             "SELECT ref_id FROM search_documents "

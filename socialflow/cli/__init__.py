@@ -4,6 +4,10 @@ Each module adds its commands to the Typer app built by :func:`build_cli`;
 plugins add theirs through the ``socialflow_cli`` hook. Expected failures
 (bad settings, unreachable database) print one clear message and exit 2,
 without a traceback.
+
+Building the app must stay cheap: command modules import FastAPI, SQLAlchemy,
+Celery and the models inside their command functions, never at the top
+(``tests/test_cli_startup.py`` checks it), so ``--help`` answers at once.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import sys
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError
 
 from socialflow.cli import (
     db,
@@ -62,6 +65,14 @@ def _add_plugin_commands(app: typer.Typer) -> None:
     manager.hook.socialflow_cli(app=app)
 
 
+def _unreachable_database(exc: BaseException) -> str | None:
+    """What failed, if ``exc`` is SQLAlchemy's OperationalError (found without importing it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(exc, errors.OperationalError):
+        return None
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+
+
 def main() -> None:
     console: Console = error_console
     try:
@@ -69,10 +80,12 @@ def main() -> None:
     except SettingsError as exc:
         console.print(f"[bold red]Configuration error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
-    except OperationalError as exc:
+    except Exception as exc:
+        reason = _unreachable_database(exc)
+        if reason is None:
+            raise
         console.print(
-            "[bold red]Database unreachable:[/] "
-            f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}. "
+            f"[bold red]Database unreachable:[/] {reason}. "
             "Check `database_url` (SOCIALFLOW_DATABASE_URL) and that the server is running.",
             highlight=False,
         )

@@ -1,18 +1,41 @@
-"""Helpers shared by CLI commands: consoles, settings and platform loading."""
+"""Helpers shared by CLI commands: consoles, settings and platform loading.
+
+Command modules import only typer, rich and this module at the top; the
+heavy parts (FastAPI, SQLAlchemy, Celery, the models) are imported inside the
+commands, so that ``socialflow --help`` starts fast.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from socialflow.platform import Platform
 from socialflow.settings import Settings, load_settings
 
-console = Console()
-error_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from socialflow.platform import Platform
+
+# Rich assumes 80 columns when output is not a terminal (a pipe, a file, CI) and
+# cuts table cells to fit, with an ellipsis: a wide page keeps every value whole.
+UNBOUNDED_WIDTH = 10_000
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console as wide as the terminal; when output is piped, as wide as the content
+    (or ``COLUMNS``, if set)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if os.environ.get("COLUMNS") or (stream is not None and stream.isatty()):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNBOUNDED_WIDTH)
+
+
+console = make_console()
+error_console = make_console(stderr=True)
 
 ProjectOption = Annotated[
     Path | None,
@@ -30,4 +53,6 @@ def settings_for(project: Path | None) -> Settings:
 
 
 def platform_for(project: Path | None) -> Platform:
+    from socialflow.platform import Platform
+
     return Platform(settings_for(project)).start()

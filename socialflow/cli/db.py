@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from socialflow.cli.common import ProjectOption, console, platform_for
-from socialflow.db import migrate as migrations
-from socialflow.platform import Platform
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from socialflow.platform import Platform
 
 
-def alembic_config_for(platform: Platform, **kwargs: object) -> migrations.Config:
+def alembic_config_for(platform: Platform, **kwargs: object) -> Config:
+    from socialflow.db import migrate as migrations
+
     dirs = [d for found in platform.plugins.hook.socialflow_migration_dirs() for d in found]
     return migrations.alembic_config(platform.engine, extra_version_dirs=dirs, **kwargs)  # type: ignore[arg-type]
 
 
 def migrate_to_head(platform: Platform) -> bool:
     """Upgrade to head; returns whether anything had to be applied."""
+    from socialflow.db import migrate as migrations
+
     config = alembic_config_for(platform)
     if migrations.is_at_head(platform.engine, config):
         return False
@@ -45,6 +52,8 @@ def register(app: typer.Typer) -> None:
         ctx.obj = project
         if ctx.invoked_subcommand is not None:
             return
+        from socialflow.db import migrate as migrations
+
         platform = platform_for(project)
         config = alembic_config_for(platform)
         if sql:
@@ -69,6 +78,8 @@ def register(app: typer.Typer) -> None:
         revision: Annotated[str, typer.Argument(help="Revision to go back to, e.g. -1 or base.")],
     ) -> None:
         """Revert the schema to an earlier revision."""
+        from socialflow.db import migrate as migrations
+
         platform = platform_for(ctx.obj)
         migrations.downgrade(alembic_config_for(platform), revision)
         console.print(f"[yellow]Downgraded to {revision}[/]")
@@ -83,6 +94,8 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """(Contributors) write a new migration into socialflow's versions folder."""
+        from socialflow.db import migrate as migrations
+
         platform = platform_for(ctx.obj)
         script = migrations.make_revision(
             alembic_config_for(platform), message, autogenerate=autogenerate
@@ -93,6 +106,8 @@ def register(app: typer.Typer) -> None:
     @migrate_app.command("status")
     def status(ctx: typer.Context) -> None:
         """Show the database's revision and whether it is at head."""
+        from socialflow.db import migrate as migrations
+
         platform = platform_for(ctx.obj)
         config = alembic_config_for(platform)
         current = migrations.current_heads(platform.engine)

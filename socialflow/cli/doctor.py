@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,12 +16,15 @@ from socialflow.cli.listener import (
     public_url_is_set,
     running_listener,
 )
-from socialflow.db import migrate as migrations
 from socialflow.media.binaries import find_ffmpeg, find_ffprobe
-from socialflow.platform import Platform, ReadinessCheck
+
+if TYPE_CHECKING:
+    from socialflow.platform import Platform, ReadinessCheck
 
 
 def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
+    from socialflow.platform import ReadinessCheck
+
     try:
         return ReadinessCheck(name, True, probe())
     except Exception as exc:
@@ -29,6 +32,8 @@ def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
 
 
 def _migrations(platform: Platform) -> str:
+    from socialflow.db import migrate as migrations
+
     config = alembic_config_for(platform)
     current, heads = migrations.current_heads(platform.engine), migrations.script_heads(config)
     if not migrations.is_at_head(platform.engine, config):
@@ -85,6 +90,8 @@ def _name_storage(platform: Platform, check: ReadinessCheck) -> ReadinessCheck:
     (``s3 bucket media at ...: the bucket does not exist``); this keeps the
     backend's name in the row even when the failure came from elsewhere.
     """
+    from socialflow.platform import ReadinessCheck
+
     if check.name != "storage":
         return check
     backend = platform.settings.storage
@@ -109,6 +116,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check settings, plugins, database, migrations, broker, storage and ffmpeg.
         Exits non-zero naming each failing check."""
+        from socialflow.platform import Platform
+
         settings = settings_for(project)
         checks = diagnose(Platform(settings).start(), broker=broker)
         table = Table(title=f"socialflow doctor: {settings.project_dir}")

@@ -6,7 +6,6 @@ import typer
 from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, settings_for
-from socialflow.plugins.manager import PROVIDER_HOOKS, get_plugin_manager
 
 
 def register(app: typer.Typer) -> None:
@@ -15,6 +14,8 @@ def register(app: typer.Typer) -> None:
     @plugins_app.command("list")
     def list_plugins(project: ProjectOption = None) -> None:
         """A table of plugins: version, hooks implemented, providers, and which are active."""
+        from socialflow.plugins.manager import PROVIDER_HOOKS, get_plugin_manager
+
         manager = get_plugin_manager(settings_for(project))
         provided: dict[str, list[str]] = {}
         for kind in PROVIDER_HOOKS:

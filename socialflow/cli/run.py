@@ -4,6 +4,9 @@ Celery beat sends the periodic tasks (see
 :func:`socialflow.tasks.celery_app.beat_schedule`). Run exactly one per
 deployment: embedded in one worker (``socialflow worker --beat``; ``serve``'s
 embedded worker does so by default) or alone (``socialflow beat``).
+
+serve's embedded worker ends with serve, however serve ends: see
+:mod:`socialflow.cli.children`.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from socialflow.cli.children import die_with_parent, exit_on_sigterm, stop_child, watch_parent
 from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
 from socialflow.cli.listener import adopt_listener
-from socialflow.db import migrate as migrations
 from socialflow.settings import ENV_PREFIX, Settings, SettingsError
 from socialflow.tasks.celery_app import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_path
 
@@ -31,7 +34,11 @@ def _child_env(project_dir: Path) -> dict[str, str]:
 
 
 def start_embedded_worker(project_dir: Path, *, beat: bool = True) -> subprocess.Popen[bytes]:
-    """A `socialflow worker` child process serving both queues (and beat, unless told not to)."""
+    """A `socialflow worker` child process serving both queues (and beat, unless told not to).
+
+    It leads its own process group (stopping it reaches its pool and beat) and
+    exits when serve dies, even from SIGKILL.
+    """
     return subprocess.Popen(
         [
             sys.executable,
@@ -43,8 +50,12 @@ def start_embedded_worker(project_dir: Path, *, beat: bool = True) -> subprocess
             "--queues",
             f"{DEFAULT_QUEUE},{MEDIA_QUEUE}",
             "--beat" if beat else "--no-beat",
+            "--parent-pid",
+            str(os.getpid()),
         ],
         env=_child_env(project_dir),
+        preexec_fn=die_with_parent(),  # one prctl call; libc resolved beforehand
+        start_new_session=True,
     )
 
 
@@ -68,6 +79,8 @@ def serve_project(
     """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped."""
     import uvicorn
 
+    from socialflow.db import migrate as migrations
+
     platform = platform_for(project)
     settings = platform.settings
     config = alembic_config_for(platform)
@@ -80,6 +93,7 @@ def serve_project(
     warning = adopt_listener(settings, host, port)  # before the worker starts: it inherits
     if warning:
         console.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
+    exit_on_sigterm()  # so that the `finally` below stops the worker
     child = start_embedded_worker(settings.project_dir, beat=beat) if worker else None
     if child:
         with_beat = " with beat" if beat else ""
@@ -100,13 +114,11 @@ def serve_project(
             # uvicorn's own handling would trust 127.0.0.1 whatever the settings say.
             proxy_headers=False,
         )
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a development server is stopped
     finally:
         if child:
-            child.terminate()
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            stop_child(child)
 
 
 def register(app: typer.Typer) -> None:
@@ -161,8 +173,16 @@ def register(app: typer.Typer) -> None:
                 "per deployment: on one worker, or `socialflow beat` on its own.",
             ),
         ] = False,
+        parent_pid: Annotated[
+            int | None,
+            typer.Option(
+                hidden=True, help="Exit once this process is no longer the parent (serve's)."
+            ),
+        ] = None,
     ) -> None:
         """Run a Celery worker for this project (the `media` queue does transcoding)."""
+        if parent_pid is not None:
+            watch_parent(parent_pid)
         platform = platform_for(project)
         os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(platform.settings.project_dir)
         argv = [

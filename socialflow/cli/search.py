@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, platform_for
@@ -34,6 +33,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Feed every user, post, public hashtag and ready video to the search backend, and
         drop suspended or deleted accounts, deleted posts and videos that are not ready."""
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         from socialflow.services import search
 
         platform = platform_for(project)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, error_console, platform_for
 from socialflow.errors import Conflict
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class RichProgress:
@@ -64,6 +66,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fill the database with realistic demo data (password of every seeded user:
         `socialflow-demo`). Refuses on an already seeded database unless --reset."""
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         from socialflow.services.seed import DEMO_PASSWORD, SeedPlan
         from socialflow.services.seed import seed as run_seed
 

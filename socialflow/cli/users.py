@@ -6,16 +6,23 @@ audit log with no actor (the operator at the console).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, error_console, platform_for
-from socialflow.errors import Problem
-from socialflow.models.user import ROLE_RANK, AccountState, Role
-from socialflow.services import audit
-from socialflow.services import users as user_service
+
+
+class RoleName(StrEnum):
+    """The account roles of :class:`socialflow.models.user.Role`, repeated here so that
+    building the CLI (``--help``) imports no database models; a test keeps them equal."""
+
+    user = "user"
+    creator = "creator"
+    moderator = "moderator"
+    admin = "admin"
 
 
 def _fail(message: str) -> None:
@@ -43,12 +50,17 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         admin: Annotated[bool, typer.Option("--admin", help="Give the admin role.")] = False,
-        role: Annotated[Role, typer.Option(help="Role of the new account.")] = Role.user,
+        role: Annotated[RoleName, typer.Option(help="Role of the new account.")] = RoleName.user,
         project: ProjectOption = None,
     ) -> None:
         """Create an active, verified account (operators vouch for the address)."""
+        from socialflow.errors import Problem
+        from socialflow.models.user import AccountState, Role
+        from socialflow.services import audit
+        from socialflow.services import users as user_service
+
         platform = platform_for(project)
-        chosen = Role.admin if admin else role
+        chosen = Role.admin if admin else Role(role.value)
         with platform.session() as session:
             try:
                 user = user_service.create_user(
@@ -74,6 +86,8 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
     ) -> None:
         """A table of accounts: id, username, email, role, state, created."""
+        from socialflow.services import users as user_service
+
         platform = platform_for(project)
         with platform.session() as session:
             users = user_service.list_users(session=session, limit=limit, offset=offset)
@@ -95,12 +109,17 @@ def register(app: typer.Typer) -> None:
     @users_app.command("promote")
     def promote(
         username: str,
-        role: Annotated[
-            Role | None, typer.Option(help="Role to give; default: the next one up.")
+        role_name: Annotated[
+            RoleName | None,
+            typer.Option("--role", help="Role to give; default: the next one up."),
         ] = None,
         project: ProjectOption = None,
     ) -> None:
         """Give a user a role (user < creator < moderator < admin)."""
+        from socialflow.models.user import ROLE_RANK, Role
+        from socialflow.services import users as user_service
+
+        role = Role(role_name.value) if role_name else None
         platform = platform_for(project)
         with platform.session() as session:
             user = user_service.get_user_by_username(session=session, username=username)
@@ -125,6 +144,9 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
     ) -> None:
         """Suspend an account (signed out everywhere at once), or lift that with --lift."""
+        from socialflow.errors import Problem
+        from socialflow.services import users as user_service
+
         platform = platform_for(project)
         with platform.session() as session:
             user = user_service.get_user_by_username(session=session, username=username)

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, error_console, platform_for
-from socialflow.models.video import Video
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +50,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Re-run probing and transcoding; the old renditions stay until the new ones are in."""
+        from socialflow.models.video import Video
         from socialflow.services import videos as video_service
 
         platform = platform_for(project)

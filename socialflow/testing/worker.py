@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from socialflow.cli.children import die_with_parent, stop_child
 from socialflow.platform import Platform
 from socialflow.settings import ENV_PREFIX
 
@@ -22,7 +23,11 @@ def start_worker(
     log_path: Path | None = None,
     beat: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """``socialflow worker`` as a child process; ``beat=True`` embeds Celery beat (``--beat``)."""
+    """``socialflow worker`` as a child process; ``beat=True`` embeds Celery beat (``--beat``).
+
+    Like serve's embedded worker it exits with its parent, so a test run that
+    is killed leaves no worker consuming from the test broker.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
     env[f"{ENV_PREFIX}PROJECT_DIR"] = str(project_dir)
     log = open(log_path or project_dir / "worker.log", "ab")  # noqa: SIM115 - lives with the process
@@ -39,11 +44,14 @@ def start_worker(
             "--loglevel",
             "INFO",
             "--beat" if beat else "--no-beat",
+            "--parent-pid",
+            str(os.getpid()),
         ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_parent(),
     )
 
 
@@ -64,13 +72,8 @@ def wait_until_serving(
 
 
 def stop_worker(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Warm shutdown, then the whole process group (pool, beat) killed after ``timeout``."""
+    stop_child(process, grace=timeout)
 
 
 @contextmanager
