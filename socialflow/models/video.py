@@ -15,7 +15,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from socialflow.models.base import UTCDateTime, created_at_field, datetime_field
@@ -49,6 +58,10 @@ class Video(SQLModel, table=True):
         )
     )
     title: str = Field(default="", max_length=200)
+    # Free text under the player (the title is what search finds).
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
     visibility: str = Field(default=Visibility.public.value, max_length=16, nullable=False)
     status: str = Field(default=VideoStatus.uploading.value, max_length=16, nullable=False)
     progress: int = Field(default=0, nullable=False)

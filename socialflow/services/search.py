@@ -25,14 +25,20 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
-from socialflow.models.posts import Post, PostHashtag, Visibility
+from socialflow.models.posts import Post, PostHashtag
 from socialflow.models.search import SearchSyncState
 from socialflow.models.user import AccountState, User
 from socialflow.models.video import Video, VideoStatus
 from socialflow.models.video import Visibility as VideoVisibility
 from socialflow.plugins.protocols import SearchDocument
 from socialflow.services import graph
-from socialflow.services.posts import load_rows, serialize_many, visible_rows
+from socialflow.services.posts import (
+    is_public,
+    load_rows,
+    public_condition,
+    serialize_many,
+    visible_rows,
+)
 from socialflow.services.progress import Progress, SilentProgress
 from socialflow.services.video_public import public_videos
 
@@ -72,15 +78,17 @@ def hashtag_document(tag: str) -> SearchDocument:
 
 
 def video_document(video: Any) -> SearchDocument:
-    """Videos are found by title (the only text a video has)."""
-    return SearchDocument(kind="video", id=str(video.id), text=video.title or "", fields={})
+    """Videos are found by title and description."""
+    text = " ".join(part for part in (video.title, video.description) if part)
+    return SearchDocument(kind="video", id=str(video.id), text=text, fields={})
 
 
 def _public_tags() -> Select[Any]:
     return (
         select(HASHTAGS.c.tag)
         .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-        .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
+        .join(USERS, USERS.c.id == POSTS.c.author_id)
+        .where(public_condition(), POSTS.c.deleted_at.is_(None))
         .distinct()
     )
 
@@ -112,7 +120,12 @@ def document_queries() -> dict[str, Select[Any]]:
         ),
         "hashtags": select(kind("hashtag"), tags.c.tag, tags.c.tag, tags.c.tag),
         "videos": select(
-            kind("video"), VIDEOS.c.id, func.coalesce(VIDEOS.c.title, ""), literal("")
+            kind("video"),
+            VIDEOS.c.id,
+            func.concat_ws(
+                " ", func.nullif(VIDEOS.c.title, ""), func.nullif(VIDEOS.c.description, "")
+            ),
+            literal(""),
         ).where(VIDEOS.c.status == VideoStatus.ready.value),
     }
 
@@ -129,9 +142,10 @@ def video_is_searchable(row: Any) -> bool:
 
 
 def sync_post(platform: Platform, session: Session, post_id: int) -> None:
-    """Index a live post (and its hashtags when public), or drop a deleted one."""
+    """Index a live post (and its hashtags when anyone may see it), or drop a deleted one."""
     backend = platform.provider("search")
     post = session.get(Post, post_id)
+    public = post is not None and is_public(session, post)
     # End the read transaction first: on SQLite it holds the database lock, and
     # the backend writes through its own connection.
     session.commit()
@@ -139,7 +153,7 @@ def sync_post(platform: Platform, session: Session, post_id: int) -> None:
         backend.delete("post", [str(post_id)])
         return
     backend.index([post_document(post)])
-    if post.visibility == Visibility.public.value:
+    if public:
         backend.index([hashtag_document(t) for t in post.entities.get("hashtags", [])])
 
 
@@ -284,7 +298,9 @@ def _feed_everything(platform: Platform, backend: Any, progress: Progress) -> di
         ).all()
         tags = [row[0] for row in connection.execute(_public_tags())]
         videos = connection.execute(
-            select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.status).order_by(VIDEOS.c.id)
+            select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.description, VIDEOS.c.status).order_by(
+                VIDEOS.c.id
+            )
         ).all()
     _feed(
         progress,
@@ -401,8 +417,9 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
     The rules of ``GET /videos/{id}`` (``videos.can_view``: ready and not
     private, or the viewer's own), narrowed for a listing: only ``ready``
     videos, and ``unlisted`` ones only to their owner (like ``GET /videos``).
-    On top: the owner's account is searchable, no block either way and no
-    mute by the viewer, and a video carried by live posts is shown only if
+    On top: the owner's account is searchable, public or followed by the
+    viewer (a private account's videos are for its approved followers), no
+    block either way and no mute by the viewer, and a video carried by live posts is shown only if
     the viewer may see at least one of them (a followers-only post's video
     does not surface to strangers through search).
     """
@@ -410,7 +427,7 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
     if not wanted:
         return set()
     rows = session.execute(
-        select(VIDEOS.c.id, VIDEOS.c.owner_id, VIDEOS.c.visibility)
+        select(VIDEOS.c.id, VIDEOS.c.owner_id, VIDEOS.c.visibility, USERS.c.is_private)
         .select_from(VIDEOS.join(USERS, USERS.c.id == VIDEOS.c.owner_id))
         .where(
             VIDEOS.c.id.in_(wanted),
@@ -419,11 +436,18 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
         )
     ).all()
     hidden = graph.hidden_user_ids(session, viewer_id)
+    followed = graph.followed_among(session, viewer_id, {r.owner_id for r in rows if r.is_private})
     candidates = {
         row.id
         for row in rows
         if row.owner_id not in hidden
-        and (row.owner_id == viewer_id or row.visibility == VideoVisibility.public.value)
+        and (
+            row.owner_id == viewer_id
+            or (
+                row.visibility == VideoVisibility.public.value
+                and (not row.is_private or row.owner_id in followed)
+            )
+        )
     }
     if not candidates:
         return set()
