@@ -16,6 +16,7 @@ import pytest
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.services import require_binary
 from socialflow.testing.video import TUS, make_clip, wait_for_status
+from tests.social.conftest import Actor
 
 __all__ = ["TUS", "create_upload", "make_clip", "patch", "ready_video", "wait_for_status"]
 
@@ -122,6 +123,26 @@ def socialflow_overrides(server_port: int, video_settings: dict[str, Any]) -> di
 def live_server(app: Any, server_port: int) -> Iterator[str]:
     with run_server(app, port=server_port) as url:
         yield url
+
+
+@pytest.fixture
+def actor(
+    make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]
+) -> Callable[..., Actor]:
+    def factory(username: str, **fields: Any) -> Actor:
+        user = make_user(username, **fields)
+        return Actor(user, auth_headers(user))
+
+    return factory
+
+
+@pytest.fixture
+def api(client: httpx.Client) -> Callable[..., httpx.Response]:
+    def call(method: str, path: str, who: Actor | None = None, **kwargs: Any) -> httpx.Response:
+        url = path if path.startswith("http") else f"/api/v1{path}"
+        return client.request(method, url, headers=dict(who.headers) if who else {}, **kwargs)
+
+    return call
 
 
 @pytest.fixture

@@ -18,26 +18,6 @@ from tests.video.conftest import ready_video
 TITLE = "Okapi migration"
 
 
-@pytest.fixture
-def actor(
-    make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]
-) -> Callable[..., Actor]:
-    def factory(username: str, **fields: Any) -> Actor:
-        user = make_user(username, **fields)
-        return Actor(user, auth_headers(user))
-
-    return factory
-
-
-@pytest.fixture
-def api(client: httpx.Client) -> Callable[..., httpx.Response]:
-    def call(method: str, path: str, who: Actor | None = None, **kwargs: Any) -> httpx.Response:
-        url = path if path.startswith("http") else f"/api/v1{path}"
-        return client.request(method, url, headers=dict(who.headers) if who else {}, **kwargs)
-
-    return call
-
-
 def _listed(api: Callable[..., httpx.Response], path: str, who: Actor | None, **params: Any) -> Any:
     response = api("GET", path, who, params=params)
     if response.status_code == 404:
@@ -61,8 +41,7 @@ def reaches(
     seen = {
         "read": api("GET", f"/videos/{video_id}", who).status_code == 200,
         "master": api("GET", f"/videos/{video_id}/master.m3u8", who).status_code == 200,
-        "rendition": api("GET", f"/videos/{video_id}/hls/240p/index.m3u8", who).status_code
-        == 200,
+        "rendition": api("GET", f"/videos/{video_id}/hls/240p/index.m3u8", who).status_code == 200,
         "view": api("POST", f"/videos/{video_id}/views", who, json={}).status_code == 200,
         "list": video_id in _listed(api, "/videos", who),
         "owner_list": video_id in _listed(api, f"/users/{owner.name}/videos", who),
