@@ -55,6 +55,8 @@ KINDS = {"users": "user", "posts": "post", "hashtags": "hashtag", "videos": "vid
 SEARCHABLE_STATES = (AccountState.active.value, AccountState.unverified.value)
 USER_SYNC_BATCH = 5000
 REBUILD_BATCH = 2000
+# Backend queries one search page may take to fill up with hits the viewer may see.
+MAX_SEARCH_ROUNDS = 5
 
 
 # ----------------------------------------------------------------- documents
@@ -363,24 +365,41 @@ def search(
         )
     if not q.strip():
         raise ValidationProblem("q must not be empty.", slug="validation-error")
-    session.commit()  # see sync_post: no open transaction while the backend runs
-    hits = platform.provider("search").query(q, kind=kind, limit=limit, cursor=cursor)
     viewer_id = viewer.id if viewer else None
-    items: list[dict[str, Any]]
+    backend = platform.provider("search")
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_SEARCH_ROUNDS):
+        session.commit()  # see sync_post: no open transaction while the backend runs
+        hits = backend.query(q, kind=kind, limit=limit - len(items), cursor=cursor)
+        items += _shown(platform, session, viewer_id, kind, hits.ids)
+        cursor = hits.next_cursor
+        if len(items) >= limit or cursor is None:
+            break
+    return {"items": items, "next_cursor": cursor}
+
+
+def _shown(
+    platform: Platform, session: Session, viewer_id: int | None, kind: str, ids: list[str]
+) -> list[dict[str, Any]]:
+    """The hits ``viewer_id`` may see, hydrated in their public shape, in the backend's order.
+
+    The backend knows nothing of the viewer, so :func:`search` asks it again
+    (from where the last answer ended, for as many as are still missing) until
+    a page is full: each hit is either shown or passed over, never both, so
+    pages neither repeat nor skip.
+    """
     if kind == "post":
-        ids = [int(i) for i in hits.ids if i.isdigit()]
-        rows = load_rows(session, ids)
+        post_ids = [int(i) for i in ids if i.isdigit()]
+        rows = load_rows(session, post_ids)
         kept = {row.id: row for row in visible_rows(session, viewer_id, rows.values())}
-        items = serialize_many(
-            session, viewer_id, [kept[i] for i in ids if i in kept], platform=platform
+        return serialize_many(
+            session, viewer_id, [kept[i] for i in post_ids if i in kept], platform=platform
         )
-    elif kind == "user":
-        items = _users(session, viewer_id, [int(i) for i in hits.ids if i.isdigit()])
-    elif kind == "hashtag":
-        items = [{"tag": tag} for tag in hits.ids]
-    else:
-        items = _videos(platform, session, viewer_id, hits.ids)
-    return {"items": items, "next_cursor": hits.next_cursor}
+    if kind == "user":
+        return _users(session, viewer_id, [int(i) for i in ids if i.isdigit()])
+    if kind == "hashtag":
+        return [{"tag": tag} for tag in ids]
+    return _videos(platform, session, viewer_id, ids)
 
 
 def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict[str, Any]]:

@@ -236,7 +236,9 @@ def test_private_account_matrix(api, private_cast) -> None:
                 continue
             if reached != expected:
                 verb = "reached" if reached else "did not reach"
-                failures.append(f"{visibility} post of a private account {verb} {viewer} via {route}")
+                failures.append(
+                    f"{visibility} post of a private account {verb} {viewer} via {route}"
+                )
     assert not failures, "\n".join(failures)
 
 
