@@ -364,9 +364,7 @@ def visible_condition(
     For listings that must filter in the query (exact, full pages). Blocks,
     mutes and deletion are the caller's (they differ by route).
     """
-    for_everyone = and_(
-        posts.c.visibility == Visibility.public.value, authors.c.is_private.is_(False)
-    )
+    for_everyone = public_condition(posts=posts, authors=authors)
     if viewer_id is None:
         return for_everyone
     follows_author = exists().where(
