@@ -3,9 +3,9 @@ feed latency against following count and page depth, posting and fan-out time.
 
 Runs against PostgreSQL (a fresh database on 127.0.0.1:5432, dropped at the end
 unless ``--keep``), optionally with Redis timelines (``--redis``). The server is
-a real uvicorn process pinned to CPU 0, wrk runs on CPU 1, as in
-/work/shared/ENVIRONMENT.md; the bare FastAPI JSON endpoint is measured the
-same way in the same run, so the ratio holds on a busy machine.
+a real uvicorn process pinned to CPU 0, wrk runs on CPU 1; the bare FastAPI
+JSON endpoint is measured the same way in the same run, so the ratio holds on
+a busy machine.
 
     python benchmarks/social_bench.py                      # 10k users / 100k posts
     python benchmarks/social_bench.py --full               # 100k users / 1M posts

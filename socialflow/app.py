@@ -15,9 +15,12 @@ from socialflow.api import build_api_router
 from socialflow.api.feeds import hot_feed_routes
 from socialflow.api.health import router as health_router
 from socialflow.api.hot_routes import HotRoutes
+from socialflow.api.mail_pages import dev_router as dev_outbox_router
+from socialflow.api.mail_pages import links_router as mail_links_router
 from socialflow.errors import install_exception_handlers
 from socialflow.observability import RequestContextMiddleware, configure_logging
 from socialflow.platform import Platform
+from socialflow.services.dev_outbox import outbox_enabled
 from socialflow.settings import Settings, load_settings
 
 
@@ -34,6 +37,9 @@ def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     plugin_routers = [r for routers in platform.plugins.hook.socialflow_routers() for r in routers]
     app.include_router(health_router, prefix=prefix)
     app.include_router(build_api_router(plugin_routers), prefix=prefix + settings.api_prefix)
+    app.include_router(mail_links_router, prefix=prefix)  # where the default mail links land
+    if outbox_enabled(settings):
+        app.include_router(dev_outbox_router, prefix=prefix)
     install_exception_handlers(app)
 
 

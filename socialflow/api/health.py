@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from socialflow.api.deps import PlatformDep
 from socialflow.errors import problem_response
+from socialflow.platform import Platform, ReadinessCheck
 
 router = APIRouter(tags=["health"])
 
@@ -18,9 +19,38 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database, broker and storage reachable")
+def schema_check(platform: Platform) -> ReadinessCheck:
+    """Whether the database schema is at head (every migration applied).
+
+    Without it a reachable database answers every API call with a 500
+    (``no such table``); the detail names the fix. At head is remembered.
+    """
+    from socialflow.db import migrate as migrations
+
+    def config() -> migrations.Config:
+        hook = platform.plugins.hook
+        dirs = [folder for found in hook.socialflow_migration_dirs() for folder in found]
+        return migrations.alembic_config(platform.engine, extra_version_dirs=dirs)
+
+    try:
+        at_head = migrations.is_at_head_cached(platform.engine, config)
+    except Exception as exc:
+        return ReadinessCheck(
+            "migrations", False, f"could not read the schema version ({type(exc).__name__})"
+        )
+    if at_head:
+        return ReadinessCheck("migrations", True, "schema at head")
+    return ReadinessCheck(
+        "migrations",
+        False,
+        "the database schema is not at this version's head: run `socialflow migrate`",
+    )
+
+
+@router.get("/readyz", summary="Readiness: database, schema, broker and storage")
 async def readyz(request: Request, platform: PlatformDep) -> Response:
     checks = await run_in_threadpool(platform.readiness)
+    checks = [*checks, await run_in_threadpool(schema_check, platform)]
     body = {check.name: {"ok": check.ok, "detail": check.detail} for check in checks}
     failing = [check.name for check in checks if not check.ok]
     if failing:

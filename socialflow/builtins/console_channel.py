@@ -1,4 +1,9 @@
-"""The ``console`` notification channel: messages go to the log (development)."""
+"""The ``console`` notification channel: messages go to the log (development).
+
+In development it also keeps each message in the project's outbox
+(:mod:`socialflow.services.dev_outbox`), read with ``socialflow mail list``
+or at ``GET /dev/outbox``: easier than finding a link among JSON log lines.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 
 from socialflow.plugins.protocols import OutgoingMessage
 from socialflow.plugins.specs import hookimpl
+from socialflow.services.dev_outbox import Outbox, outbox_enabled
 from socialflow.settings import Settings
 
 logger = logging.getLogger("socialflow.notifications.console")
@@ -16,12 +22,18 @@ class ConsoleChannel:
 
     name = "console"
 
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox
+
     def send(self, message: OutgoingMessage) -> None:
         logger.info("message to %s: %s\n%s", message.to, message.subject, message.text)
+        if self.outbox is not None:
+            stored = self.outbox.store(message)
+            logger.info("kept in the outbox as %s: socialflow mail show %s", stored.id, stored.id)
 
 
 def make_console_channel(settings: Settings) -> ConsoleChannel:
-    return ConsoleChannel()
+    return ConsoleChannel(Outbox.for_settings(settings) if outbox_enabled(settings) else None)
 
 
 @hookimpl

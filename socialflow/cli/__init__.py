@@ -12,12 +12,14 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from socialflow.cli import (
     db,
     doctor,
     feeds,
+    mail,
     plugins,
     project,
     run,
@@ -41,7 +43,7 @@ def build_cli(*, with_plugins: bool = True) -> typer.Typer:
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos):
+    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos, mail):
         module.register(app)
     if with_plugins:
         _add_plugin_commands(app)
@@ -65,7 +67,7 @@ def main() -> None:
     try:
         build_cli()(standalone_mode=True)
     except SettingsError as exc:
-        console.print(f"[bold red]Configuration error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]Configuration error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except OperationalError as exc:
         console.print(

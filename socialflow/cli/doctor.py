@@ -10,6 +10,12 @@ from rich.table import Table
 
 from socialflow.cli.common import ProjectOption, console, settings_for
 from socialflow.cli.db import alembic_config_for
+from socialflow.cli.listener import (
+    mismatch_warning,
+    points_at,
+    public_url_is_set,
+    running_listener,
+)
 from socialflow.db import migrate as migrations
 from socialflow.media.binaries import find_ffmpeg, find_ffprobe
 from socialflow.platform import Platform, ReadinessCheck
@@ -31,6 +37,29 @@ def _migrations(platform: Platform) -> str:
             "run `socialflow migrate`"
         )
     return f"at head {sorted(heads)}"
+
+
+def _public_url(platform: Platform) -> str:
+    """Where links and media URLs point, and whether that reaches the running server."""
+    settings = platform.settings
+    listener = running_listener(settings)
+    if not public_url_is_set(settings):
+        where = listener.url if listener else "http://127.0.0.1:8000, or its --host/--port"
+        return f"not set: follows where `socialflow serve` listens ({where})"
+    if listener is None or points_at(settings.public_url, listener.host, listener.port):
+        return settings.public_url
+    if _answers_health(settings.public_url):
+        return f"{settings.public_url} (reaches the server on {listener.url}, through a proxy)"
+    raise RuntimeError(mismatch_warning(settings.public_url, listener.url))
+
+
+def _answers_health(base_url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"{base_url}/healthz", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _ffmpeg() -> str:
@@ -67,6 +96,7 @@ def diagnose(platform: Platform, *, broker: bool = True) -> list[ReadinessCheck]
     checks = [_run("plugins", lambda: _plugins(platform))]
     checks += [_name_storage(platform, check) for check in platform.readiness(broker=broker)]
     checks.insert(2, _run("migrations", lambda: _migrations(platform)))
+    checks.append(_run("public_url", lambda: _public_url(platform)))
     checks.append(_run("ffmpeg", _ffmpeg))
     return checks
 

@@ -35,6 +35,51 @@ def seed_demo_data(project: Path) -> None:
     console.print(f"[green]Seeded demo data[/]: every demo user's password is {DEMO_PASSWORD!r}")
 
 
+def demo_login(project: Path) -> str | None:
+    """The username of a seeded demo account to sign in with (the oldest active one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import col, select
+
+    from socialflow.models.user import AccountState, User
+    from socialflow.services.seed import SEED_DOMAIN
+
+    platform = platform_for(project)
+    try:
+        with platform.session() as session:
+            query = (
+                select(User.username)
+                .where(col(User.email).endswith(f"@{SEED_DOMAIN}"))
+                .where(User.state == AccountState.active)
+                .order_by(col(User.id))
+                .limit(1)
+            )
+            return session.exec(query).first()
+    except SQLAlchemyError:  # an older demo's schema: serve migrates it next
+        return None
+    finally:
+        platform.stop()
+
+
+def print_demo_welcome(project: Path, port: int) -> None:
+    """Where to look and who to sign in as, printed each time the demo starts."""
+    from socialflow.services.seed import DEMO_PASSWORD
+
+    base = f"http://127.0.0.1:{port}"
+    username = demo_login(project)
+    if username:
+        console.print(
+            f"[bold]Sign in[/] as [bold cyan]{username}[/] with password "
+            f"[bold cyan]{DEMO_PASSWORD}[/] (every seeded user has it): in {base}/docs, "
+            "POST /api/v1/auth/login, then Authorize with its access_token",
+            highlight=False,
+        )
+    console.print(
+        f"API docs: {base}/docs; mail sent in development: {base}/dev/outbox "
+        "or `socialflow mail list`",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def new(
@@ -64,12 +109,13 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     ) -> None:
         """Create (once) and serve a demo project on the embedded defaults: SQLite, local
-        media, an embedded worker. Open http://127.0.0.1:8000/docs."""
+        media, an embedded worker. Open http://127.0.0.1:8000/docs (or your --port)."""
         target = directory.expanduser().resolve()
         if not (target / "socialflow.toml").is_file():
             render_project(new_spec("socialflow demo"), target)
             console.print(f"[green]Created demo project[/] {target}")
             seed_demo_data(target)
+        print_demo_welcome(target, port)
         serve_project(target, port=port)
 
     @app.command()

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
+from socialflow.cli.listener import adopt_listener
 from socialflow.db import migrate as migrations
 from socialflow.settings import ENV_PREFIX, Settings, SettingsError
 from socialflow.tasks.celery_app import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_path
@@ -75,6 +77,9 @@ def serve_project(
     elif not migrations.is_at_head(platform.engine, config):
         raise SettingsError("the database schema is not at head. Run `socialflow migrate` first.")
     platform.stop()
+    warning = adopt_listener(settings, host, port)  # before the worker starts: it inherits
+    if warning:
+        console.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
     child = start_embedded_worker(settings.project_dir, beat=beat) if worker else None
     if child:
         with_beat = " with beat" if beat else ""

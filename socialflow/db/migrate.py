@@ -8,7 +8,8 @@ the ``socialflow_migration_dirs`` hook.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,24 @@ def is_at_head(engine: Engine, config: Config) -> bool:
     core head an ancestor, which Alembic then no longer lists as current)."""
     script = ScriptDirectory.from_config(config)
     return script_heads(config) <= _applied_revisions(script, current_heads(engine))
+
+
+# Engines whose schema was found at head. A running server's schema does not go
+# back, so once at head is enough; a schema behind is checked again each time.
+_AT_HEAD: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def is_at_head_cached(engine: Engine, config: Callable[[], Config]) -> bool:
+    """:func:`is_at_head`, remembered once true (``/readyz`` asks on every probe).
+
+    ``config`` builds the Alembic config only when the database must be read.
+    """
+    if engine in _AT_HEAD:
+        return True
+    if is_at_head(engine, config()):
+        _AT_HEAD.add(engine)
+        return True
+    return False
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -30,7 +30,14 @@ from socialflow.models.posts import (
 )
 from socialflow.models.search import SearchDocumentRow, SearchSyncState
 from socialflow.models.trending import TrendingCounter
-from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, VideoView
+from socialflow.models.video import (
+    Upload,
+    UploadCharge,
+    UploadChunk,
+    Video,
+    VideoStatus,
+    VideoView,
+)
 
 __all__ = [
     "AccountState",
@@ -61,6 +68,7 @@ __all__ = [
     "TotpCredential",
     "TrendingCounter",
     "Upload",
+    "UploadCharge",
     "UploadChunk",
     "User",
     "Video",

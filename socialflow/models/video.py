@@ -20,6 +20,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -155,3 +156,23 @@ class VideoView(SQLModel, table=True):
     watch_seconds: float = Field(default=0.0, nullable=False)
     created_at: datetime = created_at_field()
     updated_at: datetime | None = datetime_field()
+
+
+class UploadCharge(SQLModel, table=True):
+    """What one tus upload charged against its owner's daily byte quota.
+
+    Written when the upload is created, with its declared length, and kept
+    for 24 hours whatever becomes of the upload (finished, terminated or
+    expired): the daily quota bounds the bytes an account may *declare* per
+    rolling day, so ending uploads early does not buy more.
+    """
+
+    __tablename__ = "video_upload_charges"
+    __table_args__ = (Index("ix_video_upload_charges_owner_created", "owner_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = created_at_field(index=True)

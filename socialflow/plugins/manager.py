@@ -129,20 +129,26 @@ class SocialflowPluginManager(pluggy.PluginManager):
     # ---------------------------------------------------------------- providers
 
     def provider_factories(self, kind: str) -> dict[str, tuple[str, Callable[[Settings], Any]]]:
-        """All registered factories of one kind: name -> (plugin name, factory)."""
+        """All registered factories of one kind: name -> (plugin name, factory).
+
+        The hook is called through pluggy, so wrappers run around it and the
+        names come in pluggy's call order (``tryfirst`` first, ``trylast`` last).
+        """
         hook_name, _ = PROVIDER_HOOKS[kind]
         hook = getattr(self.hook, hook_name)
+        declarers = _declarers(hook)
         factories: dict[str, tuple[str, Callable[[Settings], Any]]] = {}
-        for impl in hook.get_hookimpls():  # registration order
-            result = impl.function()
+        for result in hook():
             for provider_name, factory in (result or {}).items():
-                if provider_name in factories and factories[provider_name][0] != impl.plugin_name:
+                owners = declarers.get(provider_name) or [_wrapper_names(hook)]
+                owner = owners[min(1 if provider_name in factories else 0, len(owners) - 1)]
+                if provider_name in factories:
                     raise PluginError(
                         f"{kind} provider `{provider_name}` is registered twice, by "
-                        f"`{factories[provider_name][0]}` and `{impl.plugin_name}`; "
+                        f"`{factories[provider_name][0]}` and `{owner}`; "
                         "uninstall one or restrict loading with SOCIALFLOW_PLUGINS."
                     )
-                factories[provider_name] = (impl.plugin_name, factory)
+                factories[provider_name] = (owner, factory)
         return factories
 
     def active_names(self, kind: str) -> list[str]:
@@ -200,20 +206,143 @@ class SocialflowPluginManager(pluggy.PluginManager):
     # ------------------------------------------------------------------ filters
 
     def apply_filters(self, hook_name: str, value: dict[str, Any]) -> dict[str, Any]:
-        """Run a filter hook as a chain: each implementation sees the previous result."""
-        for impl in getattr(self.hook, hook_name).get_hookimpls():  # registration order
-            changed = impl.function(value)
-            if changed is not None:
-                value = changed
-        return value
+        """Run a filter hook as a chain: each implementation sees the previous result.
+
+        The chain runs in pluggy's call order, as the one inner call inside
+        the hook's wrappers (:meth:`_call_inside_wrappers`): a wrapper gets
+        the value before the chain as its argument and the chain's result
+        from its ``yield``, and may replace it or catch a veto.
+        """
+        hook = getattr(self.hook, hook_name)
+        (argument,) = hook.spec.argnames
+
+        def chain(implementations: list[pluggy.HookImpl]) -> dict[str, Any]:
+            current = value
+            for impl in implementations:
+                changed = _call_impl(impl, {argument: current})
+                if changed is not None:
+                    current = changed
+            return current
+
+        result: dict[str, Any] | None = self._call_inside_wrappers(hook, {argument: value}, chain)
+        if result is None:
+            # Only a wrapper can answer None (the chain always answers). Storing the
+            # unfiltered value instead would let content past the filters: fail loudly.
+            raise PluginError(
+                f"{_wrapper_names(hook)} of `{hook_name}` returned None instead of the "
+                "filtered value; a wrapper=True filter wrapper must `return (yield)` or a "
+                "replacement."
+            )
+        return result
 
     def emit(self, event: specs.Event) -> None:
-        """Deliver an event to every ``socialflow_on_event``; one failing plugin spares the rest."""
-        for impl in self.hook.socialflow_on_event.get_hookimpls():
-            try:
-                impl.function(event)
-            except Exception:
-                logger.exception("plugin %s failed on event %s", impl.plugin_name, event.name)
+        """Deliver an event to every ``socialflow_on_event``; one failing plugin spares the rest.
+
+        Implementations run in pluggy's order, inside the hook's wrappers; an
+        exception from an implementation or a wrapper is logged and swallowed.
+        """
+        hook = self.hook.socialflow_on_event
+
+        def deliver(implementations: list[pluggy.HookImpl]) -> None:
+            for impl in implementations:
+                try:
+                    _call_impl(impl, {"event": event})
+                except Exception:
+                    logger.exception("plugin %s failed on event %s", impl.plugin_name, event.name)
+
+        try:
+            self._call_inside_wrappers(hook, {"event": event}, deliver)
+        except Exception:
+            logger.exception("a wrapper of socialflow_on_event failed on event %s", event.name)
+
+    def _call_inside_wrappers(
+        self,
+        hook: pluggy.HookCaller,
+        kwargs: dict[str, Any],
+        inner: Callable[[list[pluggy.HookImpl]], Any],
+    ) -> Any:
+        """Call ``hook`` through pluggy with ``inner`` standing in for all its plain
+        implementations: ``inner`` gets them in pluggy's call order and runs them
+        its own way (chained, isolated), while pluggy runs the wrappers
+        (``wrapper=True`` and old-style ``hookwrapper=True``) around it.
+        """
+        plain = call_order(hook)
+        wrappers_only = self.subset_hook_caller(
+            hook.name, remove_plugins={impl.plugin for impl in plain}
+        )
+        return wrappers_only.call_extra([lambda: inner(plain)], kwargs)
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """pluggy's ``register``, refusing what socialflow could not honour (see
+        :func:`_unhonourable`): the plugin is not registered and the error names it."""
+        plugin_name = super().register(plugin, name)
+        problem = _unhonourable(self, plugin)
+        if problem:
+            self.unregister(plugin)
+            raise pluggy.PluginValidationError(plugin, f"plugin {plugin_name or name!r}: {problem}")
+        return plugin_name
+
+
+# Hooks socialflow calls implementation by implementation (chained filters,
+# isolated event handlers) inside the hook's wrappers.
+CHAINED_HOOKS = (
+    "socialflow_filter_post",
+    "socialflow_filter_comment",
+    "socialflow_filter_profile",
+    "socialflow_on_event",
+)
+
+
+def _is_wrapper(impl: pluggy.HookImpl) -> bool:
+    return bool(impl.wrapper or impl.hookwrapper)
+
+
+def call_order(hook: pluggy.HookCaller) -> list[pluggy.HookImpl]:
+    """The hook's plain (non-wrapper) implementations in the order pluggy calls them:
+    ``tryfirst`` ones, then the others from the last registered to the first,
+    then ``trylast`` ones (pluggy keeps them in reverse call order)."""
+    return [impl for impl in reversed(hook.get_hookimpls()) if not _is_wrapper(impl)]
+
+
+def _call_impl(impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
+    """Call one implementation as pluggy does: only the arguments it declares."""
+    return impl.function(*(kwargs[name] for name in impl.argnames))
+
+
+def _unhonourable(manager: pluggy.PluginManager, plugin: object) -> str | None:
+    """Why ``plugin``'s implementations cannot be called as pluggy defines, if they cannot.
+
+    A chained hook's wrappers run around the whole chain, so a plugin that both
+    wraps such a hook and implements it (through ``specname``) cannot have its
+    wrapper around its own implementation.
+    """
+    for hook in manager.get_hookcallers(plugin) or []:
+        if hook.name not in CHAINED_HOOKS:
+            continue
+        own = [impl for impl in hook.get_hookimpls() if impl.plugin is plugin]
+        if any(_is_wrapper(impl) for impl in own) and not all(_is_wrapper(impl) for impl in own):
+            return (
+                f"it both implements and wraps `{hook.name}`; socialflow runs a wrapper "
+                "around the whole chain of that hook, so put the wrapper in a plugin of its own"
+            )
+    return None
+
+
+def _declarers(hook: pluggy.HookCaller) -> dict[str, list[str]]:
+    """Provider name -> the plugins declaring it, in pluggy's call order (for messages
+    and ``socialflow plugins list``; provider hooks only return a dict, so asking again
+    is cheap)."""
+    declarers: dict[str, list[str]] = {}
+    for impl in call_order(hook):
+        for provider_name in _call_impl(impl, {}) or {}:
+            declarers.setdefault(provider_name, []).append(impl.plugin_name)
+    return declarers
+
+
+def _wrapper_names(hook: pluggy.HookCaller) -> str:
+    """Who else may have added a provider name: the hook's wrappers."""
+    names = [impl.plugin_name for impl in hook.get_hookimpls() if _is_wrapper(impl)]
+    return "a wrapper in " + ", ".join(names) if names else "a wrapper"
 
 
 def get_plugin_manager(settings: Settings) -> SocialflowPluginManager:

@@ -15,6 +15,13 @@ Hook kinds:
 * **event** hooks are told what happened, after the database commit.
 * **filter** hooks may change or veto content before it is stored.
 
+socialflow calls every hook the way pluggy defines: ``tryfirst``
+implementations first, then the rest from the last registered to the first,
+``trylast`` ones last, with wrappers (``wrapper=True`` and old-style
+``hookwrapper=True``) around the call. Filters chain in that order, one
+inner call inside the wrappers (:meth:`SocialflowPluginManager.apply_filters
+<socialflow.plugins.manager.SocialflowPluginManager.apply_filters>`).
+
 ``docs/plugins.md`` has a section per hook; a test keeps the two in step.
 """
 
@@ -203,7 +210,7 @@ def socialflow_on_event(event: Event) -> None:
 # --------------------------------------------------------------------- filters
 
 
-@hookspec
+@hookspec(firstresult=True)
 def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
     """Change or veto a post before it is stored.
 
@@ -214,11 +221,11 @@ def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
     """
 
 
-@hookspec
+@hookspec(firstresult=True)
 def socialflow_filter_comment(comment: dict[str, Any]) -> dict[str, Any] | None:
     """Like :func:`socialflow_filter_post`, for comments (``author_id``, ``post_id``, ``text``)."""
 
 
-@hookspec
+@hookspec(firstresult=True)
 def socialflow_filter_profile(profile: dict[str, Any]) -> dict[str, Any] | None:
     """Like :func:`socialflow_filter_post`, for profile edits (``display_name``, ``bio``)."""

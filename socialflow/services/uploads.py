@@ -24,6 +24,7 @@ from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.models.video import Upload, UploadChunk, Video, VideoStatus, Visibility
 from socialflow.plugins.protocols import StorageBackend
+from socialflow.services import upload_quotas
 from socialflow.services.effects import enqueue_after_commit, record_event
 from socialflow.services.search_queue import queue_video
 from socialflow.settings import Settings
@@ -42,6 +43,10 @@ class UploadLocked(Problem):
 
 class UploadTooLarge(Problem):
     status, slug, title = 413, "upload-too-large", "Upload too large"
+
+
+class UploadEmpty(Problem):
+    status, slug, title = 400, "upload-empty", "Empty upload"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,13 @@ def _tus_problem(exc: TusError) -> Problem:
     return Problem(str(exc), status=400, slug="tus-invalid-request", title="Invalid tus request")
 
 
+def refuse_empty(length: int) -> None:
+    """An empty file is not a video: refuse ``Upload-Length: 0`` at creation rather than
+    keep an ``uploading`` video that no client finishes and that could only fail."""
+    if length == 0:
+        raise UploadEmpty("Upload-Length is 0: an empty file is not a video.")
+
+
 def create_upload(
     *,
     session: Session,
@@ -77,7 +89,13 @@ def create_upload(
     length: int,
     metadata_header: str | None,
 ) -> Upload:
-    """Create the upload and its video (status ``uploading``); the caller commits."""
+    """Create the upload and its video (status ``uploading``); the caller commits.
+
+    Refused before anything is written: an empty upload, one over
+    ``upload_max_size``, bad metadata, or one over the account's quotas
+    (:mod:`socialflow.services.upload_quotas`, which locks the account until commit).
+    """
+    refuse_empty(length)
     if length > settings.upload_max_size:
         raise UploadTooLarge(
             f"Upload-Length {length} exceeds the maximum of {settings.upload_max_size} bytes."
@@ -94,6 +112,7 @@ def create_upload(
         )
     title = (metadata.get("title") or filename.rsplit(".", 1)[0] or "Untitled video")[:200]
     assert owner.id is not None
+    upload_quotas.reserve(session=session, settings=settings, owner_id=owner.id, length=length)
     video = Video(owner_id=owner.id, title=title, visibility=visibility)
     session.add(video)
     session.flush()

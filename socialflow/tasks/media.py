@@ -7,7 +7,8 @@ killed worker (see :mod:`socialflow.services.videos`). Celery beat queues
 :func:`socialflow.tasks.celery_app.beat_schedule`), and every worker queues
 one when it starts, so a restarted worker recovers at once: a job whose
 worker died (stale heartbeat) is queued again, unfinished uploads past
-``Upload-Expires`` are deleted, and so are post images left unattached past
+``Upload-Expires`` are deleted (with their bytes and their ``uploading`` video),
+upload quota charges leave the 24-hour window, and post images left unattached past
 ``image_unattached_seconds``. Several sweeps at once are harmless.
 """
 
@@ -20,6 +21,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from socialflow.services import images as image_service
+from socialflow.services import upload_quotas
 from socialflow.services import uploads as upload_service
 from socialflow.services import videos as video_service
 from socialflow.tasks.celery_app import MEDIA_QUEUE, MEDIA_SWEEP_TASK, platform_of
@@ -62,7 +64,8 @@ def delete_video_storage(self: Any, prefixes: list[str]) -> int:
 
 @shared_task(name=SWEEP_TASK, bind=True)
 def sweep(self: Any) -> dict[str, Any]:
-    """Requeue videos whose job died; delete expired unfinished uploads and stale images."""
+    """Requeue videos whose job died; delete expired unfinished uploads (freeing their
+    in-flight quota), upload quota charges older than a day, and stale images."""
     platform = platform_of(self.app)
     with platform.session() as session:
         requeued = video_service.sweep_stale_jobs(session=session, settings=platform.settings)
@@ -70,10 +73,18 @@ def sweep(self: Any) -> dict[str, Any]:
     with platform.session() as session:
         expired = upload_service.expire_uploads(session=session, storage=platform.storage)
     with platform.session() as session:
+        charges = upload_quotas.prune_charges(session=session)
+        session.commit()
+    with platform.session() as session:
         images = image_service.sweep_unattached(
             session=session, storage=platform.storage, settings=platform.settings
         )
-    return {"requeued": requeued, "expired_uploads": expired, "swept_images": images}
+    return {
+        "requeued": requeued,
+        "expired_uploads": expired,
+        "swept_images": images,
+        "pruned_upload_charges": charges,
+    }
 
 
 @worker_ready.connect

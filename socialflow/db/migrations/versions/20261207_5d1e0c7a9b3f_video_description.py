@@ -1,7 +1,7 @@
 """video description: free text an owner can edit next to the title
 
 Revision ID: 5d1e0c7a9b3f
-Revises: 1bd67c7e23d1
+Revises: 2bcab45c3c31
 Create Date: 2026-12-07 02:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d1e0c7a9b3f"
-down_revision: str | Sequence[str] | None = "1bd67c7e23d1"
+down_revision: str | Sequence[str] | None = "2bcab45c3c31"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
