@@ -209,6 +209,8 @@ def user_posts(
     author = graph_service.get_visible_user(session, username=username, viewer=viewer)
     assert author.id is not None
     viewer_id = viewer.id if viewer else None
+    if not graph_service.may_see_account(session, viewer_id, author):
+        return JSONResponse({"items": [], "next_cursor": None})  # a private account
     skeleton, posts = feed_service.page_skeleton(
         platform,
         session,

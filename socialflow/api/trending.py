@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from socialflow.api.deps import OptionalUser, PlatformDep, SessionDep
 from socialflow.api.social_schemas import TrendingPosts, TrendingTags
-from socialflow.models.posts import Visibility
 from socialflow.services import posts as post_service
 from socialflow.services import trending as trending_service
 
@@ -51,8 +50,9 @@ def posts(
     ids = [int(k) for k, _ in rows]
     loaded = post_service.load_rows(session, ids)
     viewer_id = viewer.id if viewer else None
-    # Only public posts trend; what the viewer may not see (blocks, mutes) is left out.
-    public = [r for r in loaded.values() if r.visibility == Visibility.public.value]
+    # Only posts anyone may see trend (public posts of public accounts); what the
+    # viewer may not see (blocks, mutes) is left out.
+    public = [r for r in loaded.values() if post_service.is_public(session, r)]
     kept = {r.id: r for r in post_service.visible_rows(session, viewer_id, public)}
     ordered = [kept[i] for i in ids if i in kept][:limit]
     items = post_service.serialize_many(session, viewer_id, ordered, platform=platform)

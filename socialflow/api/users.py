@@ -13,6 +13,7 @@ from socialflow.api.deps import (
     CurrentUser,
     DetachedUser,
     OptionalUser,
+    PageDep,
     PlatformDep,
     RateLimiterDep,
     SessionDep,
@@ -20,14 +21,17 @@ from socialflow.api.deps import (
 )
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
+from socialflow.api.videos import VideoPage
 from socialflow.errors import Unauthorized
 from socialflow.models.user import User
 from socialflow.platform import Platform
 from socialflow.services import avatars, totp
 from socialflow.services import users as user_service
+from socialflow.services import videos as video_service
 from socialflow.services.export import export_user_data
 from socialflow.services.graph import get_visible_user, is_following
 from socialflow.services.passwords import verify_password
+from socialflow.services.video_public import to_public
 
 router = APIRouter(prefix="/users", tags=["users"])
 logger = logging.getLogger("socialflow.users")
@@ -166,3 +170,22 @@ def read_user(
         avatar_url=avatars.avatar_url(platform.storage, user),
         is_following=is_following(session, viewer.id if viewer else None, user.id),
     )
+
+
+@router.get("/{username}/videos", response_model=VideoPage)
+def user_videos(
+    username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser, page: PageDep
+) -> VideoPage:
+    """``username``'s ready videos the caller may see, newest first: all of them for the
+    owner, public ones for others; nothing across a block or, for a private account,
+    to anyone but its approved followers."""
+    owner = get_visible_user(session, username=username, viewer=viewer)
+    rows, cursor = video_service.list_videos(
+        session=session,
+        viewer=viewer,
+        mine=False,
+        owner=owner,
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)

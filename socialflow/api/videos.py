@@ -8,12 +8,12 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from socialflow.api.deps import OptionalUser, PageDep, PlatformDep, SessionDep
+from socialflow.api.deps import CurrentUser, OptionalUser, PageDep, PlatformDep, SessionDep
 from socialflow.api.schemas import StrictModel
 from socialflow.errors import NotFound
 from socialflow.media.hls import Variant, render_master, rewrite_media_playlist
@@ -46,6 +46,14 @@ __all__ = [
 class VideoPage(BaseModel):
     items: list[VideoPublic]
     next_cursor: str | None
+
+
+class VideoUpdate(StrictModel):
+    """What an owner may change; fields left out stay as they are."""
+
+    title: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    visibility: Literal["public", "unlisted", "private"] | None = None
 
 
 class ViewRequest(StrictModel):
@@ -84,6 +92,27 @@ def read_video(
     return to_public(platform, video)
 
 
+@router.patch("/{video_id}", response_model=VideoPublic)
+def update_video(
+    video_id: str, body: VideoUpdate, session: SessionDep, platform: PlatformDep, user: CurrentUser
+) -> VideoPublic:
+    """Change the title, description or visibility of one of the caller's videos
+    (anyone else's answers 404)."""
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    video = video_service.update_video(
+        session=session, owner=user, video_id=video_id, changes=changes
+    )
+    return to_public(platform, video)
+
+
+@router.delete("/{video_id}", status_code=204, response_class=Response)
+def delete_video(video_id: str, session: SessionDep, user: CurrentUser) -> Response:
+    """Delete one of the caller's videos (anyone else's answers 404): gone from every
+    list and post at once; its stored renditions, thumbnails and source follow."""
+    video_service.delete_video(session=session, owner=user, video_id=video_id)
+    return Response(status_code=204)
+
+
 def _playable(
     session: Any,
     platform: Platform,
@@ -98,7 +127,7 @@ def _playable(
         platform.settings.secret(), video_id, name, expires, sig
     )
     video = session.get(Video, video_id) if len(video_id) <= 32 else None
-    if video is None or not (signed or video_service.can_view(video, viewer)):
+    if video is None or not video_service.can_play(session, video, viewer, signed=signed):
         raise NotFound("No such video.", slug="video-not-found")
     if video.status != VideoStatus.ready.value or not video.hls_prefix:
         raise NotFound("This video is not ready to play.", slug="video-not-ready")

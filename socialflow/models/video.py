@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -58,6 +59,10 @@ class Video(SQLModel, table=True):
         )
     )
     title: str = Field(default="", max_length=200)
+    # Free text under the player (the title is what search finds).
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
     visibility: str = Field(default=Visibility.public.value, max_length=16, nullable=False)
     status: str = Field(default=VideoStatus.uploading.value, max_length=16, nullable=False)
     progress: int = Field(default=0, nullable=False)

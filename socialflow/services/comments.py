@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from socialflow.errors import NotFound
 from socialflow.models.base import utcnow
-from socialflow.models.posts import Comment, Visibility
+from socialflow.models.posts import Comment
 from socialflow.models.user import AccountState, User
 from socialflow.services import graph, trending
 from socialflow.services.effects import record_event
@@ -24,6 +24,7 @@ from socialflow.services.posts import (
     _iso,
     _validate_text,
     get_visible_post,
+    is_public,
     parse_entities,
     resolve_mentions,
 )
@@ -66,7 +67,7 @@ def create_comment(
     bump(session, POSTS, post.id, comment_count=1)
     if root_id is not None:
         bump(session, COMMENTS, root_id, reply_count=1)
-    if post.visibility == Visibility.public.value:
+    if is_public(session, post):
         trending.count_post_engagement(
             session,
             post_id=post_id,

@@ -106,6 +106,7 @@ def _videos(session: Session, user_id: int) -> list[dict[str, Any]]:
         {
             "id": v.id,
             "title": v.title,
+            "description": v.description,
             "visibility": v.visibility,
             "status": v.status,
             "duration": v.duration,

@@ -42,7 +42,7 @@ from socialflow.services.feed_cache import (
     ViewerFacts,
 )
 from socialflow.services.hydration import hydrate, render
-from socialflow.services.posts import POSTS, liked_among, visible_rows
+from socialflow.services.posts import POSTS, liked_among, public_condition, visible_rows
 from socialflow.services.sqlutil import DB
 from socialflow.services.timelines import timeline_store
 
@@ -249,10 +249,14 @@ def home_fetcher(platform: Platform, session: DB, viewer_id: int, facts: ViewerF
 
 
 def explore_fetcher(session: DB, hidden: Set[int]) -> Fetcher:
+    """Posts anyone may see (``posts.public_condition``: a private account's posts never
+    reach a public listing), filtered in the query so pages stay full."""
+
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         statement = (
             select(POSTS.c.id)
-            .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
+            .join(USERS, USERS.c.id == POSTS.c.author_id)
+            .where(public_condition(), POSTS.c.deleted_at.is_(None))
             .order_by(POSTS.c.id.desc())
             .limit(count)
         )
@@ -267,17 +271,15 @@ def explore_fetcher(session: DB, hidden: Set[int]) -> Fetcher:
 
 
 def hashtag_fetcher(session: DB, tag: str, hidden: Set[int]) -> Fetcher:
+    """Like :func:`explore_fetcher`, for the posts carrying ``tag``."""
     tag = tag.lstrip("#").lower()
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
         statement = (
             select(HASHTAGS.c.post_id)
             .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-            .where(
-                HASHTAGS.c.tag == tag,
-                POSTS.c.visibility == Visibility.public.value,
-                POSTS.c.deleted_at.is_(None),
-            )
+            .join(USERS, USERS.c.id == POSTS.c.author_id)
+            .where(HASHTAGS.c.tag == tag, public_condition(), POSTS.c.deleted_at.is_(None))
             .order_by(HASHTAGS.c.post_id.desc())
             .limit(count)
         )

@@ -5,7 +5,8 @@ generations it was built under, and is served again only while they are
 unchanged (and its short time to live has not run out):
 
 * ``all`` moves when something can change what *anyone* may see (a post
-  edited or deleted, an account suspended or deleted);
+  edited or deleted, an account suspended, deleted, or made private or
+  public, a video edited or deleted);
 * ``public`` moves when a public post appears (explore and hashtag feeds);
 * one counter per user moves when that user's own view changes: they post,
   like, share, follow, block or mute (or are blocked, muted, followed...),
@@ -67,7 +68,18 @@ USER_KEYS = (
 )
 # Events after which anything cached for anyone may show too much.
 GLOBAL_EVENTS = frozenset(
-    {"post_edited", "post_deleted", "comment_deleted", "user_suspended", "user_deleted"}
+    {
+        "post_edited",
+        "post_deleted",
+        "comment_deleted",
+        "user_suspended",
+        "user_deleted",
+        # An account going private (or public) changes who may see all its posts;
+        # a video edited or deleted changes every post carrying it.
+        "account_privacy_changed",
+        "video_updated",
+        "video_deleted",
+    }
 )
 # Events that move a post's counters: they move the post's own counter, and
 # (for the post's author) nothing else: their author_id is the post's author,

@@ -281,13 +281,18 @@ def unmute(session: Session, *, muter: User, target: User) -> None:
 # ------------------------------------------------------------------- lists
 
 
+def may_see_account(session: DB, viewer_id: int | None, user: User) -> bool:
+    """Whether ``viewer_id`` may see ``user``'s content (posts, videos, follower lists):
+    a private account's is for itself and its approved followers (a pending follow
+    request is not enough). Blocks are the caller's (they hide even public accounts)."""
+    if not user.is_private or (viewer_id is not None and viewer_id == user.id):
+        return True
+    return is_following(session, viewer_id, user.id)
+
+
 def can_see_connections(session: Session, *, viewer: User | None, user: User) -> bool:
     """A private account's follower lists are for itself and its followers."""
-    if not user.is_private:
-        return True
-    if viewer is None:
-        return False
-    return viewer.id == user.id or is_following(session, viewer.id, user.id)
+    return may_see_account(session, viewer.id if viewer else None, user)
 
 
 def connections(

@@ -14,11 +14,11 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
-from socialflow.models.posts import Bookmark, Post, PostLike, Share, Visibility
+from socialflow.models.posts import Bookmark, Post, PostLike, Share
 from socialflow.models.user import User
 from socialflow.services import trending
 from socialflow.services.effects import enqueue_after_commit, record_event
-from socialflow.services.posts import POSTS, get_visible_post
+from socialflow.services.posts import POSTS, get_visible_post, is_public
 from socialflow.services.sqlutil import bump, insert_ignore
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def like(session: Session, *, settings: Settings, user: User, post_id: int) -> d
     post = get_visible_post(session, viewer=user, post_id=post_id)
     if insert_ignore(session, LIKES, {"user_id": user.id, "post_id": post.id}):
         bump(session, POSTS, post.id, like_count=1)
-        if post.visibility == Visibility.public.value:
+        if is_public(session, post):
             trending.count_post_engagement(
                 session,
                 post_id=post_id,
@@ -69,10 +69,13 @@ def unlike(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
 
 
 def share(session: Session, *, settings: Settings, user: User, post_id: int) -> dict[str, Any]:
-    """Repost to one's followers. Only public posts can be shared (no leak of narrower ones)."""
+    """Repost to one's followers. Only posts anyone may see can be shared (no leak of
+    narrower ones: followers-only and private posts, and every post of a private account)."""
     post: Post = get_visible_post(session, viewer=user, post_id=post_id)
-    if post.visibility != Visibility.public.value:
-        raise ValidationProblem("Only public posts can be shared.", slug="not-shareable")
+    if not is_public(session, post):
+        raise ValidationProblem(
+            "Only public posts of public accounts can be shared.", slug="not-shareable"
+        )
     if insert_ignore(session, SHARES, {"user_id": user.id, "post_id": post.id}):
         bump(session, POSTS, post.id, share_count=1)
         trending.count_post_engagement(

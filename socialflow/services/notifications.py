@@ -31,12 +31,13 @@ Rules
 -----
 Written only when the recipient is not the actor, no block stands between
 them either way, the recipient has not muted the actor, and the recipient may
-see the post concerned (a mention in a followers-only post notifies only
-followers). Listing applies the same rules again at read time, in SQL (so
-pages and counts stay exact): notifications from an actor later blocked or
-muted, suspended or deleted, about a post later deleted or made invisible to
-the recipient, or about a deleted comment, are not shown (the rows stay, so
-an unblock or a follow brings them back).
+see the post concerned (a mention in a followers-only post, or in any post
+of a private account, notifies only approved followers). Listing applies the
+same rules again at read time, in SQL (so pages and counts stay exact):
+notifications from an actor later blocked or muted, suspended or deleted,
+about a post later deleted or made invisible to the recipient (an account
+gone private, say), or about a deleted comment, are not shown (the rows stay,
+so an unblock or a follow brings them back).
 
 Deduplication: each row carries a ``dedup_key`` naming what it is about
 (``liked:<actor>:<post>``, ``followed:<actor>``, ``comment:<comment>``,
@@ -52,15 +53,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
 from socialflow.models.base import utcnow
-from socialflow.models.graph import Follow
 from socialflow.models.notifications import Notification, NotificationKind
-from socialflow.models.posts import Comment, Post, Visibility
+from socialflow.models.posts import Comment, Post
 from socialflow.models.user import AccountState, User
 from socialflow.plugins.specs import Event
 from socialflow.services import avatars, graph, posts
@@ -73,7 +73,6 @@ if TYPE_CHECKING:
 
 NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
 COMMENTS = Comment.__table__  # type: ignore[attr-defined]
-FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 KINDS = frozenset(kind.value for kind in NotificationKind)
 MAX_READ_IDS = 500
 
@@ -199,18 +198,11 @@ def _listable(recipient_id: int) -> list[ColumnElement[bool]]:
     """The read-time rules, as SQL conditions over notifications joined to
     actors, posts, post authors and comments (see the module docstring)."""
     hidden = graph.hidden_user_ids_query(recipient_id)
-    follows_author = exists().where(
-        FOLLOWS.c.follower_id == recipient_id, FOLLOWS.c.followee_id == POSTS.c.author_id
-    )
     post_visible = and_(
         POSTS.c.deleted_at.is_(None),
         POST_AUTHORS.c.state != AccountState.deleted.value,
         POSTS.c.author_id.not_in(hidden),
-        or_(
-            POSTS.c.author_id == recipient_id,
-            POSTS.c.visibility == Visibility.public.value,
-            and_(POSTS.c.visibility == Visibility.followers.value, follows_author),
-        ),
+        posts.visible_condition(recipient_id, posts=POSTS, authors=POST_AUTHORS),
     )
     return [
         NOTIFICATIONS.c.recipient_id == recipient_id,

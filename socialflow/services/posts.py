@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlmodel import Session
 
 from socialflow.errors import NotFound, ValidationProblem
 from socialflow.models.base import utcnow
+from socialflow.models.graph import Follow
 from socialflow.models.posts import Post, PostEdit, PostHashtag, PostLike, Visibility
 from socialflow.models.user import AccountState, User
 from socialflow.models.video import Video
@@ -34,6 +35,7 @@ POSTS = Post.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 LIKES = PostLike.__table__  # type: ignore[attr-defined]
 HASHTAGS = PostHashtag.__table__  # type: ignore[attr-defined]
+FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 
 LINK_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w{1,100})")
@@ -167,7 +169,8 @@ def create_post(
     _store_hashtags(session, post.id, parsed["hashtags"])
     if images:
         image_service.attach_images(session, owner_id=author.id, post_id=post.id, image_ids=images)
-    if vis == Visibility.public.value and parsed["hashtags"]:
+    # Only what anyone may see trends: a private account's posts never count.
+    if vis == Visibility.public.value and not author.is_private and parsed["hashtags"]:
         trending.count(
             session,
             kind="tag",
@@ -298,19 +301,86 @@ def record_view(session: Session, *, viewer: User | None, post_id: int) -> int:
 # ---------------------------------------------------------------- visibility
 
 
-def can_view(session: Session, viewer_id: int | None, post: Any) -> bool:
-    """Whether ``viewer_id`` may see ``post`` (an ORM Post or a Core row)."""
+def may_see(
+    viewer_id: int | None,
+    *,
+    author_id: int,
+    visibility: str,
+    author_private: bool,
+    follows_author: bool,
+) -> bool:
+    """THE visibility rule of a post, once blocks are ruled out (they hide everything).
+
+    The author sees their posts. A private account's posts are for its
+    approved followers only, whatever each post's own visibility (a pending
+    follow request is not a follow). Otherwise ``public`` is for everyone,
+    ``followers`` for followers, ``private`` for the author alone.
+    :func:`can_view` and :func:`visible_rows` apply it to one post or a page;
+    :func:`visible_condition` is its SQL twin.
+    """
+    if viewer_id is not None and author_id == viewer_id:
+        return True
+    if author_private and not follows_author:
+        return False
+    if visibility == Visibility.public.value:
+        return True
+    return visibility == Visibility.followers.value and follows_author
+
+
+def _author_private(session: DB, post: Any) -> bool:
+    """Whether ``post``'s author is a private account (hydrated rows carry it already)."""
+    known = getattr(post, "author_private", None)
+    if known is not None:
+        return bool(known)
+    value = session.execute(select(USERS.c.is_private).where(USERS.c.id == post.author_id))
+    return bool(value.scalar())
+
+
+def can_view(session: DB, viewer_id: int | None, post: Any) -> bool:
+    """Whether ``viewer_id`` may see ``post`` (an ORM Post or a Core row): :func:`may_see`
+    after deletion and blocks either way."""
     if post.deleted_at is not None:
         return False
     if viewer_id is not None and post.author_id == viewer_id:
         return True
     if graph.is_blocked_between(session, viewer_id, post.author_id):
         return False
-    if post.visibility == Visibility.public.value:
-        return True
-    if post.visibility == Visibility.followers.value:
-        return graph.is_following(session, viewer_id, post.author_id)
-    return False
+    author_private = _author_private(session, post)
+    needs_follow = author_private or post.visibility == Visibility.followers.value
+    return may_see(
+        viewer_id,
+        author_id=post.author_id,
+        visibility=post.visibility,
+        author_private=author_private,
+        follows_author=needs_follow and graph.is_following(session, viewer_id, post.author_id),
+    )
+
+
+def visible_condition(
+    viewer_id: int | None, *, posts: Any = POSTS, authors: Any = USERS
+) -> ColumnElement[bool]:
+    """:func:`may_see` as a SQL condition over ``posts`` joined to their ``authors``.
+
+    For listings that must filter in the query (exact, full pages). Blocks,
+    mutes and deletion are the caller's (they differ by route).
+    """
+    for_everyone = public_condition(posts=posts, authors=authors)
+    if viewer_id is None:
+        return for_everyone
+    follows_author = exists().where(
+        FOLLOWS.c.follower_id == viewer_id, FOLLOWS.c.followee_id == posts.c.author_id
+    )
+    return or_(
+        posts.c.author_id == viewer_id,
+        for_everyone,
+        and_(posts.c.visibility != Visibility.private.value, follows_author),
+    )
+
+
+def public_condition(*, posts: Any = POSTS, authors: Any = USERS) -> ColumnElement[bool]:
+    """Posts anyone at all may see (public posts of public accounts): what the public
+    listings (explore, hashtags, trending) show."""
+    return and_(posts.c.visibility == Visibility.public.value, authors.c.is_private.is_(False))
 
 
 def get_visible_post(session: Session, *, viewer: User | None, post_id: int) -> Post:
@@ -344,6 +414,7 @@ _POST_COLUMNS = (
     USERS.c.username,
     USERS.c.display_name,
     USERS.c.avatar_key,
+    USERS.c.is_private.label("author_private"),
 )
 
 
@@ -383,7 +454,9 @@ def visible_rows(
     hidden: Set[int] | None = None,
     followed: Set[int] | None = None,
 ) -> list[Any]:
-    """Keep the rows ``viewer_id`` may see: no hidden authors, visibility honoured (batched).
+    """Keep the rows ``viewer_id`` may see: no hidden authors, :func:`may_see` (batched).
+
+    ``rows`` come from :func:`load_rows` (they carry ``author_private``).
 
     ``hidden`` and ``followed`` (everyone the viewer follows), when the caller
     knows them, save the queries that would find them.
@@ -395,18 +468,30 @@ def visible_rows(
         needs_follow = {
             row.author_id
             for row in rows
-            if row.visibility == Visibility.followers.value and row.author_id != viewer_id
+            if (row.visibility == Visibility.followers.value or row.author_private)
+            and row.author_id != viewer_id
         }
         followed = graph.followed_among(session, viewer_id, needs_follow)
-    kept = []
-    for row in rows:
-        if row.author_id in hidden:
-            continue
-        mine_or_public = row.author_id == viewer_id or row.visibility == Visibility.public.value
-        followed_author = row.visibility == Visibility.followers.value and row.author_id in followed
-        if mine_or_public or followed_author:
-            kept.append(row)
-    return kept
+    return [
+        row
+        for row in rows
+        if row.author_id not in hidden
+        and may_see(
+            viewer_id,
+            author_id=row.author_id,
+            visibility=row.visibility,
+            author_private=bool(row.author_private),
+            follows_author=row.author_id in followed,
+        )
+    ]
+
+
+def is_public(session: DB, post: Any) -> bool:
+    """Whether anyone at all may see ``post`` (see :func:`public_condition`): only such
+    posts trend and can be shared."""
+    if post.visibility != Visibility.public.value:
+        return False
+    return not _author_private(session, post)
 
 
 def liked_among(session: DB, viewer_id: int | None, post_ids: Iterable[int]) -> set[int]:

@@ -25,14 +25,20 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
-from socialflow.models.posts import Post, PostHashtag, Visibility
+from socialflow.models.posts import Post, PostHashtag
 from socialflow.models.search import SearchSyncState
 from socialflow.models.user import AccountState, User
 from socialflow.models.video import Video, VideoStatus
 from socialflow.models.video import Visibility as VideoVisibility
 from socialflow.plugins.protocols import SearchDocument
 from socialflow.services import graph
-from socialflow.services.posts import load_rows, serialize_many, visible_rows
+from socialflow.services.posts import (
+    is_public,
+    load_rows,
+    public_condition,
+    serialize_many,
+    visible_rows,
+)
 from socialflow.services.progress import Progress, SilentProgress
 from socialflow.services.video_public import public_videos
 
@@ -49,6 +55,8 @@ KINDS = {"users": "user", "posts": "post", "hashtags": "hashtag", "videos": "vid
 SEARCHABLE_STATES = (AccountState.active.value, AccountState.unverified.value)
 USER_SYNC_BATCH = 5000
 REBUILD_BATCH = 2000
+# Backend queries one search page may take to fill up with hits the viewer may see.
+MAX_SEARCH_ROUNDS = 5
 
 
 # ----------------------------------------------------------------- documents
@@ -72,15 +80,17 @@ def hashtag_document(tag: str) -> SearchDocument:
 
 
 def video_document(video: Any) -> SearchDocument:
-    """Videos are found by title (the only text a video has)."""
-    return SearchDocument(kind="video", id=str(video.id), text=video.title or "", fields={})
+    """Videos are found by title and description."""
+    text = " ".join(part for part in (video.title, video.description) if part)
+    return SearchDocument(kind="video", id=str(video.id), text=text, fields={})
 
 
 def _public_tags() -> Select[Any]:
     return (
         select(HASHTAGS.c.tag)
         .join(POSTS, POSTS.c.id == HASHTAGS.c.post_id)
-        .where(POSTS.c.visibility == Visibility.public.value, POSTS.c.deleted_at.is_(None))
+        .join(USERS, USERS.c.id == POSTS.c.author_id)
+        .where(public_condition(), POSTS.c.deleted_at.is_(None))
         .distinct()
     )
 
@@ -112,7 +122,12 @@ def document_queries() -> dict[str, Select[Any]]:
         ),
         "hashtags": select(kind("hashtag"), tags.c.tag, tags.c.tag, tags.c.tag),
         "videos": select(
-            kind("video"), VIDEOS.c.id, func.coalesce(VIDEOS.c.title, ""), literal("")
+            kind("video"),
+            VIDEOS.c.id,
+            func.concat_ws(
+                " ", func.nullif(VIDEOS.c.title, ""), func.nullif(VIDEOS.c.description, "")
+            ),
+            literal(""),
         ).where(VIDEOS.c.status == VideoStatus.ready.value),
     }
 
@@ -129,9 +144,10 @@ def video_is_searchable(row: Any) -> bool:
 
 
 def sync_post(platform: Platform, session: Session, post_id: int) -> None:
-    """Index a live post (and its hashtags when public), or drop a deleted one."""
+    """Index a live post (and its hashtags when anyone may see it), or drop a deleted one."""
     backend = platform.provider("search")
     post = session.get(Post, post_id)
+    public = post is not None and is_public(session, post)
     # End the read transaction first: on SQLite it holds the database lock, and
     # the backend writes through its own connection.
     session.commit()
@@ -139,7 +155,7 @@ def sync_post(platform: Platform, session: Session, post_id: int) -> None:
         backend.delete("post", [str(post_id)])
         return
     backend.index([post_document(post)])
-    if post.visibility == Visibility.public.value:
+    if public:
         backend.index([hashtag_document(t) for t in post.entities.get("hashtags", [])])
 
 
@@ -284,7 +300,9 @@ def _feed_everything(platform: Platform, backend: Any, progress: Progress) -> di
         ).all()
         tags = [row[0] for row in connection.execute(_public_tags())]
         videos = connection.execute(
-            select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.status).order_by(VIDEOS.c.id)
+            select(VIDEOS.c.id, VIDEOS.c.title, VIDEOS.c.description, VIDEOS.c.status).order_by(
+                VIDEOS.c.id
+            )
         ).all()
     _feed(
         progress,
@@ -347,24 +365,41 @@ def search(
         )
     if not q.strip():
         raise ValidationProblem("q must not be empty.", slug="validation-error")
-    session.commit()  # see sync_post: no open transaction while the backend runs
-    hits = platform.provider("search").query(q, kind=kind, limit=limit, cursor=cursor)
     viewer_id = viewer.id if viewer else None
-    items: list[dict[str, Any]]
+    backend = platform.provider("search")
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_SEARCH_ROUNDS):
+        session.commit()  # see sync_post: no open transaction while the backend runs
+        hits = backend.query(q, kind=kind, limit=limit - len(items), cursor=cursor)
+        items += _shown(platform, session, viewer_id, kind, hits.ids)
+        cursor = hits.next_cursor
+        if len(items) >= limit or cursor is None:
+            break
+    return {"items": items, "next_cursor": cursor}
+
+
+def _shown(
+    platform: Platform, session: Session, viewer_id: int | None, kind: str, ids: list[str]
+) -> list[dict[str, Any]]:
+    """The hits ``viewer_id`` may see, hydrated in their public shape, in the backend's order.
+
+    The backend knows nothing of the viewer, so :func:`search` asks it again
+    (from where the last answer ended, for as many as are still missing) until
+    a page is full: each hit is either shown or passed over, never both, so
+    pages neither repeat nor skip.
+    """
     if kind == "post":
-        ids = [int(i) for i in hits.ids if i.isdigit()]
-        rows = load_rows(session, ids)
+        post_ids = [int(i) for i in ids if i.isdigit()]
+        rows = load_rows(session, post_ids)
         kept = {row.id: row for row in visible_rows(session, viewer_id, rows.values())}
-        items = serialize_many(
-            session, viewer_id, [kept[i] for i in ids if i in kept], platform=platform
+        return serialize_many(
+            session, viewer_id, [kept[i] for i in post_ids if i in kept], platform=platform
         )
-    elif kind == "user":
-        items = _users(session, viewer_id, [int(i) for i in hits.ids if i.isdigit()])
-    elif kind == "hashtag":
-        items = [{"tag": tag} for tag in hits.ids]
-    else:
-        items = _videos(platform, session, viewer_id, hits.ids)
-    return {"items": items, "next_cursor": hits.next_cursor}
+    if kind == "user":
+        return _users(session, viewer_id, [int(i) for i in ids if i.isdigit()])
+    if kind == "hashtag":
+        return [{"tag": tag} for tag in ids]
+    return _videos(platform, session, viewer_id, ids)
 
 
 def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict[str, Any]]:
@@ -401,8 +436,9 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
     The rules of ``GET /videos/{id}`` (``videos.can_view``: ready and not
     private, or the viewer's own), narrowed for a listing: only ``ready``
     videos, and ``unlisted`` ones only to their owner (like ``GET /videos``).
-    On top: the owner's account is searchable, no block either way and no
-    mute by the viewer, and a video carried by live posts is shown only if
+    On top: the owner's account is searchable, public or followed by the
+    viewer (a private account's videos are for its approved followers), no
+    block either way and no mute by the viewer, and a video carried by live posts is shown only if
     the viewer may see at least one of them (a followers-only post's video
     does not surface to strangers through search).
     """
@@ -410,7 +446,7 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
     if not wanted:
         return set()
     rows = session.execute(
-        select(VIDEOS.c.id, VIDEOS.c.owner_id, VIDEOS.c.visibility)
+        select(VIDEOS.c.id, VIDEOS.c.owner_id, VIDEOS.c.visibility, USERS.c.is_private)
         .select_from(VIDEOS.join(USERS, USERS.c.id == VIDEOS.c.owner_id))
         .where(
             VIDEOS.c.id.in_(wanted),
@@ -419,11 +455,18 @@ def visible_video_ids(session: Session, viewer_id: int | None, ids: Iterable[str
         )
     ).all()
     hidden = graph.hidden_user_ids(session, viewer_id)
+    followed = graph.followed_among(session, viewer_id, {r.owner_id for r in rows if r.is_private})
     candidates = {
         row.id
         for row in rows
         if row.owner_id not in hidden
-        and (row.owner_id == viewer_id or row.visibility == VideoVisibility.public.value)
+        and (
+            row.owner_id == viewer_id
+            or (
+                row.visibility == VideoVisibility.public.value
+                and (not row.is_private or row.owner_id in followed)
+            )
+        )
     }
     if not candidates:
         return set()

@@ -137,6 +137,11 @@ def update_profile(*, session: Session, user: User, changes: dict[str, Any]) -> 
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValidationProblem(f"not a profile field: {', '.join(sorted(unknown))}")
+    if "is_private" in changes and bool(changes["is_private"]) != user.is_private:
+        # Who may see every post and video of the account changes: cached pages must know.
+        record_event(
+            session, "account_privacy_changed", user_id=user.id, is_private=changes["is_private"]
+        )
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()

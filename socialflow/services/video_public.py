@@ -54,6 +54,7 @@ class VideoPublic(BaseModel):
     id: str
     owner_id: int
     title: str
+    description: str
     visibility: str
     status: str
     progress: int
@@ -110,6 +111,7 @@ def to_public(platform: Platform, video: Any) -> VideoPublic:
         id=video.id,
         owner_id=video.owner_id,
         title=video.title,
+        description=video.description,
         visibility=video.visibility,
         status=video.status,
         progress=video.progress,

@@ -34,9 +34,12 @@ from socialflow.media.pipeline import publish, transcode
 from socialflow.media.probe import probe
 from socialflow.media.safety import Limits, MediaRejected, MediaToolFailed
 from socialflow.models.base import utcnow
-from socialflow.models.user import User
+from socialflow.models.graph import Follow
+from socialflow.models.posts import Post
+from socialflow.models.user import AccountState, User
 from socialflow.models.video import Upload, Video, VideoStatus, VideoView, Visibility
 from socialflow.plugins.protocols import StorageBackend, UploadedPart
+from socialflow.services import graph
 from socialflow.services.effects import enqueue_after_commit, record_event
 from socialflow.services.search_queue import queue_video
 from socialflow.services.uploads import PROCESS_TASK, chunk_prefix, chunks_of
@@ -48,6 +51,10 @@ SessionFactory = Callable[[], AbstractContextManager[Session]]
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps every backend happy
 MAX_JOB_ATTEMPTS = 3
 HEARTBEAT_EVERY = 1.0
+DELETE_STORAGE_TASK = "socialflow.media.delete_video_storage"
+USERS = User.__table__  # type: ignore[attr-defined]
+FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
+POSTS = Post.__table__  # type: ignore[attr-defined]
 
 
 def videos_prefix(video_id: str) -> str:
@@ -65,33 +72,111 @@ def source_key(video_id: str) -> str:
 # ------------------------------------------------------------------- access
 
 
-def can_view(video: Video, viewer: User | None) -> bool:
-    """Owners see their videos in any state; others only ready, non-private ones."""
-    if viewer is not None and viewer.id == video.owner_id:
+def owner_allows(session: Session, viewer_id: int | None, owner_id: int) -> bool:
+    """Whether the owner's side lets ``viewer_id`` see their videos at all: no block
+    either way, the account not deleted, and public or followed by the viewer
+    (``graph.may_see_account``: the rule every post follows too)."""
+    if viewer_id == owner_id:
         return True
-    return video.status == VideoStatus.ready.value and video.visibility != Visibility.private.value
+    if graph.is_blocked_between(session, viewer_id, owner_id):
+        return False
+    owner = session.get(User, owner_id)
+    if owner is None or owner.state == AccountState.deleted.value:
+        return False
+    return graph.may_see_account(session, viewer_id, owner)
+
+
+def can_view(session: Session, video: Video, viewer: User | None) -> bool:
+    """Owners see their videos in any state; others only ready, non-private ones whose
+    owner allows them (:func:`owner_allows`: blocks, private accounts)."""
+    viewer_id = viewer.id if viewer is not None else None
+    if viewer_id is not None and viewer_id == video.owner_id:
+        return True
+    if video.status != VideoStatus.ready.value or video.visibility == Visibility.private.value:
+        return False
+    return owner_allows(session, viewer_id, video.owner_id)
+
+
+def can_play(session: Session, video: Video, viewer: User | None, *, signed: bool) -> bool:
+    """Whether a playlist request may be answered: by the viewer's own rights, or by a
+    signed URL (handed out with a post the holder could see, whatever the video's own
+    visibility). A signature never overrides a block: a signed-in viewer blocked by,
+    or blocking, the owner is refused, and so is anyone once the owner is deleted."""
+    if can_view(session, video, viewer):
+        return True
+    if not signed:
+        return False
+    viewer_id = viewer.id if viewer is not None else None
+    if graph.is_blocked_between(session, viewer_id, video.owner_id):
+        return False
+    owner = session.get(User, video.owner_id)
+    return owner is not None and owner.state != AccountState.deleted.value
 
 
 def get_visible_video(*, session: Session, video_id: str, viewer: User | None) -> Video:
     video = session.get(Video, video_id) if len(video_id) <= 32 else None
-    if video is None or not can_view(video, viewer):
+    if video is None or not can_view(session, video, viewer):
         raise NotFound("No such video.", slug="video-not-found")
     return video
 
 
+def get_own_video(*, session: Session, owner: User, video_id: str) -> Video:
+    """One of ``owner``'s videos; anyone else's is 404 like a missing one (no existence leak)."""
+    video = session.get(Video, video_id) if len(video_id) <= 32 else None
+    if video is None or video.owner_id != owner.id:
+        raise NotFound("No such video.", slug="video-not-found")
+    return video
+
+
+def _listable(query: Any, viewer_id: int | None) -> Any:
+    """The public listing's rule in SQL: ready, public videos of live accounts that are
+    public or followed by the viewer (or the viewer's own), no block either way and
+    no mute by the viewer. In the query, so pages stay full."""
+    followed = select(FOLLOWS.c.followee_id).where(FOLLOWS.c.follower_id == viewer_id)
+    query = query.join(USERS, USERS.c.id == Video.owner_id).where(
+        Video.status == VideoStatus.ready.value,
+        Video.visibility == Visibility.public.value,
+        USERS.c.state != AccountState.deleted.value,
+    )
+    if viewer_id is None:
+        return query.where(USERS.c.is_private.is_(False))
+    return query.where(
+        col(Video.owner_id).not_in(graph.hidden_user_ids_query(viewer_id)),
+        or_(
+            USERS.c.is_private.is_(False),
+            col(Video.owner_id) == viewer_id,
+            col(Video.owner_id).in_(followed),
+        ),
+    )
+
+
 def list_videos(
-    *, session: Session, viewer: User | None, mine: bool, cursor: str | None, limit: int
+    *,
+    session: Session,
+    viewer: User | None,
+    mine: bool,
+    cursor: str | None,
+    limit: int,
+    owner: User | None = None,
 ) -> tuple[list[Video], str | None]:
-    """Newest first. ``mine``: the caller's own, any status; else public ready videos."""
+    """Newest first. ``mine``: the caller's own, any status. ``owner``: that account's
+    ready videos the viewer may see (all of them for the owner, public ones for others
+    whom the owner allows). Else: every public ready video the viewer may see."""
+    viewer_id = viewer.id if viewer is not None else None
     query = select(Video)
     if mine:
         if viewer is None:
             raise NotFound("Sign in to list your videos.")
         query = query.where(Video.owner_id == viewer.id)
+    elif owner is not None:
+        assert owner.id is not None
+        if not owner_allows(session, viewer_id, owner.id):
+            return [], None
+        query = query.where(Video.owner_id == owner.id, Video.status == VideoStatus.ready.value)
+        if owner.id != viewer_id:
+            query = query.where(Video.visibility == Visibility.public.value)
     else:
-        query = query.where(
-            Video.status == VideoStatus.ready.value, Video.visibility == Visibility.public.value
-        )
+        query = _listable(query, viewer_id)
     if cursor:
         created, _, last_id = cursor.partition("_")
         try:
@@ -115,6 +200,60 @@ def list_videos(
         last = rows[-1]
         next_cursor = f"{int(last.created_at.timestamp() * 1_000_000)}_{last.id}"
     return rows, next_cursor
+
+
+# --------------------------------------------------------------- management
+
+
+def update_video(*, session: Session, owner: User, video_id: str, changes: dict[str, Any]) -> Video:
+    """Apply the owner's ``changes`` (title, description, visibility, already validated);
+    search and every cached post carrying the video follow the commit."""
+    video = get_own_video(session=session, owner=owner, video_id=video_id)
+    changed = {field: value for field, value in changes.items() if getattr(video, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(video, field, value)
+        video.updated_at = utcnow()
+        session.add(video)
+        record_event(
+            session, "video_updated", video_id=video.id, owner_id=owner.id, fields=sorted(changed)
+        )
+        queue_video(session, video.id)
+    session.commit()
+    session.refresh(video)
+    return video
+
+
+def storage_prefixes(session: Session, video: Video) -> list[str]:
+    """Every storage prefix holding ``video``'s bytes: its own (source, every HLS
+    attempt, poster, storyboard) and its upload's chunks."""
+    uploads = session.exec(select(Upload.id).where(Upload.video_id == video.id)).all()
+    return [videos_prefix(video.id), *(chunk_prefix(upload_id) for upload_id in uploads)]
+
+
+def delete_video(*, session: Session, owner: User, video_id: str) -> list[str]:
+    """Delete the owner's video now; its stored objects go after the commit.
+
+    The row goes at once (posts carrying it keep their text; the foreign key
+    nulls their ``video_id``), so no list, post or playlist shows it any more.
+    The storage prefixes (returned) are removed by the ``DELETE_STORAGE_TASK``
+    Celery task, retried while the backend fails, never before the commit: a
+    rolled-back deletion leaves every byte in place.
+    """
+    video = get_own_video(session=session, owner=owner, video_id=video_id)
+    prefixes = storage_prefixes(session, video)
+    session.execute(update(POSTS).where(POSTS.c.video_id == video.id).values(video_id=None))
+    session.delete(video)
+    record_event(session, "video_deleted", video_id=video_id, owner_id=owner.id)
+    queue_video(session, video_id)
+    enqueue_after_commit(session, DELETE_STORAGE_TASK, prefixes, queue="media")
+    session.commit()
+    return prefixes
+
+
+def delete_stored(storage: StorageBackend, prefixes: list[str]) -> int:
+    """Remove every object under ``prefixes`` (idempotent); returns how many went."""
+    return sum(storage.delete_prefix(prefix) for prefix in prefixes)
 
 
 def _parse_cursor_time(value: str) -> Any:
@@ -347,6 +486,7 @@ def process_video(
             },
         ):
             storage.delete_prefix(prefix)
+            _drop_if_deleted(sessions, storage, video_id)
             return "lost: another worker finished first"
         _delete_other_attempts(storage, video_id, keep=prefix)
         return f"ready: {len(renditions)} renditions"
@@ -355,6 +495,7 @@ def process_video(
         _fail(sessions, video_id, token, str(exc))
         return f"failed: {exc}"
     except JobLost:
+        _drop_if_deleted(sessions, storage, video_id)
         return "lost: another worker took the job over"
     except Exception:
         storage.delete_prefix(prefix)
@@ -362,6 +503,15 @@ def process_video(
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _drop_if_deleted(sessions: SessionFactory, storage: StorageBackend, video_id: str) -> None:
+    """A job that lost its lease because the owner deleted the video removes what it
+    wrote meanwhile (the deletion's own cleanup may have run before)."""
+    with sessions() as session:
+        gone = session.get(Video, video_id) is None
+    if gone:
+        storage.delete_prefix(videos_prefix(video_id))
 
 
 def _release(sessions: SessionFactory, video_id: str, token: str) -> None:

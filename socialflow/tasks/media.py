@@ -44,6 +44,24 @@ def process_video(self: Any, video_id: str) -> str:
     return outcome
 
 
+@shared_task(
+    name=video_service.DELETE_STORAGE_TASK,
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=10,
+)
+def delete_video_storage(self: Any, prefixes: list[str]) -> int:
+    """Remove a deleted video's stored objects; retried with backoff while storage fails
+    (idempotent: a prefix already empty deletes nothing)."""
+    platform = platform_of(self.app)
+    removed = video_service.delete_stored(platform.storage, prefixes)
+    logger.info("deleted %d stored objects under %s", removed, ", ".join(prefixes))
+    return removed
+
+
 @shared_task(name=SWEEP_TASK, bind=True)
 def sweep(self: Any) -> dict[str, Any]:
     """Requeue videos whose job died; delete expired unfinished uploads (freeing their
