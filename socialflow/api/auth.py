@@ -40,6 +40,7 @@ from socialflow.api.deps import (
     WriteSessionDep,
 )
 from socialflow.api.schemas import LoginRequest, RegisterRequest, TokenPair, UserPrivate
+from socialflow.api.types import Name, SafeText, clean_label
 from socialflow.errors import Unauthorized
 from socialflow.services import email_flows, oauth, totp
 from socialflow.services import refresh_tokens as refresh_service
@@ -71,7 +72,7 @@ def _pair(tokens: IssuedTokens) -> TokenPair:
 
 
 def _user_agent(request: Request) -> str:
-    return request.headers.get("user-agent", "")[:255]
+    return clean_label(request.headers.get("user-agent", "")[:255])
 
 
 # ------------------------------------------------------------ sign-up, sign-in
@@ -206,7 +207,7 @@ def list_sessions(user: CurrentUser, claims: ClaimsDep, session: SessionDep) -> 
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_session(session_id: str, user: CurrentUser, session: SessionDep) -> Response:
+def revoke_session(session_id: Name, user: CurrentUser, session: SessionDep) -> Response:
     """Sign one device out. Another user's session id answers 404."""
     session_service.revoke_for_user(session, user=user, session_id=session_id[:64])
     session.commit()
@@ -435,7 +436,7 @@ def oauth_providers(platform: PlatformDep) -> list[OAuthProviderInfo]:
 
 
 @router.get("/oauth/{provider}/authorize", status_code=status.HTTP_302_FOUND)
-def oauth_authorize(provider: str, platform: PlatformDep) -> RedirectResponse:
+def oauth_authorize(provider: Name, platform: PlatformDep) -> RedirectResponse:
     """Redirect the browser to the provider, with state, PKCE and nonce."""
     settings = platform.settings
     url, cookie = oauth.start(settings, provider)
@@ -454,15 +455,15 @@ def oauth_authorize(provider: str, platform: PlatformDep) -> RedirectResponse:
 
 @router.get("/oauth/{provider}/callback", response_model=OAuthLogin)
 def oauth_callback(
-    provider: str,
+    provider: Name,
     request: Request,
     session: WriteSessionDep,
     platform: PlatformDep,
     limiter: RateLimiterDep,
     ip: ClientIp,
-    code: Annotated[str | None, Query(max_length=2000)] = None,
-    state: Annotated[str | None, Query(max_length=500)] = None,
-    error: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[SafeText | None, Query(max_length=2000)] = None,
+    state: Annotated[SafeText | None, Query(max_length=500)] = None,
+    error: Annotated[SafeText | None, Query(max_length=200)] = None,
 ) -> Response:
     """Finish the provider's redirect: sign in (linking or creating the account)."""
     limiter.hit("login-ip", limiter.config.login_per_ip, ip)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from socialflow.api.deps import CurrentUser, DetachedUser, PlatformDep, SessionDep, in_session
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.api.social_schemas import ImageOut
+from socialflow.api.types import ObjectKey
 from socialflow.media.images import ImageTooLarge
 from socialflow.services import images as image_service
 
@@ -63,7 +64,7 @@ async def upload_image(request: Request, user: DetachedUser, platform: PlatformD
 
 @router.get("/{image_id}", response_model=ImageOut)
 def read_image(
-    image_id: str, user: CurrentUser, session: SessionDep, platform: PlatformDep
+    image_id: ObjectKey, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> JSONResponse:
     """One of the caller's images (attached or not); anyone else's is 404."""
     assert user.id is not None
@@ -75,7 +76,7 @@ def read_image(
 
 @router.delete("/{image_id}", status_code=204)
 def delete_image(
-    image_id: str, user: CurrentUser, session: SessionDep, platform: PlatformDep
+    image_id: ObjectKey, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> Response:
     """Delete one of the caller's unattached images now (409 ``image-attached`` if in a post)."""
     assert user.id is not None

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from socialflow.api.deps import PlatformDep
+from socialflow.api.types import Expiry, SafeText
 from socialflow.errors import NotFound, Problem
 from socialflow.media.signing import check_media_signature
 from socialflow.plugins.protocols import ObjectNotFound, StorageBackend, StorageError
@@ -94,12 +95,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 
 @router.get("/media/{key:path}", name="media")
 def serve_media(
-    key: str,
+    key: SafeText,
     request: Request,
     platform: PlatformDep,
-    expires: str | None = None,
-    sig: str | None = None,
-    filename: str | None = None,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
+    filename: SafeText | None = None,
 ) -> Response:
     secret = platform.settings.secret()
     if not check_media_signature(secret, key, expires, sig, filename):

@@ -23,7 +23,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
 from socialflow.api.deps import DetachedUser, PlatformDep, in_session
+from socialflow.api.types import ObjectKey
 from socialflow.errors import Conflict, Problem, ServiceUnavailable
+from socialflow.inputs import ascii_int
 from socialflow.media.body import BodyPipe, BodyTooLarge
 from socialflow.media.tus import (
     CHECKSUM_MISMATCH_STATUS,
@@ -139,7 +141,7 @@ async def create_upload(request: Request, user: UploadUser, platform: PlatformDe
         return upload
 
     upload = await _in_session(platform, create)
-    has_body = int(request.headers.get("content-length") or 0) > 0 or (
+    has_body = (ascii_int(request.headers.get("content-length")) or 0) > 0 or (
         request.headers.get("transfer-encoding", "").lower() == "chunked"
     )
     if has_body:
@@ -158,7 +160,7 @@ async def create_upload(request: Request, user: UploadUser, platform: PlatformDe
 
 @router.head("/{upload_id}", name="tus_upload")
 async def head_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """Where to resume: ``Upload-Offset``, never cached."""
     _require_tus(request)
@@ -168,7 +170,7 @@ async def head_upload(
 
 @router.patch("/{upload_id}", status_code=204)
 async def patch_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """Append the body at ``Upload-Offset`` (409 if it is not the current offset)."""
     _require_tus(request)
@@ -192,7 +194,7 @@ async def patch_upload(
 
 @router.delete("/{upload_id}", status_code=204)
 async def terminate_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """tus termination: the upload, its bytes and its unfinished video are gone."""
     _require_tus(request)
@@ -208,7 +210,7 @@ async def terminate_upload(
 
 @router.post("/{upload_id}", include_in_schema=False)
 async def method_override(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """``X-HTTP-Method-Override: PATCH|DELETE`` on a POST, for clients behind
     proxies that only pass GET and POST (tus core: servers SHOULD support it)."""
@@ -249,7 +251,8 @@ async def _write(
     committed = False
     try:
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > remaining:
+        size = ascii_int(declared)
+        if size is not None and size > remaining:
             raise upload_service.UploadTooLarge(
                 f"The body ({declared} bytes) is longer than the {remaining} bytes left."
             )

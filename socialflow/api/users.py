@@ -20,6 +20,7 @@ from socialflow.api.deps import (
 )
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
+from socialflow.api.types import Name
 from socialflow.errors import Unauthorized
 from socialflow.models.user import User
 from socialflow.platform import Platform
@@ -158,7 +159,7 @@ def delete_me(
 
 @router.get("/{username}", response_model=UserPublic)
 def read_user(
-    username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+    username: Name, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> UserPublic:
     user = get_visible_user(session, username=username, viewer=viewer)
     return UserPublic.of(

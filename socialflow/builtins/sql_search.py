@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from socialflow.db.loading import built_after_load
+from socialflow.inputs import ascii_int
 from socialflow.models.search import SearchDocumentRow
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
@@ -131,7 +132,7 @@ class SqlSearchBackend:
 
     def query(self, q: str, *, kind: str, limit: int = 20, cursor: str | None = None) -> SearchHits:
         terms = query_terms(q)
-        offset = int(cursor) if cursor and cursor.isdigit() else 0
+        offset = ascii_int(cursor) or 0
         offset = min(offset, MAX_OFFSET)
         if not terms:
             return SearchHits(ids=[])
