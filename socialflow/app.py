@@ -12,9 +12,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from socialflow._version import __version__
 from socialflow.api import build_api_router
+from socialflow.api.docs import install_docs
 from socialflow.api.feeds import hot_feed_routes
 from socialflow.api.health import router as health_router
 from socialflow.api.hot_routes import HotRoutes
+from socialflow.api.openapi import install_openapi, operation_id
 from socialflow.errors import install_exception_handlers
 from socialflow.observability import RequestContextMiddleware, configure_logging
 from socialflow.platform import Platform
@@ -24,6 +26,10 @@ from socialflow.settings import Settings, load_settings
 def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     """Put socialflow's routers, error handlers and state onto an existing app.
 
+    Operation ids are :func:`~socialflow.api.openapi.operation_id`'s and the
+    OpenAPI document describes error responses as problems
+    (:func:`~socialflow.api.openapi.install_openapi`).
+
     ``prefix`` goes in front of everything (``/social`` gives
     ``/social/api/v1/...`` and ``/social/healthz``). The host app's lifespan
     should wrap ``platform.lifespan(app)``; if it does not, the platform starts
@@ -32,9 +38,14 @@ def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     app.state.socialflow = platform
     settings = platform.settings
     plugin_routers = [r for routers in platform.plugins.hook.socialflow_routers() for r in routers]
-    app.include_router(health_router, prefix=prefix)
-    app.include_router(build_api_router(plugin_routers), prefix=prefix + settings.api_prefix)
+    app.include_router(health_router, prefix=prefix, generate_unique_id_function=operation_id)
+    app.include_router(
+        build_api_router(plugin_routers),
+        prefix=prefix + settings.api_prefix,
+        generate_unique_id_function=operation_id,
+    )
     install_exception_handlers(app)
+    install_openapi(app)
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
@@ -53,8 +64,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         description="socialflow: the backend of a social video platform.",
         lifespan=platform.lifespan,
         openapi_url="/openapi.json",
+        docs_url=None,  # install_docs serves the pages with local assets
+        redoc_url=None,
     )
     install(app, platform)
+    install_docs(app, docs_url="/docs", redoc_url="/redoc", openapi_url="/openapi.json")
     app.add_middleware(HotRoutes, routes=hot_feed_routes(settings.api_prefix))  # innermost
     if settings.cors_origins:
         app.add_middleware(
