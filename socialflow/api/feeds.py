@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from socialflow.api.deps import get_access_claims, get_platform
+from socialflow.api.openapi import OPTIONAL_BEARER, problems
 from socialflow.api.social_schemas import PostPage
 from socialflow.api.types import SafeText, query_int, query_text
 from socialflow.errors import Unauthorized
@@ -67,6 +68,8 @@ PAGE_OPENAPI: dict[str, Any] = {
         },
     ],
 }
+# explore and hashtag serve anonymous readers too (a token is optional).
+PUBLIC_PAGE_OPENAPI: dict[str, Any] = {**PAGE_OPENAPI, "security": OPTIONAL_BEARER}
 JSON_TYPE = "application/json"
 # (platform, connection, viewer id, the viewer's facts) -> candidate source
 FetcherFactory = Callable[[Platform, Connection, int | None, ViewerFacts], feed_service.Fetcher]
@@ -227,7 +230,7 @@ async def _serve(
     return Response(body, media_type=JSON_TYPE)
 
 
-@router.get("/home", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get("/home", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401))
 async def home(request: Request) -> Response:
     """The caller's home feed: their timeline, big accounts merged in, ranked."""
 
@@ -240,7 +243,9 @@ async def home(request: Request) -> Response:
     return await _serve(request, feed="home", make_fetch=make_fetch)
 
 
-@router.get("/explore", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get(
+    "/explore", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401)
+)
 async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
 
@@ -252,7 +257,9 @@ async def explore(request: Request) -> Response:
     return await _serve(request, feed="explore", make_fetch=make_fetch)
 
 
-@router.get("/hashtag/{tag}", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get(
+    "/hashtag/{tag}", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401)
+)
 async def hashtag(
     request: Request, tag: Annotated[SafeText, Path(min_length=1, max_length=101)]
 ) -> Response:

@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from socialflow.api.deps import CurrentUser, OptionalUser, PageDep, SessionDep
+from socialflow.api.openapi import problems
 from socialflow.api.schemas import UserPublic
 from socialflow.api.social_schemas import FollowState, RelationState, UserPage
 from socialflow.api.types import Name
@@ -45,7 +46,7 @@ def answer_follow_request(
     return FollowState(state="none")
 
 
-@router.post("/{username}/follow", response_model=FollowState)
+@router.post("/{username}/follow", response_model=FollowState, responses=problems(403))
 def follow(username: Name, session: SessionDep, user: CurrentUser) -> FollowState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     return FollowState(state=graph_service.follow(session, follower=user, target=target))

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from socialflow.api.deps import PlatformDep
+from socialflow.api.openapi import problems
 from socialflow.api.types import Expiry, SafeText
 from socialflow.errors import NotFound, Problem
 from socialflow.media.signing import check_media_signature
@@ -93,7 +94,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-@router.get("/media/{key:path}", name="media")
+@router.get("/media/{key:path}", name="media", responses=problems(416))
 def serve_media(
     key: SafeText,
     request: Request,

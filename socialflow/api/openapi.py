@@ -8,9 +8,11 @@ see :mod:`socialflow.errors`); FastAPI's document would say
 - a ``Problem`` schema, and every 4xx response of every operation described
   with it under ``application/problem+json`` (FastAPI's 422 included);
 - the problems each route can give because of what it depends on, found on
-  the route: 401 where a bearer token is read (a bad token is refused even
-  where a token is optional), 403 behind a role check, 404 where the path
-  names an object, 422 where anything is parsed, 429 behind the rate limiter;
+  the route: 400 where a body is read (one that cannot be decoded), 401
+  where a bearer token is read (a bad token is refused even where a token is
+  optional, and such routes say so with an empty alternative in
+  ``security``), 403 behind a role check, 404 where the path names an object,
+  422 where anything is parsed, 429 behind the rate limiter;
 - the others a route declares itself, with ``responses=problems(409, 413)``.
 
 Operation ids come from :func:`operation_id`: short and stable
@@ -58,7 +60,9 @@ class FieldError(BaseModel):
     """One invalid field of a 422 problem."""
 
     field: str = Field(description="Dotted path of the field, e.g. `text` or `ids.3`.")
-    location: str = Field(description="`body`, `query`, `path` or `header`.")
+    location: str | None = Field(
+        default=None, description="`body`, `query`, `path` or `header`, when known."
+    )
     message: str
     code: str = Field(description="A stable machine-readable code, e.g. `string_too_long`.")
 
@@ -121,15 +125,17 @@ def implied_problems(route: Any) -> set[int]:
     """The problems ``route`` can give because of its parameters and dependencies."""
     calls = set(_calls(route.dependant))
     found: set[int] = set()
+    extra = route.openapi_extra or {}
     if deps.get_access_claims in calls:
         found.add(401)
+    if route.body_field is not None or extra.get("requestBody"):
+        found.add(400)  # a body that cannot be decoded at all
     if deps.get_rate_limiter in calls:
         found.add(429)
     if any("require_role" in getattr(call, "__qualname__", "") for call in calls):
         found.add(403)
     if "{" in route.path_format:
         found.add(404)
-    extra = route.openapi_extra or {}
     dependant = route.dependant
     if (
         dependant.path_params
@@ -142,6 +148,17 @@ def implied_problems(route: Any) -> set[int]:
     ):
         found.add(422)
     return found
+
+
+def token_is_optional(route: Any) -> bool:
+    """True when ``route`` reads a bearer token but serves anonymous callers too."""
+    calls = set(_calls(route.dependant))
+    required = {deps.get_current_user, deps.get_detached_user}
+    return deps.get_access_claims in calls and not (required & calls)
+
+
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"HTTPBearer": []}]
+"""``security`` of an operation open to anonymous callers that also takes a token."""
 
 
 def _problem_components() -> dict[str, Any]:
@@ -169,6 +186,8 @@ def describe_problems(document: dict[str, Any], routes: Iterable[Any]) -> dict[s
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(_problem_components())
     for route, operation in _operations(document, routes):
+        if token_is_optional(route):
+            operation["security"] = list(OPTIONAL_BEARER)
         responses = operation.setdefault("responses", {})
         for status in sorted(implied_problems(route)):
             responses.setdefault(str(status), problem_response(status))

@@ -19,6 +19,7 @@ from socialflow.api.deps import (
     in_session,
 )
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
+from socialflow.api.openapi import problems
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
 from socialflow.api.types import Name
 from socialflow.errors import Unauthorized
@@ -77,7 +78,12 @@ def update_me(
 _AVATAR_BODY = image_upload_openapi()
 
 
-@router.put("/me/avatar", response_model=UserPrivate, openapi_extra=_AVATAR_BODY)
+@router.put(
+    "/me/avatar",
+    response_model=UserPrivate,
+    openapi_extra=_AVATAR_BODY,
+    responses=problems(413, 415),
+)
 async def upload_avatar(
     request: Request, caller: DetachedUser, platform: PlatformDep
 ) -> UserPrivate:

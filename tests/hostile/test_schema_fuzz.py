@@ -1,0 +1,82 @@
+"""Schema-driven hostile input: schemathesis against a real server, every check on.
+
+Every operation of the served OpenAPI document gets generated requests, valid
+and invalid (a bounded, derandomized run), anonymously and with a registered
+user's token; each response must pass all of schemathesis's checks: no server
+error, a documented status code and content type, a body matching the
+documented schema, invalid data refused, and so on.
+
+Binary bodies (tus PATCHes, image uploads) are not generated from the
+schema: ``test_edge_values`` covers those routes with explicit values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
+
+# Routes whose bodies are binary streams; covered by test_edge_values.
+BINARY_BODY_OPERATIONS = {
+    "uploads_create_upload",
+    "uploads_patch_upload",
+    "uploads_head_upload",
+    "uploads_terminate_upload",
+    "media_upload_image",
+    "users_upload_avatar",
+}
+# Would end the authenticated session halfway through the run.
+SESSION_ENDING_OPERATIONS = {"auth_logout", "users_delete_me", "auth_password_change"}
+MAX_EXAMPLES = 12
+
+pytestmark = pytest.mark.slow
+
+
+def _run(schema: Any, base_url: str, headers: dict[str, str], skip: set[str]) -> list[str]:
+    """Run every operation not in ``skip``; the failures, one line each."""
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.definition.raw.get("operationId") in skip:
+            continue
+        strategy = operation.as_strategy(
+            generation_mode=GenerationMode.POSITIVE
+        ) | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy)
+        def check(case: Any) -> None:
+            case.call_and_validate(base_url=base_url, headers=headers)
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as exc:  # collected, reported together
+            failures.append(f"{operation.label}: {_summary(exc)}")
+    return failures
+
+
+def _summary(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_summary(inner) for inner in exc.exceptions)
+    return str(exc)[:600]
+
+
+def test_schema_fuzz_anonymous_and_authenticated(
+    live_server: str, client: httpx.Client, bearer: dict[str, str]
+) -> None:
+    schema = schemathesis.openapi.from_url(f"{live_server}/openapi.json")
+    failures = _run(schema, live_server, {}, BINARY_BODY_OPERATIONS)
+    failures += _run(
+        schema, live_server, bearer, BINARY_BODY_OPERATIONS | SESSION_ENDING_OPERATIONS
+    )
+    assert not failures, "\n\n".join(failures)
