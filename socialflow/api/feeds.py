@@ -244,7 +244,7 @@ async def home(request: Request) -> Response:
 
 
 @router.get(
-    "/explore", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401)
+    "/explore", response_model=PostPage, openapi_extra=PUBLIC_PAGE_OPENAPI, responses=problems(401)
 )
 async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
@@ -258,7 +258,10 @@ async def explore(request: Request) -> Response:
 
 
 @router.get(
-    "/hashtag/{tag}", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401)
+    "/hashtag/{tag}",
+    response_model=PostPage,
+    openapi_extra=PUBLIC_PAGE_OPENAPI,
+    responses=problems(401),
 )
 async def hashtag(
     request: Request, tag: Annotated[SafeText, Path(min_length=1, max_length=101)]

@@ -19,6 +19,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 # Routes whose bodies are binary streams; covered by test_edge_values.
 BINARY_BODY_OPERATIONS = {
@@ -32,6 +33,11 @@ BINARY_BODY_OPERATIONS = {
 # Would end the authenticated session halfway through the run.
 SESSION_ENDING_OPERATIONS = {"auth_logout", "users_delete_me", "auth_password_change"}
 MAX_EXAMPLES = 12
+# Every check runs but one: "schema-valid data gets a 2xx" cannot hold for an API
+# whose rules go past what a schema says (a cursor must be one the API gave out,
+# a reset token must be real, a username must exist); those answer 4xx problems,
+# which the other checks hold to the document.
+EXCLUDED_CHECKS = [positive_data_acceptance]
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +62,9 @@ def _run(schema: Any, base_url: str, headers: dict[str, str], skip: set[str]) ->
         )
         @given(case=strategy)
         def check(case: Any) -> None:
-            case.call_and_validate(base_url=base_url, headers=headers)
+            case.call_and_validate(
+                base_url=base_url, headers=headers, excluded_checks=EXCLUDED_CHECKS
+            )
 
         try:
             check()
