@@ -91,7 +91,7 @@ def _playable(
     video_id: ObjectKey,
     name: str,
     viewer: User | None,
-    expires: str | None,
+    expires: int | None,
     sig: str | None,
 ) -> Video:
     """A ready video the request may play: by signature, or by the viewer's rights."""
