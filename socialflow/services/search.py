@@ -25,6 +25,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
+from socialflow.inputs import MAX_DB_ID, ascii_int
 from socialflow.models.posts import Post, PostHashtag, Visibility
 from socialflow.models.search import SearchSyncState
 from socialflow.models.user import AccountState, User
@@ -352,19 +353,25 @@ def search(
     viewer_id = viewer.id if viewer else None
     items: list[dict[str, Any]]
     if kind == "post":
-        ids = [int(i) for i in hits.ids if i.isdigit()]
+        ids = _row_ids(hits.ids)
         rows = load_rows(session, ids)
         kept = {row.id: row for row in visible_rows(session, viewer_id, rows.values())}
         items = serialize_many(
             session, viewer_id, [kept[i] for i in ids if i in kept], platform=platform
         )
     elif kind == "user":
-        items = _users(session, viewer_id, [int(i) for i in hits.ids if i.isdigit()])
+        items = _users(session, viewer_id, _row_ids(hits.ids))
     elif kind == "hashtag":
         items = [{"tag": tag} for tag in hits.ids]
     else:
         items = _videos(platform, session, viewer_id, hits.ids)
     return {"items": items, "next_cursor": hits.next_cursor}
+
+
+def _row_ids(refs: list[str]) -> list[int]:
+    """The row ids among a backend's hits (anything else, e.g. ``"²"``, is skipped)."""
+    ids = (ascii_int(ref, maximum=MAX_DB_ID) for ref in refs)
+    return [row_id for row_id in ids if row_id is not None]
 
 
 def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict[str, Any]]:
