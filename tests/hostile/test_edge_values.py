@@ -134,7 +134,8 @@ def test_ids_in_bodies_and_queries_are_range_checked(
     client: httpx.Client, bearer: dict[str, str], author: dict[str, Any]
 ) -> None:
     post_id = author["post"]["id"]
-    for bad in [0, -1, MAX_INT4 + 1, 2**63, 2**64, "²", "١٢"]:
+    bad_values: list[int | str] = [0, -1, MAX_INT4 + 1, 2**63, 2**64, "²", "١٢"]
+    for bad in bad_values:
         for body in ({"ids": [bad]}, {"up_to": bad}):
             refused(client.post(f"{API}/notifications/read", json=body, headers=bearer), 422)
         refused(
@@ -285,10 +286,10 @@ def test_signed_url_expiries_are_parsed_strictly(client: httpx.Client) -> None:
     refused(client.get(f"{API}/media/a%00b.mp4", params={"expires": "1", "sig": "x"}), 422)
 
 
-def _tus(bearer: dict[str, str], **headers: str) -> dict[str, bytes]:
+def _tus(bearer: dict[str, str], **headers: str) -> dict[bytes, bytes]:
     """tus request headers, as raw UTF-8 bytes (what a hostile client can send)."""
     values = {**bearer, "Tus-Resumable": TUS_VERSION, **headers}
-    return {name: value.encode() for name, value in values.items()}
+    return {name.encode(): value.encode() for name, value in values.items()}
 
 
 def _b64(text: str) -> str:
@@ -371,7 +372,7 @@ async def test_header_labels_are_cleaned_and_bad_tokens_refused(
     assert sessions[0]["user_agent"] == "agent\ufffdwith\ufffdnoise"
     for authorization in ("Bearer \x00", "Bearer ²", "Bearer " + "a" * 5000):
         response = await async_client.get(
-            f"{API}/posts/1", headers={"Authorization": authorization.encode()}
+            f"{API}/posts/1", headers={b"Authorization": authorization.encode()}
         )
         refused(response, 401)
 
