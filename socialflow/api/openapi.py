@@ -168,12 +168,23 @@ def _problem_components() -> dict[str, Any]:
     return components
 
 
+def _api_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every API route of ``routes``, with its full path (``path_format``)."""
+    iterate = getattr(routing, "iter_route_contexts", None)
+    if iterate is None:  # FastAPI before route contexts copied included routes
+        yield from (route for route in routes if isinstance(route, APIRoute))
+        return
+    for context in iterate(list(routes)):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
 def _operations(document: dict[str, Any], routes: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
     """(route, its operation in ``document``) for each API route, included routers
     walked the way FastAPI walks them to build the document."""
     paths = document.get("paths", {})
-    for route in routing.iter_route_contexts(list(routes)):
-        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+    for route in _api_routes(routes):
+        if not route.include_in_schema:
             continue
         for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
