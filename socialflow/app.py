@@ -13,12 +13,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from socialflow._version import __version__
 from socialflow.api import build_api_router
+from socialflow.api.docs import install_docs
 from socialflow.api.edge import STREAMING_BODY_ROUTES, BodyLimit, SecurityHeaders, StreamingRoutes
 from socialflow.api.feeds import hot_feed_routes
 from socialflow.api.health import router as health_router
 from socialflow.api.hot_routes import HotRoutes
 from socialflow.api.mail_pages import dev_router as dev_outbox_router
 from socialflow.api.mail_pages import links_router as mail_links_router
+from socialflow.api.openapi import install_openapi, operation_id
 from socialflow.errors import install_exception_handlers
 from socialflow.observability import RequestContextMiddleware, configure_logging
 from socialflow.platform import Platform
@@ -29,6 +31,10 @@ from socialflow.settings import Settings, load_settings
 def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     """Put socialflow's routers, error handlers and state onto an existing app.
 
+    Operation ids are :func:`~socialflow.api.openapi.operation_id`'s and the
+    OpenAPI document describes error responses as problems
+    (:func:`~socialflow.api.openapi.install_openapi`).
+
     ``prefix`` goes in front of everything (``/social`` gives
     ``/social/api/v1/...`` and ``/social/healthz``). The host app's lifespan
     should wrap ``platform.lifespan(app)``; if it does not, the platform starts
@@ -37,12 +43,20 @@ def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     app.state.socialflow = platform
     settings = platform.settings
     plugin_routers = [r for routers in platform.plugins.hook.socialflow_routers() for r in routers]
-    app.include_router(health_router, prefix=prefix)
-    app.include_router(build_api_router(plugin_routers), prefix=prefix + settings.api_prefix)
-    app.include_router(mail_links_router, prefix=prefix)  # where the default mail links land
+    app.include_router(health_router, prefix=prefix, generate_unique_id_function=operation_id)
+    app.include_router(
+        build_api_router(plugin_routers),
+        prefix=prefix + settings.api_prefix,
+        generate_unique_id_function=operation_id,
+    )
+    # Where the default mail links land (HTML pages, not in the OpenAPI document).
+    app.include_router(mail_links_router, prefix=prefix, generate_unique_id_function=operation_id)
     if outbox_enabled(settings):
-        app.include_router(dev_outbox_router, prefix=prefix)
+        app.include_router(
+            dev_outbox_router, prefix=prefix, generate_unique_id_function=operation_id
+        )
     install_exception_handlers(app)
+    install_openapi(app)
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
@@ -60,10 +74,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version=__version__,
         description="socialflow: the backend of a social video platform.",
         lifespan=platform.lifespan,
-        # None also turns off /docs and /redoc (expose_docs; off in production).
+        # expose_docs (off in production) decides; install_docs serves the pages
+        # with assets from the package, so they work offline.
         openapi_url="/openapi.json" if settings.docs_exposed else None,
+        docs_url=None,
+        redoc_url=None,
     )
     install(app, platform)
+    if settings.docs_exposed:
+        install_docs(app, docs_url="/docs", redoc_url="/redoc", openapi_url="/openapi.json")
     app.add_middleware(HotRoutes, routes=hot_feed_routes(settings.api_prefix))  # innermost
     app.add_middleware(
         BodyLimit,

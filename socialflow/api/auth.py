@@ -39,7 +39,9 @@ from socialflow.api.deps import (
     SessionDep,
     WriteSessionDep,
 )
+from socialflow.api.openapi import problems
 from socialflow.api.schemas import LoginRequest, RegisterRequest, TokenPair, UserPrivate
+from socialflow.api.types import Name, SafeText, clean_label
 from socialflow.errors import Unauthorized
 from socialflow.services import email_flows, oauth, totp
 from socialflow.services import refresh_tokens as refresh_service
@@ -71,13 +73,18 @@ def _pair(tokens: IssuedTokens) -> TokenPair:
 
 
 def _user_agent(request: Request) -> str:
-    return request.headers.get("user-agent", "")[:255]
+    return clean_label(request.headers.get("user-agent", "")[:255])
 
 
 # ------------------------------------------------------------ sign-up, sign-in
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPrivate)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPrivate,
+    responses=problems(409),
+)
 def register(
     body: RegisterRequest,
     session: SessionDep,
@@ -100,7 +107,9 @@ def register(
     return UserPrivate.of_self(user)
 
 
-@router.post("/login", response_model=TokenPair, dependencies=NO_STORE)
+@router.post(
+    "/login", response_model=TokenPair, dependencies=NO_STORE, responses=problems(401, 403)
+)
 def login(
     body: LoginRequest,
     request: Request,
@@ -143,7 +152,7 @@ def login(
     return _pair(tokens)
 
 
-@router.post("/refresh", response_model=TokenPair, dependencies=NO_STORE)
+@router.post("/refresh", response_model=TokenPair, dependencies=NO_STORE, responses=problems(401))
 def refresh(
     body: RefreshRequest, session: SessionDep, platform: PlatformDep, ip: ClientIp
 ) -> TokenPair:
@@ -206,7 +215,7 @@ def list_sessions(user: CurrentUser, claims: ClaimsDep, session: SessionDep) -> 
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_session(session_id: str, user: CurrentUser, session: SessionDep) -> Response:
+def revoke_session(session_id: Name, user: CurrentUser, session: SessionDep) -> Response:
     """Sign one device out. Another user's session id answers 404."""
     session_service.revoke_for_user(session, user=user, session_id=session_id[:64])
     session.commit()
@@ -216,7 +225,7 @@ def revoke_session(session_id: str, user: CurrentUser, session: SessionDep) -> R
 # ---------------------------------------------------------------- email flows
 
 
-@router.post("/verify-email", response_model=UserPrivate)
+@router.post("/verify-email", response_model=UserPrivate, responses=problems(409))
 def verify_email(body: TokenRequest, session: SessionDep, platform: PlatformDep) -> UserPrivate:
     """Confirm the address with the token from the verification mail."""
     user = email_flows.verify_email(session, platform.settings, token=body.token)
@@ -224,7 +233,12 @@ def verify_email(body: TokenRequest, session: SessionDep, platform: PlatformDep)
     return UserPrivate.of_self(user)
 
 
-@router.post("/verify-email/resend", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=problems(409),
+)
 def resend_verification(
     user: CurrentUser, session: SessionDep, platform: PlatformDep, limiter: RateLimiterDep
 ) -> Accepted:
@@ -296,7 +310,12 @@ def change_password(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/email/change", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post(
+    "/email/change",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=problems(409),
+)
 def request_email_change(
     body: EmailChange,
     user: CurrentUser,
@@ -323,7 +342,7 @@ def request_email_change(
     return Accepted(detail="Open the link we sent to the new address to confirm it.")
 
 
-@router.post("/email/change/confirm", response_model=UserPrivate)
+@router.post("/email/change/confirm", response_model=UserPrivate, responses=problems(409))
 def confirm_email_change(
     body: TokenRequest, session: SessionDep, platform: PlatformDep, ip: ClientIp
 ) -> UserPrivate:
@@ -335,7 +354,9 @@ def confirm_email_change(
 # ------------------------------------------------------------------------- 2FA
 
 
-@router.post("/2fa/setup", response_model=TwoFactorSetup, dependencies=NO_STORE)
+@router.post(
+    "/2fa/setup", response_model=TwoFactorSetup, dependencies=NO_STORE, responses=problems(409)
+)
 def setup_2fa(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> TwoFactorSetup:
     """A fresh secret, its ``otpauth://`` URI and a QR code; 2FA is on only after /enable."""
     created = totp.setup(session, platform.settings, user=user)
@@ -348,7 +369,9 @@ def setup_2fa(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> 
     )
 
 
-@router.post("/2fa/enable", response_model=RecoveryCodes, dependencies=NO_STORE)
+@router.post(
+    "/2fa/enable", response_model=RecoveryCodes, dependencies=NO_STORE, responses=problems(409)
+)
 def enable_2fa(
     body: OtpRequest,
     user: CurrentUser,
@@ -363,7 +386,9 @@ def enable_2fa(
     return RecoveryCodes(recovery_codes=codes)
 
 
-@router.post("/2fa/verify", response_model=TokenPair, dependencies=NO_STORE)
+@router.post(
+    "/2fa/verify", response_model=TokenPair, dependencies=NO_STORE, responses=problems(401)
+)
 def verify_2fa(
     body: SecondFactorRequest,
     request: Request,
@@ -387,7 +412,7 @@ def verify_2fa(
     return _pair(tokens)
 
 
-@router.post("/2fa/disable", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/2fa/disable", status_code=status.HTTP_204_NO_CONTENT, responses=problems(409))
 def disable_2fa(
     body: OtpRequest,
     user: CurrentUser,
@@ -401,7 +426,12 @@ def disable_2fa(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/2fa/recovery-codes", response_model=RecoveryCodes, dependencies=NO_STORE)
+@router.post(
+    "/2fa/recovery-codes",
+    response_model=RecoveryCodes,
+    dependencies=NO_STORE,
+    responses=problems(409),
+)
 def regenerate_recovery_codes(
     body: OtpRequest,
     user: CurrentUser,
@@ -435,7 +465,7 @@ def oauth_providers(platform: PlatformDep) -> list[OAuthProviderInfo]:
 
 
 @router.get("/oauth/{provider}/authorize", status_code=status.HTTP_302_FOUND)
-def oauth_authorize(provider: str, platform: PlatformDep) -> RedirectResponse:
+def oauth_authorize(provider: Name, platform: PlatformDep) -> RedirectResponse:
     """Redirect the browser to the provider, with state, PKCE and nonce."""
     settings = platform.settings
     url, cookie = oauth.start(settings, provider)
@@ -452,17 +482,17 @@ def oauth_authorize(provider: str, platform: PlatformDep) -> RedirectResponse:
     return response
 
 
-@router.get("/oauth/{provider}/callback", response_model=OAuthLogin)
+@router.get("/oauth/{provider}/callback", response_model=OAuthLogin, responses=problems(400, 403))
 def oauth_callback(
-    provider: str,
+    provider: Name,
     request: Request,
     session: WriteSessionDep,
     platform: PlatformDep,
     limiter: RateLimiterDep,
     ip: ClientIp,
-    code: Annotated[str | None, Query(max_length=2000)] = None,
-    state: Annotated[str | None, Query(max_length=500)] = None,
-    error: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[SafeText | None, Query(max_length=2000)] = None,
+    state: Annotated[SafeText | None, Query(max_length=500)] = None,
+    error: Annotated[SafeText | None, Query(max_length=200)] = None,
 ) -> Response:
     """Finish the provider's redirect: sign in (linking or creating the account)."""
     limiter.hit("login-ip", limiter.config.login_per_ip, ip)

@@ -15,6 +15,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from socialflow.api.types import Cursor, id_cursor
 from socialflow.errors import Forbidden, Unauthorized
 from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
@@ -185,11 +186,15 @@ class Page:
 
     def __init__(
         self,
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        cursor: Annotated[Cursor | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> None:
         self.cursor = cursor
         self.limit = limit
+
+    def id_cursor(self) -> int | None:
+        """The cursor of a page ordered by row id, as that id (422 ``invalid-cursor`` if not)."""
+        return id_cursor(self.cursor)
 
 
 PageDep = Annotated[Page, Depends()]

@@ -154,15 +154,15 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-# The docs pages load Swagger UI and ReDoc (scripts, styles, fonts) from their
-# CDNs or from this server, run an inline start-up script, and ReDoc starts a
-# worker from a blob: URL. No user data is rendered on them.
+# The docs pages load Swagger UI and ReDoc from this server (socialflow.api.docs),
+# run an inline start-up script, and ReDoc starts a worker from a blob: URL.
+# No user data is rendered on them.
 DOCS_CSP = (
     "default-src 'self'; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' data: https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; "
+    "img-src 'self' data:; "
     "worker-src 'self' blob:; "
     "connect-src 'self'; "
     "frame-ancestors 'none'"

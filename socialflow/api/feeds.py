@@ -25,8 +25,10 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from socialflow.api.deps import get_access_claims, get_platform
+from socialflow.api.openapi import OPTIONAL_BEARER, problems
 from socialflow.api.social_schemas import PostPage
-from socialflow.errors import Unauthorized, ValidationProblem
+from socialflow.api.types import SafeText, query_int, query_text
+from socialflow.errors import Unauthorized
 from socialflow.platform import Platform
 from socialflow.services import feeds as feed_service
 from socialflow.services.feed_cache import FeedName, PageKey, PageSkeleton, TokenKey, ViewerFacts
@@ -66,34 +68,24 @@ PAGE_OPENAPI: dict[str, Any] = {
         },
     ],
 }
+# explore and hashtag serve anonymous readers too (a token is optional).
+PUBLIC_PAGE_OPENAPI: dict[str, Any] = {**PAGE_OPENAPI, "security": OPTIONAL_BEARER}
 JSON_TYPE = "application/json"
 # (platform, connection, viewer id, the viewer's facts) -> candidate source
 FetcherFactory = Callable[[Platform, Connection, int | None, ViewerFacts], feed_service.Fetcher]
 
 
-def _invalid(field: str, message: str, code: str) -> ValidationProblem:
-    return ValidationProblem(
-        f"{field}: {message}",
-        errors=[{"field": field, "location": "query", "message": message, "code": code}],
-    )
-
-
 def page_params(request: Request) -> tuple[str | None, int]:
-    """``cursor`` and ``limit`` from the query, with the errors FastAPI would give."""
+    """``cursor`` and ``limit`` from the query, by the rules of ``api.types``
+    (the same problems FastAPI's parsing of those types would give)."""
     query = request.query_params
     cursor = query.get("cursor") or None
-    if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
-        raise _invalid("cursor", f"at most {MAX_CURSOR_LENGTH} characters", "string_too_long")
+    if cursor is not None:
+        cursor = query_text("cursor", cursor, max_length=MAX_CURSOR_LENGTH)
     raw = query.get("limit")
     if raw is None:
         return cursor, DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise _invalid("limit", "must be an integer", "int_parsing") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise _invalid("limit", f"must be between 1 and {MAX_LIMIT}", "out_of_range")
-    return cursor, limit
+    return cursor, query_int("limit", raw, minimum=1, maximum=MAX_LIMIT)
 
 
 def access_claims(platform: Platform, authorization: str | None) -> AccessClaims | None:
@@ -238,7 +230,7 @@ async def _serve(
     return Response(body, media_type=JSON_TYPE)
 
 
-@router.get("/home", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get("/home", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401))
 async def home(request: Request) -> Response:
     """The caller's home feed: their timeline, big accounts merged in, ranked."""
 
@@ -251,7 +243,9 @@ async def home(request: Request) -> Response:
     return await _serve(request, feed="home", make_fetch=make_fetch)
 
 
-@router.get("/explore", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get(
+    "/explore", response_model=PostPage, openapi_extra=PUBLIC_PAGE_OPENAPI, responses=problems(401)
+)
 async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
 
@@ -263,9 +257,14 @@ async def explore(request: Request) -> Response:
     return await _serve(request, feed="explore", make_fetch=make_fetch)
 
 
-@router.get("/hashtag/{tag}", response_model=PostPage, openapi_extra=PAGE_OPENAPI)
+@router.get(
+    "/hashtag/{tag}",
+    response_model=PostPage,
+    openapi_extra=PUBLIC_PAGE_OPENAPI,
+    responses=problems(401),
+)
 async def hashtag(
-    request: Request, tag: Annotated[str, Path(min_length=1, max_length=101)]
+    request: Request, tag: Annotated[SafeText, Path(min_length=1, max_length=101)]
 ) -> Response:
     """Public posts carrying ``#tag`` (with or without the ``#``), ranked."""
 

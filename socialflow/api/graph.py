@@ -7,21 +7,15 @@ from typing import Literal
 from fastapi import APIRouter
 
 from socialflow.api.deps import CurrentUser, OptionalUser, PageDep, SessionDep
+from socialflow.api.openapi import problems
 from socialflow.api.schemas import UserPublic
 from socialflow.api.social_schemas import FollowState, RelationState, UserPage
-from socialflow.errors import NotFound, ValidationProblem
+from socialflow.api.types import Name
+from socialflow.errors import NotFound
 from socialflow.models.user import User
 from socialflow.services import graph as graph_service
 
 router = APIRouter(prefix="/users", tags=["graph"])
-
-
-def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not cursor.isdigit():
-        raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor")
-    return int(cursor)
 
 
 def _page(session: SessionDep, viewer: User | None, users: list[User], limit: int) -> UserPage:
@@ -36,14 +30,14 @@ def _page(session: SessionDep, viewer: User | None, users: list[User], limit: in
 @router.get("/me/follow-requests", response_model=UserPage)
 def list_follow_requests(session: SessionDep, user: CurrentUser, page: PageDep) -> UserPage:
     users = graph_service.pending_requests(
-        session, target=user, limit=page.limit, before=_before(page.cursor)
+        session, target=user, limit=page.limit, before=page.id_cursor()
     )
     return _page(session, user, users, page.limit)
 
 
 @router.post("/me/follow-requests/{username}/{decision}", response_model=FollowState)
 def answer_follow_request(
-    username: str, decision: Literal["approve", "reject"], session: SessionDep, user: CurrentUser
+    username: Name, decision: Literal["approve", "reject"], session: SessionDep, user: CurrentUser
 ) -> FollowState:
     requester = graph_service.get_visible_user(session, username=username, viewer=user)
     graph_service.answer_request(
@@ -52,14 +46,14 @@ def answer_follow_request(
     return FollowState(state="none")
 
 
-@router.post("/{username}/follow", response_model=FollowState)
-def follow(username: str, session: SessionDep, user: CurrentUser) -> FollowState:
+@router.post("/{username}/follow", response_model=FollowState, responses=problems(403))
+def follow(username: Name, session: SessionDep, user: CurrentUser) -> FollowState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     return FollowState(state=graph_service.follow(session, follower=user, target=target))
 
 
 @router.delete("/{username}/follow", response_model=FollowState)
-def unfollow(username: str, session: SessionDep, user: CurrentUser) -> FollowState:
+def unfollow(username: Name, session: SessionDep, user: CurrentUser) -> FollowState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     graph_service.unfollow(session, follower=user, target=target)
     return FollowState(state="none")
@@ -67,7 +61,7 @@ def unfollow(username: str, session: SessionDep, user: CurrentUser) -> FollowSta
 
 def _connections(
     direction: Literal["followers", "following"],
-    username: str,
+    username: Name,
     session: SessionDep,
     viewer: User | None,
     page: PageDep,
@@ -81,44 +75,44 @@ def _connections(
         viewer=viewer,
         direction=direction,
         limit=page.limit,
-        before=_before(page.cursor),
+        before=page.id_cursor(),
     )
     return _page(session, viewer, users, page.limit)
 
 
 @router.get("/{username}/followers", response_model=UserPage)
-def followers(username: str, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
+def followers(username: Name, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
     return _connections("followers", username, session, viewer, page)
 
 
 @router.get("/{username}/following", response_model=UserPage)
-def following(username: str, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
+def following(username: Name, session: SessionDep, viewer: OptionalUser, page: PageDep) -> UserPage:
     return _connections("following", username, session, viewer, page)
 
 
 @router.post("/{username}/block", response_model=RelationState)
-def block(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+def block(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.block(session, blocker=user, target=target)
     return RelationState(blocked=True)
 
 
 @router.delete("/{username}/block", response_model=RelationState)
-def unblock(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+def unblock(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.unblock(session, blocker=user, target=target)
     return RelationState(blocked=False)
 
 
 @router.post("/{username}/mute", response_model=RelationState)
-def mute(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+def mute(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     graph_service.mute(session, muter=user, target=target)
     return RelationState(muted=True)
 
 
 @router.delete("/{username}/mute", response_model=RelationState)
-def unmute(username: str, session: SessionDep, user: CurrentUser) -> RelationState:
+def unmute(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.unmute(session, muter=user, target=target)
     return RelationState(muted=False)

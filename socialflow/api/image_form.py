@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from socialflow.errors import Problem
+from socialflow.inputs import ascii_int
 from socialflow.media.images import invalid_image
 from socialflow.platform import Platform
 
@@ -60,8 +61,8 @@ async def read_image_form(
     if not content_type.lower().startswith("multipart/form-data"):
         raise _not_multipart()
     cap = limit + MULTIPART_OVERHEAD
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
+    declared = ascii_int(request.headers.get("content-length"))
+    if declared is not None and declared > cap:
         raise too_large()
 
     async def bounded() -> AsyncIterator[bytes]:

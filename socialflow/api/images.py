@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse
 
 from socialflow.api.deps import CurrentUser, DetachedUser, PlatformDep, SessionDep, in_session
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
+from socialflow.api.openapi import problems
 from socialflow.api.social_schemas import ImageOut
+from socialflow.api.types import ObjectKey
 from socialflow.media.images import ImageTooLarge
 from socialflow.services import images as image_service
 
@@ -26,7 +28,13 @@ _UPLOAD_BODY = image_upload_openapi(
 )
 
 
-@router.post("", status_code=201, response_model=ImageOut, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ImageOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses=problems(413, 415),
+)
 async def upload_image(request: Request, user: DetachedUser, platform: PlatformDep) -> JSONResponse:
     """Upload an image; attach it with ``image_ids`` in ``POST``/``PATCH /posts``.
 
@@ -63,7 +71,7 @@ async def upload_image(request: Request, user: DetachedUser, platform: PlatformD
 
 @router.get("/{image_id}", response_model=ImageOut)
 def read_image(
-    image_id: str, user: CurrentUser, session: SessionDep, platform: PlatformDep
+    image_id: ObjectKey, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> JSONResponse:
     """One of the caller's images (attached or not); anyone else's is 404."""
     assert user.id is not None
@@ -73,9 +81,9 @@ def read_image(
     )
 
 
-@router.delete("/{image_id}", status_code=204)
+@router.delete("/{image_id}", status_code=204, responses=problems(409))
 def delete_image(
-    image_id: str, user: CurrentUser, session: SessionDep, platform: PlatformDep
+    image_id: ObjectKey, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> Response:
     """Delete one of the caller's unattached images now (409 ``image-attached`` if in a post)."""
     assert user.id is not None

@@ -19,6 +19,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from socialflow.api.deps import PlatformDep
+from socialflow.api.openapi import problems
+from socialflow.api.types import Expiry, SafeText
 from socialflow.errors import NotFound, Problem
 from socialflow.media.signing import check_media_signature
 from socialflow.plugins.protocols import ObjectNotFound, StorageBackend, StorageError
@@ -92,14 +94,14 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-@router.get("/media/{key:path}", name="media")
+@router.get("/media/{key:path}", name="media", responses=problems(416))
 def serve_media(
-    key: str,
+    key: SafeText,
     request: Request,
     platform: PlatformDep,
-    expires: str | None = None,
-    sig: str | None = None,
-    filename: str | None = None,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
+    filename: SafeText | None = None,
 ) -> Response:
     secret = platform.settings.secret()
     if not check_media_signature(secret, key, expires, sig, filename):

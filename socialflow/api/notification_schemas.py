@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from socialflow.api.schemas import StrictModel
 from socialflow.api.social_schemas import AuthorOut, PostOut
+from socialflow.api.types import DbId
 from socialflow.services.notifications import MAX_READ_IDS
 
 Kind = Literal[
@@ -53,8 +54,8 @@ class UnreadCount(BaseModel):
 class MarkRead(StrictModel):
     """Exactly one of ``ids``, ``up_to`` or ``all``."""
 
-    ids: list[int] | None = Field(default=None, max_length=MAX_READ_IDS)
-    up_to: int | None = Field(default=None, ge=1)
+    ids: list[DbId] | None = Field(default=None, max_length=MAX_READ_IDS)
+    up_to: DbId | None = None
     all: Literal[True] | None = None
 
     @model_validator(mode="after")

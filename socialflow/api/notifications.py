@@ -9,18 +9,10 @@ from fastapi.responses import JSONResponse
 
 from socialflow.api.deps import CurrentUser, PageDep, PlatformDep, SessionDep
 from socialflow.api.notification_schemas import MarkedRead, MarkRead, NotificationPage, UnreadCount
-from socialflow.errors import ValidationProblem
+from socialflow.api.types import SafeText
 from socialflow.services import notifications as notification_service
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
-
-
-def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not cursor.isdigit():
-        raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor")
-    return int(cursor)
 
 
 @router.get("", response_model=NotificationPage)
@@ -31,7 +23,7 @@ def list_notifications(
     platform: PlatformDep,
     unread: bool = False,
     kinds: Annotated[
-        str | None, Query(max_length=200, description="Comma-separated, e.g. liked,followed")
+        SafeText | None, Query(max_length=200, description="Comma-separated, e.g. liked,followed")
     ] = None,
 ) -> JSONResponse:
     items, next_before = notification_service.list_notifications(
@@ -39,7 +31,7 @@ def list_notifications(
         platform=platform,
         recipient=user,
         limit=page.limit,
-        before=_before(page.cursor),
+        before=page.id_cursor(),
         unread_only=unread,
         kinds=notification_service.parse_kinds(kinds),
     )

@@ -22,7 +22,7 @@ from socialflow.api.social_schemas import (
     ShareState,
     ViewCount,
 )
-from socialflow.errors import ValidationProblem
+from socialflow.api.types import DbId, Name
 from socialflow.services import comments as comment_service
 from socialflow.services import feeds as feed_service
 from socialflow.services import graph as graph_service
@@ -30,14 +30,6 @@ from socialflow.services import likes as like_service
 from socialflow.services import posts as post_service
 
 router = APIRouter(tags=["posts"])
-
-
-def _int_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not cursor.isdigit():
-        raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor")
-    return int(cursor)
 
 
 @router.post("/posts", status_code=201, response_model=PostOut)
@@ -60,7 +52,7 @@ def create_post(
 
 @router.get("/posts/{post_id}", response_model=PostOut)
 def read_post(
-    post_id: int, session: SessionDep, viewer: OptionalUser, platform: PlatformDep
+    post_id: DbId, session: SessionDep, viewer: OptionalUser, platform: PlatformDep
 ) -> JSONResponse:
     return JSONResponse(
         post_service.public_post(session, platform=platform, viewer=viewer, post_id=post_id)
@@ -69,7 +61,7 @@ def read_post(
 
 @router.patch("/posts/{post_id}", response_model=PostOut)
 def edit_post(
-    post_id: int, body: PostUpdate, session: SessionDep, user: CurrentUser, platform: PlatformDep
+    post_id: DbId, body: PostUpdate, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> JSONResponse:
     post_service.edit_post(
         session,
@@ -86,13 +78,13 @@ def edit_post(
 
 
 @router.delete("/posts/{post_id}", status_code=204)
-def delete_post(post_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_post(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     post_service.delete_post(session, actor=user, post_id=post_id)
     return Response(status_code=204)
 
 
 @router.get("/posts/{post_id}/edits", response_model=list[PostEditOut])
-def post_edits(post_id: int, session: SessionDep, viewer: OptionalUser) -> list[PostEditOut]:
+def post_edits(post_id: DbId, session: SessionDep, viewer: OptionalUser) -> list[PostEditOut]:
     edits = post_service.edit_history(session, viewer=viewer, post_id=post_id)
     return [
         PostEditOut(
@@ -103,25 +95,25 @@ def post_edits(post_id: int, session: SessionDep, viewer: OptionalUser) -> list[
 
 
 @router.post("/posts/{post_id}/views", response_model=ViewCount)
-def record_view(post_id: int, session: SessionDep, viewer: OptionalUser) -> ViewCount:
+def record_view(post_id: DbId, session: SessionDep, viewer: OptionalUser) -> ViewCount:
     return ViewCount(view_count=post_service.record_view(session, viewer=viewer, post_id=post_id))
 
 
 @router.post("/posts/{post_id}/like", response_model=LikeState)
-def like(post_id: int, session: SessionDep, user: CurrentUser, platform: PlatformDep) -> LikeState:
+def like(post_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep) -> LikeState:
     return LikeState(
         **like_service.like(session, settings=platform.settings, user=user, post_id=post_id)
     )
 
 
 @router.delete("/posts/{post_id}/like", response_model=LikeState)
-def unlike(post_id: int, session: SessionDep, user: CurrentUser) -> LikeState:
+def unlike(post_id: DbId, session: SessionDep, user: CurrentUser) -> LikeState:
     return LikeState(**like_service.unlike(session, user=user, post_id=post_id))
 
 
 @router.post("/posts/{post_id}/share", response_model=ShareState)
 def share(
-    post_id: int, session: SessionDep, user: CurrentUser, platform: PlatformDep
+    post_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> ShareState:
     return ShareState(
         **like_service.share(session, settings=platform.settings, user=user, post_id=post_id)
@@ -129,18 +121,18 @@ def share(
 
 
 @router.delete("/posts/{post_id}/share", response_model=ShareState)
-def unshare(post_id: int, session: SessionDep, user: CurrentUser) -> ShareState:
+def unshare(post_id: DbId, session: SessionDep, user: CurrentUser) -> ShareState:
     return ShareState(**like_service.unshare(session, user=user, post_id=post_id))
 
 
 @router.post("/posts/{post_id}/bookmark", status_code=204)
-def bookmark(post_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def bookmark(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     like_service.bookmark(session, user=user, post_id=post_id)
     return Response(status_code=204)
 
 
 @router.delete("/posts/{post_id}/bookmark", status_code=204)
-def unbookmark(post_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def unbookmark(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     like_service.unbookmark(session, user=user, post_id=post_id)
     return Response(status_code=204)
 
@@ -149,9 +141,7 @@ def unbookmark(post_id: int, session: SessionDep, user: CurrentUser) -> Response
 def bookmarks(
     session: SessionDep, user: CurrentUser, page: PageDep, platform: PlatformDep
 ) -> JSONResponse:
-    ids = like_service.bookmarked_ids(
-        session, user=user, limit=page.limit, before=_int_cursor(page.cursor)
-    )
+    ids = like_service.bookmarked_ids(session, user=user, limit=page.limit, before=page.id_cursor())
     rows = post_service.load_rows(session, ids)
     kept = {r.id: r for r in post_service.visible_rows(session, user.id, rows.values())}
     items = post_service.serialize_many(
@@ -163,11 +153,11 @@ def bookmarks(
 
 @router.get("/posts/{post_id}/comments", response_model=CommentPage)
 def list_comments(
-    post_id: int,
+    post_id: DbId,
     session: SessionDep,
     viewer: OptionalUser,
     page: PageDep,
-    parent_id: Annotated[int | None, Query(ge=1)] = None,
+    parent_id: Annotated[DbId | None, Query()] = None,
 ) -> JSONResponse:
     items = comment_service.list_comments(
         session,
@@ -175,7 +165,7 @@ def list_comments(
         post_id=post_id,
         parent_id=parent_id,
         limit=page.limit,
-        after=_int_cursor(page.cursor),
+        after=page.id_cursor(),
     )
     next_cursor = str(items[-1]["id"]) if len(items) == page.limit else None
     return JSONResponse({"items": items, "next_cursor": next_cursor})
@@ -183,7 +173,11 @@ def list_comments(
 
 @router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentOut)
 def create_comment(
-    post_id: int, body: CommentCreate, session: SessionDep, user: CurrentUser, platform: PlatformDep
+    post_id: DbId,
+    body: CommentCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    platform: PlatformDep,
 ) -> JSONResponse:
     comment = comment_service.create_comment(
         session,
@@ -197,14 +191,14 @@ def create_comment(
 
 
 @router.delete("/comments/{comment_id}", status_code=204)
-def delete_comment(comment_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_comment(comment_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     comment_service.delete_comment(session, actor=user, comment_id=comment_id)
     return Response(status_code=204)
 
 
 @router.get("/users/{username}/posts", response_model=PostPage)
 def user_posts(
-    username: str, session: SessionDep, viewer: OptionalUser, page: PageDep, platform: PlatformDep
+    username: Name, session: SessionDep, viewer: OptionalUser, page: PageDep, platform: PlatformDep
 ) -> JSONResponse:
     author = graph_service.get_visible_user(session, username=username, viewer=viewer)
     assert author.id is not None

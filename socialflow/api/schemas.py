@@ -7,14 +7,24 @@ Request models forbid unknown fields, so a client cannot slip in ``role`` or
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from socialflow.api.types import check_strings
 from socialflow.models.user import User
 
 
 class StrictModel(BaseModel):
+    """The base of request bodies: unknown fields are refused, and so are NUL,
+    control characters and lone surrogates in every string field (a 422)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _safe_strings(cls, value: Any) -> Any:
+        return check_strings(value)
 
 
 class RegisterRequest(StrictModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from socialflow.api.deps import OptionalUser, PageDep, PlatformDep, SessionDep
 from socialflow.api.social_schemas import SearchPage
+from socialflow.api.types import SafeText
 from socialflow.services import search as search_service
 
 router = APIRouter(tags=["search"])
@@ -15,7 +16,7 @@ router = APIRouter(tags=["search"])
 
 @router.get("/search", response_model=SearchPage)
 def search(
-    q: Annotated[str, Query(min_length=1, max_length=200)],
+    q: Annotated[SafeText, Query(min_length=1, max_length=200)],
     session: SessionDep,
     viewer: OptionalUser,
     page: PageDep,

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from socialflow.api.schemas import StrictModel, UserPublic
+from socialflow.api.types import DbId
 from socialflow.services.video_public import VideoPublic
 
 
@@ -100,7 +101,7 @@ class PostEditOut(BaseModel):
 
 class CommentCreate(StrictModel):
     text: str = Field(min_length=1, max_length=5000)
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: DbId | None = None
 
 
 class CommentOut(BaseModel):

@@ -23,10 +23,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
 from socialflow.api.deps import DetachedUser, PlatformDep, in_session
+from socialflow.api.openapi import problems
+from socialflow.api.types import ObjectKey
 from socialflow.errors import Conflict, Problem, ServiceUnavailable
+from socialflow.inputs import MAX_BIGINT, ascii_int
 from socialflow.media.body import BodyPipe, BodyTooLarge
 from socialflow.media.tus import (
+    CHECKSUM_ALGORITHMS,
     CHECKSUM_MISMATCH_STATUS,
+    MAX_METADATA_LENGTH,
     OFFSET_CONTENT_TYPE,
     TUS_VERSION,
     Checksum,
@@ -65,6 +70,119 @@ class TusRoute(APIRoute):
 
 
 router = APIRouter(prefix="/uploads", tags=["uploads"], route_class=TusRoute)
+
+
+def _header(
+    name: str, description: str, *, required: bool = False, **schema: Any
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+_TUS_RESUMABLE = _header(
+    "Tus-Resumable", "The tus version the client speaks.", required=True, enum=[TUS_VERSION]
+)
+_UPLOAD_CHECKSUM = _header(
+    "Upload-Checksum",
+    f"`<algorithm> <base64 digest>` of this request's body ({', '.join(CHECKSUM_ALGORITHMS)}).",
+)
+_OFFSET_BODY = {
+    "content": {OFFSET_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}
+}
+_INTEGER_HEADER = {"schema": {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT}}
+_RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "Tus-Resumable": {"description": "The tus version.", "schema": {"type": "string"}},
+    "Upload-Offset": {"description": "Bytes received so far.", **_INTEGER_HEADER},
+    "Upload-Length": {"description": "The declared size of the upload.", **_INTEGER_HEADER},
+    "Upload-Expires": {
+        "description": "When an unfinished upload is deleted (an HTTP date).",
+        "schema": {"type": "string"},
+    },
+    "Upload-Metadata": {
+        "description": "The metadata given at creation.",
+        "schema": {"type": "string"},
+    },
+    "Video-Id": {"description": "The video this upload becomes.", "schema": {"type": "string"}},
+    "Location": {"description": "The upload's URL.", "schema": {"type": "string"}},
+}
+
+
+def _tus_openapi(
+    status: int,
+    description: str,
+    response_headers: tuple[str, ...],
+    parameters: tuple[dict[str, Any], ...] = (),
+    body: bool = False,
+) -> dict[str, Any]:
+    """``openapi_extra`` of a tus route (FastAPI cannot see the headers it reads)."""
+    extra: dict[str, Any] = {
+        "parameters": [_TUS_RESUMABLE, *parameters],
+        "responses": {
+            str(status): {
+                "description": description,
+                "headers": {name: _RESPONSE_HEADERS[name] for name in response_headers},
+            }
+        },
+    }
+    if body:
+        extra["requestBody"] = {"required": False, **_OFFSET_BODY}
+    return extra
+
+
+_CREATE_OPENAPI = _tus_openapi(
+    201,
+    "Created; with a body (creation-with-upload), its bytes are stored.",
+    ("Tus-Resumable", "Location", "Upload-Offset", "Upload-Length", "Upload-Expires", "Video-Id"),
+    (
+        _header(
+            "Upload-Length",
+            "The size of the whole file, in bytes.",
+            required=True,
+            pattern="^[0-9]{1,19}$",
+        ),
+        _header(
+            "Upload-Metadata",
+            "Comma-separated `key base64value` pairs: filename, filetype, title, visibility.",
+            maxLength=MAX_METADATA_LENGTH,
+        ),
+        _UPLOAD_CHECKSUM,
+    ),
+    body=True,
+)
+_HEAD_OPENAPI = _tus_openapi(
+    200,
+    "Where to resume.",
+    (
+        "Tus-Resumable",
+        "Upload-Offset",
+        "Upload-Length",
+        "Upload-Expires",
+        "Upload-Metadata",
+        "Video-Id",
+    ),
+)
+_PATCH_OPENAPI = _tus_openapi(
+    204,
+    "The body was appended.",
+    ("Tus-Resumable", "Upload-Offset", "Upload-Length", "Upload-Expires", "Video-Id"),
+    (
+        _header(
+            "Upload-Offset",
+            "The offset this body starts at: the upload's current offset.",
+            required=True,
+            pattern="^[0-9]{1,19}$",
+        ),
+        _UPLOAD_CHECKSUM,
+    ),
+    body=True,
+)
+_DELETE_OPENAPI = _tus_openapi(204, "The upload and its bytes are gone.", ("Tus-Resumable",))
+_TUS_PROBLEMS = (400, 412)
 
 
 def _bad_request(detail: str) -> Problem:
@@ -113,7 +231,13 @@ def tus_options(platform: PlatformDep) -> Response:
 
 
 @router.post("", include_in_schema=False)
-@router.post("/", status_code=201, name="tus_create")
+@router.post(
+    "/",
+    status_code=201,
+    name="tus_create",
+    openapi_extra=_CREATE_OPENAPI,
+    responses=problems(*_TUS_PROBLEMS, 413, 415, CHECKSUM_MISMATCH_STATUS, 503),
+)
 async def create_upload(request: Request, user: UploadUser, platform: PlatformDep) -> Response:
     """tus creation (and creation-with-upload when a body comes with it).
 
@@ -139,7 +263,7 @@ async def create_upload(request: Request, user: UploadUser, platform: PlatformDe
         return upload
 
     upload = await _in_session(platform, create)
-    has_body = int(request.headers.get("content-length") or 0) > 0 or (
+    has_body = (ascii_int(request.headers.get("content-length")) or 0) > 0 or (
         request.headers.get("transfer-encoding", "").lower() == "chunked"
     )
     if has_body:
@@ -156,9 +280,14 @@ async def create_upload(request: Request, user: UploadUser, platform: PlatformDe
     return Response(status_code=201, headers=headers)
 
 
-@router.head("/{upload_id}", name="tus_upload")
+@router.head(
+    "/{upload_id}",
+    name="tus_upload",
+    openapi_extra=_HEAD_OPENAPI,
+    responses=problems(*_TUS_PROBLEMS, 410),
+)
 async def head_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """Where to resume: ``Upload-Offset``, never cached."""
     _require_tus(request)
@@ -166,9 +295,14 @@ async def head_upload(
     return Response(status_code=200, headers=_upload_headers(upload))
 
 
-@router.patch("/{upload_id}", status_code=204)
+@router.patch(
+    "/{upload_id}",
+    status_code=204,
+    openapi_extra=_PATCH_OPENAPI,
+    responses=problems(*_TUS_PROBLEMS, 409, 410, 413, 415, 423, CHECKSUM_MISMATCH_STATUS, 503),
+)
 async def patch_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """Append the body at ``Upload-Offset`` (409 if it is not the current offset)."""
     _require_tus(request)
@@ -190,9 +324,14 @@ async def patch_upload(
     return Response(status_code=204, headers=headers)
 
 
-@router.delete("/{upload_id}", status_code=204)
+@router.delete(
+    "/{upload_id}",
+    status_code=204,
+    openapi_extra=_DELETE_OPENAPI,
+    responses=problems(*_TUS_PROBLEMS, 410, 423),
+)
 async def terminate_upload(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """tus termination: the upload, its bytes and its unfinished video are gone."""
     _require_tus(request)
@@ -208,7 +347,7 @@ async def terminate_upload(
 
 @router.post("/{upload_id}", include_in_schema=False)
 async def method_override(
-    upload_id: str, request: Request, user: UploadUser, platform: PlatformDep
+    upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
     """``X-HTTP-Method-Override: PATCH|DELETE`` on a POST, for clients behind
     proxies that only pass GET and POST (tus core: servers SHOULD support it)."""
@@ -249,7 +388,8 @@ async def _write(
     committed = False
     try:
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > remaining:
+        size = ascii_int(declared)
+        if size is not None and size > remaining:
             raise upload_service.UploadTooLarge(
                 f"The body ({declared} bytes) is longer than the {remaining} bytes left."
             )

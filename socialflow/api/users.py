@@ -20,7 +20,9 @@ from socialflow.api.deps import (
     in_session,
 )
 from socialflow.api.image_form import decode_limiter, image_upload_openapi, read_image_form
+from socialflow.api.openapi import problems
 from socialflow.api.schemas import DeleteAccountRequest, UserPrivate, UserPublic, UserUpdate
+from socialflow.api.types import Name
 from socialflow.api.videos import VideoPage
 from socialflow.errors import Unauthorized
 from socialflow.models.user import User
@@ -80,7 +82,12 @@ def update_me(
 _AVATAR_BODY = image_upload_openapi()
 
 
-@router.put("/me/avatar", response_model=UserPrivate, openapi_extra=_AVATAR_BODY)
+@router.put(
+    "/me/avatar",
+    response_model=UserPrivate,
+    openapi_extra=_AVATAR_BODY,
+    responses=problems(413, 415),
+)
 async def upload_avatar(
     request: Request, caller: DetachedUser, platform: PlatformDep
 ) -> UserPrivate:
@@ -162,7 +169,7 @@ def delete_me(
 
 @router.get("/{username}", response_model=UserPublic)
 def read_user(
-    username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+    username: Name, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> UserPublic:
     user = get_visible_user(session, username=username, viewer=viewer)
     return UserPublic.of(
@@ -174,7 +181,7 @@ def read_user(
 
 @router.get("/{username}/videos", response_model=VideoPage)
 def user_videos(
-    username: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser, page: PageDep
+    username: Name, session: SessionDep, platform: PlatformDep, viewer: OptionalUser, page: PageDep
 ) -> VideoPage:
     """``username``'s ready videos the caller may see, newest first: all of them for the
     owner, public ones for others; nothing across a block or, for a private account,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from socialflow.api.deps import CurrentUser, OptionalUser, PageDep, PlatformDep, SessionDep
 from socialflow.api.schemas import StrictModel
+from socialflow.api.types import Expiry, Name, ObjectKey, SafeText
 from socialflow.errors import NotFound
 from socialflow.media.hls import Variant, render_master, rewrite_media_playlist
 from socialflow.models.user import User
@@ -86,7 +87,7 @@ def list_videos(
 
 @router.get("/{video_id}", response_model=VideoPublic)
 def read_video(
-    video_id: str, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+    video_id: ObjectKey, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> VideoPublic:
     video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
     return to_public(platform, video)
@@ -94,7 +95,11 @@ def read_video(
 
 @router.patch("/{video_id}", response_model=VideoPublic)
 def update_video(
-    video_id: str, body: VideoUpdate, session: SessionDep, platform: PlatformDep, user: CurrentUser
+    video_id: ObjectKey,
+    body: VideoUpdate,
+    session: SessionDep,
+    platform: PlatformDep,
+    user: CurrentUser,
 ) -> VideoPublic:
     """Change the title, description or visibility of one of the caller's videos
     (anyone else's answers 404)."""
@@ -106,7 +111,7 @@ def update_video(
 
 
 @router.delete("/{video_id}", status_code=204, response_class=Response)
-def delete_video(video_id: str, session: SessionDep, user: CurrentUser) -> Response:
+def delete_video(video_id: ObjectKey, session: SessionDep, user: CurrentUser) -> Response:
     """Delete one of the caller's videos (anyone else's answers 404): gone from every
     list and post at once; its stored renditions, thumbnails and source follow."""
     video_service.delete_video(session=session, owner=user, video_id=video_id)
@@ -116,10 +121,10 @@ def delete_video(video_id: str, session: SessionDep, user: CurrentUser) -> Respo
 def _playable(
     session: Any,
     platform: Platform,
-    video_id: str,
+    video_id: ObjectKey,
     name: str,
     viewer: User | None,
-    expires: str | None,
+    expires: int | None,
     sig: str | None,
 ) -> Video:
     """A ready video the request may play: by signature, or by the viewer's rights."""
@@ -144,12 +149,12 @@ def _playlist_response(text: str) -> Response:
 
 @router.get("/{video_id}/master.m3u8", response_class=Response)
 def master_playlist(
-    video_id: str,
+    video_id: ObjectKey,
     session: SessionDep,
     platform: PlatformDep,
     viewer: OptionalUser,
-    expires: str | None = None,
-    sig: str | None = None,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
 ) -> Response:
     """The HLS master playlist: BANDWIDTH, RESOLUTION and CODECS per rendition."""
     video = _playable(session, platform, video_id, MASTER, viewer, expires, sig)
@@ -171,14 +176,14 @@ def master_playlist(
 
 @router.get("/{video_id}/hls/{name}/index.m3u8", response_class=Response)
 def media_playlist(
-    video_id: str,
-    name: str,
+    video_id: ObjectKey,
+    name: Name,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     viewer: OptionalUser,
-    expires: str | None = None,
-    sig: str | None = None,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
 ) -> Response:
     """One rendition's playlist, segment URIs rewritten to signed storage URLs."""
     video = _playable(session, platform, video_id, name, viewer, expires, sig)
@@ -200,7 +205,7 @@ def media_playlist(
 
 @router.post("/{video_id}/views", response_model=ViewResult)
 def record_view(
-    video_id: str,
+    video_id: ObjectKey,
     body: ViewRequest,
     request: Request,
     session: SessionDep,

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from socialflow.inputs import ascii_int
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
 from socialflow.settings import Settings
@@ -151,7 +152,7 @@ class SqlSearchBackend:
 
     def query(self, q: str, *, kind: str, limit: int = 20, cursor: str | None = None) -> SearchHits:
         terms = query_terms(q)
-        offset = int(cursor) if cursor and cursor.isdigit() else 0
+        offset = ascii_int(cursor) or 0
         offset = min(offset, MAX_OFFSET)
         if not terms:
             return SearchHits(ids=[])

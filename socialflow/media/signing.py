@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import time
 
+from socialflow.inputs import ascii_int
+
 
 def sign_media_url(secret: str, key: str, expires: int, filename: str | None = None) -> str:
     """HMAC over what the URL grants: the key, the expiry and the download name."""
@@ -18,9 +20,14 @@ def sign_media_url(secret: str, key: str, expires: int, filename: str | None = N
 
 
 def check_media_signature(
-    secret: str, key: str, expires: str | None, sig: str | None, filename: str | None
+    secret: str, key: str, expires: int | str | None, sig: str | None, filename: str | None
 ) -> bool:
-    """True when ``sig`` is ours for exactly this key, expiry and name, and not expired."""
-    if not expires or not sig or not expires.isdigit() or int(expires) < time.time():
+    """True when ``sig`` is ours for exactly this key, expiry and name, and not expired.
+
+    ``expires`` as the route parsed it, or the raw query value (then only
+    ASCII digits count: ``"²"`` is simply not a valid expiry).
+    """
+    when = ascii_int(expires) if isinstance(expires, str) else expires
+    if when is None or not sig or when < time.time():
         return False
-    return hmac.compare_digest(sign_media_url(secret, key, int(expires), filename), sig)
+    return hmac.compare_digest(sign_media_url(secret, key, when, filename), sig)

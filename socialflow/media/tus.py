@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
+from socialflow.inputs import ascii_int, has_forbidden_chars
+
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = ("creation", "creation-with-upload", "termination", "checksum", "expiration")
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
@@ -32,7 +34,8 @@ def parse_metadata(header: str | None) -> dict[str, str | None]:
     """``Upload-Metadata``: comma-separated ``key base64value`` pairs (value optional).
 
     Keys must be unique ASCII tokens; values must be valid base64. Values are
-    decoded as UTF-8 (invalid bytes replaced: they are only labels to us).
+    decoded as UTF-8 (invalid bytes replaced: they are only labels to us) and
+    must hold no NUL or control characters (they become filenames and titles).
     """
     if not header or not header.strip():
         return {}
@@ -53,14 +56,19 @@ def parse_metadata(header: str | None) -> dict[str, str | None]:
             value = base64.b64decode(parts[1], validate=True)
         except (binascii.Error, ValueError) as exc:
             raise TusError(f"Upload-Metadata value of {key!r} is not base64") from exc
-        result[key] = value.decode("utf-8", errors="replace")
+        text = value.decode("utf-8", errors="replace")
+        if has_forbidden_chars(text):
+            raise TusError(f"Upload-Metadata value of {key!r} holds NUL or control characters")
+        result[key] = text
     return result
 
 
 def parse_offset(value: str | None, header: str = "Upload-Offset") -> int:
-    if value is None or not value.isdigit():
-        raise TusError(f"{header} must be a non-negative integer")
-    return int(value)
+    """``Upload-Offset``/``Upload-Length``: ASCII digits only, within a ``BIGINT``."""
+    number = ascii_int(value)
+    if number is None:
+        raise TusError(f"{header} must be a non-negative integer of at most 19 digits")
+    return number
 
 
 @dataclass(frozen=True)

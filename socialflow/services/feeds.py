@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, union_all
 
 from socialflow.errors import ValidationProblem
+from socialflow.inputs import MAX_DB_ID
 from socialflow.models.graph import Follow
 from socialflow.models.posts import PostHashtag, Share, Visibility
 from socialflow.models.user import AccountState, User
@@ -79,12 +80,19 @@ class FeedCursor:
         try:
             data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
             boundary = data["b"]
-            deferred = tuple(int(x) for x in data["d"])[:MAX_DEFERRED]
+            deferred = tuple(_post_id(x) for x in data["d"])[:MAX_DEFERRED]
             if boundary is not None:
-                boundary = int(boundary)
+                boundary = _post_id(boundary)
         except (ValueError, KeyError, TypeError) as exc:
             raise ValidationProblem("The cursor is not valid.", slug="invalid-cursor") from exc
         return cls(boundary, deferred)
+
+
+def _post_id(value: object) -> int:
+    """A post id from a decoded cursor: an int within the id column (0 for "none left")."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DB_ID:
+        raise ValueError("not a post id")
+    return value
 
 
 # ----------------------------------------------------------------- candidates

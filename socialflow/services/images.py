@@ -24,6 +24,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
 from socialflow.errors import Conflict, NotFound, ValidationProblem
+from socialflow.inputs import TEXT_RULE, has_forbidden_chars
 from socialflow.media import images as codec
 from socialflow.models.base import utcnow
 from socialflow.models.images import MAX_ALT_LENGTH, MediaImage
@@ -50,6 +51,11 @@ class ImageNotFound(NotFound):
 def check_alt(alt: str | None) -> str:
     """Alt text, stripped; at most :data:`MAX_ALT_LENGTH` characters (422 otherwise)."""
     text = (alt or "").strip()
+    if has_forbidden_chars(text):
+        raise ValidationProblem(
+            f"alt: {TEXT_RULE}",
+            errors=[{"field": "alt", "message": TEXT_RULE, "code": "value_error"}],
+        )
     if len(text) > MAX_ALT_LENGTH:
         raise ValidationProblem(
             f"alt: at most {MAX_ALT_LENGTH} characters",

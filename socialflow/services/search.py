@@ -25,6 +25,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from socialflow.errors import ValidationProblem
+from socialflow.inputs import MAX_DB_ID, ascii_int
 from socialflow.models.posts import Post, PostHashtag
 from socialflow.models.search import SearchSyncState
 from socialflow.models.user import AccountState, User
@@ -389,17 +390,23 @@ def _shown(
     pages neither repeat nor skip.
     """
     if kind == "post":
-        post_ids = [int(i) for i in ids if i.isdigit()]
+        post_ids = _row_ids(ids)
         rows = load_rows(session, post_ids)
         kept = {row.id: row for row in visible_rows(session, viewer_id, rows.values())}
         return serialize_many(
             session, viewer_id, [kept[i] for i in post_ids if i in kept], platform=platform
         )
     if kind == "user":
-        return _users(session, viewer_id, [int(i) for i in ids if i.isdigit()])
+        return _users(session, viewer_id, _row_ids(ids))
     if kind == "hashtag":
         return [{"tag": tag} for tag in ids]
     return _videos(platform, session, viewer_id, ids)
+
+
+def _row_ids(refs: list[str]) -> list[int]:
+    """The row ids among a backend's hits (anything else, e.g. ``"²"``, is skipped)."""
+    ids = (ascii_int(ref, maximum=MAX_DB_ID) for ref in refs)
+    return [row_id for row_id in ids if row_id is not None]
 
 
 def _users(session: Session, viewer_id: int | None, ids: list[int]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from socialflow.errors import NotFound, ValidationProblem
+from socialflow.inputs import ascii_int, has_forbidden_chars
 from socialflow.media.pipeline import publish, transcode
 from socialflow.media.probe import probe
 from socialflow.media.safety import Limits, MediaRejected, MediaToolFailed
@@ -179,10 +180,9 @@ def list_videos(
         query = _listable(query, viewer_id)
     if cursor:
         created, _, last_id = cursor.partition("_")
-        try:
-            when = _parse_cursor_time(created)
-        except ValueError as exc:
-            raise ValidationProblem("cursor: not a cursor this API gave out") from exc
+        when = _parse_cursor_time(created)
+        if when is None or has_forbidden_chars(last_id) or len(last_id) > 32:
+            raise ValidationProblem("cursor: not a cursor this API gave out", slug="invalid-cursor")
         query = query.where(
             or_(
                 col(Video.created_at) < when,
@@ -257,9 +257,17 @@ def delete_stored(storage: StorageBackend, prefixes: list[str]) -> int:
 
 
 def _parse_cursor_time(value: str) -> Any:
+    """The creation time in a video cursor (microseconds since the epoch), or
+    None when it is not one: non-ASCII digits, or past what a datetime holds."""
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(int(value) / 1_000_000, UTC)
+    micros = ascii_int(value)
+    if micros is None:
+        return None
+    try:
+        return datetime.fromtimestamp(micros / 1_000_000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 # ------------------------------------------------------------ playback URLs
@@ -272,11 +280,14 @@ def playback_signature(secret: str, video_id: str, name: str, expires: int) -> s
 
 
 def check_playback_signature(
-    secret: str, video_id: str, name: str, expires: str | None, sig: str | None
+    secret: str, video_id: str, name: str, expires: int | str | None, sig: str | None
 ) -> bool:
-    if not expires or not sig or not expires.isdigit() or int(expires) < time.time():
+    """True when ``sig`` grants this playlist until ``expires`` (parsed, or the raw
+    query value, of which only ASCII digits count), not yet passed."""
+    when = ascii_int(expires) if isinstance(expires, str) else expires
+    if when is None or not sig or when < time.time():
         return False
-    expected = playback_signature(secret, video_id, name, int(expires))
+    expected = playback_signature(secret, video_id, name, when)
     return hmac.compare_digest(expected, sig)
 
 
