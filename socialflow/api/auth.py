@@ -46,6 +46,7 @@ from socialflow.services import refresh_tokens as refresh_service
 from socialflow.services import sessions as session_service
 from socialflow.services import users as user_service
 from socialflow.services.effects import record_event
+from socialflow.services.ratelimit import locked_out
 from socialflow.services.sessions import IssuedTokens
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -112,19 +113,28 @@ def login(
     """Password (and, with 2FA on, ``otp``) for an access and a refresh token.
 
     Unknown users, wrong passwords and suspended accounts answer alike.
-    Failures count toward a progressive lockout of the account.
+    Failures count toward a progressive lockout of the account (whichever of
+    its login names was typed). While it is locked, only the password together
+    with a correct second factor gets in, and lifts the lock.
     """
-    account = body.username_or_email.strip().lower()
     limiter.hit("login-ip", limiter.config.login_per_ip, ip)
+    account = user_service.lockout_key(session=session, username_or_email=body.username_or_email)
     limiter.hit("login-account", limiter.config.login_per_account, account)
-    limiter.check_lockout(account)
+    locked_for = limiter.lockout_remaining(account)
+    if locked_for and not body.otp:
+        raise locked_out(locked_for)
     user = user_service.authenticate(
         session=session, username_or_email=body.username_or_email, password=body.password
     )
     if user is None or user.id is None:
         limiter.record_failure(account)
+        if locked_for:
+            raise locked_out(locked_for)
         raise Unauthorized("Wrong username, email or password.", slug="invalid-credentials")
-    if totp.is_enabled(session, user=user):
+    two_factor = totp.is_enabled(session, user=user)
+    if locked_for and not two_factor:
+        raise locked_out(locked_for)
+    if two_factor:
         if not body.otp:
             session.commit()  # keep a password rehash
             raise Unauthorized(
@@ -134,8 +144,13 @@ def login(
         limiter.hit("2fa-account", limiter.config.two_factor_per_account, account)
         if not totp.check_second_factor(session, platform.settings, user=user, otp=body.otp):
             limiter.record_failure(account)
+            if locked_for:
+                raise locked_out(locked_for)
             raise totp.InvalidOtp("That code is not valid or was already used.")
-    limiter.record_success(account)
+    if locked_for:
+        limiter.lift_lockout(account)  # password and second factor: the owner
+    else:
+        limiter.record_success(account)
     tokens = session_service.start(
         session, platform.settings, user=user, user_agent=_user_agent(request), ip=ip
     )
@@ -260,10 +275,12 @@ def confirm_password_reset(
 ) -> Response:
     """Set a new password with the mailed token; every session is signed out."""
     limiter.hit("reset-ip", limiter.config.password_reset_per_ip, ip)
-    email_flows.confirm_password_reset(
+    user = email_flows.confirm_password_reset(
         session, platform.settings, token=body.token, new_password=body.new_password, ip=ip
     )
     session.commit()
+    # The mailbox's owner chose a new password: the guesses at the old one no longer matter.
+    limiter.lift_lockout(f"user:{user.id}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
