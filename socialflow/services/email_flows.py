@@ -25,8 +25,8 @@ from socialflow.models.user import AccountState, User
 from socialflow.services import audit
 from socialflow.services import sessions as session_service
 from socialflow.services.mail import queue_mail
-from socialflow.services.single_use import consume_token
 from socialflow.services.passwords import hash_password, verify_password
+from socialflow.services.single_use import consume_token
 from socialflow.services.tokens import (
     InvalidToken,
     decode_action_token,
@@ -64,7 +64,9 @@ def _use_once(session: Session, claims: dict[str, object], purpose: str) -> None
     request (a weak new password, say) does not burn the link.
     """
     expires_at = datetime.fromtimestamp(int(str(claims["exp"])), UTC)
-    if not consume_token(session, purpose=purpose, token_id=str(claims["jti"]), expires_at=expires_at):
+    if not consume_token(
+        session, purpose=purpose, token_id=str(claims["jti"]), expires_at=expires_at
+    ):
         raise InvalidLink("This link was already used or is no longer valid.")
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select as sa_select
 from sqlalchemy import Select, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -85,7 +85,9 @@ def tokens_for(
     )
 
 
-def _holder_statement(statement: Select[Any], *, user_id: int, session_id: str | None) -> Select[Any]:
+def _holder_statement(
+    statement: Select[Any], *, user_id: int, session_id: str | None
+) -> Select[Any]:
     """``statement`` narrowed to the token's user, joined to its session when it names one
     (which must not be revoked or expired)."""
     users = User.__table__  # type: ignore[attr-defined]
@@ -122,7 +124,7 @@ def caller(
         state=user.state, token_version=user.token_version, claimed_version=token_version
     ):
         return None
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def token_holder_is_valid(

@@ -40,8 +40,9 @@ _sweep_lock = threading.Lock()
 _next_sweep = 0.0
 
 
-def consume_once(session: Session, statement: Update | Delete) -> bool:
-    """Run a guarded ``UPDATE``/``DELETE``; True when it took exactly one row.
+def consume_once(session: Session, statement: Update | Delete | Insert) -> bool:
+    """Run a guarded ``UPDATE`` (or ``INSERT ... ON CONFLICT DO NOTHING``); True when it
+    changed exactly one row.
 
     The statement's ``WHERE`` must hold only while the secret is unused, so
     that it matches one row for the first use and none after.

@@ -54,9 +54,9 @@ def normalize_email(email: str) -> str:
 def email_skeleton(email: str) -> str:
     """What an address looks like, for telling lookalike addresses apart.
 
-    NFKC folds compatibility forms (fullwidth ``ｉｖａｎ`` is ``ivan``), case
+    NFKC folds compatibility forms (fullwidth ``\uff49`` is ``i``), case
     folding ignores case, and every remaining non-ASCII character that is a
-    Unicode confusable of an ASCII one (Cyrillic ``і``, Greek ``ο``) becomes
+    Unicode confusable of an ASCII one (Cyrillic ``\u0456``, Greek ``\u03bf``) becomes
     that ASCII character. Two addresses with one skeleton may not both have
     an account: usernames are ASCII only, so emails get the same protection.
     """

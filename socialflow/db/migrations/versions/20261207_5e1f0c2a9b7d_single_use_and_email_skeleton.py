@@ -47,7 +47,9 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     seen: set[str] = set()
-    for user_id, email in connection.execute(sa.select(users.c.id, users.c.email).order_by(users.c.id)):
+    for user_id, email in connection.execute(
+        sa.select(users.c.id, users.c.email).order_by(users.c.id)
+    ):
         skeleton = email_skeleton(email)
         if skeleton in seen:
             continue
