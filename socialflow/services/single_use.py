@@ -27,7 +27,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Delete, Insert, Update, delete
+from sqlalchemy import Delete, Insert, Update, delete, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -44,9 +44,13 @@ def consume_once(session: Session, statement: Update | Delete | Insert) -> bool:
     """Run a guarded ``UPDATE`` (or ``INSERT ... ON CONFLICT DO NOTHING``); True when it
     changed exactly one row.
 
-    The statement's ``WHERE`` must hold only while the secret is unused, so
-    that it matches one row for the first use and none after.
+    The statement's ``WHERE`` (or unique key) must hold only while the secret
+    is unused, so that it changes one row for the first use and none after.
+    An ``INSERT`` reports through ``RETURNING`` (the PostgreSQL driver gives
+    no row count for one that did nothing).
     """
+    if isinstance(statement, Insert):
+        return session.execute(statement.returning(literal_column("1"))).first() is not None
     result = session.execute(statement)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
