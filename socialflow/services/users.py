@@ -79,7 +79,10 @@ def _ascii_lookalike(char: str) -> str:
 
 @event.listens_for(User.email, "set", propagate=True)
 def _keep_email_skeleton(target: User, value: str | None, _old: Any, _initiator: Any) -> None:
-    """Whoever sets ``User.email`` also sets its unique ``email_skeleton``."""
+    """Whoever sets ``User.email`` later also sets its unique ``email_skeleton``.
+
+    (The constructor does not fire this: :func:`create_user` sets both.)
+    """
     target.email_skeleton = email_skeleton(value) if value else None
 
 
@@ -169,6 +172,7 @@ def create_user(
         username=username,
         username_key=normalize_username(username),
         email=email_key,
+        email_skeleton=email_skeleton(email_key),
         password_hash=hash_password(password) if password is not None else None,
         display_name=display_name or username,
         role=role.value,
