@@ -88,8 +88,15 @@ def _keep_email_skeleton(target: User, value: str | None, _old: Any, _initiator:
 
 def ensure_email_free(session: Session, email: str, *, except_user_id: int | None = None) -> None:
     """409 ``email-taken`` if ``email`` or a lookalike of it has an account."""
+    skeleton = email_skeleton(email)
+    # ``User.email == skeleton`` also finds a plain ASCII original whose row has no
+    # skeleton (rows loaded in bulk, or a lookalike pair older than the check).
     statement = select(User.id).where(
-        or_(col(User.email) == email, col(User.email_skeleton) == email_skeleton(email))
+        or_(
+            col(User.email) == email,
+            col(User.email_skeleton) == skeleton,
+            col(User.email) == skeleton,
+        )
     )
     if except_user_id is not None:
         statement = statement.where(col(User.id) != except_user_id)
