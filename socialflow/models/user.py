@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from socialflow.models.base import created_at_field, datetime_field
@@ -35,7 +35,7 @@ class AccountState(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("email_skeleton", name="uq_users_email_skeleton"),)
+    __table_args__ = (Index("uq_users_email_skeleton", "email_skeleton", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=30, nullable=False)

@@ -7,14 +7,16 @@ Create Date: 2026-12-07 02:50:00.000000
 ``consumed_tokens`` records used stateless tokens (mailed links, OAuth
 state) so that a second use fails atomically; ``users.email_skeleton`` keeps
 lookalike addresses apart. Existing addresses get their skeleton here; if two
-existing accounts already share one, the later keeps none (it is not unique
-then, but no new lookalike can join them).
+existing accounts already share one, the later keeps none (no new lookalike
+can join them either way). In offline (``--sql``) mode no skeletons are
+written: the check also compares a new address's skeleton with the plain
+addresses, which covers ASCII originals.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 import socialflow.models.base
 
@@ -38,9 +40,10 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_consumed_tokens_expires_at"), "consumed_tokens", ["expires_at"], unique=False
     )
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("email_skeleton", sa.String(length=254), nullable=True))
-        batch.create_unique_constraint("uq_users_email_skeleton", ["email_skeleton"])
+    op.add_column("users", sa.Column("email_skeleton", sa.String(length=254), nullable=True))
+    op.create_index("uq_users_email_skeleton", "users", ["email_skeleton"], unique=True)
+    if context.is_offline_mode():
+        return  # skeletons are computed in Python; the lookalike check copes without them
     users = sa.table("users", sa.column("id", sa.Integer), sa.column("email", sa.String))
     skeletons = sa.table(
         "users", sa.column("id", sa.Integer), sa.column("email_skeleton", sa.String)
@@ -60,8 +63,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("uq_users_email_skeleton", table_name="users")
     with op.batch_alter_table("users") as batch:
-        batch.drop_constraint("uq_users_email_skeleton", type_="unique")
         batch.drop_column("email_skeleton")
     op.drop_index(op.f("ix_consumed_tokens_expires_at"), table_name="consumed_tokens")
     op.drop_table("consumed_tokens")
