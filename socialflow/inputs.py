@@ -8,6 +8,7 @@ signed-URL checks apply the same rules as the API's types
 
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Any
 
@@ -64,3 +65,12 @@ def ascii_int(value: str | None, *, maximum: int = MAX_BIGINT) -> int | None:
         return None
     number = int(value)
     return number if number <= maximum else None
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time equality of a secret a caller sent (a signature, a state, a code)
+    and ours. ``hmac.compare_digest`` raises on ``str`` with non-ASCII characters,
+    which a hostile caller chooses: compare the UTF-8 bytes instead."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )

@@ -162,6 +162,7 @@ class RateLimitSettings(BaseModel):
     password_reset_per_ip: str = "10/hour"  # noqa: S105 - a rate
     password_reset_per_account: str = "3/hour"  # noqa: S105 - a rate
     two_factor_per_account: str = "10/5 minutes"
+    oauth_authorize_per_ip: str = "20/minute"
     # Progressive lockout: failed logins of one account, each tier stricter and longer.
     lockout_tiers: list[str] = Field(
         default_factory=lambda: ["5/5 minutes", "10/hour", "20/day"],

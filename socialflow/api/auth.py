@@ -8,10 +8,14 @@ services.
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from socialflow.api.auth_schemas import (
     Accepted,
@@ -37,17 +41,19 @@ from socialflow.api.deps import (
     PlatformDep,
     RateLimiterDep,
     SessionDep,
-    WriteSessionDep,
+    in_session,
 )
 from socialflow.api.openapi import problems
 from socialflow.api.schemas import LoginRequest, RegisterRequest, TokenPair, UserPrivate
 from socialflow.api.types import Name, SafeText, clean_label
 from socialflow.errors import Unauthorized
+from socialflow.platform import Platform
 from socialflow.services import email_flows, oauth, totp
 from socialflow.services import refresh_tokens as refresh_service
 from socialflow.services import sessions as session_service
 from socialflow.services import users as user_service
 from socialflow.services.effects import record_event
+from socialflow.services.ratelimit import locked_out
 from socialflow.services.sessions import IssuedTokens
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -121,19 +127,28 @@ def login(
     """Password (and, with 2FA on, ``otp``) for an access and a refresh token.
 
     Unknown users, wrong passwords and suspended accounts answer alike.
-    Failures count toward a progressive lockout of the account.
+    Failures count toward a progressive lockout of the account (whichever of
+    its login names was typed). While it is locked, only the password together
+    with a correct second factor gets in, and lifts the lock.
     """
-    account = body.username_or_email.strip().lower()
     limiter.hit("login-ip", limiter.config.login_per_ip, ip)
+    account = user_service.lockout_key(session=session, username_or_email=body.username_or_email)
     limiter.hit("login-account", limiter.config.login_per_account, account)
-    limiter.check_lockout(account)
+    locked_for = limiter.lockout_remaining(account)
+    if locked_for and not body.otp:
+        raise locked_out(locked_for)
     user = user_service.authenticate(
         session=session, username_or_email=body.username_or_email, password=body.password
     )
     if user is None or user.id is None:
         limiter.record_failure(account)
+        if locked_for:
+            raise locked_out(locked_for)
         raise Unauthorized("Wrong username, email or password.", slug="invalid-credentials")
-    if totp.is_enabled(session, user=user):
+    two_factor = totp.is_enabled(session, user=user)
+    if locked_for and not two_factor:
+        raise locked_out(locked_for)
+    if two_factor:
         if not body.otp:
             session.commit()  # keep a password rehash
             raise Unauthorized(
@@ -143,8 +158,13 @@ def login(
         limiter.hit("2fa-account", limiter.config.two_factor_per_account, account)
         if not totp.check_second_factor(session, platform.settings, user=user, otp=body.otp):
             limiter.record_failure(account)
+            if locked_for:
+                raise locked_out(locked_for)
             raise totp.InvalidOtp("That code is not valid or was already used.")
-    limiter.record_success(account)
+    if locked_for:
+        limiter.lift_lockout(account)  # password and second factor: the owner
+    else:
+        limiter.record_success(account)
     tokens = session_service.start(
         session, platform.settings, user=user, user_agent=_user_agent(request), ip=ip
     )
@@ -274,10 +294,12 @@ def confirm_password_reset(
 ) -> Response:
     """Set a new password with the mailed token; every session is signed out."""
     limiter.hit("reset-ip", limiter.config.password_reset_per_ip, ip)
-    email_flows.confirm_password_reset(
+    user = email_flows.confirm_password_reset(
         session, platform.settings, token=body.token, new_password=body.new_password, ip=ip
     )
     session.commit()
+    # The mailbox's owner chose a new password: the guesses at the old one no longer matter.
+    limiter.lift_lockout(f"user:{user.id}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -464,11 +486,33 @@ def oauth_providers(platform: PlatformDep) -> list[OAuthProviderInfo]:
     ]
 
 
+def _provider_calls(platform: Platform) -> anyio.CapacityLimiter:
+    """The small thread pool provider calls run in (one per platform, made on first use).
+
+    A provider that hangs ties up at most these threads: every other route
+    keeps the API's own worker threads.
+    """
+    limiter: anyio.CapacityLimiter | None = platform.__dict__.get("_socialflow_oauth_calls")
+    if limiter is None:
+        limiter = platform.__dict__.setdefault(
+            "_socialflow_oauth_calls", anyio.CapacityLimiter(oauth.OUTBOUND_CONCURRENCY)
+        )
+    return limiter
+
+
 @router.get("/oauth/{provider}/authorize", status_code=status.HTTP_302_FOUND)
-def oauth_authorize(provider: Name, platform: PlatformDep) -> RedirectResponse:
+async def oauth_authorize(
+    provider: Name, platform: PlatformDep, limiter: RateLimiterDep, ip: ClientIp
+) -> RedirectResponse:
     """Redirect the browser to the provider, with state, PKCE and nonce."""
     settings = platform.settings
-    url, cookie = oauth.start(settings, provider)
+    await anyio.to_thread.run_sync(
+        limiter.hit, "oauth-authorize-ip", limiter.config.oauth_authorize_per_ip, ip
+    )
+    # Discovery may reach out to the provider: in the provider pool, off the event loop.
+    url, cookie = await anyio.to_thread.run_sync(
+        oauth.start, settings, provider, limiter=_provider_calls(platform)
+    )
     response = RedirectResponse(url, status_code=status.HTTP_302_FOUND)
     response.set_cookie(
         oauth.STATE_COOKIE,
@@ -483,32 +527,65 @@ def oauth_authorize(provider: Name, platform: PlatformDep) -> RedirectResponse:
 
 
 @router.get("/oauth/{provider}/callback", response_model=OAuthLogin, responses=problems(400, 403))
-def oauth_callback(
+async def oauth_callback(
     provider: Name,
     request: Request,
-    session: WriteSessionDep,
     platform: PlatformDep,
     limiter: RateLimiterDep,
     ip: ClientIp,
     code: Annotated[SafeText | None, Query(max_length=2000)] = None,
     state: Annotated[SafeText | None, Query(max_length=500)] = None,
     error: Annotated[SafeText | None, Query(max_length=200)] = None,
+    iss: Annotated[SafeText | None, Query(max_length=500)] = None,
 ) -> Response:
-    """Finish the provider's redirect: sign in (linking or creating the account)."""
-    limiter.hit("login-ip", limiter.config.login_per_ip, ip)
+    """Finish the provider's redirect: sign in (linking or creating the account).
+
+    Three steps, none holding what the next needs: use the ``state`` once (a
+    short transaction), ask the provider who signed in (its own thread pool,
+    no database connection held), then sign in (a short transaction).
+    """
+    await anyio.to_thread.run_sync(limiter.hit, "login-ip", limiter.config.login_per_ip, ip)
     if error or not code or not state:
         raise oauth.OAuthFailed(
             f"The sign-in provider did not grant access ({error or 'no code'})."
         )
-    result = oauth.complete(
-        session,
-        platform.settings,
-        name=provider,
-        code=code,
-        state=state,
-        cookie=request.cookies.get(oauth.STATE_COOKIE),
+    settings = platform.settings
+    pending = oauth.read_state(settings, provider, request.cookies.get(oauth.STATE_COOKIE), state)
+    await in_session(platform, _use_state, pending=pending)
+    identity = await anyio.to_thread.run_sync(
+        functools.partial(oauth.fetch_identity, settings, pending, code=code, iss=iss),
+        limiter=_provider_calls(platform),
+    )
+    body = await in_session(
+        platform,
+        _finish_oauth_sign_in,
+        platform=platform,
+        provider=provider,
+        identity=identity,
+        user_agent=_user_agent(request),
         ip=ip,
     )
+    response = Response(body.model_dump_json(), media_type="application/json")
+    response.delete_cookie(oauth.STATE_COOKIE, path=f"{settings.api_prefix}/auth/oauth/{provider}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _use_state(*, session: Session, pending: oauth.PendingSignIn) -> None:
+    oauth.consume_state(session, pending)
+    session.commit()
+
+
+def _finish_oauth_sign_in(
+    *,
+    session: Session,
+    platform: Platform,
+    provider: str,
+    identity: oauth.ExternalIdentity,
+    user_agent: str,
+    ip: str,
+) -> OAuthLogin:
+    result = oauth.sign_in(session, provider=provider, identity=identity, ip=ip)
     if totp.is_enabled(session, user=result.user):
         # The provider vouched for the first factor; the account asks for its second.
         session.commit()
@@ -524,7 +601,7 @@ def oauth_callback(
         session,
         platform.settings,
         user=result.user,
-        user_agent=_user_agent(request),
+        user_agent=user_agent,
         ip=ip,
         method=f"oauth:{provider}",
     )
@@ -533,16 +610,10 @@ def oauth_callback(
             session, "user_registered", user_id=result.user.id, username=result.user.username
         )
     session.commit()
-    body = OAuthLogin(
+    return OAuthLogin(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
         expires_in=tokens.expires_in,
         created=result.created,
         linked=result.linked,
     )
-    response = Response(body.model_dump_json(), media_type="application/json")
-    response.delete_cookie(
-        oauth.STATE_COOKIE, path=f"{platform.settings.api_prefix}/auth/oauth/{provider}"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -22,7 +22,6 @@ from socialflow.platform import Platform
 from socialflow.services import sessions as session_service
 from socialflow.services.ratelimit import RateLimiter
 from socialflow.services.tokens import AccessClaims, InvalidToken
-from socialflow.services.users import ACTIVE_STATES
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login.")
 
@@ -74,18 +73,29 @@ def get_access_claims(
 ClaimsDep = Annotated[AccessClaims | None, Depends(get_access_claims)]
 
 
+def authenticate(session: Session, claims: AccessClaims) -> User:
+    """The caller an access token names, or 401 if the token no longer stands.
+
+    Every dependency that authenticates goes through here, so a logout, a
+    revoked session, a suspension or a ``token_version`` bump ends access on
+    every route at once (the rule itself is ``services.sessions.caller``).
+    """
+    user = session_service.caller(
+        session,
+        user_id=claims.user_id,
+        session_id=claims.session_id,
+        token_version=claims.token_version,
+    )
+    if user is None:
+        raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
+    return user
+
+
 def get_optional_user(session: SessionDep, claims: ClaimsDep) -> User | None:
     """The caller, or ``None`` when anonymous. A bad token is an error, not anonymity."""
     if claims is None:
         return None
-    user = session_service.caller(session, user_id=claims.user_id, session_id=claims.session_id)
-    if (
-        user is None
-        or user.state not in ACTIVE_STATES
-        or user.token_version != claims.token_version
-    ):
-        raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
-    return user
+    return authenticate(session, claims)
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
@@ -108,14 +118,8 @@ def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
     """
     if claims is None:
         raise Unauthorized()
-    with platform.session() as session:
-        user = session.get(User, claims.user_id)
-        if (
-            user is None
-            or user.state not in ACTIVE_STATES
-            or user.token_version != claims.token_version
-        ):
-            raise Unauthorized("The access token is no longer valid.", slug="invalid-token")
+    with platform.session(read_only=True) as session:
+        user = authenticate(session, claims)
         session.expunge(user)
         return user
 

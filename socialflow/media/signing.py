@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import time
 
-from socialflow.inputs import ascii_int
+from socialflow.inputs import ascii_int, same_secret
 
 
 def sign_media_url(secret: str, key: str, expires: int, filename: str | None = None) -> str:
@@ -30,4 +30,4 @@ def check_media_signature(
     when = ascii_int(expires) if isinstance(expires, str) else expires
     if when is None or not sig or when < time.time():
         return False
-    return hmac.compare_digest(sign_media_url(secret, key, when, filename), sig)
+    return same_secret(sig, sign_media_url(secret, key, when, filename))

@@ -120,3 +120,19 @@ class OutgoingMail(SQLModel, table=True):
     created_at: datetime = created_at_field()
     sent_at: datetime | None = datetime_field()
     attempts: int = Field(default=0, nullable=False)
+
+
+class ConsumedToken(SQLModel, table=True):
+    """A stateless single-use token (mailed link, OAuth state) that was used.
+
+    ``key`` is a digest of purpose and token id; its primary key is what makes
+    a second use fail, atomically (see ``services.single_use``). Rows are
+    swept once the token would have expired anyway.
+    """
+
+    __tablename__ = "consumed_tokens"
+
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    purpose: str = Field(max_length=32)
+    consumed_at: datetime = created_at_field()
+    expires_at: datetime = created_at_field(index=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from socialflow.models.base import created_at_field, datetime_field
@@ -35,12 +35,18 @@ class AccountState(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_skeleton", "email_skeleton", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=30, nullable=False)
     # Lower-cased username: the unique key, so "Alice" and "alice" cannot both exist.
     username_key: str = Field(sa_column=Column(String(30), unique=True, nullable=False, index=True))
     email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
+    # What the address looks like (services.users.email_skeleton): lookalikes stay apart.
+    email_skeleton: str | None = Field(
+        default=None,
+        sa_column=Column(String(254), nullable=True),
+    )
     email_verified_at: datetime | None = datetime_field()
     password_hash: str | None = Field(default=None, max_length=255)
     display_name: str = Field(default="", max_length=50)

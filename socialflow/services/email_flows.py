@@ -6,11 +6,16 @@ verify, the current password hash, the current email). Using it changes that
 state, so a token works once. Password reset answers the same whether or not
 the address has an account. Changing the password or the email revokes the
 other sessions and tells the old address.
+
+The ``fp`` check alone would let concurrent uses of one link all pass (each
+reads the state before any changes it), so every link's ``jti`` is also
+consumed with one atomic insert (:mod:`socialflow.services.single_use`):
+exactly one use wins, the others get 400 ``invalid-token``.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -21,13 +26,14 @@ from socialflow.services import audit
 from socialflow.services import sessions as session_service
 from socialflow.services.mail import queue_mail
 from socialflow.services.passwords import hash_password, verify_password
+from socialflow.services.single_use import consume_token
 from socialflow.services.tokens import (
     InvalidToken,
     decode_action_token,
     fingerprint,
     issue_action_token,
 )
-from socialflow.services.users import normalize_email, validate_password
+from socialflow.services.users import ensure_email_free, normalize_email, validate_password
 from socialflow.settings import Settings
 
 VERIFY = "verify-email"
@@ -49,6 +55,19 @@ def _claims(settings: Settings, token: str, purpose: str) -> dict[str, object]:
         return decode_action_token(settings, token, purpose=purpose)
     except InvalidToken as exc:
         raise InvalidLink("This link is invalid or has expired; ask for a new one.") from exc
+
+
+def _use_once(session: Session, claims: dict[str, object], purpose: str) -> None:
+    """Consume the link's ``jti`` atomically; a second (or concurrent) use is a 400.
+
+    Call it after every other check passed, just before acting, so a refused
+    request (a weak new password, say) does not burn the link.
+    """
+    expires_at = datetime.fromtimestamp(int(str(claims["exp"])), UTC)
+    if not consume_token(
+        session, purpose=purpose, token_id=str(claims["jti"]), expires_at=expires_at
+    ):
+        raise InvalidLink("This link was already used or is no longer valid.")
 
 
 # --------------------------------------------------------------- verification
@@ -86,6 +105,7 @@ def verify_email(session: Session, settings: Settings, *, token: str) -> User:
     user = session.get(User, claims["sub"])
     if user is None or claims.get("fp") != fingerprint(user.email, user.email_verified_at):
         raise InvalidLink("This link was already used or is no longer valid.")
+    _use_once(session, claims, VERIFY)
     user.email_verified_at = utcnow()
     if user.state == AccountState.unverified.value:
         user.state = AccountState.active.value
@@ -153,6 +173,7 @@ def confirm_password_reset(
     ):
         raise InvalidLink("This link was already used or is no longer valid.")
     validate_password(new_password, username=user.username, email=user.email)
+    _use_once(session, claims, RESET)
     _set_password(user, new_password)
     user.token_version += 1
     # Reading the reset mail proved the address belongs to the user.
@@ -232,8 +253,7 @@ def request_email_change(
     email_key = normalize_email(new_email)
     if email_key == user.email:
         raise Conflict("That is already your email address.", slug="same-email")
-    if session.exec(select(User).where(User.email == email_key)).first():
-        raise Conflict("That email is already registered.", slug="email-taken")
+    ensure_email_free(session, email_key, except_user_id=user.id)
     token = issue_action_token(
         settings,
         purpose=CHANGE_EMAIL,
@@ -276,8 +296,8 @@ def confirm_email_change(
     if user is None or claims.get("fp") != fingerprint(user.email, user.token_version):
         raise InvalidLink("This link was already used or is no longer valid.")
     new_email = str(claims["email"])
-    if session.exec(select(User).where(User.email == new_email)).first():
-        raise Conflict("That email is already registered.", slug="email-taken")
+    ensure_email_free(session, new_email, except_user_id=user.id)
+    _use_once(session, claims, CHANGE_EMAIL)
     old_email = user.email
     user.email = new_email
     user.email_verified_at = utcnow()

@@ -7,10 +7,18 @@ Facebook or X. The authorization-code flow always uses ``state`` and PKCE
 cookie signed with a key derived from ``secret_key``, so the API stays
 stateless and a callback from another browser (login CSRF) fails.
 
-An external identity is linked to an existing account only when the provider
-says its email is verified. If that existing account had never verified its
-own address, its password is dropped and its sessions revoked, so whoever
-pre-registered the address cannot keep a way in (pre-account hijacking).
+An address the provider did not verify is never used: an identity without a
+verified email gets an account with a placeholder address (``…@oauth.invalid``)
+and is never linked by email. A verified address links the identity to the
+account with that address. If that account had never verified its own
+address, whoever created it may have pre-registered the victim's address
+(pre-account hijacking), so every other way in goes: its password, sessions,
+other external identities, 2FA and recovery codes.
+
+ID tokens are checked for issuer, audience, ``azp`` (OIDC Core 3.1.3.7),
+expiry and nonce; the redirect's ``iss`` (RFC 9207) for the provider's issuer;
+``state`` is used once. Provider calls have bounded timeouts, and a failed
+discovery is remembered for a short while.
 """
 
 from __future__ import annotations
@@ -31,22 +39,33 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt as jose_jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
-from socialflow.errors import Forbidden, NotFound, Problem
-from socialflow.models.auth import OAuthAccount
+from socialflow.errors import Conflict, Forbidden, NotFound, Problem
+from socialflow.inputs import same_secret
+from socialflow.models.auth import OAuthAccount, RecoveryCode, TotpCredential
 from socialflow.models.base import utcnow
 from socialflow.models.user import AccountState, User
 from socialflow.services import audit
 from socialflow.services import sessions as session_service
+from socialflow.services.single_use import consume_token
 from socialflow.services.tokens import derived_key
-from socialflow.services.users import create_user, get_user_by_username
+from socialflow.services.users import create_user, ensure_email_free, get_user_by_username
 from socialflow.settings import OAuthProviderSettings, Settings
 
 STATE_TTL = timedelta(minutes=10)
 STATE_COOKIE = "sf_oauth_state"
-HTTP_TIMEOUT = 10.0
+STATE_PURPOSE = "oauth-state"
+# A provider that hangs must not hold a worker for long: bounded connect and read waits.
+HTTP_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 METADATA_TTL_SECONDS = 3600
+# A discovery document or JWKS that could not be fetched is not asked for again this long.
+FAILURE_TTL_SECONDS = 30
+# Provider calls that may run at once per process (``api.auth`` runs them in their own
+# small pool), so a slow provider cannot take every worker thread of the API.
+OUTBOUND_CONCURRENCY = 8
+MAX_SUBJECT_LENGTH = 255
 ID_TOKEN_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
 PRESETS: dict[str, dict[str, str | None]] = {
@@ -94,6 +113,8 @@ class Provider:
     auth_method: str
     issuer: str | None = None
     jwks_uri: str | None = None
+    # RFC 9207: the provider puts ``iss`` in its redirect back to us.
+    iss_parameter_supported: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,7 @@ class LoginResult:
 
 # ------------------------------------------------------------------ metadata
 
-_metadata_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_metadata_cache: dict[str, tuple[float, dict[str, Any] | OAuthFailed]] = {}
 
 
 def _get_json(url: str, **kwargs: Any) -> dict[str, Any]:
@@ -132,11 +153,22 @@ def _get_json(url: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def _cached_json(url: str) -> dict[str, Any]:
-    """Discovery documents and JWKS: public, cached for an hour per process."""
+    """Discovery documents and JWKS: public, cached for an hour per process.
+
+    A failure is cached too, for :data:`FAILURE_TTL_SECONDS`: while a provider
+    is down or hangs, sign-ins through it fail at once instead of each waiting
+    out the timeouts.
+    """
     hit = _metadata_cache.get(url)
     if hit and hit[0] > time.monotonic():
+        if isinstance(hit[1], OAuthFailed):
+            raise OAuthFailed(hit[1].detail or "The sign-in provider could not be reached.")
         return hit[1]
-    data = _get_json(url)
+    try:
+        data = _get_json(url)
+    except OAuthFailed as exc:
+        _metadata_cache[url] = (time.monotonic() + FAILURE_TTL_SECONDS, exc)
+        raise
     _metadata_cache[url] = (time.monotonic() + METADATA_TTL_SECONDS, data)
     return data
 
@@ -157,12 +189,16 @@ def resolve(settings: Settings, name: str) -> Provider:
         if explicit:
             values[field] = explicit
     issuer = jwks_uri = None
+    iss_parameter_supported = False
     if values.get("server_metadata_url"):
         metadata = _cached_json(str(values["server_metadata_url"]))
         values.setdefault("authorize_url", metadata.get("authorization_endpoint"))
         values.setdefault("token_url", metadata.get("token_endpoint"))
         values.setdefault("userinfo_url", metadata.get("userinfo_endpoint"))
         issuer, jwks_uri = metadata.get("issuer"), metadata.get("jwks_uri")
+        iss_parameter_supported = (
+            metadata.get("authorization_response_iss_parameter_supported") is True
+        )
         values.setdefault("scope", "openid email profile")
     if not values.get("authorize_url") or not values.get("token_url"):
         raise OAuthFailed(f"Sign-in provider {name} has no authorization or token endpoint.")
@@ -179,6 +215,7 @@ def resolve(settings: Settings, name: str) -> Provider:
         auth_method=config.token_endpoint_auth_method,
         issuer=issuer,
         jwks_uri=jwks_uri,
+        iss_parameter_supported=iss_parameter_supported,
     )
 
 
@@ -219,9 +256,19 @@ def start(settings: Settings, name: str) -> tuple[str, str]:
     return url, cookie
 
 
-def _read_state_cookie(
-    settings: Settings, name: str, cookie: str | None, state: str
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A sign-in the browser started here (read from its state cookie)."""
+
+    provider: str
+    state: str
+    verifier: str
+    nonce: str
+    expires_at: datetime
+
+
+def read_state(settings: Settings, name: str, cookie: str | None, state: str) -> PendingSignIn:
+    """The sign-in the state cookie holds, if it is ours, unexpired and for ``state``."""
     if not cookie:
         raise OAuthFailed("The sign-in session is missing; start again from the sign-in page.")
     try:
@@ -230,9 +277,42 @@ def _read_state_cookie(
         )
     except pyjwt.PyJWTError as exc:
         raise OAuthFailed("The sign-in session expired; start again.") from exc
-    if data.get("p") != name or not secrets.compare_digest(str(data.get("s", "")), state):
+    if data.get("p") != name or not same_secret(state, str(data.get("s", ""))):
         raise OAuthFailed("The sign-in state does not match; start again.")
-    return data
+    return PendingSignIn(
+        provider=name,
+        state=state,
+        verifier=str(data["v"]),
+        nonce=str(data["n"]),
+        expires_at=datetime.fromtimestamp(int(data["exp"]), UTC),
+    )
+
+
+def consume_state(session: Session, pending: PendingSignIn) -> None:
+    """Use the ``state`` once (atomically, see ``services.single_use``); the caller commits.
+
+    A replayed or concurrent second callback with the same state is refused
+    before anything is asked of the provider.
+    """
+    if not consume_token(
+        session, purpose=STATE_PURPOSE, token_id=pending.state, expires_at=pending.expires_at
+    ):
+        raise OAuthFailed("This sign-in was already completed; start again.")
+
+
+def check_response_issuer(provider: Provider, iss: str | None) -> None:
+    """RFC 9207: the ``iss`` of the redirect must name the provider we sent the user to.
+
+    Required when the provider says it sends one; checked whenever present.
+    It stops a mix-up attack, where another provider's response is passed
+    off as this one's.
+    """
+    if iss is None:
+        if provider.iss_parameter_supported:
+            raise OAuthFailed("The sign-in provider's response does not name its issuer.")
+        return
+    if provider.issuer is None or not same_secret(iss, provider.issuer):
+        raise OAuthFailed("The sign-in response comes from another issuer.")
 
 
 def _exchange_code(
@@ -297,7 +377,18 @@ def _id_token_claims(provider: Provider, id_token: str, nonce: str) -> dict[str,
         ).validate(token.claims)
     except (JoseError, ValueError) as exc:
         raise OAuthFailed("The sign-in provider's ID token is not valid.") from exc
+    _check_authorized_party(provider, token.claims)
     return dict(token.claims)
+
+
+def _check_authorized_party(provider: Provider, claims: dict[str, Any]) -> None:
+    """OpenID Connect Core 3.1.3.7: a token for several audiences must say (``azp``) that
+    it was issued to us, and an ``azp``, when present, must be our client id."""
+    audiences = claims.get("aud")
+    several = isinstance(audiences, list) and len(audiences) > 1
+    azp = claims.get("azp")
+    if (several and azp is None) or (azp is not None and azp != provider.client_id):
+        raise OAuthFailed("The sign-in provider's ID token was issued to another client.")
 
 
 def _userinfo(provider: Provider, access_token: str) -> dict[str, Any]:
@@ -363,24 +454,30 @@ def identity_from(provider: Provider, token: dict[str, Any], nonce: str) -> Exte
     )
 
 
-def complete(
-    session: Session,
-    settings: Settings,
-    *,
-    name: str,
-    code: str,
-    state: str,
-    cookie: str | None,
-    ip: str | None = None,
-) -> LoginResult:
-    """Finish the flow: check state, swap the code (with the PKCE verifier), find the user."""
-    data = _read_state_cookie(settings, name, cookie, state)
-    provider = resolve(settings, name)
-    token = _exchange_code(settings, provider, code, str(data["v"]))
-    identity = identity_from(provider, token, str(data["n"]))
+def fetch_identity(
+    settings: Settings, pending: PendingSignIn, *, code: str, iss: str | None
+) -> ExternalIdentity:
+    """Swap the code (with the PKCE verifier) and learn who signed in.
+
+    Network only, no database: run it where a slow provider holds nothing
+    else (``api.auth`` uses a small thread pool of its own).
+    """
+    provider = resolve(settings, pending.provider)
+    check_response_issuer(provider, iss)
+    token = _exchange_code(settings, provider, code, pending.verifier)
+    identity = identity_from(provider, token, pending.nonce)
     if not identity.subject:
         raise OAuthFailed("The sign-in provider did not say who you are.")
-    return _sign_in(session, provider=name, identity=identity, ip=ip)
+    if len(identity.subject) > MAX_SUBJECT_LENGTH:
+        raise OAuthFailed("The sign-in provider's user id is too long.")
+    return identity
+
+
+def sign_in(
+    session: Session, *, provider: str, identity: ExternalIdentity, ip: str | None = None
+) -> LoginResult:
+    """Find, link or create the account of ``identity``; the caller commits."""
+    return _sign_in(session, provider=provider, identity=identity, ip=ip)
 
 
 def _sign_in(
@@ -399,22 +496,18 @@ def _sign_in(
         session.add(linked)
         return LoginResult(user=user, created=False, linked=False)
 
-    email = identity.email.strip().lower() if identity.email else None
+    # An address the provider did not verify is never used: not to link, not for a new
+    # account (which could then be taken over by whoever proves the address later).
+    email = identity.email.strip().lower() if identity.email and identity.email_verified else None
     user = None
     created = False
-    if email and identity.email_verified:
+    if email:
         user = session.exec(select(User).where(User.email == email)).first()
         if user is not None:
             if not session_service.may_sign_in(user):
                 raise Forbidden("This account cannot sign in.", slug="account-unavailable")
             if user.email_verified_at is None:
-                # Whoever registered this address never proved it: shut them out.
-                user.password_hash = None
-                user.token_version += 1
-                session_service.revoke_all(session, user=user, reason="oauth-takeover")
-                user.email_verified_at = utcnow()
-                user.state = AccountState.active.value
-                session.add(user)
+                _take_over(session, user=user, provider=provider, ip=ip)
     if user is None:
         user = _create_from(session, provider=provider, identity=identity, email=email)
         created = True
@@ -439,10 +532,37 @@ def _sign_in(
     return LoginResult(user=user, created=created, linked=not created)
 
 
+def _take_over(session: Session, *, user: User, provider: str, ip: str | None) -> None:
+    """Hand an account whose address was never proved to the identity that proves it.
+
+    Whoever created the account may have been an attacker who registered the
+    victim's address first: every way in they could have set up goes (password,
+    sessions, other external identities, 2FA and its recovery codes).
+    """
+    assert user.id is not None
+    user.password_hash = None
+    user.token_version += 1
+    session_service.revoke_all(session, user=user, reason="oauth-takeover")
+    session.execute(delete(OAuthAccount).where(col(OAuthAccount.user_id) == user.id))
+    session.execute(delete(TotpCredential).where(col(TotpCredential.user_id) == user.id))
+    session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
+    user.email_verified_at = utcnow()
+    user.state = AccountState.active.value
+    session.add(user)
+    audit.record(
+        session,
+        "oauth_takeover",
+        subject_user_id=user.id,
+        actor_id=user.id,
+        ip=ip,
+        provider=provider,
+    )
+
+
 def _create_from(
     session: Session, *, provider: str, identity: ExternalIdentity, email: str | None
 ) -> User:
-    taken = email is not None and session.exec(select(User).where(User.email == email)).first()
+    taken = email is not None and not _email_free(session, email)
     trusted = False
     if email is None or taken:
         digest = hashlib.sha256(f"{provider}:{identity.subject}".encode()).hexdigest()[:20]
@@ -458,6 +578,14 @@ def _create_from(
         email_verified=identity.email_verified and not trusted,
         trusted_email=trusted,
     )
+
+
+def _email_free(session: Session, email: str) -> bool:
+    try:
+        ensure_email_free(session, email)
+    except Conflict:
+        return False
+    return True
 
 
 def _free_username(session: Session, hint: str) -> str:

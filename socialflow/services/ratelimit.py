@@ -10,7 +10,11 @@ Two mechanisms:
 * **lockout** (``check_lockout`` / ``record_failure``): only failed logins
   count, in tiers of growing windows (5 in 5 minutes, 10 in an hour, 20 in a
   day by default), so each further burst of failures locks the account for
-  longer. A successful login clears the shortest tier.
+  longer. A successful login clears the shortest tier. Failures count per
+  account (``user:<id>``, see ``services.users.lockout_key``), whichever of
+  its login names (username, email, any case) was tried. The owner can get
+  past a lock: a correct password *and* second factor, or a completed
+  password reset, lift it (``lift_lockout``).
 
 An exceeded limit raises :class:`~socialflow.errors.RateLimited`: 429
 problem+json with ``Retry-After``. If Redis is unreachable the limiter fails
@@ -41,6 +45,12 @@ logger = logging.getLogger("socialflow.ratelimit")
 def _key(value: str) -> str:
     """Identifiers are hashed: no email address or IP ends up as a Redis key in clear."""
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def locked_out(retry_after: int) -> RateLimited:
+    return RateLimited(
+        retry_after, detail="Too many failed attempts on this account; try again later."
+    )
 
 
 class RateLimiter:
@@ -95,10 +105,10 @@ class RateLimiter:
         if retry_after:
             raise RateLimited(retry_after)
 
-    def check_lockout(self, account: str) -> None:
-        """Raise 429 while ``account`` is locked out by earlier failures."""
+    def lockout_remaining(self, account: str) -> int:
+        """Seconds ``account`` stays locked out by earlier failures (0: not locked)."""
         if not self.enabled:
-            return
+            return 0
         key = _key(account)
         retry_after = 0
         with self._fail_open():
@@ -106,10 +116,13 @@ class RateLimiter:
                 if not self.limiter.test(tier, "lockout", key):
                     retry_after = self._retry_after(tier, "lockout", key)
                     break
+        return retry_after
+
+    def check_lockout(self, account: str) -> None:
+        """Raise 429 while ``account`` is locked out by earlier failures."""
+        retry_after = self.lockout_remaining(account)
         if retry_after:
-            raise RateLimited(
-                retry_after, detail="Too many failed attempts on this account; try again later."
-            )
+            raise locked_out(retry_after)
 
     def record_failure(self, account: str) -> None:
         if not self.enabled:
@@ -125,6 +138,16 @@ class RateLimiter:
             return
         with self._fail_open():
             self.limiter.clear(self.lockout_tiers[0], "lockout", _key(account))
+
+    def lift_lockout(self, account: str) -> None:
+        """Forget every failure of ``account``: its owner proved who they are (a correct
+        second factor, a completed password reset), so the lock no longer protects them."""
+        if not self.enabled:
+            return
+        key = _key(account)
+        with self._fail_open():
+            for tier in self.lockout_tiers:
+                self.limiter.clear(tier, "lockout", key)
 
     def reset(self) -> None:
         """Forget all counters (tests, or an operator lifting a lock)."""

@@ -19,6 +19,7 @@ from socialflow.models.auth import AuthSession, RefreshToken
 from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.services import sessions as session_service
+from socialflow.services.single_use import consume_once
 from socialflow.services.tokens import keyed_hash
 from socialflow.settings import Settings
 
@@ -82,12 +83,13 @@ def rotate(session: Session, settings: Settings, *, token: str, ip: str = "") ->
     if stored.expires_at <= now or auth_session.expires_at <= now:
         raise _invalid()
     # Compare-and-set, so two concurrent refreshes cannot both win.
-    result = session.execute(
+    spent = consume_once(
+        session,
         update(RefreshToken)
         .where(col(RefreshToken.id) == stored.id, col(RefreshToken.used_at).is_(None))
-        .values(used_at=now)
+        .values(used_at=now),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not spent:
         session.rollback()
         fresh = session.get(AuthSession, auth_session.id)
         if fresh is not None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Select, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -84,49 +85,60 @@ def tokens_for(
     )
 
 
-def caller(session: Session, *, user_id: int, session_id: str | None) -> User | None:
-    """The user an access token names, if its session (when it names one) still stands.
-
-    One query either way: this runs on every authenticated request.
-    """
-    if session_id is None:
-        return session.get(User, user_id)
-    statement = (
-        select(User)
-        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-        .where(
-            col(User.id) == user_id,
-            col(AuthSession.id) == session_id,
-            col(AuthSession.revoked_at).is_(None),
-            AuthSession.expires_at > utcnow(),
-        )
-    )
-    return session.exec(statement).first()
-
-
-def token_holder_is_valid(
-    connection: Connection, *, user_id: int, session_id: str | None, token_version: int
-) -> bool:
-    """The same rule as :func:`caller` plus the account checks, without loading a User.
-
-    For hot read paths that run on a bare Core connection (the feeds): the
-    token's session (if it names one) must stand, the account must be active,
-    and the token must carry the account's current ``token_version``.
-    """
+def _holder_statement(
+    statement: Select[Any], *, user_id: int, session_id: str | None
+) -> Select[Any]:
+    """``statement`` narrowed to the token's user, joined to its session when it names one
+    (which must not be revoked or expired)."""
     users = User.__table__  # type: ignore[attr-defined]
     sessions = AuthSession.__table__  # type: ignore[attr-defined]
-    statement = sa_select(users.c.state, users.c.token_version).where(users.c.id == user_id)
+    statement = statement.where(users.c.id == user_id)
     if session_id is not None:
         statement = statement.join(sessions, sessions.c.user_id == users.c.id).where(
             sessions.c.id == session_id,
             sessions.c.revoked_at.is_(None),
             sessions.c.expires_at > utcnow(),
         )
+    return statement
+
+
+def holder_may_act(*, state: str, token_version: int, claimed_version: int) -> bool:
+    """The account checks of an access token: the account may act and the token carries
+    its current ``token_version`` (a password reset, suspension or deletion bumps it)."""
+    return state in SIGN_IN_STATES and token_version == claimed_version
+
+
+def caller(
+    session: Session, *, user_id: int, session_id: str | None, token_version: int
+) -> User | None:
+    """The user an access token names, if the token still stands; else ``None``.
+
+    The one rule for every authenticated request (``api.deps`` uses it for
+    every dependency, :func:`token_holder_is_valid` is the same rule on a bare
+    connection): the token's session, if it names one, is neither revoked nor
+    expired, the account may act, and ``token_version`` is current. One query.
+    """
+    statement = _holder_statement(select(User), user_id=user_id, session_id=session_id)
+    user = session.exec(statement).first()  # type: ignore[call-overload]
+    if user is None or not holder_may_act(
+        state=user.state, token_version=user.token_version, claimed_version=token_version
+    ):
+        return None
+    return user
+
+
+def token_holder_is_valid(
+    connection: Connection, *, user_id: int, session_id: str | None, token_version: int
+) -> bool:
+    """:func:`caller`'s rule without loading a User, for hot read paths on a bare Core
+    connection (the feeds)."""
+    users = User.__table__  # type: ignore[attr-defined]
+    statement = _holder_statement(
+        sa_select(users.c.state, users.c.token_version), user_id=user_id, session_id=session_id
+    )
     row = connection.execute(statement).first()
-    return (
-        row is not None
-        and row.state in (AccountState.active.value, AccountState.unverified.value)
-        and row.token_version == token_version
+    return row is not None and holder_may_act(
+        state=row.state, token_version=row.token_version, claimed_version=token_version
     )
 
 

@@ -3,7 +3,8 @@
 Setup stores a fresh seed, encrypted (Fernet, key derived from
 ``secret_key``); enabling needs a valid code, so nobody locks themselves out
 with a mistyped secret. Each code is accepted once: the time step of the last
-accepted code is stored and only later steps pass. Ten recovery codes are
+accepted code is stored and only later steps pass, moved by one conditional
+UPDATE so that concurrent requests with the same code cannot all pass. Ten recovery codes are
 issued on enabling, shown once, and stored as keyed hashes.
 """
 
@@ -20,14 +21,17 @@ import pyotp
 import qrcode
 import qrcode.image.pil
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
 
 from socialflow.errors import Conflict, Problem, Unauthorized
+from socialflow.inputs import same_secret
 from socialflow.models.auth import RecoveryCode, TotpCredential
 from socialflow.models.base import utcnow
 from socialflow.models.user import User
 from socialflow.services import audit
+from socialflow.services.single_use import consume_once
 from socialflow.services.tokens import InvalidToken as InvalidActionToken
 from socialflow.services.tokens import (
     decode_action_token,
@@ -102,20 +106,44 @@ def qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
-def _accept_code(settings: Settings, credential: TotpCredential, code: str) -> bool:
-    """Check ``code`` against the steps around now; consume its step if it matches."""
+def _matching_step(settings: Settings, credential: TotpCredential, code: str) -> int | None:
+    """The time step (around now, after the last one used) whose code is ``code``."""
     code = code.strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
-        return False
+        return None
     totp = pyotp.TOTP(_seed(settings, credential))
     now_step = int(time.time()) // STEP_SECONDS
     for step in range(now_step - VALID_WINDOW, now_step + VALID_WINDOW + 1):
-        if step > credential.last_used_step and secrets.compare_digest(
-            totp.at(step * STEP_SECONDS), code
-        ):
-            credential.last_used_step = step
-            return True
-    return False
+        if step > credential.last_used_step and same_secret(code, totp.at(step * STEP_SECONDS)):
+            return step
+    return None
+
+
+def _accept_code(
+    session: Session, settings: Settings, credential: TotpCredential, code: str
+) -> bool:
+    """Check ``code`` and consume its time step atomically (see ``services.single_use``).
+
+    Of several requests with the same code at once, only the one whose
+    conditional UPDATE moves ``last_used_step`` forward wins.
+    """
+    step = _matching_step(settings, credential, code)
+    if step is None:
+        return False
+    won = consume_once(
+        session,
+        update(TotpCredential)
+        .where(
+            col(TotpCredential.user_id) == credential.user_id,
+            col(TotpCredential.last_used_step) < step,
+        )
+        .values(last_used_step=step),
+    )
+    if won:
+        credential.last_used_step = step
+        # The row already says so; keep the ORM from writing it again.
+        set_committed_value(credential, "last_used_step", step)
+    return won
 
 
 def enable(session: Session, settings: Settings, *, user: User, otp: str) -> list[str]:
@@ -125,7 +153,7 @@ def enable(session: Session, settings: Settings, *, user: User, otp: str) -> lis
         raise Conflict("Call /auth/2fa/setup first.", slug="2fa-not-set-up")
     if credential.enabled_at is not None:
         raise Conflict("Two-factor authentication is already enabled.", slug="2fa-enabled")
-    if not _accept_code(settings, credential, otp):
+    if not _accept_code(session, settings, credential, otp):
         raise InvalidOtp("That code is not valid; check your authenticator's clock.")
     credential.enabled_at = utcnow()
     session.add(credential)
@@ -153,24 +181,24 @@ def check_second_factor(session: Session, settings: Settings, *, user: User, otp
     credential = session.get(TotpCredential, user.id)
     if credential is None or credential.enabled_at is None:
         return True
-    if _accept_code(settings, credential, otp):
-        session.add(credential)
+    if _accept_code(session, settings, credential, otp):
         return True
     normalized = otp.strip().lower().replace("-", "").replace(" ", "")
     if len(normalized) != 10:
         return False
     wanted = keyed_hash(settings, RECOVERY_PURPOSE, normalized)
-    code = session.exec(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == wanted,
+    used = consume_once(
+        session,
+        update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == wanted,
             col(RecoveryCode.used_at).is_(None),
         )
-    ).first()
-    if code is None:
+        .values(used_at=utcnow()),
+    )
+    if not used:
         return False
-    code.used_at = utcnow()
-    session.add(code)
     audit.record(session, "recovery_code_used", subject_user_id=user.id, actor_id=user.id)
     return True
 

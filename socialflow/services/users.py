@@ -8,12 +8,15 @@ case-insensitively, emails are stored lower-cased, and only ``active`` and
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
+from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete
+from sqlalchemy import delete, event, or_
 from sqlmodel import Session, col, select
 
 from socialflow.errors import Conflict, ValidationProblem
@@ -46,6 +49,59 @@ def normalize_email(email: str) -> str:
         raise ValidationProblem(
             f"email: {exc}", errors=[{"field": "email", "message": str(exc), "code": "invalid"}]
         ) from exc
+
+
+def email_skeleton(email: str) -> str:
+    """What an address looks like, for telling lookalike addresses apart.
+
+    NFKC folds compatibility forms (fullwidth ``\uff49`` is ``i``), case
+    folding ignores case, and every remaining non-ASCII character that is a
+    Unicode confusable of an ASCII one (Cyrillic ``\u0456``, Greek ``\u03bf``) becomes
+    that ASCII character. Two addresses with one skeleton may not both have
+    an account: usernames are ASCII only, so emails get the same protection.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())
+    return "".join(_ascii_lookalike(char) for char in folded)
+
+
+@functools.cache
+def _ascii_lookalike(char: str) -> str:
+    """The ASCII letter or digit ``char`` is confusable with (Unicode's list), else ``char``."""
+    if char.isascii():
+        return char
+    candidates = [
+        glyph["c"]
+        for glyph in confusables_data.get(char, [])
+        if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalnum()
+    ]
+    return min(candidates).lower() if candidates else char
+
+
+@event.listens_for(User.email, "set", propagate=True)
+def _keep_email_skeleton(target: User, value: str | None, _old: Any, _initiator: Any) -> None:
+    """Whoever sets ``User.email`` later also sets its unique ``email_skeleton``.
+
+    (The constructor does not fire this: :func:`create_user` sets both.)
+    """
+    target.email_skeleton = email_skeleton(value) if value else None
+
+
+def ensure_email_free(session: Session, email: str, *, except_user_id: int | None = None) -> None:
+    """409 ``email-taken`` if ``email`` or a lookalike of it has an account."""
+    skeleton = email_skeleton(email)
+    # ``User.email == skeleton`` also finds a plain ASCII original whose row has no
+    # skeleton (rows loaded in bulk, or a lookalike pair older than the check).
+    statement = select(User.id).where(
+        or_(
+            col(User.email) == email,
+            col(User.email_skeleton) == skeleton,
+            col(User.email) == skeleton,
+        )
+    )
+    if except_user_id is not None:
+        statement = statement.where(col(User.id) != except_user_id)
+    if session.exec(statement).first() is not None:
+        raise Conflict("That email is already registered.", slug="email-taken")
 
 
 def validate_username(username: str) -> str:
@@ -85,6 +141,16 @@ def get_user_by_login(*, session: Session, username_or_email: str) -> User | Non
     return get_user_by_username(session=session, username=value)
 
 
+def lockout_key(*, session: Session, username_or_email: str) -> str:
+    """The key failed logins count under: the account's id whichever login name was
+    typed (username, email, any case), so aliases share one lockout; the typed name
+    for names without an account."""
+    user = get_user_by_login(session=session, username_or_email=username_or_email)
+    if user is not None and user.id is not None:
+        return f"user:{user.id}"
+    return f"login:{username_or_email.strip().lower()}"
+
+
 def create_user(
     *,
     session: Session,
@@ -108,12 +174,12 @@ def create_user(
         validate_password(password, username=username, email=email_key)
     if get_user_by_username(session=session, username=username):
         raise Conflict("That username is taken.", slug="username-taken")
-    if session.exec(select(User).where(User.email == email_key)).first():
-        raise Conflict("That email is already registered.", slug="email-taken")
+    ensure_email_free(session, email_key)
     user = User(
         username=username,
         username_key=normalize_username(username),
         email=email_key,
+        email_skeleton=email_skeleton(email_key),
         password_hash=hash_password(password) if password is not None else None,
         display_name=display_name or username,
         role=role.value,

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from socialflow.errors import NotFound, ValidationProblem
-from socialflow.inputs import ascii_int, has_forbidden_chars
+from socialflow.inputs import ascii_int, has_forbidden_chars, same_secret
 from socialflow.media.pipeline import publish, transcode
 from socialflow.media.probe import probe
 from socialflow.media.safety import Limits, MediaRejected, MediaToolFailed
@@ -288,7 +288,7 @@ def check_playback_signature(
     if when is None or not sig or when < time.time():
         return False
     expected = playback_signature(secret, video_id, name, when)
-    return hmac.compare_digest(expected, sig)
+    return same_secret(sig, expected)
 
 
 # --------------------------------------------------------------- processing

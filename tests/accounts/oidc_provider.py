@@ -7,6 +7,7 @@ RS256-signed ID tokens (joserfc, a generated key), JWKS and userinfo.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
@@ -47,6 +48,15 @@ class OidcProvider:
     )
     rogue_signature: bool = False
     wrong_audience: bool = False
+    # The ID token's ``aud`` (default: our client id) and ``azp`` (default: none).
+    audience: str | list[str] | None = None
+    azp: str | None = None
+    # RFC 9207: advertise ``authorization_response_iss_parameter_supported`` and/or
+    # put this ``iss`` in the redirect back.
+    advertise_iss: bool = False
+    response_iss: str | None = None
+    # Seconds discovery takes to answer: a provider that hangs.
+    discovery_delay: float = 0.0
     grants: dict[str, Grant] = field(default_factory=dict)
     access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     scopes: list[str] = field(default_factory=list)
@@ -62,13 +72,15 @@ class OidcProvider:
         now = int(time.time())
         claims = {
             "iss": self.issuer,
-            "aud": "someone-else" if self.wrong_audience else CLIENT_ID,
+            "aud": "someone-else" if self.wrong_audience else (self.audience or CLIENT_ID),
             "iat": now,
             "exp": now + 300,
             **grant.identity,
         }
         if grant.nonce:
             claims["nonce"] = grant.nonce
+        if self.azp is not None:
+            claims["azp"] = self.azp
         key = self.rogue_key if self.rogue_signature else self.key
         return jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, key)
 
@@ -76,8 +88,11 @@ class OidcProvider:
         app = FastAPI()
 
         @app.get("/.well-known/openid-configuration")
-        def discovery() -> dict[str, Any]:
+        async def discovery() -> dict[str, Any]:
+            if self.discovery_delay:
+                await asyncio.sleep(self.discovery_delay)
             return {
+                "authorization_response_iss_parameter_supported": self.advertise_iss,
                 "issuer": self.issuer,
                 "authorization_endpoint": f"{self.issuer}/authorize",
                 "token_endpoint": f"{self.issuer}/token",
@@ -110,7 +125,10 @@ class OidcProvider:
             self.scopes.append(scope)
             code = secrets.token_urlsafe(24)
             self.grants[code] = Grant(redirect_uri, code_challenge, nonce, dict(self.identity))
-            query = urlencode({"code": code, "state": state})
+            answer = {"code": code, "state": state}
+            if self.response_iss is not None:
+                answer["iss"] = self.response_iss
+            query = urlencode(answer)
             return RedirectResponse(f"{redirect_uri}?{query}", status_code=302)
 
         @app.post("/token")

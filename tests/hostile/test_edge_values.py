@@ -286,6 +286,18 @@ def test_signed_url_expiries_are_parsed_strictly(client: httpx.Client) -> None:
     refused(client.get(f"{API}/media/a%00b.mp4", params={"expires": "1", "sig": "x"}), 422)
 
 
+def test_signatures_with_any_characters_are_refused_not_errors(client: httpx.Client) -> None:
+    """Signatures are compared in constant time whatever characters a caller sends."""
+    future = str(2**40)
+    for sig in ("é", "²" * 64, "\u00e9" * 64, "😀", "a" * 64):
+        for path in (
+            f"{API}/media/a/b.mp4",
+            f"{API}/videos/abc/master.m3u8",
+            f"{API}/videos/abc/hls/360p/index.m3u8",
+        ):
+            refused(client.get(path, params={"expires": future, "sig": sig}), 404, 422)
+
+
 def _tus(bearer: dict[str, str], **headers: str) -> dict[bytes, bytes]:
     """tus request headers, as raw UTF-8 bytes (what a hostile client can send)."""
     values = {**bearer, "Tus-Resumable": TUS_VERSION, **headers}
