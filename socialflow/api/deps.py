@@ -15,7 +15,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from socialflow.errors import Forbidden, Unauthorized
+from socialflow.errors import CALLER_CHECK_ATTRIBUTE, Forbidden, Unauthorized
 from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
 from socialflow.services import sessions as session_service
@@ -99,6 +99,22 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def check_credentials(request: Request) -> None:
+    """Raise 401 unless ``request`` carries a valid access token.
+
+    The exception handlers call it when a request fails before dependencies run (a
+    malformed JSON body): on a route that needs a caller, an anonymous one hears 401.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+        if token.strip()
+        else None
+    )
+    if get_access_claims(get_platform(request), credentials) is None:
+        raise Unauthorized()
+
+
 def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
     """The caller, loaded in a short session of its own and detached from it.
 
@@ -120,6 +136,9 @@ def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
 
 
 DetachedUser = Annotated[User, Depends(get_detached_user)]
+
+for _needs_caller in (get_current_user, get_detached_user):
+    setattr(_needs_caller, CALLER_CHECK_ATTRIBUTE, check_credentials)
 
 T = TypeVar("T")
 
