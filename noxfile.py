@@ -22,13 +22,14 @@ EXAMPLE_DIRS = sorted(p for p in (ROOT / "examples").glob("*") if (p / "pyprojec
 
 
 def run_tests(session: nox.Session, backend: str) -> None:
-    """The one helper every test session goes through."""
+    """The one helper every test session goes through: in parallel (pytest-xdist, one
+    process per core) unless arguments are given, e.g. ``nox -s tests -- tests/video``."""
     session.install("-e", ".[test]")
     session.run(
         "python",
         "-m",
         "pytest",
-        *session.posargs,
+        *(session.posargs or ["-n", "auto"]),
         env={"SOCIALFLOW_TEST_BACKEND": backend},
     )
 

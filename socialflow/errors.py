@@ -9,7 +9,7 @@ errors, Starlette's HTTP errors and anything unexpected into
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -201,7 +201,33 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return fields
 
 
+# A dependency that authenticates the caller carries this attribute: a function of
+# the request that raises a Problem (401) unless the request has valid credentials.
+CALLER_CHECK_ATTRIBUTE = "socialflow_caller_check"
+
+
+def _caller_check(request: Request) -> Callable[[Request], None] | None:
+    """The caller check among the matched route's dependencies, if it has one."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        check = getattr(current.call, CALLER_CHECK_ATTRIBUTE, None)
+        if check is not None:
+            return check
+        pending.extend(current.dependencies)
+    return None
+
+
 async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI parses a JSON body before it runs dependencies: on a route that needs a
+    # caller, answer an anonymous one 401 before saying anything about the body.
+    check = _caller_check(request)
+    if check is not None:
+        try:
+            check(request)
+        except Problem as refused:
+            return await handle_problem(request, refused)
     errors = _field_errors(exc)  # type: ignore[arg-type]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem_response(

@@ -66,6 +66,7 @@ class Platform:
         self.metrics = Metrics()
         self._started = False
         self._lock = threading.Lock()
+        self._eager_lock = threading.RLock()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._read_sessions: sessionmaker[Session] | None = None
@@ -198,7 +199,15 @@ class Platform:
         """Send a task by name; honours ``task_always_eager`` for tests."""
         celery = self.celery
         self.metrics.tasks_enqueued.labels(task.name).inc()
-        celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+        if not celery.conf.task_always_eager:
+            celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+            return
+        # Celery runs an eager task inside ``denied_join_result()``, which sets a
+        # process-global flag and restores the old value on exit: two threads doing so
+        # at once can leave it set for good, and every later ``result.get()`` in the
+        # process then fails. One eager task at a time (re-entrant: tasks enqueue tasks).
+        with self._eager_lock:
+            celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
 
     def _after_commit(self, session: Session) -> None:
         events, tasks = take_pending(session)

@@ -19,6 +19,7 @@ import pytest
 
 from socialflow.builtins.console_channel import ConsoleChannel
 from socialflow.builtins.rankers import ChronologicalRanker
+from socialflow.builtins.sql_search import SqlSearchBackend
 from socialflow.plugins.protocols import (
     LiveChannel,
     ModerationVerdict,
@@ -50,6 +51,17 @@ class TestChronologicalRanker(RankerConformance):
         ranker = platform.provider("ranker")
         assert isinstance(ranker, ChronologicalRanker)
         return ranker
+
+
+class TestSqlSearch(SearchBackendConformance):
+    """The built-in search backend, on the suite's database: SQLite (FTS5) on the
+    embedded defaults, PostgreSQL (tsvector + GIN) with SOCIALFLOW_TEST_BACKEND=services."""
+
+    @pytest.fixture
+    def search(self, platform: Any) -> Any:
+        search = platform.provider("search")
+        assert isinstance(search, SqlSearchBackend)
+        return search
 
 
 class TestConsoleChannel(NotificationChannelConformance):

@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from socialflow.api.types import Cursor, id_cursor
-from socialflow.errors import Forbidden, Unauthorized
+from socialflow.errors import CALLER_CHECK_ATTRIBUTE, Forbidden, Unauthorized
 from socialflow.models.user import ROLE_RANK, Role, User
 from socialflow.platform import Platform
 from socialflow.services import sessions as session_service
@@ -110,6 +110,26 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def check_credentials(request: Request) -> None:
+    """Raise 401 unless ``request`` carries an access token that still stands.
+
+    The exception handlers call it when a request fails before dependencies run (a
+    malformed JSON body): on a route that needs a caller, an anonymous one hears 401.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+        if token.strip()
+        else None
+    )
+    platform = get_platform(request)
+    claims = get_access_claims(platform, credentials)
+    if claims is None:
+        raise Unauthorized()
+    with platform.session(read_only=True) as session:
+        authenticate(session, claims)  # a logged-out or revoked token is refused here too
+
+
 def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
     """The caller, loaded in a short session of its own and detached from it.
 
@@ -125,6 +145,9 @@ def get_detached_user(platform: PlatformDep, claims: ClaimsDep) -> User:
 
 
 DetachedUser = Annotated[User, Depends(get_detached_user)]
+
+for _needs_caller in (get_current_user, get_detached_user):
+    setattr(_needs_caller, CALLER_CHECK_ATTRIBUTE, check_credentials)
 
 T = TypeVar("T")
 

@@ -105,7 +105,7 @@ def transcode(
         watchdog.cancel()
         drain.join(5)
     if timed_out.is_set():
-        raise MediaToolFailed(f"transcoding took longer than {limits.timeout:.0f} s")
+        raise MediaToolFailed(f"transcoding took longer than {limits.timeout:g} s")
     if process.returncode != 0:
         reason = describe_failure(process.returncode, b"".join(stderr_chunks))
         raise MediaToolFailed(f"transcoding failed: {reason}".replace(str(source_path), "<upload>"))

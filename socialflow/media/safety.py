@@ -154,9 +154,19 @@ def run(args: Sequence[str], limits: Limits) -> tuple[bytes, bytes]:
     return out, err
 
 
+# What ffmpeg prints when the address-space limit refuses it memory: a failed
+# malloc (ENOMEM), or a thread whose stack cannot be mapped (EAGAIN).
+OUT_OF_MEMORY_MARKS = ("Cannot allocate memory", "Resource temporarily unavailable")
+
+
 def describe_failure(returncode: int, stderr: bytes) -> str:
-    """A short, safe reason: the last line ffmpeg printed (paths stripped by the caller)."""
+    """A short, safe reason: the last line ffmpeg printed (paths stripped by the caller),
+    said to be the memory limit when ffmpeg ran out of memory before it gave up."""
     if returncode < 0:
         return f"killed by signal {-returncode} (memory or time limit)"
-    lines = [line for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    return (lines[-1] if lines else f"exit status {returncode}")[:300]
+    text = stderr.decode(errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    last = (lines[-1] if lines else f"exit status {returncode}")[:300]
+    if any(mark in text for mark in OUT_OF_MEMORY_MARKS):
+        return f"out of memory under the media memory limit ({last})"
+    return last

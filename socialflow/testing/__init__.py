@@ -3,7 +3,8 @@
 Fixtures (see :mod:`.pytest_plugin`): ``socialflow_overrides``,
 ``socialflow_settings``, ``platform``, ``make_platform``, ``app``,
 ``async_client``, ``live_server``, ``client``, ``make_user``, ``auth_headers``,
-``celery_worker``. Conformance suites every provider must pass:
+``celery_worker``. Waiting for a condition instead of sleeping:
+:func:`.waiting.wait_until`. Conformance suites every provider must pass:
 :mod:`socialflow.testing.conformance`. Emulators and servers for a test
 session: :mod:`socialflow.testing.processes`. Environment knobs:
 

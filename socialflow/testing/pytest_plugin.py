@@ -3,12 +3,17 @@
 Every test gets its own project folder and its own freshly migrated database
 (SQLite, or PostgreSQL with ``SOCIALFLOW_TEST_BACKEND=services``). Override the
 ``socialflow_overrides`` fixture to change settings for a module or a test.
+
+Under ``SOCIALFLOW_TEST_STRICT=1`` (CI) no test and no test module may be
+skipped: every suite that loads this plugin (socialflow's own and each
+plugin's) reports a skip as a failure, also under pytest-xdist (the reports are
+rewritten in the process that runs the test, before they travel).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +23,7 @@ import pytest
 from socialflow.testing import toml
 from socialflow.testing.database import PostgresTemplate, SqliteTemplate
 from socialflow.testing.server import run_server
-from socialflow.testing.services import backend, require_postgres, require_redis
+from socialflow.testing.services import STRICT_ENV, backend, require_postgres, require_redis, strict
 from socialflow.testing.worker import running_worker
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - test-only
@@ -34,6 +39,39 @@ def pytest_configure(config: pytest.Config) -> None:
         "slow: takes more than a few seconds",
     ):
         config.addinivalue_line("markers", line)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Strict mode: a skipped test is a failed one (an expected failure stays one)."""
+    report = yield
+    if strict() and report.skipped and not hasattr(report, "wasxfail"):
+        _fail_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """Strict mode: a module skipped while collected (``pytest.skip(allow_module_level=True)``,
+    ``pytest.importorskip``) fails too, instead of vanishing from the count."""
+    report = yield
+    if strict() and report.skipped:
+        _fail_skip(report)
+    return report
+
+
+def _fail_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Turn a skip report into a failure that still says where and why it skipped."""
+    where = reason = report.longrepr
+    if isinstance(report.longrepr, tuple):  # (path, line, "Skipped: why")
+        path, line, reason = report.longrepr
+        where = f"{path}:{line}"
+    report.outcome = "failed"
+    report.longrepr = f"{where}: {reason} (skipped under {STRICT_ENV}: CI must not skip this)"
 
 
 @pytest.fixture(scope="session")

@@ -83,8 +83,11 @@ def test_a_store_ignores_its_own_echo(pair) -> None:
     assert sender.connected.wait(10)
     sender.bump([3])
     assert _eventually(lambda: receiver.stamp(3, public=False)[-1] == 1)
-    time.sleep(0.1)  # its own message came back by now, and was not counted twice
-    assert sender.stamp(3, public=False)[-1] == 1
+    # The receiver answers on the same channel; messages arrive in the order they
+    # were sent, so once the answer is in, the sender's own echo came before it.
+    receiver.bump([4])
+    assert _eventually(lambda: sender.stamp(4, public=False)[-1] == 1)
+    assert sender.stamp(3, public=False)[-1] == 1  # its echo was not counted twice
 
 
 def test_the_transport_follows_the_settings(tmp_path) -> None:

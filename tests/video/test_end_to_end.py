@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from socialflow.models.base import utcnow
 from socialflow.models.video import Video
 from socialflow.testing.video import (
     VideoEndToEnd,
@@ -26,6 +27,7 @@ from socialflow.testing.video import (
     upload_with_interruption,
     wait_for_status,
 )
+from socialflow.testing.waiting import wait_until
 from socialflow.testing.worker import running_worker
 
 pytestmark = pytest.mark.ffmpeg
@@ -41,6 +43,15 @@ class TestLocalStorageSuite(VideoEndToEnd):
     @pytest.fixture
     def storage_settings(self) -> dict[str, Any]:
         return {"storage": "local"}
+
+
+def heartbeat_is_stale(platform: Any, video_id: str) -> bool:
+    with platform.session() as session:
+        row = session.get(Video, video_id)
+        assert row is not None
+        assert row.job_heartbeat_at is not None
+        age = (utcnow() - row.job_heartbeat_at).total_seconds()
+        return age > platform.settings.media_job_stale_seconds + 0.2
 
 
 class TestWithWorker:
@@ -92,7 +103,9 @@ class TestWithWorker:
             assert video["progress"] < 90
             os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, mid-transcode
             first.wait()
-        time.sleep(2.5)  # let its heartbeat go stale
+        # The next worker's start-up sweep requeues the job only once its heartbeat
+        # is older than media_job_stale_seconds: wait for exactly that, no longer.
+        wait_until(lambda: heartbeat_is_stale(platform, video_id), what="a stale heartbeat")
         with running_worker(platform):
             video = wait_for_status(client, video_id, headers, timeout=120)
         assert video["status"] == "ready", video

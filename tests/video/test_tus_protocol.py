@@ -22,6 +22,7 @@ from socialflow.models.video import Upload, UploadChunk, Video
 from socialflow.platform import Platform
 from socialflow.services.uploads import expire_uploads
 from socialflow.testing.server import run_server
+from socialflow.testing.waiting import wait_until
 from tests.video.conftest import TUS, create_upload, patch
 
 BASE = "/api/v1/uploads/"
@@ -408,12 +409,12 @@ def test_concurrent_patches_never_corrupt_an_upload(
     live_server: str,
 ) -> None:
     location = new_upload(200_000).headers["Location"]
-    started = threading.Event()
+    started, raced = threading.Event(), threading.Event()
 
     def slow_body() -> Iterator[bytes]:
         yield b"A" * 50_000
         started.set()
-        time.sleep(1.0)
+        raced.wait(30)  # hold the upload until the racing PATCH has its answer
         yield b"A" * 50_000
 
     results: dict[str, int] = {}
@@ -425,14 +426,21 @@ def test_concurrent_patches_never_corrupt_an_upload(
     thread = threading.Thread(target=slow_patch)
     thread.start()
     assert started.wait(10)
-    time.sleep(0.2)
+    upload_id = location.rsplit("/", 1)[1]
+
+    def slow_patch_holds_the_lock() -> bool:
+        with platform.session() as session:
+            upload = session.get(Upload, upload_id)
+            return upload is not None and upload.lock_token is not None
+
+    wait_until(slow_patch_holds_the_lock)
     racing = patch(client, location, headers, 0, b"B" * 100_000)
+    raced.set()
     thread.join(30)
-    assert racing.status_code in (409, 423)
+    assert racing.status_code == 423  # the slow one held the lock the whole time
     assert results["slow"] == 204
     head = client.head(location, headers=headers)
     assert head.headers["Upload-Offset"] == "100000"
-    upload_id = location.rsplit("/", 1)[1]
     keys = platform.storage.list(f"uploads/{upload_id}/")
     assert len(keys) == 1
     assert platform.storage.get(keys[0]) == b"A" * 100_000
