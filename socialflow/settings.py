@@ -410,7 +410,9 @@ class Settings(BaseSettings):
         default=4 * 3600, gt=0, description="Wall clock for one transcode, seconds."
     )
     media_memory_limit_mb: int = Field(
-        default=4096, ge=256, description="Address-space limit of ffmpeg/ffprobe processes."
+        default=4096,
+        ge=384,  # below this even ffprobe cannot map its libraries: every video would fail
+        description="Address-space limit of ffmpeg/ffprobe processes.",
     )
     media_job_stale_seconds: int = Field(
         default=120,
