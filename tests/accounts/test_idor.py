@@ -72,6 +72,8 @@ COVERED_BY_SOCIAL_TESTS = {
     ("GET", "/api/v1/users/{username}/followers"),
     ("GET", "/api/v1/users/{username}/following"),
     ("GET", "/api/v1/users/{username}/posts"),
+    # who sees which videos (blocks, private accounts): tests/video/test_video_access.py
+    ("GET", "/api/v1/users/{username}/videos"),
     ("GET", "/api/v1/users/me/follow-requests"),
     ("POST", "/api/v1/users/me/follow-requests/{username}/{decision}"),
 }
