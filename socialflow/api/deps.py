@@ -6,6 +6,7 @@ Use the ``Annotated`` aliases in route signatures (``session: SessionDep``,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -183,14 +184,23 @@ def get_client_ip(request: Request) -> str:
 ClientIp = Annotated[str, Depends(get_client_ip)]
 
 
+_building_rate_limiter = threading.Lock()
+
+
 def get_rate_limiter(platform: PlatformDep) -> RateLimiter:
-    """The platform's rate limiter, built on first use and kept on the platform."""
+    """The platform's rate limiter, built on first use and kept on the platform.
+
+    Built once, under a lock: the first requests of a process arrive together,
+    and building several at once raced inside ``limits`` (its Redis storage
+    checks the client's version on first import and saw none: 500s).
+    """
     limiter: RateLimiter | None = platform.__dict__.get("_socialflow_rate_limiter")
     if limiter is None:
-        # setdefault is atomic: two first requests at once still share one limiter.
-        limiter = platform.__dict__.setdefault(
-            "_socialflow_rate_limiter", RateLimiter(platform.settings)
-        )
+        with _building_rate_limiter:
+            limiter = platform.__dict__.get("_socialflow_rate_limiter")
+            if limiter is None:
+                limiter = RateLimiter(platform.settings)
+                platform.__dict__["_socialflow_rate_limiter"] = limiter
     return limiter
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, event, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from socialflow.errors import Conflict, ValidationProblem
@@ -187,9 +188,22 @@ def create_user(
         email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
-    session.flush()
+    _flush_new_user(session)
     queue_user(session, user.id)
     return user
+
+
+def _flush_new_user(session: Session) -> None:
+    """Flush a new user; a registration racing ours past the checks above (same
+    username, email or lookalike email) is a 409, not a 500, when the unique
+    indexes catch it."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        taken = str(exc.orig).lower()
+        if "username" in taken:
+            raise Conflict("That username is taken.", slug="username-taken") from exc
+        raise Conflict("That email is already registered.", slug="email-taken") from exc
 
 
 PROFILE_FIELDS = frozenset({"display_name", "bio", "is_private"})

@@ -194,3 +194,33 @@ def test_one_email_change_link_changes_once(
     responses = race("POST", "/api/v1/auth/email/change/confirm", json={"token": token})
     _one_winner(responses, 200, 400)
     assert _audit_count(platform, user.id, "email_changed") == 1
+
+
+@pytest.mark.parametrize(
+    "vary",
+    [
+        pytest.param(
+            lambda n: {"username": "samename", "email": f"u{n}@example.com"}, id="username"
+        ),
+        pytest.param(lambda n: {"username": f"user{n}", "email": "same@example.com"}, id="email"),
+    ],
+)
+def test_racing_registrations_of_one_name_give_one_account_and_409s(
+    live_server: str, vary: Callable[[int], dict[str, str]]
+) -> None:
+    """A name or address is like a single-use secret too: of N registrations racing for
+    it, one wins and the others hear 409 (the unique index catches what the checks
+    before it could not see), never a 500."""
+    clients = [httpx.Client(base_url=live_server, timeout=60) for _ in range(RACERS)]
+    barrier = threading.Barrier(RACERS)
+
+    def register(n: int) -> httpx.Response:
+        barrier.wait()
+        body = {**vary(n), "password": "a long enough passphrase"}
+        return clients[n].post("/api/v1/auth/register", json=body)
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        statuses = Counter(r.status_code for r in pool.map(register, range(RACERS)))
+    for client in clients:
+        client.close()
+    assert statuses == {201: 1, 409: RACERS - 1}, statuses
