@@ -31,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from socialflow.testing.processes import stop_process_group
 from socialflow.testing.server import free_port
 
 PIECE = 1024 * 1024
@@ -138,11 +139,7 @@ def main() -> None:
             now = memory_kb(server.pid, "VmRSS")
             print(f"afterwards: /healthz {alive}, RSS {now / 1024:.0f} MB")
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_process_group(server, timeout=20)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ import io
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from PIL import Image
 from socialflow.app import create_app
 from socialflow.models.user import User
 from socialflow.settings import load_settings
+from socialflow.testing.processes import stop_process_group
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.video import TUS
 
@@ -331,11 +331,7 @@ def served_project(socialflow_settings: Any) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_process_group(process, timeout=20)
         log.close()
 
 

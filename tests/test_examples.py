@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from socialflow.testing.processes import stop_process_group
 from socialflow.testing.server import run_server
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -77,11 +77,7 @@ def _worker(project: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_process_group(process, timeout=15)
 
 
 def _wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:

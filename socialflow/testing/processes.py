@@ -30,7 +30,13 @@ from pathlib import Path
 
 from socialflow.testing.server import free_port
 
-__all__ = ["ServiceStartError", "background_service", "free_port", "port_open"]
+__all__ = [
+    "ServiceStartError",
+    "background_service",
+    "free_port",
+    "port_open",
+    "stop_process_group",
+]
 
 
 class ServiceStartError(RuntimeError):
@@ -85,10 +91,12 @@ def background_service(
             time.sleep(0.1)
         yield process
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
-def _stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop a process started with ``start_new_session=True`` and its children: SIGTERM
+    to its group, SIGKILL after ``timeout`` seconds."""
     if process.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
