@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 def social() -> Any:
     from socialflow.app import create_app
-    from socialflow.settings import load_settings
+    from socialflow.core.settings import load_settings
 
     return create_app(load_settings())
 

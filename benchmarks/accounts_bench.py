@@ -28,9 +28,9 @@ from pathlib import Path
 
 import httpx
 
-from socialflow.platform import Platform
-from socialflow.services.passwords import hash_password, verify_password
-from socialflow.settings import load_settings
+from socialflow.accounts.passwords import hash_password, verify_password
+from socialflow.core.platform import Platform
+from socialflow.core.settings import load_settings
 from socialflow.testing import toml
 from socialflow.testing.database import migrate_url
 from socialflow.testing.server import free_port
@@ -124,8 +124,8 @@ def main() -> None:
         )
     )
     platform = Platform(load_settings(project)).start()
-    from socialflow.models.user import AccountState
-    from socialflow.services.users import create_user
+    from socialflow.accounts.models import AccountState
+    from socialflow.accounts.users import create_user
 
     with platform.session() as session:
         create_user(

@@ -30,8 +30,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
 
-    from socialflow.services.tokens import issue_access_token
-    from socialflow.settings import load_settings
+    from socialflow.accounts.tokens import issue_access_token
+    from socialflow.core.settings import load_settings
 
     settings = load_settings(args.project)
     engine = create_engine(str(settings.database_url))

@@ -247,10 +247,10 @@ def main() -> None:
     if args.full:
         args.users, args.posts = 100_000, 1_000_000
 
-    from socialflow.platform import Platform
-    from socialflow.services.seed import SeedPlan, seed
-    from socialflow.services.tokens import issue_access_token
-    from socialflow.settings import load_settings
+    from socialflow.accounts.tokens import issue_access_token
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import load_settings
+    from socialflow.demo.seed import SeedPlan, seed
     from socialflow.testing import toml
     from socialflow.testing.database import migrate_url
 
@@ -481,7 +481,7 @@ def main() -> None:
                         latencies.append((time.perf_counter() - started) * 1000)
                         response.raise_for_status()
                     post_id = response.json()["id"]
-                store = __import__("socialflow.services.timelines", fromlist=["x"]).timeline_store(
+                store = __import__("socialflow.feeds.timelines", fromlist=["x"]).timeline_store(
                     platform
                 )
                 with platform.engine.connect() as connection:

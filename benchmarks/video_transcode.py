@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python -m benchmarks.video_transcode --seconds 10 --size 1280x720 --repeat 3
 
 Both sides run the identical command line (built by
-``socialflow.media.ladder.transcode_command``); the pipeline adds the
+``socialflow.video.media.ladder.transcode_command``); the pipeline adds the
 safety limits (rlimits, own process group, watchdog), progress parsing
 and a heartbeat callback. Runs alternate to share the machine's noise.
 """
@@ -21,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from socialflow.media.ladder import choose_rungs, transcode_command
-from socialflow.media.pipeline import transcode
-from socialflow.media.probe import probe
-from socialflow.media.safety import Limits
+from socialflow.video.media.ladder import choose_rungs, transcode_command
+from socialflow.video.media.pipeline import transcode
+from socialflow.video.media.probe import probe
+from socialflow.video.media.safety import Limits
 
 
 def main() -> None:

@@ -178,11 +178,11 @@ def socialflow_project(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
         check=True,
         capture_output=True,
     )
-    from socialflow.models.user import AccountState
-    from socialflow.platform import Platform
-    from socialflow.services.tokens import issue_access_token
-    from socialflow.services.users import create_user
-    from socialflow.settings import load_settings
+    from socialflow.accounts.models import AccountState
+    from socialflow.accounts.tokens import issue_access_token
+    from socialflow.accounts.users import create_user
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import load_settings
 
     settings = load_settings(folder)
     platform = Platform(settings).start()

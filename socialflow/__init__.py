@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from socialflow._version import __version__
+from socialflow.core.settings import Settings, load_settings
 from socialflow.plugins.specs import hookimpl
-from socialflow.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from socialflow.app import create_app, install
-    from socialflow.platform import Platform
+    from socialflow.core.platform import Platform
 
 __all__ = [
     "Platform",
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(app, name)
     if name == "Platform":
-        from socialflow.platform import Platform
+        from socialflow.core.platform import Platform
 
         return Platform
     raise AttributeError(name)

@@ -7,33 +7,47 @@ the routers into an app of your own, see ``examples/embed_include_router.py``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from socialflow._version import __version__
-from socialflow.api import build_api_router
-from socialflow.api.docs import install_docs
-from socialflow.api.edge import STREAMING_BODY_ROUTES, BodyLimit, SecurityHeaders, StreamingRoutes
-from socialflow.api.feeds import hot_feed_routes
-from socialflow.api.health import router as health_router
-from socialflow.api.hot_routes import HotRoutes
-from socialflow.api.mail_pages import dev_router as dev_outbox_router
-from socialflow.api.mail_pages import links_router as mail_links_router
-from socialflow.api.openapi import install_openapi, operation_id
-from socialflow.errors import install_exception_handlers
-from socialflow.observability import RequestContextMiddleware, configure_logging
-from socialflow.platform import Platform
-from socialflow.services.dev_outbox import outbox_enabled
-from socialflow.settings import Settings, load_settings
+from socialflow.accounts.routes.mail_pages import dev_router as dev_outbox_router
+from socialflow.accounts.routes.mail_pages import links_router as mail_links_router
+from socialflow.builtins.dev_outbox import outbox_enabled
+from socialflow.core.errors import install_exception_handlers
+from socialflow.core.http.docs import install_docs
+from socialflow.core.http.edge import (
+    STREAMING_BODY_ROUTES,
+    BodyLimit,
+    SecurityHeaders,
+    StreamingRoutes,
+)
+from socialflow.core.http.health import router as health_router
+from socialflow.core.http.hot_routes import HotRoutes
+from socialflow.core.http.media import router as media_router
+from socialflow.core.http.openapi import install_openapi, operation_id
+from socialflow.core.http.router import build_api_router
+from socialflow.core.observability import RequestContextMiddleware, configure_logging
+from socialflow.core.platform import Platform
+from socialflow.core.settings import Settings, load_settings
+from socialflow.feeds.routes import hot_feed_routes
 
 
-def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
+def install(
+    app: FastAPI, platform: Platform, *, prefix: str = "", apps: Collection[str] | None = None
+) -> None:
     """Put socialflow's routers, error handlers and state onto an existing app.
 
-    Operation ids are :func:`~socialflow.api.openapi.operation_id`'s and the
+    ``apps`` limits the API to the routes of the apps named (``{"accounts",
+    "social"}``); the apps they build on still run (their tables, tasks and
+    services), but their routes stay out. Default: every enabled app.
+
+    Operation ids are :func:`~socialflow.core.http.openapi.operation_id`'s and the
     OpenAPI document describes error responses as problems
-    (:func:`~socialflow.api.openapi.install_openapi`).
+    (:func:`~socialflow.core.http.openapi.install_openapi`).
 
     ``prefix`` goes in front of everything (``/social`` gives
     ``/social/api/v1/...`` and ``/social/healthz``). The host app's lifespan
@@ -42,10 +56,10 @@ def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
     """
     app.state.socialflow = platform
     settings = platform.settings
-    plugin_routers = [r for routers in platform.plugins.hook.socialflow_routers() for r in routers]
+    app_routers, plugin_routers = platform.plugins.routers(apps)
     app.include_router(health_router, prefix=prefix, generate_unique_id_function=operation_id)
     app.include_router(
-        build_api_router(plugin_routers),
+        build_api_router([*app_routers, media_router], plugin_routers),
         prefix=prefix + settings.api_prefix,
         generate_unique_id_function=operation_id,
     )
@@ -62,7 +76,7 @@ def install(app: FastAPI, platform: Platform, *, prefix: str = "") -> None:
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
     """Build the socialflow FastAPI app.
 
-    Bad settings raise :class:`~socialflow.settings.SettingsError` here, before
+    Bad settings raise :class:`~socialflow.core.settings.SettingsError` here, before
     a server binds a port, with a message that names the setting.
     """
     settings = settings or (platform.settings if platform else load_settings())

@@ -14,16 +14,15 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from socialflow.cli import build_cli
-from socialflow.models.trending import TrendingCounter
-from socialflow.services import trending
-from socialflow.settings import Settings
-from socialflow.tasks.celery_app import (
-    MEDIA_QUEUE,
-    MEDIA_SWEEP_TASK,
-    PRUNE_TRENDING_TASK,
-    make_celery,
-)
+from socialflow.core.celery import MEDIA_QUEUE
+from socialflow.core.platform import Platform
+from socialflow.core.settings import Settings
+from socialflow.feeds.tasks import PRUNE_TRENDING_TASK
+from socialflow.social import trending
+from socialflow.social.models import TrendingCounter
+from socialflow.social.tasks import SWEEP_IMAGES_TASK
 from socialflow.testing.worker import running_worker
+from socialflow.video.tasks import MEDIA_SWEEP_TASK
 
 COUNTERS = TrendingCounter.__table__  # type: ignore[attr-defined]
 
@@ -50,9 +49,9 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
     settings = Settings(
         project_dir=tmp_path, trending_prune_interval_seconds=123, media_sweep_interval=45
     )
-    conf = make_celery(settings).conf
+    conf = Platform(settings).celery.conf
     entries = {entry["task"]: entry for entry in conf.beat_schedule.values()}
-    assert set(entries) == {PRUNE_TRENDING_TASK, MEDIA_SWEEP_TASK}
+    assert set(entries) == {PRUNE_TRENDING_TASK, MEDIA_SWEEP_TASK, SWEEP_IMAGES_TASK}
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)
     assert entries[MEDIA_SWEEP_TASK]["schedule"] == timedelta(seconds=45)
     assert entries[MEDIA_SWEEP_TASK]["options"]["queue"] == MEDIA_QUEUE

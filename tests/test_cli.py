@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from socialflow.platform import Platform
-from socialflow.settings import load_settings
+from socialflow.core.platform import Platform
+from socialflow.core.settings import load_settings
 from socialflow.testing.server import free_port
 
 

@@ -67,7 +67,7 @@ def test_help_loads_plugins_but_no_heavy_library(tmp_path: Path, argv: list[str]
 
 
 def test_the_cli_role_names_are_the_account_roles() -> None:
-    from socialflow.cli.users import RoleName
-    from socialflow.models.user import Role
+    from socialflow.accounts.cli import RoleName
+    from socialflow.accounts.models import Role
 
     assert [role.value for role in RoleName] == [role.value for role in Role]

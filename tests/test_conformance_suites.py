@@ -19,7 +19,6 @@ import pytest
 
 from socialflow.builtins.console_channel import ConsoleChannel
 from socialflow.builtins.rankers import ChronologicalRanker
-from socialflow.builtins.sql_search import SqlSearchBackend
 from socialflow.plugins.protocols import (
     LiveChannel,
     ModerationVerdict,
@@ -30,6 +29,7 @@ from socialflow.plugins.protocols import (
     WebhookEvent,
     WebhookVerificationError,
 )
+from socialflow.search.sql_backend import SqlSearchBackend
 from socialflow.testing.conformance import (
     ModeratorConformance,
     NotificationChannelConformance,

@@ -9,7 +9,7 @@ from typing import Any
 
 from celery._state import task_join_will_block
 
-from socialflow.services.effects import PendingTask
+from socialflow.core.effects import PendingTask
 
 
 def test_concurrent_eager_tasks_leave_result_get_usable(platform: Any) -> None:

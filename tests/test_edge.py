@@ -20,9 +20,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from socialflow.accounts.models import User
 from socialflow.app import create_app
-from socialflow.models.user import User
-from socialflow.settings import load_settings
+from socialflow.core.settings import load_settings
 from socialflow.testing.processes import stop_process_group
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.video import TUS

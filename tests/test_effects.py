@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from socialflow.services.effects import enqueue_after_commit, record_event
+from socialflow.core.effects import enqueue_after_commit, record_event
 
 
 @pytest.fixture

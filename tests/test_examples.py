@@ -147,3 +147,31 @@ def test_the_docstring_steps_work_from_nothing(
         shown = _socialflow("mail", "show", "-C", str(project))
         assert "Confirm your email" in shown.output, shown.output
         assert "/verify-email?token=" in shown.output
+
+
+def test_a_library_user_takes_only_accounts_and_social(platform: Any) -> None:
+    """Only the named apps' routes are mounted; what they build on keeps working."""
+    host_app = load_example("embed_accounts_and_social").build_app(platform)
+    with run_server(host_app) as url, httpx.Client(base_url=url) as http:
+        registered = http.post(
+            "/api/v1/auth/register",
+            json={"username": "poster", "email": "p@example.com", "password": "a long phrase"},
+        )
+        assert registered.status_code == 201, registered.text
+        login = http.post(
+            "/api/v1/auth/login",
+            json={"username_or_email": "poster", "password": "a long phrase"},
+        )
+        token = login.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        post = http.post("/api/v1/posts", json={"text": "hello #only"}, headers=headers)
+        assert post.status_code == 201, post.text
+        assert http.get(f"/api/v1/posts/{post.json()['id']}").json()["text"] == "hello #only"
+        paths = set(http.get("/openapi.json").json()["paths"])
+        assert "/api/v1/posts" in paths
+        assert "/api/v1/auth/login" in paths
+        # Feeds, search, notifications and uploads are other apps: not mounted.
+        for absent in ("/api/v1/feed/home", "/api/v1/search", "/api/v1/notifications"):
+            assert absent not in paths
+            assert http.get(absent, headers=headers).status_code == 404
+        assert not any(path.startswith("/api/v1/uploads") for path in paths)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from socialflow.app import create_app
+from socialflow.builtins.dev_outbox import Outbox
 from socialflow.cli.doctor import diagnose
 from socialflow.cli.listener import (
     PUBLIC_URL_ENV,
@@ -26,9 +27,8 @@ from socialflow.cli.listener import (
     record_listener,
     running_listener,
 )
-from socialflow.platform import ReadinessCheck
-from socialflow.services.dev_outbox import Outbox
-from socialflow.settings import load_settings
+from socialflow.core.platform import ReadinessCheck
+from socialflow.core.settings import load_settings
 from socialflow.testing.server import free_port, run_server
 
 PASSWORD = "a long passphrase"
@@ -197,7 +197,7 @@ MISSING_DRIVER_CASES = [
 def test_every_setting_that_needs_a_missing_driver_names_its_extra(tmp_path: Path) -> None:
     """Settings from code (embedding as a library) fail the same way, as SettingsError."""
     code = (
-        "import json; from socialflow.settings import load_settings, SettingsError\n"
+        "import json; from socialflow.core.settings import load_settings, SettingsError\n"
         "out = []\n"
         f"for overrides in {[case[1] for case in MISSING_DRIVER_CASES]!r}:\n"
         "    try:\n"

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from socialflow.db import create_db_engine
-from socialflow.db import migrate as migrations
-from socialflow.db.engine import normalize_database_url
-from socialflow.settings import load_settings
+from socialflow.core.db import create_db_engine
+from socialflow.core.db import migrate as migrations
+from socialflow.core.db.engine import normalize_database_url
+from socialflow.core.settings import load_settings
 from socialflow.testing.services import require_postgres
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import inspect
 
 from socialflow.cli.db import alembic_config_for, migrate_to_head
-from socialflow.db import migrate as migrations
-from socialflow.platform import Platform
-from socialflow.settings import load_settings
+from socialflow.core.db import migrate as migrations
+from socialflow.core.platform import Platform
+from socialflow.core.settings import load_settings
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from socialflow.core.settings import load_settings
 from socialflow.plugins.manager import PluginError, SocialflowPluginManager, get_plugin_manager
 from socialflow.plugins.specs import ContentRejected, Event
-from socialflow.settings import load_settings
 
 FILTERS = {
     "socialflow_filter_post": "post",

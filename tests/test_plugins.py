@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from socialflow.core.settings import load_settings
 from socialflow.plugins.manager import PluginError, get_plugin_manager
 from socialflow.plugins.specs import ContentRejected, Event
-from socialflow.settings import load_settings
 
 
 def write_module(folder: Path, name: str, source: str) -> None:
@@ -61,7 +61,7 @@ def test_a_broken_plugin_is_reported_and_skipped(tmp_path: Path, plugin_dir: Pat
 def test_a_broken_plugin_blocks_start_only_for_its_active_provider(
     tmp_path: Path, plugin_dir: Path
 ) -> None:
-    from socialflow.platform import Platform
+    from socialflow.core.platform import Platform
 
     write_module(plugin_dir, "broken_s3", "raise ImportError('No module named boto3')\n")
     # Not "s3": the real socialflow-s3 may be installed in this environment.
@@ -155,8 +155,8 @@ def test_one_failing_event_handler_spares_the_others(tmp_path: Path, plugin_dir:
 
 
 def test_plugin_settings_are_validated_at_start(tmp_path: Path, plugin_dir: Path) -> None:
-    from socialflow.platform import Platform
-    from socialflow.settings import SettingsError
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import SettingsError
 
     write_module(
         plugin_dir,

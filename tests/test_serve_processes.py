@@ -16,8 +16,8 @@ import httpx
 import psutil
 import pytest
 
-from socialflow.platform import Platform
-from socialflow.settings import load_settings
+from socialflow.core.platform import Platform
+from socialflow.core.settings import load_settings
 from socialflow.testing.server import free_port
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from socialflow.settings import SettingsError, load_settings
+from socialflow.core.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

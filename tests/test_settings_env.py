@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from socialflow.settings import load_settings, unknown_env_vars
+from socialflow.core.settings import load_settings, unknown_env_vars
 
 
 @pytest.mark.parametrize(
@@ -57,10 +57,10 @@ def test_loading_settings_warns_once_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SOCIALFLOW_FANOUT_THRESHHOLD", "5")
-    with caplog.at_level(logging.WARNING, logger="socialflow.settings"):
+    with caplog.at_level(logging.WARNING, logger="socialflow.core.settings"):
         load_settings(tmp_path)
         load_settings(tmp_path)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "socialflow.settings"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "socialflow.core.settings"]
     assert warnings == [
         "Ignoring environment variable SOCIALFLOW_FANOUT_THRESHHOLD: no socialflow setting "
         "has that name; did you mean SOCIALFLOW_FANOUT_THRESHOLD?"

@@ -1,7 +1,7 @@
 """The ``console`` notification channel: messages go to the log (development).
 
 In development it also keeps each message in the project's outbox
-(:mod:`socialflow.services.dev_outbox`), read with ``socialflow mail list``
+(:mod:`socialflow.builtins.dev_outbox`), read with ``socialflow mail list``
 or at ``GET /dev/outbox``: easier than finding a link among JSON log lines.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from socialflow.builtins.dev_outbox import Outbox, outbox_enabled
+from socialflow.core.settings import Settings
 from socialflow.plugins.protocols import OutgoingMessage
 from socialflow.plugins.specs import hookimpl
-from socialflow.services.dev_outbox import Outbox, outbox_enabled
-from socialflow.settings import Settings
 
 logger = logging.getLogger("socialflow.notifications.console")
 

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
-from socialflow.media.signing import sign_media_url
+from socialflow.core.settings import Settings
+from socialflow.core.signing import sign_media_url
 from socialflow.plugins.protocols import ObjectInfo, ObjectNotFound, StorageError, UploadedPart
 from socialflow.plugins.specs import hookimpl
 from socialflow.plugins.storage_keys import check_key, check_range
-from socialflow.settings import Settings
 
 COPY_CHUNK = 1024 * 1024
 MULTIPART_DIR = ".multipart"

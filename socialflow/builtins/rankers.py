@@ -1,6 +1,6 @@
 """Built-in rankers: ``chronological`` and ``engagement``.
 
-A ranker orders one page's candidate pool (see ``socialflow.services.feeds``:
+A ranker orders one page's candidate pool (see ``socialflow.feeds.pages``:
 the pool is the page plus ``lookahead`` extra candidates, and whatever is not
 shown carries over to the next page, so a ranker can reorder freely without
 breaking pagination). Both are deterministic for the same input.
@@ -12,9 +12,9 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+from socialflow.core.settings import Settings
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.plugins.specs import hookimpl
-from socialflow.settings import Settings
 
 
 def id_order(post_id: str) -> tuple[int, int | str]:

@@ -13,9 +13,9 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from socialflow.core.settings import Settings
 from socialflow.plugins.protocols import OutgoingMessage
 from socialflow.plugins.specs import hookimpl
-from socialflow.settings import Settings
 
 
 class SmtpChannel:

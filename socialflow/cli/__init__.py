@@ -1,7 +1,8 @@
 """The ``socialflow`` command line.
 
-Each module adds its commands to the Typer app built by :func:`build_cli`;
-plugins add theirs through the ``socialflow_cli`` hook. Expected failures
+The framework's own commands (new, migrate, serve, worker, doctor, plugins)
+live here; each app adds its commands (users, seed, feeds, search, videos...)
+through the ``socialflow_cli`` hook, and so do other plugins. Expected failures
 (bad settings, unreachable database) print one clear message and exit 2,
 without a traceback.
 
@@ -13,26 +14,19 @@ Celery and the models inside their command functions, never at the top
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from socialflow.cli import (
-    db,
-    doctor,
-    feeds,
-    mail,
-    plugins,
-    project,
-    run,
-    search,
-    seed,
-    users,
-    videos,
-)
-from socialflow.cli.common import error_console
-from socialflow.settings import SettingsError
+from socialflow.builtins import outbox_cli as mail
+from socialflow.cli import db, doctor, plugins, project, run
+from socialflow.core.console import error_console
+from socialflow.core.settings import SettingsError
+
+if TYPE_CHECKING:
+    from socialflow.plugins.manager import SocialflowPluginManager
 
 HELP = """socialflow: the backend of a social video platform.
 
@@ -42,27 +36,54 @@ Settings come from SOCIALFLOW_* environment variables and socialflow.toml.
 
 
 def build_cli(*, with_plugins: bool = True) -> typer.Typer:
-    """The CLI app, with commands from every loaded plugin."""
+    """The CLI app: the framework's commands, the apps' and (``with_plugins``) other plugins'.
+
+    Without ``with_plugins`` no settings are read and every installed app adds
+    its commands; with it, the apps the settings enable do, then the plugins.
+    """
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, doctor, users, seed, feeds, search, videos, mail):
+    for module in (project, db, run, plugins, doctor, mail):
         module.register(app)
-    if with_plugins:
-        _add_plugin_commands(app)
+    manager = _plugin_manager() if with_plugins else None
+    _add_app_commands(app, manager)
+    if manager is not None:
+        _add_plugin_commands(app, manager)
     return app
 
 
-def _add_plugin_commands(app: typer.Typer) -> None:
-    """Let plugins add commands; a project without valid settings still gets the core CLI."""
+def _plugin_manager() -> SocialflowPluginManager | None:
+    """The plugins of the current project's settings, or None if they cannot be read
+    (a project without valid settings still gets every command)."""
     try:
+        from socialflow.core.settings import load_settings
         from socialflow.plugins.manager import get_plugin_manager
-        from socialflow.settings import load_settings
 
-        manager = get_plugin_manager(load_settings())
+        return get_plugin_manager(load_settings())
     except SettingsError:
-        return
-    manager.hook.socialflow_cli(app=app)
+        return None
+
+
+def _add_app_commands(app: typer.Typer, manager: SocialflowPluginManager | None) -> None:
+    """Each app's commands, in the apps' order: the enabled ones, or every installed one."""
+    from socialflow.plugins.apps import discover_apps
+
+    apps = manager.apps if manager is not None else discover_apps(set())[0]
+    for loaded in apps:
+        add_commands = getattr(loaded.module, "socialflow_cli", None)
+        if add_commands is not None:
+            add_commands(app=app)
+
+
+def _add_plugin_commands(app: typer.Typer, manager: SocialflowPluginManager) -> None:
+    """The commands of plugins that are not apps (those added theirs already)."""
+    from socialflow.plugins.manager import call_order
+
+    apps = {id(loaded.module) for loaded in manager.apps}
+    for impl in call_order(manager.hook.socialflow_cli):
+        if id(impl.plugin) not in apps:
+            impl.function(app=app)
 
 
 def _unreachable_database(exc: BaseException) -> str | None:

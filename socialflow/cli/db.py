@@ -7,24 +7,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialflow.cli.common import ProjectOption, console, platform_for
+from socialflow.core.console import ProjectOption, console, platform_for
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from socialflow.platform import Platform
+    from socialflow.core.platform import Platform
 
 
 def alembic_config_for(platform: Platform, **kwargs: object) -> Config:
-    from socialflow.db import migrate as migrations
+    from socialflow.core.db import migrate as migrations
 
-    dirs = [d for found in platform.plugins.hook.socialflow_migration_dirs() for d in found]
-    return migrations.alembic_config(platform.engine, extra_version_dirs=dirs, **kwargs)  # type: ignore[arg-type]
+    return migrations.alembic_config(platform.engine, plugins=platform.plugins, **kwargs)  # type: ignore[arg-type]
 
 
 def migrate_to_head(platform: Platform) -> bool:
     """Upgrade to head; returns whether anything had to be applied."""
-    from socialflow.db import migrate as migrations
+    from socialflow.core.db import migrate as migrations
 
     config = alembic_config_for(platform)
     if migrations.is_at_head(platform.engine, config):
@@ -52,7 +51,7 @@ def register(app: typer.Typer) -> None:
         ctx.obj = project
         if ctx.invoked_subcommand is not None:
             return
-        from socialflow.db import migrate as migrations
+        from socialflow.core.db import migrate as migrations
 
         platform = platform_for(project)
         config = alembic_config_for(platform)
@@ -78,7 +77,7 @@ def register(app: typer.Typer) -> None:
         revision: Annotated[str, typer.Argument(help="Revision to go back to, e.g. -1 or base.")],
     ) -> None:
         """Revert the schema to an earlier revision."""
-        from socialflow.db import migrate as migrations
+        from socialflow.core.db import migrate as migrations
 
         platform = platform_for(ctx.obj)
         migrations.downgrade(alembic_config_for(platform), revision)
@@ -94,7 +93,7 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """(Contributors) write a new migration into socialflow's versions folder."""
-        from socialflow.db import migrate as migrations
+        from socialflow.core.db import migrate as migrations
 
         platform = platform_for(ctx.obj)
         script = migrations.make_revision(
@@ -106,7 +105,7 @@ def register(app: typer.Typer) -> None:
     @migrate_app.command("status")
     def status(ctx: typer.Context) -> None:
         """Show the database's revision and whether it is at head."""
-        from socialflow.db import migrate as migrations
+        from socialflow.core.db import migrate as migrations
 
         platform = platform_for(ctx.obj)
         config = alembic_config_for(platform)

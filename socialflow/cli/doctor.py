@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from socialflow.cli.common import ProjectOption, console, settings_for
 from socialflow.cli.db import alembic_config_for
 from socialflow.cli.listener import (
     mismatch_warning,
@@ -16,14 +15,15 @@ from socialflow.cli.listener import (
     public_url_is_set,
     running_listener,
 )
-from socialflow.media.binaries import find_ffmpeg, find_ffprobe
+from socialflow.core.console import ProjectOption, console, settings_for
+from socialflow.video.media.binaries import find_ffmpeg, find_ffprobe
 
 if TYPE_CHECKING:
-    from socialflow.platform import Platform, ReadinessCheck
+    from socialflow.core.platform import Platform, ReadinessCheck
 
 
 def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
-    from socialflow.platform import ReadinessCheck
+    from socialflow.core.platform import ReadinessCheck
 
     try:
         return ReadinessCheck(name, True, probe())
@@ -32,7 +32,7 @@ def _run(name: str, probe: Callable[[], str]) -> ReadinessCheck:
 
 
 def _migrations(platform: Platform) -> str:
-    from socialflow.db import migrate as migrations
+    from socialflow.core.db import migrate as migrations
 
     config = alembic_config_for(platform)
     current, heads = migrations.current_heads(platform.engine), migrations.script_heads(config)
@@ -90,7 +90,7 @@ def _name_storage(platform: Platform, check: ReadinessCheck) -> ReadinessCheck:
     (``s3 bucket media at ...: the bucket does not exist``); this keeps the
     backend's name in the row even when the failure came from elsewhere.
     """
-    from socialflow.platform import ReadinessCheck
+    from socialflow.core.platform import ReadinessCheck
 
     if check.name != "storage":
         return check
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check settings, plugins, database, migrations, broker, storage and ffmpeg.
         Exits non-zero naming each failing check."""
-        from socialflow.platform import Platform
+        from socialflow.core.platform import Platform
 
         settings = settings_for(project)
         checks = diagnose(Platform(settings).start(), broker=broker)

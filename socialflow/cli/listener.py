@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from socialflow.settings import ENV_PREFIX, Settings
+from socialflow.core.settings import ENV_PREFIX, Settings
 
 PUBLIC_URL_ENV = f"{ENV_PREFIX}PUBLIC_URL"
 LISTENER_FILE = "listener.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from socialflow.cli.common import ProjectOption, console, settings_for
+from socialflow.core.console import ProjectOption, console, settings_for
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from socialflow._version import __version__
-from socialflow.cli.common import console, platform_for
 from socialflow.cli.run import serve_project
+from socialflow.core.console import console, platform_for
 from socialflow.scaffold import new_spec, render_project
 
 
@@ -18,8 +18,8 @@ def seed_demo_data(project: Path) -> None:
     from rich.progress import Progress
 
     from socialflow.cli.db import migrate_to_head
-    from socialflow.cli.seed import RichProgress
-    from socialflow.services.seed import DEMO_PASSWORD, SeedPlan, seed
+    from socialflow.core.console import RichProgress
+    from socialflow.demo.seed import DEMO_PASSWORD, SeedPlan, seed
 
     platform = platform_for(project)
     try:
@@ -40,8 +40,8 @@ def demo_login(project: Path) -> str | None:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import col, select
 
-    from socialflow.models.user import AccountState, User
-    from socialflow.services.seed import SEED_DOMAIN
+    from socialflow.accounts.models import AccountState, User
+    from socialflow.demo.seed import SEED_DOMAIN
 
     platform = platform_for(project)
     try:
@@ -62,7 +62,7 @@ def demo_login(project: Path) -> str | None:
 
 def print_demo_welcome(project: Path, port: int) -> None:
     """Where to look and who to sign in as, printed each time the demo starts."""
-    from socialflow.services.seed import DEMO_PASSWORD
+    from socialflow.demo.seed import DEMO_PASSWORD
 
     base = f"http://127.0.0.1:{port}"
     username = demo_login(project)

@@ -1,12 +1,12 @@
 """``socialflow serve``, ``worker`` and ``beat``: run the API, Celery workers and the scheduler.
 
 Celery beat sends the periodic tasks (see
-:func:`socialflow.tasks.celery_app.beat_schedule`). Run exactly one per
+:func:`socialflow.core.celery.beat_schedule`). Run exactly one per
 deployment: embedded in one worker (``socialflow worker --beat``; ``serve``'s
 embedded worker does so by default) or alone (``socialflow beat``).
 
 serve's embedded worker ends with serve, however serve ends: see
-:mod:`socialflow.cli.children`.
+:mod:`socialflow.core.processes`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from socialflow.cli.children import die_with_parent, exit_on_sigterm, stop_child, watch_parent
-from socialflow.cli.common import ProjectOption, console, platform_for
 from socialflow.cli.db import alembic_config_for, migrate_to_head
 from socialflow.cli.listener import adopt_listener
-from socialflow.settings import ENV_PREFIX, Settings, SettingsError
-from socialflow.tasks.celery_app import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_path
+from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_path
+from socialflow.core.console import ProjectOption, console, platform_for
+from socialflow.core.processes import die_with_parent, exit_on_sigterm, stop_child, watch_parent
+from socialflow.core.settings import ENV_PREFIX, Settings, SettingsError
 
 
 def _child_env(project_dir: Path) -> dict[str, str]:
@@ -79,7 +79,7 @@ def serve_project(
     """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped."""
     import uvicorn
 
-    from socialflow.db import migrate as migrations
+    from socialflow.core.db import migrate as migrations
 
     platform = platform_for(project)
     settings = platform.settings
@@ -110,7 +110,7 @@ def serve_project(
             reload=reload,
             log_level=settings.log_level.lower(),
             access_log=False,
-            # The app applies X-Forwarded-* from trusted_proxies itself (socialflow.api.edge);
+            # The app applies X-Forwarded-* from trusted_proxies itself (socialflow.core.http.edge);
             # uvicorn's own handling would trust 127.0.0.1 whatever the settings say.
             proxy_headers=False,
         )

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
 from types import ModuleType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
+from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins import specs
-from socialflow.settings import Settings, SettingsError
+from socialflow.plugins.apps import LoadedApp, discover_apps
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ class PluginInfo:
     error: str | None = None
     # provider names this plugin's distribution declares it would supply, when
     # known; used to decide whether a failed import matters.
-    source: Literal["entry point", "settings"] = "entry point"
+    source: Literal["app", "entry point", "settings"] = "entry point"
 
 
 class SocialflowPluginManager(pluggy.PluginManager):
@@ -69,11 +73,16 @@ class SocialflowPluginManager(pluggy.PluginManager):
         self.add_hookspecs(specs)
         self.infos: dict[str, PluginInfo] = {}
         self._provider_cache: dict[tuple[str, str], Any] = {}
+        # The enabled apps in dependency order, and the ones switched off.
+        self.apps: list[LoadedApp] = []
+        self.disabled_apps: list[specs.AppInfo] = []
 
     # ------------------------------------------------------------------ loading
 
     def load(self) -> SocialflowPluginManager:
-        """Register entry-point plugins (restricted by ``plugins``) and named modules."""
+        """Register the apps, then entry-point plugins (restricted by ``plugins``) and
+        named modules."""
+        self._load_apps()
         wanted = set(self.settings.plugins) if self.settings.plugins is not None else None
         for entry_point in sorted(
             metadata.entry_points(group=specs.ENTRY_POINT_GROUP), key=lambda ep: ep.name
@@ -94,6 +103,54 @@ class SocialflowPluginManager(pluggy.PluginManager):
             info = PluginInfo(name=module_name, module=module_name, source="settings")
             self._register_loaded(info, partial(importlib.import_module, module_name))
         return self
+
+    def _load_apps(self) -> None:
+        """Register each enabled app, the ones it requires first (see :mod:`.apps`).
+
+        Apps are registered before providers, so a provider plugin's hook
+        implementations run before theirs (pluggy calls the last registered
+        first) and may wrap them.
+        """
+        self.apps, self.disabled_apps = discover_apps(set(self.settings.disabled_apps))
+        for app in self.apps:
+            info = PluginInfo(name=app.info.name, module=app.entry_point, source="app")
+            self._register_loaded(info, lambda module=app.module: module)  # type: ignore[misc]
+            if info.error:
+                raise PluginError(f"app `{app.info.name}` could not be registered: {info.error}")
+
+    def app_names(self) -> list[str]:
+        """The enabled apps, in dependency order."""
+        return [app.info.name for app in self.apps]
+
+    def routers(
+        self, apps: Collection[str] | None = None
+    ) -> tuple[list[APIRouter], list[APIRouter]]:
+        """The apps' routers (of ``apps`` only, if given) and the other plugins' ones.
+
+        Apps come in dependency order (an app after the ones it builds on, so a
+        literal path such as ``/users/me`` is tried before a later app's
+        ``/users/{username}``); other plugins in pluggy's call order.
+        """
+        if apps is not None and not set(apps) <= set(self.app_names()):
+            unknown = ", ".join(sorted(set(apps) - set(self.app_names())))
+            raise PluginError(
+                f"no enabled app is called {unknown}; enabled apps: {', '.join(self.app_names())}."
+            )
+        app_modules = {id(app.module) for app in self.apps}
+        mounted = [
+            router
+            for app in self.apps
+            if apps is None or app.info.name in apps
+            if hasattr(app.module, "socialflow_routers")
+            for router in app.module.socialflow_routers()
+        ]
+        others = [
+            router
+            for impl in call_order(self.hook.socialflow_routers)
+            if id(impl.plugin) not in app_modules
+            for router in _call_impl(impl, {}) or []
+        ]
+        return mounted, others
 
     def _register_loaded(self, info: PluginInfo, loader: Callable[[], Any]) -> None:
         self.infos[info.name] = info
@@ -154,11 +211,21 @@ class SocialflowPluginManager(pluggy.PluginManager):
     def active_names(self, kind: str) -> list[str]:
         _, attribute = PROVIDER_HOOKS[kind]
         value = getattr(self.settings, attribute)
+        if value is None:
+            return []
         return list(value) if isinstance(value, list) else [value]
 
     def provider(self, kind: str, name: str | None = None) -> Any:
         """The provider of ``kind`` named ``name`` (default: the active one), built once."""
-        name = name or self.active_names(kind)[0]
+        if name is None:
+            active = self.active_names(kind)
+            if not active:
+                _, attribute = PROVIDER_HOOKS[kind]
+                raise PluginError(
+                    f"no {kind} provider is configured: install a plugin that provides one "
+                    f"and name it in setting `{attribute}` (SOCIALFLOW_{attribute.upper()})."
+                )
+            name = active[0]
         key = (kind, name)
         if key not in self._provider_cache:
             factories = self.provider_factories(kind)

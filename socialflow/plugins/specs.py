@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from socialflow.errors import Problem
+from socialflow.core.errors import Problem
 from socialflow.plugins.protocols import (
     Moderator,
     NotificationChannel,
@@ -49,11 +49,16 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlmodel import Session
 
-    from socialflow.settings import Settings
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
 
 PROJECT_NAME = "socialflow"
 ENTRY_POINT_GROUP = "socialflow"
+# Apps (accounts, social, video... and third-party ones) are plugins found in
+# their own group, loaded before providers, in dependency order.
+APPS_ENTRY_POINT_GROUP = "socialflow.apps"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -84,6 +89,23 @@ class Event:
     name: str
     payload: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """What an app says of itself through ``socialflow_apps``.
+
+    ``requires`` names the apps it imports or whose tables it points at; they
+    load first, and switching one of them off while this app is on stops the
+    start with a message naming both. Only an ``optional`` app may be switched
+    off (the ``disabled_apps`` setting): then its routes, tasks, commands and
+    migrations are absent.
+    """
+
+    name: str
+    summary: str
+    requires: tuple[str, ...] = ()
+    optional: bool = False
 
 
 # ------------------------------------------------------------------ providers
@@ -158,7 +180,7 @@ def socialflow_search_backends() -> dict[str, Callable[[Settings], SearchBackend
 def socialflow_routers() -> list[APIRouter]:
     """Extra FastAPI routers, mounted under ``/api/v1`` after the built-in ones.
 
-    Use ``socialflow.api.deps`` (``SessionDep``, ``CurrentUser``) in them to
+    Use ``socialflow.core.http.deps`` (``SessionDep``, ``CurrentUser``) in them to
     share sessions and authentication with the core API.
     """
 
@@ -192,6 +214,56 @@ def socialflow_migration_dirs() -> list[str]:
 @hookspec
 def socialflow_task_modules() -> list[str]:
     """Dotted module names holding Celery tasks (``@shared_task``) the worker must import."""
+
+
+@hookspec
+def socialflow_apps() -> list[AppInfo]:
+    """The apps this plugin is: usually one :class:`AppInfo`.
+
+    An app is a plugin loaded from the ``socialflow.apps`` entry-point group
+    that owns a domain (routes, tables, tasks, commands); the built-in ones
+    (accounts, graph, video, social, notifications, feeds, search) use it too.
+    """
+
+
+@hookspec
+def socialflow_table_modules() -> list[str]:
+    """Dotted module names defining SQLModel tables, imported before migrations
+    compare the models with the database (``socialflow migrate --check``)."""
+
+
+@hookspec
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Periodic tasks for Celery beat: ``{"entry-name": {"task", "schedule", "options"}}``."""
+
+
+@hookspec
+def socialflow_platform_start(platform: Platform) -> None:
+    """Attach what this plugin needs to a starting platform.
+
+    Called once per :meth:`Platform.start <socialflow.core.platform.Platform.start>`,
+    after the database sessions exist: register per-platform objects with
+    ``platform.attach(Key, factory, close=...)`` (closed by ``Platform.stop()``),
+    session listeners with ``platform.listen_sessions(...)`` and commit
+    observers with ``platform.on_commit(...)``.
+    """
+
+
+@hookspec
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    """This plugin's part of a user's data export (``GET /users/me/export``).
+
+    Return ``{"section": [...]}`` with plain JSON values; the sections of every
+    app are merged into one document.
+    """
+
+
+@hookspec
+def socialflow_object_deleting(session: Session, kind: str, object_id: Any) -> None:
+    """An object (``kind`` "video", "post", ...) is being deleted in ``session``'s
+    transaction: drop or detach the rows of yours that point at it, without
+    committing. For work after the commit, listen to the matching event instead.
+    """
 
 
 # ---------------------------------------------------------------------- events

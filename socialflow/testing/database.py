@@ -15,17 +15,19 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from socialflow.db import create_db_engine
-from socialflow.db import migrate as migrations
-from socialflow.db.engine import normalize_database_url
-from socialflow.settings import load_settings
+from socialflow.core.db import create_db_engine
+from socialflow.core.db import migrate as migrations
+from socialflow.core.db.engine import normalize_database_url
+from socialflow.core.settings import load_settings
+from socialflow.plugins.manager import get_plugin_manager
 
 
 def migrate_url(database_url: str, project_dir: Path) -> None:
     settings = load_settings(project_dir, database_url=database_url)
     engine = create_db_engine(settings)
     try:
-        migrations.upgrade(migrations.alembic_config(engine))
+        plugins = get_plugin_manager(settings)
+        migrations.upgrade(migrations.alembic_config(engine, plugins=plugins))
     finally:
         engine.dispose()
 

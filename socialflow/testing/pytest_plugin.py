@@ -109,7 +109,7 @@ def socialflow_settings(
 ) -> Iterator[Any]:
     """Settings of a fresh test project, also written to its ``socialflow.toml``
     so that subprocesses (workers, CLI) see the same configuration."""
-    from socialflow.settings import load_settings
+    from socialflow.core.settings import load_settings
 
     database_url = socialflow_database_template.new_database(socialflow_project)
     values: dict[str, Any] = {
@@ -132,7 +132,7 @@ def socialflow_settings(
 
 @pytest.fixture
 def platform(socialflow_settings: Any) -> Iterator[Any]:
-    from socialflow.platform import Platform
+    from socialflow.core.platform import Platform
 
     platform = Platform(socialflow_settings).start()
     yield platform
@@ -152,8 +152,8 @@ def make_platform(socialflow_settings: Any) -> Iterator[Callable[..., Any]]:
     settings are the test's plus these overrides (validated like a settings file).
     Stopped at the end of the test. For one setting per test, prefer overriding
     the ``socialflow_overrides`` fixture."""
-    from socialflow.platform import Platform
-    from socialflow.settings import Settings
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
 
     made: list[Any] = []
 
@@ -202,8 +202,8 @@ def client(live_server: str) -> Iterator[httpx.Client]:
 @pytest.fixture
 def make_user(platform: Any) -> Callable[..., Any]:
     """Create users directly through the service layer: ``make_user("alice", role=Role.admin)``."""
-    from socialflow.models.user import AccountState, Role
-    from socialflow.services.users import create_user
+    from socialflow.accounts.models import AccountState, Role
+    from socialflow.accounts.users import create_user
 
     counter = iter(range(1, 1_000_000))
 
@@ -237,7 +237,7 @@ def make_user(platform: Any) -> Callable[..., Any]:
 @pytest.fixture
 def auth_headers(platform: Any) -> Callable[[Any], dict[str, str]]:
     """``auth_headers(user)`` -> an ``Authorization: Bearer`` header for that user."""
-    from socialflow.services.tokens import issue_access_token
+    from socialflow.accounts.tokens import issue_access_token
 
     def headers(user: Any) -> dict[str, str]:
         token = issue_access_token(

@@ -26,7 +26,7 @@ import uvicorn
 # Set in a test server's thread; requests inherit it (asyncio tasks and the
 # thread pool of sync endpoints copy the context they start in).
 _server_log: ContextVar[logging.Handler | None] = ContextVar("socialflow_server_log", default=None)
-# The handler socialflow.observability.configure_logging installs on the root logger.
+# The handler socialflow.core.observability.configure_logging installs on the root logger.
 _SOCIALFLOW_HANDLER = "socialflow"
 
 

@@ -185,7 +185,7 @@ def sha256_of_object(storage: Any, key: str) -> str:
 
 def assert_one_set_of_outputs(platform: Any, video_id: str, source: Path) -> None:
     """One HLS attempt in storage; the source composed byte for byte; chunks deleted."""
-    from socialflow.models.video import Video
+    from socialflow.video.models import Video
 
     storage = platform.storage
     with platform.session() as session:
@@ -207,8 +207,8 @@ def assert_segments_come_from_storage(platform: Any, video_id: str, video: dict[
     query, i.e. signature and expiry, differs with time): for a cloud backend,
     segment bytes never pass through the API.
     """
-    from socialflow.media.hls import segment_names
-    from socialflow.models.video import Video
+    from socialflow.video.media.hls import segment_names
+    from socialflow.video.models import Video
 
     storage = platform.storage
     with platform.session() as session:
@@ -428,7 +428,7 @@ class VideoEndToEnd:
         # Tasks run inline: processing is over when the last PATCH answers.
         video = wait_for_status(client, video_id, video_headers, timeout=20)
         assert video["status"] == "failed", video
-        from socialflow.models.video import Video
+        from socialflow.video.models import Video
 
         with platform.session() as session:
             row = session.get(Video, video_id)

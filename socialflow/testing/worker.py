@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from socialflow.cli.children import die_with_parent, stop_child
-from socialflow.platform import Platform
-from socialflow.settings import ENV_PREFIX
+from socialflow.core.platform import Platform
+from socialflow.core.processes import die_with_parent, stop_child
+from socialflow.core.settings import ENV_PREFIX
 
 
 def start_worker(

@@ -13,10 +13,8 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from socialflow.models.audit import AuditLogEntry
-from socialflow.models.auth import OutgoingMail
-from socialflow.models.user import User
-from socialflow.settings import ENV_PREFIX
+from socialflow.accounts.models import AuditLogEntry, OutgoingMail, User
+from socialflow.core.settings import ENV_PREFIX
 from tests.accounts.mailbox import Mailbox
 
 

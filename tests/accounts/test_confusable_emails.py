@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.models.user import User
-from socialflow.services.users import email_skeleton
+from socialflow.accounts.models import User
+from socialflow.accounts.users import email_skeleton
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 

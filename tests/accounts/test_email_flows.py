@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from socialflow.models.user import User
+from socialflow.accounts.models import User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 from tests.accounts.mailbox import Mailbox

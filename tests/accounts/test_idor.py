@@ -17,8 +17,7 @@ from fastapi import FastAPI
 from PIL import Image
 from sqlmodel import select
 
-from socialflow.models.auth import AuthSession
-from socialflow.models.user import User
+from socialflow.accounts.models import AuthSession, User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 from tests.accounts.mailbox import Mailbox

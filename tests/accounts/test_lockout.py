@@ -10,7 +10,7 @@ import httpx
 import pyotp
 import pytest
 
-from socialflow.models.user import User
+from socialflow.accounts.models import User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.mailbox import Mailbox
 

@@ -15,8 +15,13 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from socialflow.models.auth import OAuthAccount, RecoveryCode, TotpCredential
-from socialflow.models.user import AccountState, User
+from socialflow.accounts.models import (
+    AccountState,
+    OAuthAccount,
+    RecoveryCode,
+    TotpCredential,
+    User,
+)
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from socialflow.testing.server import free_port, run_server
 from tests.accounts.conftest import bearer
@@ -112,7 +117,7 @@ def test_new_account_then_same_account(client: httpx.Client, provider: OidcProvi
 def test_links_to_a_verified_account_by_verified_email(
     client: httpx.Client, provider: OidcProvider, make_user: Callable[..., User], platform: Any
 ) -> None:
-    from socialflow.models.base import utcnow
+    from socialflow.core.db.base import utcnow
 
     user = make_user("olive_local", email_verified_at=utcnow())
     with platform.session() as session:
@@ -209,7 +214,7 @@ def test_unknown_provider_is_404(client: httpx.Client) -> None:
 def test_github_preset_links_by_primary_verified_email(
     client: httpx.Client, provider: OidcProvider, make_user: Callable[..., User], platform: Any
 ) -> None:
-    from socialflow.models.base import utcnow
+    from socialflow.core.db.base import utcnow
 
     owner = make_user("olive_gh", email_verified_at=utcnow())
     with platform.session() as session:

@@ -11,9 +11,7 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from socialflow.models.audit import AuditLogEntry
-from socialflow.models.auth import AuthSession
-from socialflow.models.user import User
+from socialflow.accounts.models import AuditLogEntry, AuthSession, User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 

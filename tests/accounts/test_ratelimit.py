@@ -9,8 +9,8 @@ import httpx
 import pytest
 import redis
 
-from socialflow.models.user import User
-from socialflow.services.ratelimit import RateLimiter
+from socialflow.accounts.models import User
+from socialflow.core.ratelimit import RateLimiter
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from socialflow.testing.services import backend
 

@@ -11,10 +11,10 @@ from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 
 from socialflow import hookimpl
-from socialflow.api.deps import require_role
+from socialflow.accounts.deps import require_role
+from socialflow.accounts.models import Role, User
+from socialflow.accounts.passwords import needs_rehash
 from socialflow.app import create_app
-from socialflow.models.user import Role, User
-from socialflow.services.passwords import needs_rehash
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 
 

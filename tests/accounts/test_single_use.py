@@ -19,9 +19,7 @@ import pyotp
 import pytest
 from sqlmodel import col, select
 
-from socialflow.models.audit import AuditLogEntry
-from socialflow.models.auth import ConsumedToken
-from socialflow.models.user import User
+from socialflow.accounts.models import AuditLogEntry, ConsumedToken, User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 from tests.accounts.mailbox import Mailbox

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from socialflow.models.user import User
-from socialflow.services import users as user_service
+from socialflow.accounts import users as user_service
+from socialflow.accounts.models import User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 

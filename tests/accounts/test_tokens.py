@@ -13,9 +13,9 @@ import httpx
 import jwt
 import pytest
 
-from socialflow.models.user import User
-from socialflow.services import users as user_service
-from socialflow.services.tokens import AUDIENCE, issue_access_token
+from socialflow.accounts import users as user_service
+from socialflow.accounts.models import User
+from socialflow.accounts.tokens import AUDIENCE, issue_access_token
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD, TEST_SECRET
 from tests.accounts.conftest import bearer
 
@@ -183,7 +183,7 @@ def test_a_remembered_token_still_expires(platform) -> None:
     """Decoded tokens are kept per process; a kept one is refused once it expires."""
     from dataclasses import replace
 
-    from socialflow.services.tokens import LEEWAY_SECONDS, DecodedTokens, InvalidToken
+    from socialflow.accounts.tokens import LEEWAY_SECONDS, DecodedTokens, InvalidToken
 
     decoded = DecodedTokens()
     token = issue_access_token(platform.settings, user_id=1, token_version=0)

@@ -13,8 +13,7 @@ import pyotp
 from PIL import Image
 from sqlmodel import select
 
-from socialflow.models.auth import RecoveryCode, TotpCredential
-from socialflow.models.user import User
+from socialflow.accounts.models import RecoveryCode, TotpCredential, User
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.accounts.conftest import bearer
 

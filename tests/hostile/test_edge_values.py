@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.errors import PROBLEM_CONTENT_TYPE
-from socialflow.media.tus import TUS_VERSION
+from socialflow.core.errors import PROBLEM_CONTENT_TYPE
+from socialflow.video.media.tus import TUS_VERSION
 
 API = "/api/v1"
 MAX_INT4 = 2**31 - 1

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.errors import PROBLEM_CONTENT_TYPE
+from socialflow.core.errors import PROBLEM_CONTENT_TYPE
 
 PROBLEM_REF = "#/components/schemas/Problem"
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}

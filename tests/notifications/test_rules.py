@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from socialflow.models.user import AccountState, User
+from socialflow.accounts.models import AccountState, User
 from tests.notifications.conftest import comment, kinds_of, notes, ok, unread
 from tests.social.conftest import follow, make_post
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from socialflow.models.user import User
+from socialflow.accounts.models import User
 from tests.social.conftest import make_post
 
 LIKERS = 200

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from socialflow.models.graph import Follow, FollowRequest
-from socialflow.models.posts import Post, PostLike
-from socialflow.models.user import User
+from socialflow.accounts.models import User
+from socialflow.graph.models import Follow, FollowRequest
+from socialflow.social.models import Post, PostLike
 from tests.social.conftest import Actor, make_post
 
 REQUESTS = 24

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from socialflow.services.timelines import timeline_store
+from socialflow.feeds.timelines import timeline_store
 from tests.social.conftest import follow, make_post
 
 FANS = 5

@@ -12,6 +12,8 @@ import time
 import pytest
 from sqlalchemy import text
 
+from socialflow.feeds.cache import FeedCache
+from socialflow.feeds.generations import Generations
 from tests.social.conftest import feed_ids, follow, make_post
 
 
@@ -38,7 +40,7 @@ def test_the_same_page_is_served_from_the_cache(api, actor, platform) -> None:
     viewer, author = actor("viewer"), actor("author")
     follow(api, viewer, author)
     make_post(api, author, "hello")
-    pages = platform.feed_cache.pages
+    pages = platform.get(FeedCache).pages
     first = page(api, "/feed/home", viewer)
     hits = pages.hits
     assert page(api, "/feed/home", viewer) == first
@@ -68,7 +70,7 @@ def test_pages_are_assembled_from_cached_posts_whose_counters_stay_exact(
     viewer, author, fan = actor("viewer"), actor("author"), actor("fan")
     follow(api, viewer, author)
     post = make_post(api, author, "counted")
-    platform.feed_cache.pages.ttl = 0.001  # bodies age out at once; skeletons stay
+    platform.get(FeedCache).pages.ttl = 0.001  # bodies age out at once; skeletons stay
     first = page(api, "/feed/home", viewer)
     time.sleep(0.01)
     before = assembled(platform)
@@ -89,7 +91,7 @@ def test_pages_are_assembled_from_cached_posts_whose_counters_stay_exact(
         connection.execute(
             text("UPDATE posts SET like_count = 5 WHERE id = :id"), {"id": post["id"]}
         )
-    platform.generations.bump([], posts=[post["id"]])
+    platform.get(Generations).bump([], posts=[post["id"]])
     time.sleep(0.01)
     assert page(api, "/feed/home", viewer)[0]["like_count"] == 5
 
@@ -98,7 +100,7 @@ def test_a_big_accounts_new_post_reaches_cached_home_pages_at_once(api, actor, p
     """Big accounts' posts are merged at read time, not fanned out, so nothing moves
     their followers' own counters: their pages are stamped with the account's
     "authored" counter instead."""
-    from socialflow.services import feeds as feed_service
+    from socialflow.feeds import pages as feed_service
 
     star = actor("star")
     fans = [actor(f"fan{i}") for i in range(3)]
@@ -168,8 +170,8 @@ def test_logout_refuses_the_token_even_with_a_cached_page(api, actor) -> None:
 
 
 def test_suspension_refuses_the_token_at_once(api, actor, platform) -> None:
-    from socialflow.models.user import User
-    from socialflow.services import users as user_service
+    from socialflow.accounts import users as user_service
+    from socialflow.accounts.models import User
 
     viewer = actor("viewer")
     assert api("GET", "/feed/home", viewer).status_code == 200
@@ -185,12 +187,12 @@ def test_generations_move_for_every_process(platform, make_platform) -> None:
     on the same settings) reaches this one's counters within moments: what keeps
     several API processes consistent. On SQLite the counters are this process's own."""
     other = make_platform()
-    generations = platform.generations
+    generations = platform.get(Generations)
     before = generations.stamp(7, public=False)
     if generations.broadcast:
         assert generations.connected.wait(10), "listener never subscribed"
         before = generations.stamp(7, public=False)
-    other.generations.bump([7])
+    other.get(Generations).bump([7])
     deadline = time.monotonic() + 5
     while generations.broadcast and time.monotonic() < deadline:
         if generations.stamp(7, public=False) != before:
@@ -206,8 +208,8 @@ def test_generations_move_for_every_process(platform, make_platform) -> None:
 
 
 def test_cache_off_when_ttl_is_zero(actor, api, platform) -> None:
-    platform.feed_cache.pages.ttl = 0
+    platform.get(FeedCache).pages.ttl = 0
     viewer = actor("viewer")
     page(api, "/feed/home", viewer)
     page(api, "/feed/home", viewer)
-    assert platform.feed_cache.pages.hits == 0
+    assert platform.get(FeedCache).pages.hits == 0

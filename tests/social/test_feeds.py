@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialflow.builtins.rankers import EngagementRanker
+from socialflow.feeds import pages as feed_service
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
-from socialflow.services import feeds as feed_service
 from tests.social.conftest import all_pages, feed_ids, follow, make_post
 
 

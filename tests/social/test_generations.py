@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from socialflow.services.generations import (
+from socialflow.feeds.cache import FeedCache
+from socialflow.feeds.generations import (
     BroadcastGenerations,
     PostgresGenerations,
     RedisGenerations,
@@ -93,9 +94,9 @@ def test_a_store_ignores_its_own_echo(pair) -> None:
 def test_the_transport_follows_the_settings(tmp_path) -> None:
     """Redis when configured; else NOTIFY on PostgreSQL; on SQLite no broadcast (one
     process): then the feed cache keeps stamped entries only as long as pages."""
-    from socialflow.platform import Platform
-    from socialflow.services.generations import MemoryGenerations, make_generations
-    from socialflow.settings import Settings
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+    from socialflow.feeds.generations import MemoryGenerations, make_generations
 
     postgres = "postgresql://postgres@127.0.0.1:5432/test"
     chosen = {
@@ -111,14 +112,14 @@ def test_the_transport_follows_the_settings(tmp_path) -> None:
     for generations in chosen.values():
         generations.close()  # nothing was started: closing costs nothing
     sqlite = Platform(Settings(project_dir=tmp_path, feed_cache_seconds=2.0))
-    assert sqlite.feed_cache.skeletons.ttl == 2.0
+    assert sqlite.get(FeedCache).skeletons.ttl == 2.0
 
 
 def test_a_like_moves_the_post_and_the_liker_not_the_posts_author() -> None:
     """Every cached post of an author is stamped with the author's counter (their
     name and avatar are on it): a like of one post must not drop them all."""
+    from socialflow.feeds.generations import MemoryGenerations, bump_for_events
     from socialflow.plugins.specs import Event
-    from socialflow.services.generations import MemoryGenerations, bump_for_events
 
     generations = MemoryGenerations()
     author, liker, commenter = 1, 2, 3

@@ -19,9 +19,9 @@ from PIL import Image
 from sqlalchemy import event
 from sqlmodel import select
 
-from socialflow.models.base import utcnow
-from socialflow.models.images import MediaImage
-from socialflow.services import images as image_service
+from socialflow.core.db.base import utcnow
+from socialflow.social import images as image_service
+from socialflow.social.models import MediaImage
 from tests.social.conftest import Actor, follow, make_post
 from tests.video.conftest import TUS, create_upload
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from socialflow.feeds.cache import FeedCache
 from tests.social.conftest import Actor, feed_ids, follow, make_post
 
 TAG = "cachedsecret"
@@ -55,7 +56,7 @@ def test_cached_pages_follow_privacy_and_approvals(
     assert seen_by(api, None, author) == everywhere
     assert seen_by(api, requester, author) == everywhere
     assert seen_by(api, follower, author) == everywhere | {"home"}
-    hits = platform.feed_cache.pages.hits
+    hits = platform.get(FeedCache).pages.hits
     assert hits > 0  # the second reads came from the cache
 
     set_private(api, author, True)

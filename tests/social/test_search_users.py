@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
+from socialflow.accounts import users as user_service
+from socialflow.accounts.models import User
 from socialflow.cli import build_cli
-from socialflow.models.search import SearchDocumentRow, SearchSyncState
-from socialflow.models.user import User
-from socialflow.services import users as user_service
+from socialflow.search.models import SearchDocumentRow, SearchSyncState
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 from tests.social.conftest import Actor, make_post
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from socialflow.models.video import Video, VideoStatus
-from socialflow.services import users as user_service
-from socialflow.services import videos as video_service
+from socialflow.accounts import users as user_service
+from socialflow.video import videos as video_service
+from socialflow.video.models import Video, VideoStatus
 from tests.social.conftest import Actor, follow
 
 

@@ -59,11 +59,11 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
         busiest = connection.execute(
             text("SELECT username FROM users ORDER BY following_count DESC LIMIT 1")
         ).scalar_one()
-    from socialflow.services.graph import get_visible_user
+    from socialflow.graph.relations import get_visible_user
 
     with platform.session() as session:
         user = get_visible_user(session, username=busiest, viewer=None)
-    from socialflow.services.tokens import issue_access_token
+    from socialflow.accounts.tokens import issue_access_token
     from tests.social.conftest import Actor
 
     token = issue_access_token(platform.settings, user_id=user.id, token_version=0)
@@ -87,9 +87,9 @@ def test_seeded_timelines_match_a_rebuild_from_the_graph(platform, make_platform
     ``sql`` forces the SQL timeline store even where Redis is configured, so on
     PostgreSQL the seed's COPY path is covered too.
     """
-    from socialflow.services.feeds import rebuild_timeline
-    from socialflow.services.seed import SeedPlan, seed
-    from socialflow.services.timelines import timeline_store
+    from socialflow.demo.seed import SeedPlan, seed
+    from socialflow.feeds.pages import rebuild_timeline
+    from socialflow.feeds.timelines import timeline_store
 
     if store == "sql":
         platform = make_platform(redis_url=None)
@@ -123,8 +123,8 @@ def test_an_empty_search_index_is_filled_as_a_rebuild_would(platform) -> None:
     """On PostgreSQL an empty ``sql`` index is bulk-loaded in SQL (``document_queries``):
     it must hold exactly the documents the batch-by-batch rebuild writes, and be
     searchable. Elsewhere both rebuilds take the batch path."""
-    from socialflow.services.search import rebuild_index
-    from socialflow.services.seed import SeedPlan, seed
+    from socialflow.demo.seed import SeedPlan, seed
+    from socialflow.search.service import rebuild_index
 
     seed(platform, SeedPlan(users=40, posts=300, seed=5, timelines=False, search=False))
     with platform.engine.begin() as connection:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from socialflow.services import trending
+from socialflow.social import trending
 from tests.social.conftest import follow, make_post
 
 

@@ -37,10 +37,10 @@ def ready_video(
     and an upload chunk), moved to ``ready`` by the pipeline's own job steps
     (``claim_job`` then ``finish_job``) without ffmpeg: for tests about who may see
     and manage videos, not about transcoding."""
-    from socialflow.models.base import utcnow
-    from socialflow.models.video import Upload, Video, VideoStatus
-    from socialflow.services import videos as video_service
-    from socialflow.services.uploads import chunk_prefix
+    from socialflow.core.db.base import utcnow
+    from socialflow.video import videos as video_service
+    from socialflow.video.models import Upload, Video, VideoStatus
+    from socialflow.video.uploads import chunk_prefix
 
     storage = platform.storage
     with platform.session() as session:

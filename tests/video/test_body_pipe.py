@@ -15,9 +15,9 @@ import anyio
 import anyio.lowlevel
 import anyio.to_thread
 
-from socialflow.media.body import BodyPipe
 from socialflow.plugins.streams import ForwardReader, forward_only
 from socialflow.testing.conformance.storage import TrickleStream
+from socialflow.video.media.body import BodyPipe
 
 MIB = 1024 * 1024
 

@@ -17,8 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.models.base import utcnow
-from socialflow.models.video import Video
+from socialflow.core.db.base import utcnow
 from socialflow.testing.video import (
     VideoEndToEnd,
     assert_one_set_of_outputs,
@@ -29,6 +28,7 @@ from socialflow.testing.video import (
 )
 from socialflow.testing.waiting import wait_until
 from socialflow.testing.worker import running_worker
+from socialflow.video.models import Video
 
 pytestmark = pytest.mark.ffmpeg
 

@@ -16,9 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.media.probe import probe_command
-from socialflow.media.safety import Limits, MediaRejected, MediaToolFailed, check_format_name, run
 from socialflow.testing.services import require_binary
+from socialflow.video.media.probe import probe_command
+from socialflow.video.media.safety import (
+    Limits,
+    MediaRejected,
+    MediaToolFailed,
+    check_format_name,
+    run,
+)
 from tests.video.conftest import create_upload, make_clip, patch, wait_for_status
 
 pytestmark = pytest.mark.ffmpeg
@@ -234,7 +240,7 @@ def test_probe_without_ffprobe_falls_back_to_ffmpeg(
     clip: Path, tmp_path: Path, canaries: Canaries, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With only an ffmpeg binary (the imageio-ffmpeg case), probing still works, safely."""
-    from socialflow.media import probe as probe_module
+    from socialflow.video.media import probe as probe_module
 
     limits = Limits(timeout=20, memory_bytes=1024**3)
     expected = probe_module.probe(clip, limits=limits, max_duration=60, max_pixels=10**7)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, event
 
-from socialflow.models.video import Video
+from socialflow.video.models import Video
 from tests.social import filter_plugin
 from tests.video.conftest import TUS, create_upload
 from tests.video.test_videos_api import upload_clip

@@ -17,12 +17,12 @@ import pytest
 from sqlmodel import select
 
 from socialflow.app import create_app
-from socialflow.models.base import utcnow
-from socialflow.models.video import Upload, UploadChunk, Video
-from socialflow.platform import Platform
-from socialflow.services.uploads import expire_uploads
+from socialflow.core.db.base import utcnow
+from socialflow.core.platform import Platform
 from socialflow.testing.server import run_server
 from socialflow.testing.waiting import wait_until
+from socialflow.video.models import Upload, UploadChunk, Video
+from socialflow.video.uploads import expire_uploads
 from tests.video.conftest import TUS, create_upload, patch
 
 BASE = "/api/v1/uploads/"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from socialflow.errors import Conflict
-from socialflow.media.hls import parse_master, render_master, rewrite_media_playlist
-from socialflow.media.pipeline import parse_progress
-from socialflow.media.tus import TusError, parse_checksum, parse_metadata
-from socialflow.models.base import utcnow
-from socialflow.models.video import Upload
-from socialflow.services import uploads as upload_service
+from socialflow.core.db.base import utcnow
+from socialflow.core.errors import Conflict
+from socialflow.video import uploads as upload_service
+from socialflow.video.media.hls import parse_master, render_master, rewrite_media_playlist
+from socialflow.video.media.pipeline import parse_progress
+from socialflow.video.media.tus import TusError, parse_checksum, parse_metadata
+from socialflow.video.models import Upload
 
 MASTER = """#EXTM3U
 #EXT-X-VERSION:6

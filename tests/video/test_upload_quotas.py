@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import func, select
 
-from socialflow.models.base import utcnow
-from socialflow.models.user import Role
-from socialflow.models.video import Upload, UploadCharge, Video
-from socialflow.services.upload_quotas import QUOTA_WINDOW
-from socialflow.settings import Settings
-from socialflow.tasks.celery_app import MEDIA_SWEEP_TASK
+from socialflow.accounts.models import Role
+from socialflow.core.db.base import utcnow
+from socialflow.core.settings import Settings
+from socialflow.video.models import Upload, UploadCharge, Video
+from socialflow.video.tasks import MEDIA_SWEEP_TASK
+from socialflow.video.upload_quotas import QUOTA_WINDOW
 from tests.video.conftest import TUS, create_upload, patch
 
 BASE = "/api/v1/uploads/"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from socialflow.services import videos as video_service
+from socialflow.video import videos as video_service
 from tests.social.conftest import Actor, follow
 from tests.video.conftest import ready_video
 

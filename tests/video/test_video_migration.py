@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from socialflow.db.migrate import schema_drift
+from socialflow.core.db.migrate import schema_drift
 
 
 def test_video_tables_are_migrated_without_drift(platform: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from socialflow.cli import build_cli
-from socialflow.models.video import Video
+from socialflow.video.models import Video
 from tests.video.conftest import TUS, create_upload, patch, wait_for_status
 
 pytestmark = pytest.mark.ffmpeg

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from socialflow.platform import Platform
+from socialflow.core.platform import Platform
+from socialflow.core.settings import SettingsError, load_settings
 from socialflow.plugins.protocols import StorageError
-from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
 
 from socialflow_azure import AzureBlobStorage, AzureSettings

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from socialflow.platform import Platform
+from socialflow.core.platform import Platform
+from socialflow.core.settings import SettingsError, load_settings
 from socialflow.plugins.protocols import StorageError
-from socialflow.settings import SettingsError, load_settings
 from socialflow.testing.processes import free_port
 
 from socialflow_gcs import GCSSettings, GCSStorage

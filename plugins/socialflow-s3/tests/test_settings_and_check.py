@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 import pytest
-from socialflow.platform import Platform
+from socialflow.core.platform import Platform
+from socialflow.core.settings import SettingsError, load_settings
 from socialflow.plugins.protocols import StorageError
-from socialflow.settings import SettingsError, load_settings
 
 from socialflow_s3 import S3Settings, S3Storage
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 from socialflow import hookimpl
+from socialflow.core.settings import Settings
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
-from socialflow.settings import Settings
 
 SECTION = "popular"
 

@@ -9,7 +9,7 @@ from socialflow.plugins.specs import hookimpl
 from socialflow_azure.settings import SECTION, AzureSettings
 
 if TYPE_CHECKING:
-    from socialflow.settings import Settings
+    from socialflow.core.settings import Settings
 
     from socialflow_azure.backend import AzureBlobStorage
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import SettingsError, require_plugin_settings
+from socialflow.core.settings import SettingsError, require_plugin_settings
 
 SECTION = "azure"
 

@@ -9,7 +9,7 @@ from socialflow.plugins.specs import hookimpl
 from socialflow_gcs.settings import SECTION, GCSSettings
 
 if TYPE_CHECKING:
-    from socialflow.settings import Settings
+    from socialflow.core.settings import Settings
 
     from socialflow_gcs.backend import GCSStorage
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import require_plugin_settings
+from socialflow.core.settings import require_plugin_settings
 
 SECTION = "gcs"
 RESUMABLE_GRANULE = 256 * 1024  # GCS wants resumable chunks in multiples of 256 KiB

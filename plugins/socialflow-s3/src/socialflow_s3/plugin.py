@@ -9,7 +9,7 @@ from socialflow.plugins.specs import hookimpl
 from socialflow_s3.settings import SECTION, S3Settings
 
 if TYPE_CHECKING:
-    from socialflow.settings import Settings
+    from socialflow.core.settings import Settings
 
     from socialflow_s3.backend import S3Storage
 

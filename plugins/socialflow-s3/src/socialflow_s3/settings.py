@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from socialflow.settings import require_plugin_settings
+from socialflow.core.settings import require_plugin_settings
 
 SECTION = "s3"
 

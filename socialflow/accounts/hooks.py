@@ -1,0 +1,64 @@
+"""The accounts app: registration, sign-in, tokens, 2FA, OAuth, mail, profiles of one's own.
+
+Registered through the ``socialflow.apps`` entry-point group, like any
+outside app. Light on purpose: routers, tables and tasks are imported inside
+the hooks, so that loading the apps for ``socialflow --help`` costs nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from socialflow.core.platform import Platform
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo("accounts", "Accounts, sign-in, tokens, 2FA, OAuth and account mail", requires=())
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.accounts.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.accounts.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.accounts.routes import auth, users
+
+    return [auth.router, users.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.accounts.cli import register
+
+    register(app)
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.accounts.tokens import DecodedTokens
+
+    platform.attach(DecodedTokens, DecodedTokens)

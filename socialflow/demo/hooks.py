@@ -1,0 +1,27 @@
+"""The demo app: ``socialflow seed``, realistic demo data for every built-in app.
+
+Registered through the ``socialflow.apps`` entry-point group; it owns no
+tables, only the command that fills the others'.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    requires = ("accounts", "graph", "video", "social", "notifications", "feeds", "search")
+    return [AppInfo("demo", "Demo data: socialflow seed", requires=requires)]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.demo.cli import register
+
+    register(app)

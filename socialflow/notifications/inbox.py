@@ -1,0 +1,372 @@
+"""Notifications: written from the domain events, in the action's own transaction.
+
+How core reacts to its own events
+---------------------------------
+Services already describe every action as events (``record_event``: ``liked``,
+``followed``, ``commented``, ``mentioned``...). :func:`project_pending_events`
+is a ``before_commit`` listener the :class:`~socialflow.core.platform.Platform`
+puts on its session factory: just before a transaction commits, it turns that
+transaction's pending events into notification rows, in the same transaction.
+No service calls it and no service knows notifications exist.
+
+Why not a built-in plugin whose ``socialflow_on_event`` enqueues a Celery task?
+
+* Events reach plugins *after* the commit, at most once: a process that dies
+  between the commit and the enqueue loses the notification for good, and a
+  lost "X followed you" has no sweeper to find it again. Written in the same
+  transaction, the notification exists exactly when the like or follow does.
+* The hook receives only the event (no platform, no session), and built-ins may
+  import only ``socialflow.plugins``; a plugin would have to smuggle in the
+  platform to reach the database. A core feature would also vanish when an
+  operator restricts loading with ``SOCIALFLOW_PLUGINS``.
+* Clients read their own writes: the notification is there when the action's
+  response arrives, on SQLite with the embedded broker and on PostgreSQL with
+  a Celery fleet alike, so tests need not wait for a worker either.
+
+The cost is a handful of small inserts inside the action's transaction (at
+most one per mentioned user, twenty at most). Delivery to the outside world
+(push, e-mail, webhooks) stays asynchronous and is not done here.
+
+Rules
+-----
+Written only when the recipient is not the actor, no block stands between
+them either way, the recipient has not muted the actor, and the recipient may
+see the post concerned (a mention in a followers-only post, or in any post
+of a private account, notifies only approved followers). Listing applies the
+same rules again at read time, in SQL (so pages and counts stay exact):
+notifications from an actor later blocked or muted, suspended or deleted,
+about a post later deleted or made invisible to the recipient (an account
+gone private, say), or about a deleted comment, are not shown (the rows stay,
+so an unblock or a follow brings them back).
+
+Deduplication: each row carries a ``dedup_key`` naming what it is about
+(``liked:<actor>:<post>``, ``followed:<actor>``, ``comment:<comment>``,
+``post:<post>``), unique per recipient, and rows are inserted or ignored. So
+liking, unliking and liking again notifies once, and one comment gives its
+recipient one notification even if it both replies to and mentions them
+(``replied`` wins over ``commented``, which wins over ``mentioned``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from socialflow.accounts import avatars
+from socialflow.accounts.models import AccountState, User
+from socialflow.accounts.users import ACTIVE_STATES
+from socialflow.core.db.base import utcnow
+from socialflow.core.db.sqlutil import insert_ignore
+from socialflow.core.effects import pending_events
+from socialflow.core.errors import ValidationProblem
+from socialflow.graph import relations as graph
+from socialflow.notifications.models import Notification, NotificationKind
+from socialflow.plugins.specs import Event
+from socialflow.social import posts
+from socialflow.social.models import Comment, Post
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
+
+NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
+COMMENTS = Comment.__table__  # type: ignore[attr-defined]
+KINDS = frozenset(kind.value for kind in NotificationKind)
+MAX_READ_IDS = 500
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A notification an event asks for, before the rules decide."""
+
+    recipient_id: int
+    actor_id: int
+    kind: NotificationKind
+    dedup_key: str
+    post_id: int | None = None
+    comment_id: int | None = None
+
+
+# ----------------------------------------------------------------- writing
+
+
+def project_pending_events(session: Session) -> None:
+    """``before_commit`` listener: write the notifications this transaction's events ask for."""
+    events = pending_events(session)
+    if not events:
+        return
+    for candidate in candidates(events):
+        if _allowed(session, candidate):
+            insert_ignore(
+                session,
+                NOTIFICATIONS,
+                {
+                    "recipient_id": candidate.recipient_id,
+                    "actor_id": candidate.actor_id,
+                    "kind": candidate.kind.value,
+                    "post_id": candidate.post_id,
+                    "comment_id": candidate.comment_id,
+                    "dedup_key": candidate.dedup_key,
+                    "created_at": utcnow(),
+                },
+            )
+
+
+def candidates(events: Sequence[Event]) -> list[Candidate]:
+    """The notifications ``events`` ask for, most specific first for each comment."""
+    approved = {
+        (e.payload["requester_id"], e.payload["target_id"])
+        for e in events
+        if e.name == "follow_approved"
+    }
+    found: list[Candidate] = []
+    for event in events:
+        found += _for_event(event, approved)
+    return found
+
+
+def _for_event(event: Event, approved: set[tuple[int, int]]) -> list[Candidate]:
+    p = event.payload
+    kind = NotificationKind
+    if event.name == "followed":
+        if (p["follower_id"], p["followee_id"]) in approved:
+            return []  # the target approved the request themselves: nothing to tell them
+        actor = p["follower_id"]
+        return [Candidate(p["followee_id"], actor, kind.followed, f"followed:{actor}")]
+    if event.name == "follow_requested":
+        actor = p["requester_id"]
+        key = f"follow_requested:{actor}"
+        return [Candidate(p["target_id"], actor, kind.follow_requested, key)]
+    if event.name == "follow_approved":
+        actor = p["target_id"]
+        key = f"follow_approved:{actor}"
+        return [Candidate(p["requester_id"], actor, kind.follow_approved, key)]
+    if event.name in ("liked", "shared"):
+        actor, post_id = p["user_id"], p["post_id"]
+        key = f"{event.name}:{actor}:{post_id}"
+        return [Candidate(p["author_id"], actor, kind(event.name), key, post_id=post_id)]
+    if event.name == "commented":
+        comment_id = p["comment_id"]
+        common = {"post_id": p["post_id"], "comment_id": comment_id}
+        key = f"comment:{comment_id}"
+        found = []
+        if p.get("reply_to_author_id") is not None:
+            found.append(
+                Candidate(p["reply_to_author_id"], p["author_id"], kind.replied, key, **common)
+            )
+        found.append(Candidate(p["post_author_id"], p["author_id"], kind.commented, key, **common))
+        return found
+    if event.name == "mentioned":
+        comment_id = p.get("comment_id")
+        key = f"comment:{comment_id}" if comment_id else f"post:{p['post_id']}"
+        return [
+            Candidate(
+                p["user_id"],
+                p["author_id"],
+                kind.mentioned,
+                key,
+                post_id=p["post_id"],
+                comment_id=comment_id,
+            )
+        ]
+    return []
+
+
+def _allowed(session: Session, candidate: Candidate) -> bool:
+    """Never yourself; no blocks either way, no mute by the recipient; the post visible."""
+    if candidate.recipient_id == candidate.actor_id:
+        return False
+    if candidate.actor_id in graph.hidden_user_ids(session, candidate.recipient_id):
+        return False
+    if candidate.post_id is not None:
+        post = session.get(Post, candidate.post_id)
+        if post is None or not posts.can_view(session, candidate.recipient_id, post):
+            return False
+    return True
+
+
+# ----------------------------------------------------------------- reading
+
+ACTORS = User.__table__.alias("actors")  # type: ignore[attr-defined]
+POST_AUTHORS = User.__table__.alias("post_authors")  # type: ignore[attr-defined]
+POSTS = posts.POSTS
+
+
+def _listable(recipient_id: int) -> list[ColumnElement[bool]]:
+    """The read-time rules, as SQL conditions over notifications joined to
+    actors, posts, post authors and comments (see the module docstring)."""
+    hidden = graph.hidden_user_ids_query(recipient_id)
+    post_visible = and_(
+        POSTS.c.deleted_at.is_(None),
+        POST_AUTHORS.c.state != AccountState.deleted.value,
+        POSTS.c.author_id.not_in(hidden),
+        posts.visible_condition(recipient_id, posts=POSTS, authors=POST_AUTHORS),
+    )
+    return [
+        NOTIFICATIONS.c.recipient_id == recipient_id,
+        ACTORS.c.state.in_(ACTIVE_STATES),
+        NOTIFICATIONS.c.actor_id.not_in(hidden),
+        or_(NOTIFICATIONS.c.post_id.is_(None), post_visible),
+        or_(NOTIFICATIONS.c.comment_id.is_(None), COMMENTS.c.deleted_at.is_(None)),
+    ]
+
+
+def _joined(statement: Any) -> Any:
+    return (
+        statement.select_from(NOTIFICATIONS)
+        .join(ACTORS, ACTORS.c.id == NOTIFICATIONS.c.actor_id)
+        .outerjoin(POSTS, POSTS.c.id == NOTIFICATIONS.c.post_id)
+        .outerjoin(POST_AUTHORS, POST_AUTHORS.c.id == POSTS.c.author_id)
+        .outerjoin(COMMENTS, COMMENTS.c.id == NOTIFICATIONS.c.comment_id)
+    )
+
+
+def parse_kinds(value: str | None) -> list[str] | None:
+    """``"liked,followed"`` -> the kinds; 422 ``invalid-kind`` naming an unknown one."""
+    if value is None or not value.strip():
+        return None
+    kinds = list(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValidationProblem(
+            f"Unknown notification kind(s): {', '.join(unknown)}. "
+            f"Known: {', '.join(sorted(KINDS))}.",
+            slug="invalid-kind",
+            errors=[{"field": "kinds", "message": "unknown kind", "code": "invalid_kind"}],
+        )
+    return kinds
+
+
+def list_notifications(
+    session: Session,
+    *,
+    platform: Platform,
+    recipient: User,
+    limit: int,
+    before: int | None = None,
+    unread_only: bool = False,
+    kinds: Iterable[str] | None = None,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the recipient's listable notifications, newest first, in their
+    public shape, and the id to continue before (``None`` on the last page).
+
+    Paged by id (``before``): ids only grow, and every rule is applied in the
+    query itself, so pages have no duplicates, no gaps and no short pages.
+    """
+    assert recipient.id is not None
+    statement = _joined(
+        select(
+            NOTIFICATIONS.c.id,
+            NOTIFICATIONS.c.kind,
+            NOTIFICATIONS.c.created_at,
+            NOTIFICATIONS.c.read_at,
+            NOTIFICATIONS.c.post_id,
+            NOTIFICATIONS.c.comment_id,
+            NOTIFICATIONS.c.actor_id,
+            ACTORS.c.username,
+            ACTORS.c.display_name,
+            ACTORS.c.avatar_key,
+            COMMENTS.c.text.label("comment_text"),
+        )
+    ).where(*_listable(recipient.id))
+    statement = _filtered(statement, before=before, unread_only=unread_only, kinds=kinds)
+    rows = list(session.execute(statement.order_by(NOTIFICATIONS.c.id.desc()).limit(limit)))
+    next_before = rows[-1].id if len(rows) == limit else None
+    return _serialize_page(session, platform, recipient.id, rows), next_before
+
+
+def _filtered(
+    statement: Any, *, before: int | None, unread_only: bool, kinds: Iterable[str] | None
+) -> Any:
+    if before is not None:
+        statement = statement.where(NOTIFICATIONS.c.id < before)
+    if unread_only:
+        statement = statement.where(NOTIFICATIONS.c.read_at.is_(None))
+    if kinds is not None:
+        statement = statement.where(NOTIFICATIONS.c.kind.in_(list(kinds)))
+    return statement
+
+
+def _serialize_page(
+    session: Session, platform: Platform, recipient_id: int, rows: list[Any]
+) -> list[dict[str, Any]]:
+    post_rows = posts.load_rows(session, [r.post_id for r in rows if r.post_id is not None])
+    # The query already applied the visibility rules; visible_rows is the same
+    # rule from the posts domain, kept as a second guard for the hydrated posts.
+    visible = posts.visible_rows(session, recipient_id, post_rows.values())
+    shapes = {
+        shape["id"]: shape
+        for shape in posts.serialize_many(session, recipient_id, visible, platform=platform)
+    }
+    storage = platform.storage
+    items = []
+    for row in rows:
+        post = shapes.get(row.post_id) if row.post_id is not None else None
+        if row.post_id is not None and post is None:
+            continue  # changed between the two queries: show nothing rather than leak
+        items.append(
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "created_at": posts._iso(row.created_at),
+                "read": row.read_at is not None,
+                "actor": {
+                    "id": row.actor_id,
+                    "username": row.username,
+                    "display_name": row.display_name,
+                    "avatar_url": avatars.avatar_url_for_key(storage, row.avatar_key),
+                },
+                "post": post,
+                "comment": (
+                    {"id": row.comment_id, "text": row.comment_text}
+                    if row.comment_id is not None
+                    else None
+                ),
+            }
+        )
+    return items
+
+
+def unread_count(session: Session, *, recipient: User) -> int:
+    """How many listable notifications the recipient has not read (same rules as the list)."""
+    assert recipient.id is not None
+    statement = _joined(select(func.count(NOTIFICATIONS.c.id))).where(
+        *_listable(recipient.id), NOTIFICATIONS.c.read_at.is_(None)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def mark_read(
+    session: Session,
+    *,
+    recipient: User,
+    ids: Sequence[int] | None = None,
+    up_to: int | None = None,
+    everything: bool = False,
+) -> int:
+    """Mark the recipient's own unread notifications read; returns how many changed.
+
+    Exactly one selector: ``ids``, ``up_to`` (every id up to and including it)
+    or ``everything``. Ids of other users' notifications match nothing, so they
+    are neither changed nor revealed.
+    """
+    chosen = [ids is not None, up_to is not None, everything]
+    if chosen.count(True) != 1:
+        raise ValidationProblem("Give exactly one of ids, up_to or all.", slug="validation-error")
+    statement = update(NOTIFICATIONS).where(
+        NOTIFICATIONS.c.recipient_id == recipient.id, NOTIFICATIONS.c.read_at.is_(None)
+    )
+    if ids is not None:
+        if len(ids) > MAX_READ_IDS:
+            raise ValidationProblem(f"ids: at most {MAX_READ_IDS}.", slug="validation-error")
+        statement = statement.where(NOTIFICATIONS.c.id.in_(list(ids)))
+    elif up_to is not None:
+        statement = statement.where(NOTIFICATIONS.c.id <= up_to)
+    result = session.execute(statement.values(read_at=utcnow()))
+    updated = int(result.rowcount)  # type: ignore[attr-defined]
+    session.commit()
+    return updated

@@ -1,0 +1,70 @@
+"""Request and response bodies of ``/notifications``.
+
+Listing responses are built as plain dicts by the service (like the posts
+routes); these models document their shape in OpenAPI and validate requests.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+
+from socialflow.core.http.schemas import StrictModel
+from socialflow.core.http.types import DbId
+from socialflow.notifications.inbox import MAX_READ_IDS
+from socialflow.social.schemas import AuthorOut, PostOut
+
+Kind = Literal[
+    "followed",
+    "follow_requested",
+    "follow_approved",
+    "liked",
+    "commented",
+    "replied",
+    "mentioned",
+    "shared",
+]
+
+
+class NotificationComment(BaseModel):
+    id: int
+    text: str
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: Kind
+    created_at: str
+    read: bool
+    actor: AuthorOut
+    post: PostOut | None
+    comment: NotificationComment | None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class UnreadCount(BaseModel):
+    count: int
+
+
+class MarkRead(StrictModel):
+    """Exactly one of ``ids``, ``up_to`` or ``all``."""
+
+    ids: list[DbId] | None = Field(default=None, max_length=MAX_READ_IDS)
+    up_to: DbId | None = None
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> Self:
+        given = [name for name in ("ids", "up_to", "all") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of ids, up_to or all")
+        return self
+
+
+class MarkedRead(BaseModel):
+    updated: int

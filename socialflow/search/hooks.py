@@ -1,0 +1,55 @@
+"""The search app: users, posts, hashtags and videos through the active SearchBackend.
+
+Registered through the ``socialflow.apps`` entry-point group, like any
+outside app. Light on purpose: routers, tables and tasks are imported inside
+the hooks, so that loading the apps for ``socialflow --help`` costs nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "search",
+            "Search through the active search backend",
+            requires=("accounts", "graph", "video", "social"),
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.search.models"]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.search.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.search import routes
+
+    return [routes.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.search.cli import register
+
+    register(app)

@@ -1,0 +1,36 @@
+"""``/search?q=&type=users|posts|hashtags|videos``: through the active SearchBackend."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from socialflow.accounts.deps import OptionalUser
+from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.types import SafeText
+from socialflow.search import service as search_service
+
+
+class SearchPage(BaseModel):
+    items: list[dict[str, object]]
+    next_cursor: str | None
+
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchPage)
+def search(
+    q: Annotated[SafeText, Query(min_length=1, max_length=200)],
+    session: SessionDep,
+    viewer: OptionalUser,
+    page: PageDep,
+    platform: PlatformDep,
+    type: Annotated[Literal["users", "posts", "hashtags", "videos"], Query()] = "posts",
+) -> SearchPage:
+    result = search_service.search(
+        platform, session, viewer=viewer, q=q, type_=type, limit=page.limit, cursor=page.cursor
+    )
+    return SearchPage(**result)

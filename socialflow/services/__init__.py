@@ -1,1 +1,0 @@
-"""Domain logic: keyword-only functions over a session. No FastAPI in here."""

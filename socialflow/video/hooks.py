@@ -1,0 +1,77 @@
+"""The video app: tus uploads, quotas, processing to HLS, playback and views.
+
+Registered through the ``socialflow.apps`` entry-point group, like any
+outside app. Light on purpose: routers, tables and tasks are imported inside
+the hooks, so that loading the apps for ``socialflow --help`` costs nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from sqlmodel import Session
+
+    from socialflow.core.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "video",
+            "Resumable uploads, transcoding to HLS, playback",
+            requires=("accounts", "graph"),
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.video.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.video.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.video.routes import uploads, videos
+
+    return [uploads.router, videos.router, videos.user_videos_router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.video.cli import register
+
+    register(app)
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import MEDIA_QUEUE, every
+    from socialflow.video.tasks import SWEEP_TASK
+
+    return {"media-sweep": every(SWEEP_TASK, settings.media_sweep_interval, MEDIA_QUEUE)}
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.video.export import videos_section
+
+    return {"videos": videos_section(session, user_id)}

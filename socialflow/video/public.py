@@ -1,0 +1,145 @@
+"""The public Video shape (DESIGN.md) and its serializer, shared by every route that shows one.
+
+``/videos`` answers with it, and so does every serialized Post that carries a
+video (post reads, feeds, bookmarks, search, trending): one serializer, so the
+two can never drift. :func:`public_videos` loads a page's videos in one query.
+Playlist URLs are signed (not tied to a viewer), so whoever may see a post
+can play its video; segments, poster and storyboard are storage signed URLs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from socialflow.video import videos as video_service
+from socialflow.video.models import Video, VideoStatus
+
+if TYPE_CHECKING:
+    from socialflow.core.db.sqlutil import DB
+    from socialflow.core.platform import Platform
+
+MASTER = "master"
+VIDEOS = Video.__table__  # type: ignore[attr-defined]
+
+
+class RenditionPublic(BaseModel):
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    codecs: str | None = None
+    playlist_url: str
+
+
+class StoryboardPublic(BaseModel):
+    url: str
+    interval: float
+    count: int
+    columns: int
+    rows: int
+    tile_width: int
+    tile_height: int
+
+
+class VideoPublic(BaseModel):
+    """The Video shape of DESIGN.md (plus title, visibility, storyboard layout...)."""
+
+    id: str
+    owner_id: int
+    title: str
+    description: str
+    visibility: str
+    status: str
+    progress: int
+    failure_reason: str | None
+    duration: float | None
+    width: int | None
+    height: int | None
+    renditions: list[RenditionPublic]
+    master_url: str | None
+    thumbnail_url: str | None
+    storyboard_url: str | None
+    storyboard: StoryboardPublic | None
+    view_count: int
+    watch_seconds: float
+    created_at: datetime
+
+
+def _api_base(platform: Platform) -> str:
+    settings = platform.settings
+    return settings.public_url + settings.api_prefix
+
+
+def playlist_url(platform: Platform, video_id: str, name: str) -> str:
+    """A signed app URL for one playlist (``master`` or a rendition)."""
+    settings = platform.settings
+    expires = int(time.time()) + settings.media_url_expires
+    sig = video_service.playback_signature(settings.secret(), video_id, name, expires)
+    path = "master.m3u8" if name == MASTER else f"hls/{name}/index.m3u8"
+    query = urlencode({"expires": expires, "sig": sig})
+    return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
+
+
+def to_public(platform: Platform, video: Any) -> VideoPublic:
+    """The Video shape of ``video`` (an ORM :class:`Video` or a Core row of ``videos``)."""
+    ready = video.status == VideoStatus.ready.value and video.hls_prefix
+    storage = platform.storage
+    expires = platform.settings.media_url_expires
+    renditions = []
+    storyboard = None
+    thumbnail_url = storyboard_url = master_url = None
+    if ready:
+        renditions = [
+            RenditionPublic(**r, playlist_url=playlist_url(platform, video.id, r["name"]))
+            for r in video.renditions
+        ]
+        master_url = playlist_url(platform, video.id, MASTER)
+        if video.thumbnail_key:
+            thumbnail_url = storage.signed_url(video.thumbnail_key, expires_in=expires)
+        if video.storyboard_key:
+            storyboard_url = storage.signed_url(video.storyboard_key, expires_in=expires)
+            if video.storyboard:
+                storyboard = StoryboardPublic(url=storyboard_url, **video.storyboard)
+    return VideoPublic(
+        id=video.id,
+        owner_id=video.owner_id,
+        title=video.title,
+        description=video.description,
+        visibility=video.visibility,
+        status=video.status,
+        progress=video.progress,
+        failure_reason=video.failure_reason,
+        duration=video.duration,
+        width=video.width,
+        height=video.height,
+        renditions=renditions,
+        master_url=master_url,
+        thumbnail_url=thumbnail_url,
+        storyboard_url=storyboard_url,
+        storyboard=storyboard,
+        view_count=video.view_count,
+        watch_seconds=video.watch_seconds,
+        created_at=video.created_at,
+    )
+
+
+def public_videos(
+    platform: Platform, session: DB, video_ids: Iterable[str | None]
+) -> dict[str, dict[str, Any]]:
+    """The public shape (JSON-ready dicts) of the given videos, by id, in one query.
+
+    Works on an ORM session or a Core connection (the feeds' fast path); ids
+    with no video row (never expected: the foreign key nulls them) are absent.
+    """
+    ids = sorted({i for i in video_ids if i})
+    if not ids:
+        return {}
+    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids)))
+    return {row.id: to_public(platform, row).model_dump(mode="json") for row in rows}

@@ -1,0 +1,260 @@
+"""``/videos``: a video's state and playback, the caller's list, and views.
+
+Playlists are served by the app (they are tiny and carry per-viewer signed
+URLs); segments, poster and storyboard come from the storage backend's
+signed URLs, so with S3/GCS/Azure (or a CDN in front) video bytes never pass
+through the API. Another user's private or unready video answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from socialflow.accounts.deps import CurrentUser, OptionalUser
+from socialflow.accounts.models import User
+from socialflow.core.errors import NotFound
+from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.schemas import StrictModel
+from socialflow.core.http.types import Expiry, Name, ObjectKey, SafeText
+from socialflow.core.platform import Platform
+from socialflow.graph.relations import get_visible_user
+from socialflow.plugins.protocols import ObjectNotFound
+from socialflow.video import videos as video_service
+from socialflow.video.media.hls import Variant, render_master, rewrite_media_playlist
+from socialflow.video.models import Video, VideoStatus
+from socialflow.video.public import (
+    MASTER,
+    RenditionPublic,
+    StoryboardPublic,
+    VideoPublic,
+    playlist_url,
+    to_public,
+)
+
+router = APIRouter(prefix="/videos", tags=["videos"])
+# A profile's videos sit under /users (the accounts app's prefix) and keep its tag.
+user_videos_router = APIRouter(prefix="/users", tags=["users"])
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+__all__ = [
+    "RenditionPublic",
+    "StoryboardPublic",
+    "VideoPublic",
+    "playlist_url",
+    "router",
+    "to_public",
+    "user_videos_router",
+]
+
+
+class VideoPage(BaseModel):
+    items: list[VideoPublic]
+    next_cursor: str | None
+
+
+class VideoUpdate(StrictModel):
+    """What an owner may change; fields left out stay as they are."""
+
+    title: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    visibility: Literal["public", "unlisted", "private"] | None = None
+
+
+class ViewRequest(StrictModel):
+    watched_seconds: float = Field(default=0.0, ge=0, le=24 * 3600)
+
+
+class ViewResult(BaseModel):
+    counted: bool
+    view_count: int
+    watch_seconds: float
+
+
+@router.get("", response_model=VideoPage)
+def list_videos(
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    page: PageDep,
+    mine: Annotated[bool, Query(description="Only the caller's videos, any status.")] = False,
+) -> VideoPage:
+    if mine and viewer is None:
+        from socialflow.core.errors import Unauthorized
+
+        raise Unauthorized()
+    rows, cursor = video_service.list_videos(
+        session=session, viewer=viewer, mine=mine, cursor=page.cursor, limit=page.limit
+    )
+    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+
+
+@router.get("/{video_id}", response_model=VideoPublic)
+def read_video(
+    video_id: ObjectKey, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+) -> VideoPublic:
+    video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
+    return to_public(platform, video)
+
+
+@router.patch("/{video_id}", response_model=VideoPublic)
+def update_video(
+    video_id: ObjectKey,
+    body: VideoUpdate,
+    session: SessionDep,
+    platform: PlatformDep,
+    user: CurrentUser,
+) -> VideoPublic:
+    """Change the title, description or visibility of one of the caller's videos
+    (anyone else's answers 404)."""
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    video = video_service.update_video(
+        session=session, owner=user, video_id=video_id, changes=changes
+    )
+    return to_public(platform, video)
+
+
+@router.delete("/{video_id}", status_code=204, response_class=Response)
+def delete_video(
+    video_id: ObjectKey, session: SessionDep, user: CurrentUser, platform: PlatformDep
+) -> Response:
+    """Delete one of the caller's videos (anyone else's answers 404): gone from every
+    list and post at once; its stored renditions, thumbnails and source follow."""
+    video_service.delete_video(
+        session=session, plugins=platform.plugins, owner=user, video_id=video_id
+    )
+    return Response(status_code=204)
+
+
+def _playable(
+    session: Any,
+    platform: Platform,
+    video_id: ObjectKey,
+    name: str,
+    viewer: User | None,
+    expires: int | None,
+    sig: str | None,
+) -> Video:
+    """A ready video the request may play: by signature, or by the viewer's rights."""
+    signed = video_service.check_playback_signature(
+        platform.settings.secret(), video_id, name, expires, sig
+    )
+    video = session.get(Video, video_id) if len(video_id) <= 32 else None
+    if video is None or not video_service.can_play(session, video, viewer, signed=signed):
+        raise NotFound("No such video.", slug="video-not-found")
+    if video.status != VideoStatus.ready.value or not video.hls_prefix:
+        raise NotFound("This video is not ready to play.", slug="video-not-ready")
+    return video
+
+
+def _playlist_response(text: str) -> Response:
+    return Response(
+        text,
+        media_type=PLAYLIST_TYPE,
+        headers={"Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/{video_id}/master.m3u8", response_class=Response)
+def master_playlist(
+    video_id: ObjectKey,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
+) -> Response:
+    """The HLS master playlist: BANDWIDTH, RESOLUTION and CODECS per rendition."""
+    video = _playable(session, platform, video_id, MASTER, viewer, expires, sig)
+    variants = [
+        (
+            Variant(
+                uri=r["name"],
+                bandwidth=r["bandwidth"],
+                width=r["width"],
+                height=r["height"],
+                codecs=r.get("codecs"),
+            ),
+            playlist_url(platform, video.id, r["name"]),
+        )
+        for r in video.renditions
+    ]
+    return _playlist_response(render_master(variants))
+
+
+@router.get("/{video_id}/hls/{name}/index.m3u8", response_class=Response)
+def media_playlist(
+    video_id: ObjectKey,
+    name: Name,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    expires: Expiry | None = None,
+    sig: SafeText | None = None,
+) -> Response:
+    """One rendition's playlist, segment URIs rewritten to signed storage URLs."""
+    video = _playable(session, platform, video_id, name, viewer, expires, sig)
+    if name not in {r["name"] for r in video.renditions}:
+        raise NotFound("No such rendition.", slug="rendition-not-found")
+    assert video.hls_prefix is not None
+    storage = platform.storage
+    folder = f"{video.hls_prefix}{name}/"
+    try:
+        text = storage.get(folder + "index.m3u8").decode()
+    except ObjectNotFound as exc:
+        raise NotFound("No such rendition.", slug="rendition-not-found") from exc
+    lifetime = platform.settings.media_url_expires
+    rewritten = rewrite_media_playlist(
+        text, lambda segment: storage.signed_url(folder + segment, expires_in=lifetime)
+    )
+    return _playlist_response(rewritten)
+
+
+@router.post("/{video_id}/views", response_model=ViewResult)
+def record_view(
+    video_id: ObjectKey,
+    body: ViewRequest,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+) -> ViewResult:
+    """Count a view (once per viewer per window) and add watch time."""
+    video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
+    if video.status != VideoStatus.ready.value:
+        raise NotFound("This video is not ready to play.", slug="video-not-ready")
+    client = (
+        f"{request.client.host if request.client else ''}|{request.headers.get('user-agent', '')}"
+    )
+    key = video_service.viewer_key(secret=platform.settings.secret(), user=viewer, client=client)
+    counted, video = video_service.record_view(
+        session=session,
+        settings=platform.settings,
+        video=video,
+        viewer=key,
+        watch_seconds=body.watched_seconds,
+    )
+    return ViewResult(
+        counted=counted, view_count=video.view_count, watch_seconds=video.watch_seconds
+    )
+
+
+@user_videos_router.get("/{username}/videos", response_model=VideoPage)
+def user_videos(
+    username: Name, session: SessionDep, platform: PlatformDep, viewer: OptionalUser, page: PageDep
+) -> VideoPage:
+    """``username``'s ready videos the caller may see, newest first: all of them for the
+    owner, public ones for others; nothing across a block or, for a private account,
+    to anyone but its approved followers."""
+    owner = get_visible_user(session, username=username, viewer=viewer)
+    rows, cursor = video_service.list_videos(
+        session=session,
+        viewer=viewer,
+        mine=False,
+        owner=owner,
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
