@@ -20,7 +20,6 @@ from socialflow.builtins.dev_outbox import outbox_enabled
 from socialflow.core.errors import install_exception_handlers
 from socialflow.core.http.docs import install_docs
 from socialflow.core.http.edge import (
-    STREAMING_BODY_ROUTES,
     BodyLimit,
     SecurityHeaders,
     StreamingRoutes,
@@ -29,11 +28,11 @@ from socialflow.core.http.health import router as health_router
 from socialflow.core.http.hot_routes import HotRoutes
 from socialflow.core.http.media import router as media_router
 from socialflow.core.http.openapi import install_openapi, operation_id
+from socialflow.core.http.route_marks import hot_read_routes, streaming_routes
 from socialflow.core.http.router import build_api_router
 from socialflow.core.observability import RequestContextMiddleware, configure_logging
 from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings, load_settings
-from socialflow.feeds.routes import hot_feed_routes
 
 
 def install(
@@ -97,11 +96,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     install(app, platform)
     if settings.docs_exposed:
         install_docs(app, docs_url="/docs", redoc_url="/redoc", openapi_url="/openapi.json")
-    app.add_middleware(HotRoutes, routes=hot_feed_routes(settings.api_prefix))  # innermost
+    # Routes the apps marked (socialflow.core.http.route_marks): the fast lane, and the
+    # uploads that limit their own bodies.
+    app.add_middleware(HotRoutes, routes=hot_read_routes(app.routes))  # innermost
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,
-        streaming=StreamingRoutes(settings.api_prefix, STREAMING_BODY_ROUTES),
+        streaming=StreamingRoutes(streaming_routes(app.routes)),
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -36,7 +36,10 @@ def test_builtins_register_through_entry_points(tmp_path: Path) -> None:
 
 def test_socialflow_plugins_restricts_loading(tmp_path: Path) -> None:
     manager = get_plugin_manager(load_settings(tmp_path, plugins=["local_storage"]))
-    assert set(manager.infos) == {"local_storage"}
+    providers = {name for name, info in manager.infos.items() if info.source != "app"}
+    assert providers == {"local_storage"}
+    # Apps are not plugins to pick from: disabled_apps switches optional ones off.
+    assert "accounts" in manager.app_names()
     with pytest.raises(PluginError, match="Available: none"):
         manager.provider("ranker")
 

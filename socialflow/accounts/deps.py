@@ -17,6 +17,7 @@ from socialflow.accounts.models import ROLE_RANK, Role, User
 from socialflow.accounts.tokens import AccessClaims, DecodedTokens, InvalidToken
 from socialflow.core.errors import CALLER_CHECK_ATTRIBUTE, Forbidden, Unauthorized
 from socialflow.core.http.deps import PlatformDep, SessionDep, get_platform
+from socialflow.core.http.openapi import TOKEN_READER_ATTRIBUTE
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login.")
 
@@ -113,6 +114,7 @@ DetachedUser = Annotated[User, Depends(get_detached_user)]
 
 for _needs_caller in (get_current_user, get_detached_user):
     setattr(_needs_caller, CALLER_CHECK_ATTRIBUTE, check_credentials)
+setattr(get_access_claims, TOKEN_READER_ATTRIBUTE, True)
 
 
 def require_role(minimum: Role) -> object:

@@ -300,7 +300,8 @@ class Settings(BaseSettings):
     )
     plugins: CommaList | None = Field(
         default=None,
-        description="If set, only these entry-point plugins load (SOCIALFLOW_PLUGINS=a,b).",
+        description="If set, only these entry-point plugins load (SOCIALFLOW_PLUGINS=a,b); "
+        "apps always load (switch optional ones off with disabled_apps).",
     )
     plugin_modules: CommaList = Field(
         default_factory=list, description="Extra modules to register as plugins."

@@ -21,7 +21,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +31,7 @@ from socialflow.accounts.tokens import AccessClaims
 from socialflow.core.errors import Unauthorized
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep, get_platform
 from socialflow.core.http.openapi import OPTIONAL_BEARER, problems
+from socialflow.core.http.route_marks import hot_read
 from socialflow.core.http.types import Name, SafeText, query_int, query_text
 from socialflow.core.platform import Platform
 from socialflow.feeds import pages as feed_service
@@ -235,6 +235,7 @@ async def _serve(
 
 
 @router.get("/home", response_model=PostPage, openapi_extra=PAGE_OPENAPI, responses=problems(401))
+@hot_read
 async def home(request: Request) -> Response:
     """The caller's home feed: their timeline, big accounts merged in, ranked."""
 
@@ -250,6 +251,7 @@ async def home(request: Request) -> Response:
 @router.get(
     "/explore", response_model=PostPage, openapi_extra=PUBLIC_PAGE_OPENAPI, responses=problems(401)
 )
+@hot_read
 async def explore(request: Request) -> Response:
     """Every public post, ranked (anonymous readers welcome)."""
 
@@ -278,12 +280,6 @@ async def hashtag(
         return feed_service.hashtag_fetcher(connection, tag, facts.hidden)
 
     return await _serve(request, feed="hashtag", tag=tag, make_fetch=make_fetch)
-
-
-def hot_feed_routes(api_prefix: str) -> dict[str, APIRoute]:
-    """The feeds without path parameters, by full path, for ``api.hot_routes.HotRoutes``."""
-    routes = [r for r in router.routes if isinstance(r, APIRoute) and "{" not in r.path]
-    return {f"{api_prefix}{route.path}": route for route in routes}
 
 
 # A profile's posts are a feed page (same skeleton, cache and hydration); the route

@@ -25,6 +25,7 @@ from socialflow.core.http.deps import (
 )
 from socialflow.core.http.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.route_marks import streams_body
 from socialflow.core.platform import Platform
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -80,6 +81,7 @@ _AVATAR_BODY = image_upload_openapi()
     openapi_extra=_AVATAR_BODY,
     responses=problems(413, 415),
 )
+@streams_body
 async def upload_avatar(
     request: Request, caller: DetachedUser, platform: PlatformDep
 ) -> UserPrivate:

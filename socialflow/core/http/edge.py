@@ -7,8 +7,8 @@ around every route (a ``BaseHTTPMiddleware`` would add a task hop per request):
   413 problem *while it streams in*: a ``Content-Length`` over the limit is
   refused before a byte is read, and the bytes of chunked bodies are counted,
   so no route ever buffers more than the limit. Routes that stream their own
-  bodies under their own, larger limits are listed once, in
-  :data:`STREAMING_BODY_ROUTES`.
+  bodies under their own, larger limits are marked by their app with
+  :func:`~socialflow.core.http.route_marks.streams_body`.
 * :class:`SecurityHeaders` adds ``nosniff``, ``Referrer-Policy``, framing
   rules, a CSP (a looser one for the docs pages), HSTS on HTTPS, and
   ``Cache-Control: no-store`` on personal responses.
@@ -32,25 +32,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from socialflow.core.errors import PROBLEM_CONTENT_TYPE, problem_type
 from socialflow.core.settings import Settings
 
-# Routes (method, path under api_prefix) that read their own body as it streams,
-# each with its own limit: tus uploads (upload_max_size, the bytes left of the
-# upload), post images (image_max_bytes) and avatars (avatar_max_bytes). Every
-# other route gets max_body_bytes. A route added here must enforce a limit itself.
-STREAMING_BODY_ROUTES: tuple[tuple[str, str], ...] = (
-    ("POST", "/uploads"),
-    ("POST", "/uploads/"),
-    ("PATCH", "/uploads/{upload_id}"),
-    ("POST", "/uploads/{upload_id}"),  # X-HTTP-Method-Override: PATCH
-    ("POST", "/media/images"),
-    ("PUT", "/users/me/avatar"),
-)
-
 
 class StreamingRoutes:
-    """Matches requests against :data:`STREAMING_BODY_ROUTES` under an API prefix."""
+    """Matches requests against the routes that limit their own bodies: (method, full
+    path) pairs, from :func:`socialflow.core.http.route_marks.streaming_routes`."""
 
-    def __init__(self, api_prefix: str, routes: Iterable[tuple[str, str]]) -> None:
-        self.routes = [(method, compile_path(api_prefix + path)[0]) for method, path in routes]
+    def __init__(self, routes: Iterable[tuple[str, str]]) -> None:
+        self.routes = [(method, compile_path(path)[0]) for method, path in routes]
 
     def match(self, scope: Scope) -> bool:
         """Whether this request goes to a route that limits its own body."""

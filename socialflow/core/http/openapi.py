@@ -25,13 +25,13 @@ from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, routing
+from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from socialflow.core.errors import PROBLEM_CONTENT_TYPE
+from socialflow.core.errors import CALLER_CHECK_ATTRIBUTE, PROBLEM_CONTENT_TYPE
 from socialflow.core.http import deps
+from socialflow.core.http.route_marks import api_routes
 
 PROBLEM_SCHEMA = "Problem"
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
@@ -126,7 +126,7 @@ def implied_problems(route: Any) -> set[int]:
     calls = set(_calls(route.dependant))
     found: set[int] = set()
     extra = route.openapi_extra or {}
-    if deps.get_access_claims in calls:
+    if _reads_token(calls):
         found.add(401)
     if route.body_field is not None or extra.get("requestBody"):
         found.add(400)  # a body that cannot be decoded at all
@@ -153,9 +153,19 @@ def implied_problems(route: Any) -> set[int]:
 def token_is_optional(route: Any) -> bool:
     """True when ``route`` reads a bearer token but serves anonymous callers too."""
     calls = set(_calls(route.dependant))
-    required = {deps.get_current_user, deps.get_detached_user}
-    return deps.get_access_claims in calls and not (required & calls)
+    return _reads_token(calls) and not any(hasattr(c, CALLER_CHECK_ATTRIBUTE) for c in calls)
 
+
+def _reads_token(calls: set[Callable[..., Any]]) -> bool:
+    """Whether one of ``calls`` reads a bearer token (marked with ``TOKEN_READER_ATTRIBUTE``
+    by the app that authenticates, so the kernel need not know it)."""
+    return any(getattr(call, TOKEN_READER_ATTRIBUTE, False) for call in calls)
+
+
+TOKEN_READER_ATTRIBUTE = "socialflow_reads_bearer_token"  # noqa: S105 - a name, not a secret
+"""Set (to True) on the dependency that reads ``Authorization: Bearer``: routes that
+depend on it are documented with 401, and as open to anonymous callers unless a
+dependency marked with ``CALLER_CHECK_ATTRIBUTE`` demands a caller."""
 
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"HTTPBearer": []}]
 """``security`` of an operation open to anonymous callers that also takes a token."""
@@ -168,22 +178,11 @@ def _problem_components() -> dict[str, Any]:
     return components
 
 
-def _api_routes(routes: Iterable[Any]) -> Iterator[Any]:
-    """Every API route of ``routes``, with its full path (``path_format``)."""
-    iterate = getattr(routing, "iter_route_contexts", None)
-    if iterate is None:  # FastAPI before route contexts copied included routes
-        yield from (route for route in routes if isinstance(route, APIRoute))
-        return
-    for context in iterate(list(routes)):
-        if isinstance(context.original_route, APIRoute):
-            yield context
-
-
 def _operations(document: dict[str, Any], routes: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
     """(route, its operation in ``document``) for each API route, included routers
     walked the way FastAPI walks them to build the document."""
     paths = document.get("paths", {})
-    for route in _api_routes(routes):
+    for route in api_routes(routes):
         if not route.include_in_schema:
             continue
         for method in route.methods or ():

@@ -17,6 +17,7 @@ from socialflow.accounts.deps import CurrentUser, DetachedUser
 from socialflow.core.http.deps import PlatformDep, SessionDep, in_session
 from socialflow.core.http.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.route_marks import streams_body
 from socialflow.core.http.types import ObjectKey
 from socialflow.core.imaging import ImageTooLarge
 from socialflow.social import images as image_service
@@ -36,6 +37,7 @@ _UPLOAD_BODY = image_upload_openapi(
     openapi_extra=_UPLOAD_BODY,
     responses=problems(413, 415),
 )
+@streams_body
 async def upload_image(request: Request, user: DetachedUser, platform: PlatformDep) -> JSONResponse:
     """Upload an image; attach it with ``image_ids`` in ``POST``/``PATCH /posts``.
 

@@ -27,6 +27,7 @@ from socialflow.accounts.models import User
 from socialflow.core.errors import Conflict, Problem, ServiceUnavailable
 from socialflow.core.http.deps import PlatformDep, in_session
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.route_marks import streams_body
 from socialflow.core.http.types import ObjectKey
 from socialflow.core.inputs import MAX_BIGINT, ascii_int
 from socialflow.core.platform import Platform
@@ -239,6 +240,7 @@ def tus_options(platform: PlatformDep) -> Response:
     openapi_extra=_CREATE_OPENAPI,
     responses=problems(*_TUS_PROBLEMS, 413, 415, CHECKSUM_MISMATCH_STATUS, 503),
 )
+@streams_body
 async def create_upload(request: Request, user: UploadUser, platform: PlatformDep) -> Response:
     """tus creation (and creation-with-upload when a body comes with it).
 
@@ -302,6 +304,7 @@ async def head_upload(
     openapi_extra=_PATCH_OPENAPI,
     responses=problems(*_TUS_PROBLEMS, 409, 410, 413, 415, 423, CHECKSUM_MISMATCH_STATUS, 503),
 )
+@streams_body
 async def patch_upload(
     upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
@@ -347,6 +350,7 @@ async def terminate_upload(
 
 
 @router.post("/{upload_id}", include_in_schema=False)
+@streams_body
 async def method_override(
     upload_id: ObjectKey, request: Request, user: UploadUser, platform: PlatformDep
 ) -> Response:
