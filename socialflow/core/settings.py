@@ -438,6 +438,61 @@ class Settings(BaseSettings):
         default=6 * 3600, ge=1, description="One view per viewer per video per window."
     )
 
+    # --- webhooks: outgoing, signed event deliveries (docs/webhooks.md; optional app)
+    webhooks_allow_private_targets: bool = Field(
+        default=False,
+        description="Development only: let webhook URLs reach private, loopback, link-local "
+        "and other non-public addresses (refused by default, at registration and each delivery).",
+    )
+    webhooks_allowed_networks: CommaList = Field(
+        default_factory=list,
+        description="Non-public networks webhooks may reach anyway (CIDRs, e.g. 10.20.0.0/16 "
+        "for an internal receiver); every other non-public address stays refused.",
+    )
+    webhooks_require_https: bool = Field(
+        default=True, description="Refuse http:// webhook URLs (https only)."
+    )
+    webhooks_retry_schedule: list[float] = Field(
+        default_factory=lambda: [10, 60, 300, 1800, 7200, 21600, 43200, 86400],
+        min_length=0,
+        max_length=30,
+        description="Seconds to wait before each retry of a failed delivery; its length is "
+        "the number of retries (the first attempt is immediate).",
+    )
+    webhooks_retry_jitter: float = Field(
+        default=0.2, ge=0, le=1, description="Each retry delay is spread by up to +/- this share."
+    )
+    webhooks_disable_after_failures: int = Field(
+        default=40,
+        ge=1,
+        description="Consecutive failed attempts after which an endpoint is disabled (its "
+        "owner re-enables it with PATCH enabled=true).",
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=60,
+        description="Wall clock for one delivery attempt, redirects included.",
+    )
+    webhooks_max_endpoints_per_user: int = Field(
+        default=10, ge=1, le=1000, description="Webhook endpoints one account may register."
+    )
+    webhooks_sweep_interval: int = Field(
+        default=60,
+        ge=1,
+        description="How often Celery beat queues the webhook sweep (lost deliveries, "
+        "retention), seconds.",
+    )
+    webhooks_sweep_grace_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="A delivery due this long ago with no attempt is presumed lost and "
+        "queued again by the sweep.",
+    )
+    webhooks_delivery_retention_days: int = Field(
+        default=30, ge=1, description="Delivery log entries older than this are deleted."
+    )
+
     # --- logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
