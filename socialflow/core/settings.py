@@ -453,7 +453,7 @@ class Settings(BaseSettings):
         default=True, description="Refuse http:// webhook URLs (https only)."
     )
     webhooks_retry_schedule: list[float] = Field(
-        default_factory=lambda: [10, 60, 300, 1800, 7200, 21600, 43200, 86400],
+        default_factory=lambda: [10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0, 86400.0],
         min_length=0,
         max_length=30,
         description="Seconds to wait before each retry of a failed delivery; its length is "

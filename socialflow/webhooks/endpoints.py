@@ -96,7 +96,6 @@ def create(
     )
     session.add(endpoint)
     session.commit()
-    session.refresh(endpoint)
     return endpoint, secret
 
 
@@ -130,7 +129,6 @@ def update_endpoint(
     endpoint.updated_at = utcnow()
     session.add(endpoint)
     session.commit()
-    session.refresh(endpoint)
     return endpoint, to_queue
 
 
@@ -144,7 +142,6 @@ def rotate_secret(
     endpoint.secret_rotated_at = endpoint.updated_at = utcnow()
     session.add(endpoint)
     session.commit()
-    session.refresh(endpoint)
     return endpoint, secret
 
 

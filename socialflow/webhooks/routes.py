@@ -99,7 +99,6 @@ def update_webhook(
     )
     for delivery_id in to_queue:
         send_delivery(platform, delivery_id)
-    session.refresh(endpoint)
     return EndpointOut(**_out(endpoint))
 
 
