@@ -568,6 +568,13 @@ class Settings(BaseSettings):
             problem = weak_secret_problem("metrics_token", self.metrics_token.get_secret_value())
         if problem:
             raise ValueError(problem)
+        if self.webhooks_allow_private_targets:
+            raise ValueError(
+                "webhooks_allow_private_targets is on, which lets any user's webhook URL "
+                "reach loopback and internal addresses (SSRF), and environment is production. "
+                "Turn it off; list the internal networks a receiver really lives in under "
+                "webhooks_allowed_networks instead."
+            )
         if self.mail_channel == "console":
             raise ValueError(
                 "mail_channel is `console`, which writes account mail (sign-in and reset "

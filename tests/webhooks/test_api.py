@@ -24,12 +24,14 @@ def test_the_secret_is_shown_once_and_never_again(
     alice = actor("alice")
     created = register(api, alice, receiver.hook, ["post_created", "liked"])
     secret = created["secret"]
-    assert secret.startswith("whsec_") and len(secret) > 40
+    assert secret.startswith("whsec_")
+    assert len(secret) > 40
     make_post(api, alice, "a post")
     rotated = api("POST", f"/webhooks/{created['id']}/rotate-secret", alice)
     assert rotated.status_code == 200
     new_secret = rotated.json()["secret"]
-    assert new_secret.startswith("whsec_") and new_secret != secret
+    assert new_secret.startswith("whsec_")
+    assert new_secret != secret
     make_post(api, alice, "after rotation")
 
     seen = [
@@ -48,7 +50,8 @@ def test_the_secret_is_shown_once_and_never_again(
     # Stored encrypted, not as given.
     with platform.session() as session:  # type: ignore[attr-defined]
         stored = session.execute(select(WebhookEndpoint.secret_encrypted)).scalar_one()
-    assert secret[6:] not in stored and new_secret[6:] not in stored
+    assert secret[6:] not in stored
+    assert new_secret[6:] not in stored
     # The deliveries after the rotation are signed with the new secret only.
     from standardwebhooks import Webhook
 
@@ -101,7 +104,8 @@ def test_crud_and_validation(api: Api, actor: Callable[..., Actor], receiver: Re
     assert extra.status_code == 422
 
     created = register(api, alice, receiver.hook, ["liked", "post_created", "*"])
-    assert created["events"] == ["*"] and created["enabled"] is True
+    assert created["events"] == ["*"]
+    assert created["enabled"] is True
     changed = api(
         "PATCH",
         f"/webhooks/{created['id']}",
@@ -132,4 +136,5 @@ def test_the_delivery_log_pages_by_cursor(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert len(seen) == 5 and seen == sorted(seen, reverse=True)
+    assert len(seen) == 5
+    assert seen == sorted(seen, reverse=True)

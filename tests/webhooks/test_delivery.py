@@ -133,7 +133,8 @@ def test_retries_run_out_then_a_replay_delivers(
 
     wait_until(failed, timeout=10)
     (dead,) = deliveries(api, alice, endpoint["id"])
-    assert dead["attempts"] == 6 and dead["next_attempt_at"] is None
+    assert dead["attempts"] == 6
+    assert dead["next_attempt_at"] is None
     assert deliveries(api, alice, endpoint["id"], status="failed")[0]["id"] == dead["id"]
 
     replayed = api("POST", f"/webhooks/{endpoint['id']}/deliveries/{dead['id']}/replay", alice)
@@ -167,7 +168,8 @@ def test_an_endpoint_failing_too_often_is_disabled_and_patch_enables_it(
 
     enabled = api("PATCH", f"/webhooks/{endpoint['id']}", alice, json={"enabled": True})
     assert enabled.status_code == 200, enabled.text
-    assert enabled.json()["enabled"] is True and enabled.json()["disabled_reason"] is None
+    assert enabled.json()["enabled"] is True
+    assert enabled.json()["disabled_reason"] is None
     # Re-enabled: its pending deliveries go out now.
     assert {d["status"] for d in deliveries(api, alice, endpoint["id"])} == {"delivered"}
     assert len(receiver.bodies()) == sent + 2
