@@ -522,6 +522,18 @@ class Settings(BaseSettings):
                     ) from None
         return value
 
+    @field_validator("webhooks_allowed_networks")
+    @classmethod
+    def _networks_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP network (10.20.0.0/16, fd00:1::/64)"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _fill_project_defaults(self) -> Settings:
         self.project_dir = self.project_dir.expanduser().resolve()

@@ -172,3 +172,18 @@ def test_an_address_that_became_private_is_refused_at_delivery(
         "target refused: address 127.0.0.1 is loopback: webhooks may only reach public addresses"
     )
     assert receiver.requests == []
+
+
+def test_settings_check_the_address_policy(tmp_path: Any) -> None:
+    from socialflow.core.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="webhooks_allowed_networks"):
+        load_settings(tmp_path, webhooks_allowed_networks=["not-a-network"])
+    production = {
+        "environment": "production",
+        "secret_key": "Zq8vT3kLm9Wx2Rb7Yc4Hn6Jd1Pf5Gs0Ae8Uo3Ki7Lw2Mv9Nx4By6Cz1Dt5Eq",
+        "mail_channel": "smtp",
+    }
+    with pytest.raises(SettingsError, match="webhooks_allow_private_targets is on"):
+        load_settings(tmp_path, webhooks_allow_private_targets=True, **production)
+    assert not load_settings(tmp_path, **production).webhooks_allow_private_targets
