@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
@@ -89,27 +90,35 @@ def attempt(sessions: SessionFactory, settings: Settings, delivery_id: int) -> O
         if not _claim(session, settings, delivery_id):
             return Outcome("skipped")
         delivery = session.get(WebhookDelivery, delivery_id)
-        assert delivery is not None
-        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-        assert endpoint is not None
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+        if delivery is None or endpoint is None:
+            return Outcome("skipped")  # deleted since the claim
         owner = session.get(User, endpoint.owner_id)
         url, message_id, body = endpoint.url, delivery.message_id, delivery.body.encode()
         endpoint_id = endpoint.id
+        sealed = endpoint.secret_encrypted
         owner_active = owner is not None and owner.state in ACTIVE_STATES
-        secret = unseal(settings, endpoint.secret_encrypted) if owner_active else ""
+    final = False
     if not owner_active:
-        result = sender.AttemptResult(False, None, None, 0, "the endpoint's owner is not active")
+        result = _refused("the endpoint's owner is not active")
+        final = True
     else:
-        headers = signed_headers(secret, message_id, utcnow(), body)
-        result = sender.send(
-            TargetPolicy.from_settings(settings),
-            url,
-            headers=headers,
-            body=body,
-            timeout=settings.webhooks_timeout_seconds,
-        )
+        try:
+            secret = unseal(settings, sealed)
+        except InvalidToken:
+            secret = None
+        if secret is None:
+            result = _refused("the secret cannot be read (secret_key changed?): rotate it")
+        else:
+            result = sender.send(
+                TargetPolicy.from_settings(settings),
+                url,
+                headers=signed_headers(secret, message_id, utcnow(), body),
+                body=body,
+                timeout=settings.webhooks_timeout_seconds,
+            )
     with sessions() as session:
-        outcome = _record(session, settings, delivery_id, result, final=not owner_active)
+        outcome = _record(session, settings, delivery_id, result, final=final)
         session.commit()
     logger.info(
         "webhook delivery %s to endpoint %s: %s",
@@ -121,6 +130,10 @@ def attempt(sessions: SessionFactory, settings: Settings, delivery_id: int) -> O
     return outcome
 
 
+def _refused(error: str) -> sender.AttemptResult:
+    return sender.AttemptResult(False, None, None, 0, error)
+
+
 def _record(
     session: Session,
     settings: Settings,
@@ -130,7 +143,8 @@ def _record(
     final: bool,
 ) -> Outcome:
     delivery = session.get(WebhookDelivery, delivery_id)
-    assert delivery is not None
+    if delivery is None:
+        return Outcome("skipped")  # its endpoint was deleted during the attempt
     now = utcnow()
     delivery.attempts += 1
     delivery.last_attempt_at = now

@@ -189,3 +189,28 @@ def test_a_test_ping_is_delivered_and_logged(
         "timestamp": json.loads(body)["timestamp"],
         "data": {"endpoint_id": endpoint["id"]},
     }
+
+
+def test_a_secret_unreadable_after_a_secret_key_change_fails_until_rotated(
+    api: Api,
+    actor: Callable[..., Actor],
+    receiver: Receiver,
+    make_platform: Callable[..., Any],
+) -> None:
+    from socialflow.accounts.models import User
+    from socialflow.social.posts import create_post
+
+    alice = actor("alice")
+    endpoint = register(api, alice, receiver.hook, ["post_created"])
+    rekeyed = make_platform(secret_key="another-secret-key-that-is-long-enough-9876543210")
+    with rekeyed.session() as session:
+        create_post(session, platform=rekeyed, author=session.get(User, alice.id), text="x")
+    (logged,) = deliveries(api, alice, endpoint["id"])
+    assert logged["error"] == "the secret cannot be read (secret_key changed?): rotate it"
+    assert receiver.bodies() == []
+
+    rotated = api("POST", f"/webhooks/{endpoint['id']}/rotate-secret", alice).json()["secret"]
+    replayed = api("POST", f"/webhooks/{endpoint['id']}/deliveries/{logged['id']}/replay", alice)
+    assert replayed.json()["status"] == "delivered"
+    (request,) = receiver.requests
+    Webhook(rotated).verify(request.body, request.headers)
