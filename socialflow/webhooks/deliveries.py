@@ -186,7 +186,7 @@ def _count_failure(
         .values(consecutive_failures=ENDPOINTS.c.consecutive_failures + 1)
     )
     limit = settings.webhooks_disable_after_failures
-    reason = (f"disabled after {limit} consecutive failed deliveries (last: {result.error})")[
+    reason = (f"disabled after {limit} consecutive failed attempts (last: {result.error})")[
         :ERROR_LENGTH
     ]
     disabled = session.execute(

@@ -158,7 +158,7 @@ def test_an_endpoint_failing_too_often_is_disabled_and_patch_enables_it(
 
     wait_until(disabled, timeout=10)
     state = api("GET", f"/webhooks/{endpoint['id']}", alice).json()
-    assert state["disabled_reason"].startswith("disabled after 8 consecutive failed deliveries")
+    assert state["disabled_reason"].startswith("disabled after 8 consecutive failed attempts")
     assert state["consecutive_failures"] == 8
     sent = len(receiver.bodies())
     make_post(api, alice, "while disabled")  # not captured for a disabled endpoint
