@@ -186,9 +186,8 @@ def _count_failure(
         .values(consecutive_failures=ENDPOINTS.c.consecutive_failures + 1)
     )
     limit = settings.webhooks_disable_after_failures
-    reason = (f"disabled after {limit} consecutive failed attempts (last: {result.error})")[
-        :ERROR_LENGTH
-    ]
+    reason = f"disabled after {limit} consecutive failed attempts (last: {result.error})"
+    reason = reason[:ERROR_LENGTH]
     disabled = session.execute(
         update(ENDPOINTS)
         .where(
