@@ -438,61 +438,6 @@ class Settings(BaseSettings):
         default=6 * 3600, ge=1, description="One view per viewer per video per window."
     )
 
-    # --- webhooks: outgoing, signed event deliveries (docs/webhooks.md; optional app)
-    webhooks_allow_private_targets: bool = Field(
-        default=False,
-        description="Development only: let webhook URLs reach private, loopback, link-local "
-        "and other non-public addresses (refused by default, at registration and each delivery).",
-    )
-    webhooks_allowed_networks: CommaList = Field(
-        default_factory=list,
-        description="Non-public networks webhooks may reach anyway (CIDRs, e.g. 10.20.0.0/16 "
-        "for an internal receiver); every other non-public address stays refused.",
-    )
-    webhooks_require_https: bool = Field(
-        default=True, description="Refuse http:// webhook URLs (https only)."
-    )
-    webhooks_retry_schedule: list[float] = Field(
-        default_factory=lambda: [10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0, 86400.0],
-        min_length=0,
-        max_length=30,
-        description="Seconds to wait before each retry of a failed delivery; its length is "
-        "the number of retries (the first attempt is immediate).",
-    )
-    webhooks_retry_jitter: float = Field(
-        default=0.2, ge=0, le=1, description="Each retry delay is spread by up to +/- this share."
-    )
-    webhooks_disable_after_failures: int = Field(
-        default=40,
-        ge=1,
-        description="Consecutive failed attempts after which an endpoint is disabled (its "
-        "owner re-enables it with PATCH enabled=true).",
-    )
-    webhooks_timeout_seconds: float = Field(
-        default=10,
-        gt=0,
-        le=60,
-        description="Wall clock for one delivery attempt, redirects included.",
-    )
-    webhooks_max_endpoints_per_user: int = Field(
-        default=10, ge=1, le=1000, description="Webhook endpoints one account may register."
-    )
-    webhooks_sweep_interval: int = Field(
-        default=60,
-        ge=1,
-        description="How often Celery beat queues the webhook sweep (lost deliveries, "
-        "retention), seconds.",
-    )
-    webhooks_sweep_grace_seconds: float = Field(
-        default=300,
-        ge=0,
-        description="A delivery due this long ago with no attempt is presumed lost and "
-        "queued again by the sweep.",
-    )
-    webhooks_delivery_retention_days: int = Field(
-        default=30, ge=1, description="Delivery log entries older than this are deleted."
-    )
-
     # --- logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -520,18 +465,6 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"{entry!r} is not an IP address or network (10.0.0.1, 10.0.0.0/8) or *"
                     ) from None
-        return value
-
-    @field_validator("webhooks_allowed_networks")
-    @classmethod
-    def _networks_are_networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"{entry!r} is not an IP network (10.20.0.0/16, fd00:1::/64)"
-                ) from None
         return value
 
     @model_validator(mode="after")
@@ -580,13 +513,6 @@ class Settings(BaseSettings):
             problem = weak_secret_problem("metrics_token", self.metrics_token.get_secret_value())
         if problem:
             raise ValueError(problem)
-        if self.webhooks_allow_private_targets:
-            raise ValueError(
-                "webhooks_allow_private_targets is on, which lets any user's webhook URL "
-                "reach loopback and internal addresses (SSRF), and environment is production. "
-                "Turn it off; list the internal networks a receiver really lives in under "
-                "webhooks_allowed_networks instead."
-            )
         if self.mail_channel == "console":
             raise ValueError(
                 "mail_channel is `console`, which writes account mail (sign-in and reset "
@@ -624,9 +550,16 @@ class Settings(BaseSettings):
         return generated
 
     def plugin_config(self, section: str, model: type[ModelT]) -> ModelT:
-        """Validate the ``[plugin.<section>]`` table against a plugin's model."""
+        """Validate the ``[plugin.<section>]`` table against a plugin's model.
+
+        The model's validators get ``{"environment": ...}`` as their validation
+        context (``info.context``), so a plugin can refuse values that are unsafe
+        in production the way the core settings do.
+        """
         try:
-            return model.model_validate(self.plugin.get(section, {}))
+            return model.model_validate(
+                self.plugin.get(section, {}), context={"environment": self.environment}
+            )
         except ValidationError as exc:
             raise SettingsError(
                 _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")

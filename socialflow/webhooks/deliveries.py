@@ -8,10 +8,10 @@ An attempt first *claims* the delivery: one UPDATE that succeeds only if it
 is pending, due, not leased by another attempt, and its endpoint is enabled.
 Duplicate tasks (a sweep racing a scheduled retry, a message redelivered by
 the broker) therefore find nothing to do. After a failure the next attempt
-waits ``webhooks_retry_schedule[n]`` seconds, spread by
-``webhooks_retry_jitter``; when the schedule is exhausted the delivery is
+waits ``retry_schedule[n]`` seconds, spread by
+``retry_jitter``; when the schedule is exhausted the delivery is
 ``failed``. Every failed attempt counts towards the endpoint's consecutive
-failures, every success resets them; at ``webhooks_disable_after_failures``
+failures, every success resets them; at ``disable_after_failures``
 the endpoint is disabled with the reason recorded.
 """
 
@@ -35,6 +35,7 @@ from socialflow.core.settings import Settings
 from socialflow.webhooks import sender
 from socialflow.webhooks.capture import DELIVERIES, ENDPOINTS
 from socialflow.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from socialflow.webhooks.settings import WebhookSettings
 from socialflow.webhooks.signing import signed_headers, unseal
 from socialflow.webhooks.targets import TargetPolicy
 
@@ -53,19 +54,19 @@ class Outcome:
     retry_in: float | None = None
 
 
-def retry_delay(settings: Settings, attempts: int) -> float | None:
+def retry_delay(config: WebhookSettings, attempts: int) -> float | None:
     """Seconds before the retry after ``attempts`` failed attempts, or None when exhausted."""
-    schedule = settings.webhooks_retry_schedule
+    schedule = config.retry_schedule
     if attempts > len(schedule):
         return None
     base = float(schedule[attempts - 1])
-    spread = settings.webhooks_retry_jitter
+    spread = config.retry_jitter
     return max(0.0, base * random.uniform(1 - spread, 1 + spread))
 
 
-def _claim(session: Session, settings: Settings, delivery_id: int) -> bool:
+def _claim(session: Session, config: WebhookSettings, delivery_id: int) -> bool:
     now = utcnow()
-    lease = now + timedelta(seconds=settings.webhooks_timeout_seconds + LEASE_MARGIN_SECONDS)
+    lease = now + timedelta(seconds=config.timeout_seconds + LEASE_MARGIN_SECONDS)
     enabled = select(ENDPOINTS.c.id).where(
         ENDPOINTS.c.id == DELIVERIES.c.endpoint_id, ENDPOINTS.c.enabled.is_(True)
     )
@@ -84,10 +85,15 @@ def _claim(session: Session, settings: Settings, delivery_id: int) -> bool:
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def attempt(sessions: SessionFactory, settings: Settings, delivery_id: int) -> Outcome:
-    """Make one attempt of ``delivery_id`` if it is due; record what happened."""
+def attempt(
+    sessions: SessionFactory, settings: Settings, config: WebhookSettings, delivery_id: int
+) -> Outcome:
+    """Make one attempt of ``delivery_id`` if it is due; record what happened.
+
+    ``settings`` unseals the endpoint's secret; ``config`` is the app's own section.
+    """
     with sessions() as session:
-        if not _claim(session, settings, delivery_id):
+        if not _claim(session, config, delivery_id):
             return Outcome("skipped")
         delivery = session.get(WebhookDelivery, delivery_id)
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
@@ -111,14 +117,14 @@ def attempt(sessions: SessionFactory, settings: Settings, delivery_id: int) -> O
             result = _refused("the secret cannot be read (secret_key changed?): rotate it")
         else:
             result = sender.send(
-                TargetPolicy.from_settings(settings),
+                TargetPolicy.from_config(config),
                 url,
                 headers=signed_headers(secret, message_id, utcnow(), body),
                 body=body,
-                timeout=settings.webhooks_timeout_seconds,
+                timeout=config.timeout_seconds,
             )
     with sessions() as session:
-        outcome = _record(session, settings, delivery_id, result, final=final)
+        outcome = _record(session, config, delivery_id, result, final=final)
         session.commit()
     logger.info(
         "webhook delivery %s to endpoint %s: %s",
@@ -136,7 +142,7 @@ def _refused(error: str) -> sender.AttemptResult:
 
 def _record(
     session: Session,
-    settings: Settings,
+    config: WebhookSettings,
     delivery_id: int,
     result: sender.AttemptResult,
     *,
@@ -164,7 +170,7 @@ def _record(
         )
         outcome = Outcome("delivered")
     else:
-        delay = None if final else retry_delay(settings, delivery.attempts)
+        delay = None if final else retry_delay(config, delivery.attempts)
         if delay is None:
             delivery.status = DeliveryStatus.failed.value
             delivery.next_attempt_at = None
@@ -172,20 +178,20 @@ def _record(
         else:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             outcome = Outcome("retrying", retry_in=delay)
-        _count_failure(session, settings, delivery.endpoint_id, result)
+        _count_failure(session, config, delivery.endpoint_id, result)
     session.add(delivery)
     return outcome
 
 
 def _count_failure(
-    session: Session, settings: Settings, endpoint_id: int, result: sender.AttemptResult
+    session: Session, config: WebhookSettings, endpoint_id: int, result: sender.AttemptResult
 ) -> None:
     session.execute(
         update(ENDPOINTS)
         .where(ENDPOINTS.c.id == endpoint_id)
         .values(consecutive_failures=ENDPOINTS.c.consecutive_failures + 1)
     )
-    limit = settings.webhooks_disable_after_failures
+    limit = config.disable_after_failures
     reason = f"disabled after {limit} consecutive failed attempts (last: {result.error})"
     reason = reason[:ERROR_LENGTH]
     disabled = session.execute(
@@ -204,12 +210,12 @@ def _count_failure(
 # ------------------------------------------------------------------ the sweep
 
 
-def lost_deliveries(session: Session, settings: Settings) -> list[int]:
+def lost_deliveries(session: Session, config: WebhookSettings) -> list[int]:
     """Pending deliveries of enabled endpoints due for longer than the grace period with no
     attempt running: their task was lost. Marked swept, so each is queued again at most once
     per grace period. The caller commits, then queues them."""
     now = utcnow()
-    cutoff = now - timedelta(seconds=settings.webhooks_sweep_grace_seconds)
+    cutoff = now - timedelta(seconds=config.sweep_grace_seconds)
     ids = list(
         session.execute(
             select(DELIVERIES.c.id)
@@ -230,9 +236,9 @@ def lost_deliveries(session: Session, settings: Settings) -> list[int]:
     return ids
 
 
-def prune(session: Session, settings: Settings) -> int:
+def prune(session: Session, config: WebhookSettings) -> int:
     """Delete delivery log entries older than the retention; the caller commits."""
-    cutoff = utcnow() - timedelta(days=settings.webhooks_delivery_retention_days)
+    cutoff = utcnow() - timedelta(days=config.delivery_retention_days)
     result = session.execute(delete(DELIVERIES).where(DELIVERIES.c.created_at < cutoff))
     return int(result.rowcount)  # type: ignore[attr-defined]
 

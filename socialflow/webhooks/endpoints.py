@@ -22,13 +22,14 @@ from socialflow.core.settings import Settings
 from socialflow.webhooks import events as catalogue
 from socialflow.webhooks.capture import DELIVERIES, ENDPOINTS
 from socialflow.webhooks.models import WebhookEndpoint
+from socialflow.webhooks.settings import WebhookSettings
 from socialflow.webhooks.signing import new_secret, seal
 from socialflow.webhooks.targets import TargetPolicy, TargetRefused, resolve
 
 
-def _check_url(settings: Settings, url: str) -> None:
+def _check_url(config: WebhookSettings, url: str) -> None:
     try:
-        resolve(TargetPolicy.from_settings(settings), url)
+        resolve(TargetPolicy.from_config(config), url)
     except TargetRefused as exc:
         raise ValidationProblem(
             f"url: {exc}.",
@@ -67,6 +68,7 @@ def list_owned(session: Session, *, owner: User) -> list[WebhookEndpoint]:
 def create(
     session: Session,
     settings: Settings,
+    config: WebhookSettings,
     *,
     owner: User,
     url: str,
@@ -78,13 +80,13 @@ def create(
     count = session.execute(
         select(func.count()).select_from(ENDPOINTS).where(ENDPOINTS.c.owner_id == owner.id)
     ).scalar_one()
-    if count >= settings.webhooks_max_endpoints_per_user:
+    if count >= config.max_endpoints_per_user:
         raise Conflict(
-            f"An account may register at most {settings.webhooks_max_endpoints_per_user} "
+            f"An account may register at most {config.max_endpoints_per_user} "
             "webhook endpoints; delete one first.",
             slug="webhook-limit",
         )
-    _check_url(settings, url)
+    _check_url(config, url)
     secret = new_secret()
     assert owner.id is not None
     endpoint = WebhookEndpoint(
@@ -100,7 +102,12 @@ def create(
 
 
 def update_endpoint(
-    session: Session, settings: Settings, *, owner: User, endpoint_id: int, changes: dict[str, Any]
+    session: Session,
+    config: WebhookSettings,
+    *,
+    owner: User,
+    endpoint_id: int,
+    changes: dict[str, Any],
 ) -> tuple[WebhookEndpoint, list[int]]:
     """Change url, events, description or enabled; returns the endpoint and the deliveries
     to queue (re-enabling makes its pending deliveries due). Commits."""
@@ -108,7 +115,7 @@ def update_endpoint(
 
     endpoint = get_owned(session, owner=owner, endpoint_id=endpoint_id)
     if "url" in changes and changes["url"] != endpoint.url:
-        _check_url(settings, changes["url"])
+        _check_url(config, changes["url"])
         endpoint.url = changes["url"]
     if "events" in changes:
         endpoint.events = _check_events(changes["events"])

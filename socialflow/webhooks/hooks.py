@@ -15,6 +15,7 @@ from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -61,14 +62,31 @@ def socialflow_routers() -> list[APIRouter]:
 @hookimpl
 def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.webhooks.settings import SECTION, WebhookSettings
     from socialflow.webhooks.tasks import SWEEP_TASK
 
-    return {"webhooks-sweep": every(SWEEP_TASK, settings.webhooks_sweep_interval, DEFAULT_QUEUE)}
+    interval = settings.plugin_config(SECTION, WebhookSettings).sweep_interval
+    return {"webhooks-sweep": every(SWEEP_TASK, interval, DEFAULT_QUEUE)}
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    # [plugin.webhooks] / SOCIALFLOW_PLUGIN__WEBHOOKS__*: validated at start, only when
+    # the app is enabled (a disabled app registers no hooks, so no section is checked).
+    from socialflow.webhooks.settings import SECTION, WebhookSettings
+
+    return SECTION, WebhookSettings
 
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
     from socialflow.webhooks.capture import capture_deliveries
+    from socialflow.webhooks.settings import SECTION, WebhookSettings
+
+    # Validated once per platform, read by every delivery attempt and endpoint change.
+    platform.attach(
+        WebhookSettings, lambda: platform.settings.plugin_config(SECTION, WebhookSettings)
+    )
 
     # Written inside the committing transaction (see socialflow.webhooks.capture).
     platform.listen_sessions("before_commit", capture_deliveries)

@@ -29,6 +29,7 @@ from socialflow.webhooks.schemas import (
     EndpointUpdate,
     SecretOut,
 )
+from socialflow.webhooks.settings import webhook_settings
 from socialflow.webhooks.tasks import send_delivery
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -66,6 +67,7 @@ def create_webhook(
     endpoint, secret = endpoints.create(
         session,
         platform.settings,
+        webhook_settings(platform),
         owner=user,
         url=body.url,
         events=body.events,
@@ -95,7 +97,11 @@ def update_webhook(
 ) -> EndpointOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     endpoint, to_queue = endpoints.update_endpoint(
-        session, platform.settings, owner=user, endpoint_id=endpoint_id, changes=changes
+        session,
+        webhook_settings(platform),
+        owner=user,
+        endpoint_id=endpoint_id,
+        changes=changes,
     )
     for delivery_id in to_queue:
         send_delivery(platform, delivery_id)

@@ -7,8 +7,8 @@ and unspecified addresses, nor IPv6 forms embedding one of those (mapped,
 NAT64, 6to4, Teredo). Every address a host name resolves to must be allowed,
 and the connection is then made to that checked address (see
 :mod:`socialflow.webhooks.sender`), so a DNS answer cannot change between the
-check and the connection. ``webhooks_allowed_networks`` lets chosen internal
-networks through; ``webhooks_allow_private_targets`` (development) lets
+check and the connection. ``allowed_networks`` (``[plugin.webhooks]``) lets chosen
+internal networks through; ``allow_private_targets`` (development) lets
 everything through.
 """
 
@@ -19,7 +19,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
-from socialflow.core.settings import Settings
+from socialflow.webhooks.settings import WebhookSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -42,13 +42,13 @@ class TargetPolicy:
     require_https: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TargetPolicy:
+    def from_config(cls, config: WebhookSettings) -> TargetPolicy:
         return cls(
-            allow_private=settings.webhooks_allow_private_targets,
+            allow_private=config.allow_private_targets,
             allowed_networks=tuple(
-                ipaddress.ip_network(n, strict=False) for n in settings.webhooks_allowed_networks
+                ipaddress.ip_network(n, strict=False) for n in config.allowed_networks
             ),
-            require_https=settings.webhooks_require_https,
+            require_https=config.require_https,
         )
 
 

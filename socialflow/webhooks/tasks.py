@@ -4,8 +4,8 @@
 :mod:`socialflow.webhooks.deliveries`): a duplicate message, an early one or
 one for a disabled endpoint does nothing. After a failed attempt it queues
 itself again with the retry delay as countdown; should that message be lost,
-the sweep (Celery beat, every ``webhooks_sweep_interval`` seconds) queues the
-delivery again once it is overdue by ``webhooks_sweep_grace_seconds``.
+the sweep (Celery beat, every ``sweep_interval`` seconds) queues the
+delivery again once it is overdue by ``sweep_grace_seconds`` (``[plugin.webhooks]``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from socialflow.core.effects import PendingTask
 from socialflow.core.platform import Platform
 from socialflow.webhooks import deliveries
 from socialflow.webhooks.capture import DELIVER_TASK
+from socialflow.webhooks.settings import webhook_settings
 
 logger = logging.getLogger("socialflow.webhooks")
 SWEEP_TASK = "socialflow.webhooks.sweep"
@@ -37,7 +38,9 @@ def send_delivery(platform: Platform, delivery_id: int, countdown: float | None 
 @shared_task(name=DELIVER_TASK, bind=True, acks_late=True)
 def deliver(self: Any, delivery_id: int) -> str:
     platform = platform_of(self.app)
-    outcome = deliveries.attempt(platform.session, platform.settings, delivery_id)
+    outcome = deliveries.attempt(
+        platform.session, platform.settings, webhook_settings(platform), delivery_id
+    )
     # Eager (tests): a countdown cannot wait, and the retry would only find the delivery
     # not yet due; the sweep drives retries there.
     if outcome.retry_in is not None and not platform.celery.conf.task_always_eager:
@@ -54,11 +57,11 @@ def sweep(self: Any) -> dict[str, int]:
     """Queue deliveries whose task was lost; delete log entries past the retention."""
     platform = platform_of(self.app)
     with platform.session() as session:
-        lost = deliveries.lost_deliveries(session, platform.settings)
+        lost = deliveries.lost_deliveries(session, webhook_settings(platform))
         session.commit()
     for delivery_id in lost:
         send_delivery(platform, delivery_id)
     with platform.session() as session:
-        pruned = deliveries.prune(session, platform.settings)
+        pruned = deliveries.prune(session, webhook_settings(platform))
         session.commit()
     return {"requeued": len(lost), "pruned": pruned}

@@ -82,12 +82,16 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
 def socialflow_overrides() -> dict[str, Any]:
     """The receiver is on 127.0.0.1 over http: allowed here, for these tests only."""
     return {
-        "webhooks_allow_private_targets": True,
-        "webhooks_require_https": False,
-        "webhooks_retry_schedule": [0.01, 0.01, 0.01, 0.01, 0.01],
-        "webhooks_retry_jitter": 0,
-        "webhooks_sweep_grace_seconds": 0,
-        "webhooks_disable_after_failures": 8,
+        "plugin": {
+            "webhooks": {
+                "allow_private_targets": True,
+                "require_https": False,
+                "retry_schedule": [0.01, 0.01, 0.01, 0.01, 0.01],
+                "retry_jitter": 0,
+                "sweep_grace_seconds": 0,
+                "disable_after_failures": 8,
+            }
+        }
     }
 
 
@@ -104,7 +108,7 @@ def deliveries(call: Api, who: Actor, endpoint_id: int, **params: Any) -> list[d
 
 
 def run_sweep(platform: Any) -> dict[str, int]:
-    """Run the sweep task now (what beat queues every ``webhooks_sweep_interval``)."""
+    """Run the sweep task now (what beat queues every ``sweep_interval``)."""
     from socialflow.webhooks.tasks import SWEEP_TASK
 
     result: dict[str, int] = platform.celery.tasks[SWEEP_TASK].apply().get()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from socialflow.webhooks.settings import webhook_settings
 from socialflow.webhooks.targets import (
     TargetPolicy,
     TargetRefused,
@@ -91,9 +92,13 @@ def test_url_rules() -> None:
 def socialflow_overrides() -> dict[str, Any]:
     """Private targets refused, but the receiver's own address let through by network."""
     return {
-        "webhooks_allowed_networks": ["127.0.0.1/32"],
-        "webhooks_require_https": False,
-        "webhooks_retry_schedule": [],
+        "plugin": {
+            "webhooks": {
+                "allowed_networks": ["127.0.0.1/32"],
+                "require_https": False,
+                "retry_schedule": [],
+            }
+        }
     }
 
 
@@ -112,7 +117,7 @@ def test_a_loopback_url_is_refused_at_registration(
 def test_a_redirect_to_a_refused_address_is_not_followed(
     api: Api, actor: Callable[..., Actor], receiver: Receiver
 ) -> None:
-    """The receiver (allowed by ``webhooks_allowed_networks``) redirects to another loopback
+    """The receiver (allowed by ``allowed_networks``) redirects to another loopback
     address: the hop is checked before any connection and refused."""
     alice = actor("alice")
     port = receiver.url.rsplit(":", 1)[1]
@@ -159,7 +164,9 @@ def test_an_address_that_became_private_is_refused_at_delivery(
     """Registered while allowed, refused at delivery once the policy (or DNS) says no."""
     alice = actor("alice")
     endpoint = register(api, alice, receiver.hook, ["post_created"])
-    strict = make_platform(webhooks_allowed_networks=[])
+    # Sections merge key by key with the test's own: only the networks change.
+    strict = make_platform(plugin={"webhooks": {"allowed_networks": []}})
+    assert webhook_settings(strict).allowed_networks == []
     from socialflow.accounts.models import User
     from socialflow.social.posts import create_post
 
@@ -172,18 +179,3 @@ def test_an_address_that_became_private_is_refused_at_delivery(
         "target refused: address 127.0.0.1 is loopback: webhooks may only reach public addresses"
     )
     assert receiver.requests == []
-
-
-def test_settings_check_the_address_policy(tmp_path: Any) -> None:
-    from socialflow.core.settings import SettingsError, load_settings
-
-    with pytest.raises(SettingsError, match="webhooks_allowed_networks"):
-        load_settings(tmp_path, webhooks_allowed_networks=["not-a-network"])
-    production = {
-        "environment": "production",
-        "secret_key": "Zq8vT3kLm9Wx2Rb7Yc4Hn6Jd1Pf5Gs0Ae8Uo3Ki7Lw2Mv9Nx4By6Cz1Dt5Eq",
-        "mail_channel": "smtp",
-    }
-    with pytest.raises(SettingsError, match="webhooks_allow_private_targets is on"):
-        load_settings(tmp_path, webhooks_allow_private_targets=True, **production)
-    assert not load_settings(tmp_path, **production).webhooks_allow_private_targets

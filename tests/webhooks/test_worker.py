@@ -19,10 +19,14 @@ def socialflow_overrides() -> dict[str, Any]:
     return {
         "task_always_eager": False,
         "sqlite_busy_timeout_ms": 30_000,
-        "webhooks_allow_private_targets": True,
-        "webhooks_require_https": False,
-        "webhooks_retry_schedule": [0.2, 0.2, 0.2],
-        "webhooks_retry_jitter": 0,
+        "plugin": {
+            "webhooks": {
+                "allow_private_targets": True,
+                "require_https": False,
+                "retry_schedule": [0.2, 0.2, 0.2],
+                "retry_jitter": 0,
+            }
+        },
     }
 
 
