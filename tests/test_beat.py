@@ -23,6 +23,7 @@ from socialflow.social.models import TrendingCounter
 from socialflow.social.tasks import SWEEP_IMAGES_TASK
 from socialflow.testing.worker import running_worker
 from socialflow.video.tasks import MEDIA_SWEEP_TASK
+from socialflow.webhooks.tasks import SWEEP_TASK as WEBHOOKS_SWEEP_TASK
 
 COUNTERS = TrendingCounter.__table__  # type: ignore[attr-defined]
 
@@ -51,7 +52,12 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
     )
     conf = Platform(settings).celery.conf
     entries = {entry["task"]: entry for entry in conf.beat_schedule.values()}
-    assert set(entries) == {PRUNE_TRENDING_TASK, MEDIA_SWEEP_TASK, SWEEP_IMAGES_TASK}
+    assert set(entries) == {
+        PRUNE_TRENDING_TASK,
+        MEDIA_SWEEP_TASK,
+        SWEEP_IMAGES_TASK,
+        WEBHOOKS_SWEEP_TASK,
+    }
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)
     assert entries[MEDIA_SWEEP_TASK]["schedule"] == timedelta(seconds=45)
     assert entries[MEDIA_SWEEP_TASK]["options"]["queue"] == MEDIA_QUEUE

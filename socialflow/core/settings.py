@@ -551,9 +551,16 @@ class Settings(BaseSettings):
         return generated
 
     def plugin_config(self, section: str, model: type[ModelT]) -> ModelT:
-        """Validate the ``[plugin.<section>]`` table against a plugin's model."""
+        """Validate the ``[plugin.<section>]`` table against a plugin's model.
+
+        The model's validators get ``{"environment": ...}`` as their validation
+        context (``info.context``), so a plugin can refuse values that are unsafe
+        in production the way the core settings do.
+        """
         try:
-            return model.model_validate(self.plugin.get(section, {}))
+            return model.model_validate(
+                self.plugin.get(section, {}), context={"environment": self.environment}
+            )
         except ValidationError as exc:
             raise SettingsError(
                 _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")

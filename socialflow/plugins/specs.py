@@ -199,6 +199,8 @@ def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
     ``SOCIALFLOW_PLUGIN__S3__<FIELD>`` environment variables, and are
     validated when the app starts (set ``extra="forbid"`` on the model to
     reject unknown keys). Read them with ``settings.plugin_config("s3", S3Settings)``.
+    Validators get ``{"environment": "development" | "test" | "production"}``
+    as ``info.context``: refuse there what must not run in production.
     """
 
 

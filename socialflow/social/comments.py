@@ -115,7 +115,14 @@ def delete_comment(session: Session, *, actor: User, comment_id: int) -> None:
     bump(session, POSTS, post.id, comment_count=-1)
     if comment.parent_id is not None:
         bump(session, COMMENTS, comment.parent_id, reply_count=-1)
-    record_event(session, "comment_deleted", comment_id=comment.id, post_id=post.id)
+    record_event(
+        session,
+        "comment_deleted",
+        comment_id=comment.id,
+        post_id=post.id,
+        author_id=comment.author_id,
+        post_author_id=post.author_id,
+    )
     session.commit()
 
 

@@ -397,7 +397,12 @@ def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: st
             )
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            record_event(session, "video_failed", video_id=video_id, reason=reason[:500])
+            owner_id = session.execute(
+                select(table.c.owner_id).where(table.c.id == video_id)
+            ).scalar_one_or_none()
+            record_event(
+                session, "video_failed", video_id=video_id, owner_id=owner_id, reason=reason[:500]
+            )
             queue_video(session, video_id)
         session.commit()
 

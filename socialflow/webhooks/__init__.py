@@ -1,0 +1,1 @@
+"""webhooks: outgoing, signed deliveries of domain events (docs/webhooks.md)."""
