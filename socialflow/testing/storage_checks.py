@@ -64,7 +64,7 @@ CLI_ENV = {"COLUMNS": "250", "PATH": "/usr/bin:/bin"}
 
 def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run ``socialflow ARGS`` with this interpreter, as an operator would, and capture it."""
-    return subprocess.run(  # noqa: S603 - our own interpreter and command
+    return subprocess.run(
         [sys.executable, "-m", "socialflow", *args],
         capture_output=True,
         text=True,

@@ -20,16 +20,6 @@ from socialflow_azure import AzureBlobStorage, AzureSettings
 WRONG_KEY = "d3JvbmcgYnV0IHZhbGlkIGJhc2U2NCBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cw=="
 
 
-def azure_section(endpoint: str, container: str, key: str) -> dict[str, Any]:
-    return {
-        "container": container,
-        "account_name": "devstoreaccount1",
-        "account_key": key,
-        "account_url": endpoint,
-        "max_attempts": 1,
-    }
-
-
 class TestAzureChecks(StorageCheckSuite):
     """Against Azurite, which checks shared-key signatures: a wrong key is refused."""
 
@@ -46,9 +36,13 @@ class TestAzureChecks(StorageCheckSuite):
 
     @pytest.fixture
     def working_section(
-        self, azurite_endpoint: str, azure_container: str, azurite_account: tuple[str, str]
+        self,
+        azurite_endpoint: str,
+        azure_container: str,
+        make_section: Callable[..., dict[str, Any]],
     ) -> dict[str, Any]:
-        return azure_section(azurite_endpoint, azure_container, azurite_account[1])
+        section = make_section(azure_container, account_url=azurite_endpoint)
+        return {**section, "max_attempts": 1}
 
     @pytest.fixture
     def bad_credentials_section(self, working_section: dict[str, Any]) -> dict[str, Any]:

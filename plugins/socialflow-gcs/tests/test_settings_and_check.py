@@ -22,16 +22,6 @@ from socialflow.testing.storage_checks import StorageCheckSuite
 from socialflow_gcs import GCSSettings, GCSStorage
 
 
-def gcs_section(endpoint: str, bucket: str, info: dict[str, str]) -> dict[str, Any]:
-    return {
-        "bucket": bucket,
-        "endpoint_url": endpoint,
-        "anonymous": True,
-        "credentials_json": json.dumps(info),
-        "check_timeout": 3,
-    }
-
-
 class TestGCSChecks(StorageCheckSuite):
     storage_name = "gcs"
     settings_model = GCSSettings
@@ -45,9 +35,9 @@ class TestGCSChecks(StorageCheckSuite):
 
     @pytest.fixture
     def working_section(
-        self, gcs_endpoint: str, gcs_bucket: str, service_account_info: dict[str, str]
+        self, gcs_bucket: str, make_section: Callable[..., dict[str, Any]]
     ) -> dict[str, Any]:
-        return gcs_section(gcs_endpoint, gcs_bucket, service_account_info)
+        return make_section(gcs_bucket, check_timeout=3)
 
     @pytest.fixture
     def bad_credentials_section(

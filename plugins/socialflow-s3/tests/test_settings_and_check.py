@@ -7,6 +7,7 @@ particular to S3 (the prefix in the description, half a key pair) is here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,17 +15,6 @@ from socialflow.testing.processes import free_port
 from socialflow.testing.storage_checks import StorageCheckSuite
 
 from socialflow_s3 import S3Settings, S3Storage
-
-
-def s3_section(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "bucket": bucket,
-        "endpoint_url": endpoint,
-        "access_key_id": "testing",
-        "secret_access_key": "testing",
-        "addressing_style": "path",
-        **extra,
-    }
 
 
 class TestS3Checks(StorageCheckSuite):
@@ -41,12 +31,16 @@ class TestS3Checks(StorageCheckSuite):
     )
 
     @pytest.fixture
-    def working_section(self, s3_endpoint: str, s3_bucket: str) -> dict[str, Any]:
-        return s3_section(s3_endpoint, s3_bucket)
+    def working_section(
+        self, s3_endpoint: str, s3_bucket: str, make_section: Callable[..., dict[str, Any]]
+    ) -> dict[str, Any]:
+        return make_section(s3_endpoint, s3_bucket)
 
     @pytest.fixture
-    def bad_credentials_section(self, s3_authenticating_endpoint: str) -> dict[str, Any]:
-        return s3_section(
+    def bad_credentials_section(
+        self, s3_authenticating_endpoint: str, make_section: Callable[..., dict[str, Any]]
+    ) -> dict[str, Any]:
+        return make_section(
             s3_authenticating_endpoint,
             "any-bucket",
             access_key_id="AKIANOTAREALKEY00000",
