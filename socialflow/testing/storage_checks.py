@@ -45,7 +45,7 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -108,7 +108,7 @@ class StorageCheckSuite:
     place_key: ClassVar[str] = "bucket"
     #: The ``[plugin.<name>]`` model and the backend class built from it.
     settings_model: ClassVar[type[BaseModel]]
-    backend_class: ClassVar[Callable[[Any], StorageBackend]]
+    backend_class: ClassVar[type[Any]]
     #: What ``check()`` says when the credentials are refused (a regular expression).
     bad_credentials_message: ClassVar[str] = "access denied"
     #: What it says when nothing answers at the endpoint (a regular expression).
@@ -210,7 +210,7 @@ class StorageCheckSuite:
 
         platform = self.start(self.use_storage(socialflow_settings.project_dir, working_section))
         try:
-            assert isinstance(platform.storage, self.backend_class)  # type: ignore[arg-type]
+            assert isinstance(platform.storage, self.backend_class)
             assert self.storage_name in platform.plugins.provider_factories("storage")
             storage = {c.name: c for c in platform.readiness(broker=False)}["storage"]
             assert storage.ok, storage.detail
