@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -89,6 +90,14 @@ def test_every_kind_renders_a_package_that_compiles(tmp_path: Path, kind: str) -
     model()  # every field optional: installing the plugin breaks no project
     with pytest.raises(ValidationError, match="colour"):
         model(colour="blue")
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is not None:  # the package's own lint session (nox -s lint) passes as generated
+        for command in ([ruff, "check", "."], [ruff, "format", "--check", "."]):
+            linted = subprocess.run(
+                command, cwd=tmp_path, capture_output=True, text=True, check=False
+            )
+            assert linted.returncode == 0, linted.stdout + linted.stderr
 
     plugin = (tmp_path / module / "plugin.py").read_text()
     assert "def socialflow_settings_model()" in plugin

@@ -147,6 +147,8 @@ class PluginSpec:
 
     def values(self) -> dict[str, str]:
         kind = KINDS[self.kind]
+        provider_class = f"{self.class_prefix}{kind.class_suffix}"
+        settings_class = f"{self.class_prefix}Settings"
         return {
             "name": self.name,
             "kind": self.kind,
@@ -155,14 +157,16 @@ class PluginSpec:
             "module": self.module,
             "provider_name": self.provider_name,
             "section_env": self.provider_name.upper(),
-            "provider_class": f"{self.class_prefix}{kind.class_suffix}",
-            "settings_class": f"{self.class_prefix}Settings",
+            "provider_class": provider_class,
+            "settings_class": settings_class,
             "hook": kind.hook,
             "protocol": kind.protocol,
             "suite": kind.suite,
             "fixture": kind.fixture,
             "project_setting": kind.setting.format(provider=self.provider_name),
             "socialflow_version": __version__.split("+")[0],
+            "export_names": ", ".join(sorted([provider_class, settings_class])),
+            "exports": ", ".join(f'"{name}"' for name in sorted([provider_class, settings_class])),
         }
 
 
