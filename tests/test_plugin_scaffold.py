@@ -31,9 +31,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 TUTORIAL_FILE = "src/socialflow_acme/provider.py"
 #: What the fresh storage package's failures say (docs/plugins.md quotes them).
 DOCUMENTED_FAILURES = (
-    "NotImplementedError: implement put(): store the bytes under key",
-    "NotImplementedError: implement delete_prefix(): remove every object whose key starts with",
-    "NotImplementedError: implement check(): prove the store is reachable, writable and",
+    "NotImplementedError: implement _put(): store data under key (a binary file:",
+    "NotImplementedError: implement _stat(): return ObjectInfo(key, size, content_type,",
+    "NotImplementedError: implement _list(): return every key starting with prefix",
 )
 
 
@@ -131,6 +131,7 @@ def test_the_command_writes_the_package_and_refuses_a_full_folder(tmp_path: Path
 def test_the_tutorial_backend_is_under_80_lines() -> None:
     code = tutorial_code(TUTORIAL_FILE)
     assert len(code.splitlines()) < 80
+    assert "fmt: off" not in DOCS.read_text(), "the tutorial's code is formatted as written"
     compile(code, TUTORIAL_FILE, "exec")
     for message in DOCUMENTED_FAILURES:
         assert message.removeprefix("NotImplementedError: ") in DOCS.read_text()
