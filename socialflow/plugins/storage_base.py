@@ -232,7 +232,7 @@ class StorageBackendBase:
     # --------------------------------------------- multipart, over the core
 
     def _upload_folder(self, upload_id: str) -> str:
-        if not upload_id.isalnum():
+        if not (upload_id.isascii() and upload_id.isalnum()):
             raise StorageError(f"invalid upload id {upload_id!r}")
         return f"{_MULTIPART}{upload_id}/"
 
