@@ -1,6 +1,7 @@
 """The ``socialflow`` command line.
 
-The framework's own commands (new, migrate, serve, worker, doctor, plugins)
+The framework's own commands (new, migrate, serve, worker, doctor, plugins,
+plugin new)
 live here; each app adds its commands (users, seed, feeds, search, videos...)
 through the ``socialflow_cli`` hook, and so do other plugins. Expected failures
 (bad settings, unreachable database) print one clear message and exit 2,
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from socialflow.builtins import outbox_cli as mail
-from socialflow.cli import db, doctor, plugins, project, run
+from socialflow.cli import authoring, db, doctor, plugins, project, run
 from socialflow.core.console import error_console
 from socialflow.core.settings import SettingsError
 
@@ -44,7 +45,7 @@ def build_cli(*, with_plugins: bool = True) -> typer.Typer:
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, doctor, mail):
+    for module in (project, db, run, plugins, authoring, doctor, mail):
         module.register(app)
     manager = _plugin_manager() if with_plugins else None
     _add_app_commands(app, manager)

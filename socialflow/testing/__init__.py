@@ -5,8 +5,11 @@ Fixtures (see :mod:`.pytest_plugin`): ``socialflow_overrides``,
 ``async_client``, ``live_server``, ``client``, ``make_user``, ``auth_headers``,
 ``celery_worker``. Waiting for a condition instead of sleeping:
 :func:`.waiting.wait_until`. Conformance suites every provider must pass:
-:mod:`socialflow.testing.conformance`. Emulators and servers for a test
-session: :mod:`socialflow.testing.processes`. Environment knobs:
+:mod:`socialflow.testing.conformance`; what a storage plugin owes operators
+(clear failures in ``check()``, ``/readyz`` and ``doctor``, settings
+validation): :mod:`socialflow.testing.storage_checks`; checking V4 signed URLs
+against emulators that do not: :mod:`socialflow.testing.signed_urls`.
+Emulators and servers for a test session: :mod:`socialflow.testing.processes`. Environment knobs:
 
 * ``SOCIALFLOW_TEST_BACKEND=services``: PostgreSQL + Redis for every test.
 * ``SOCIALFLOW_TEST_POSTGRES_URL`` / ``SOCIALFLOW_TEST_REDIS_URL``: where they are

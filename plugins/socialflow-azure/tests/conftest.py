@@ -91,6 +91,22 @@ def make_settings(azurite_endpoint: str) -> Callable[..., AzureSettings]:
 
 
 @pytest.fixture(scope="session")
+def make_section() -> Callable[..., dict[str, Any]]:
+    """``make_section(container, account_url=..., **extra)`` -> an ``[plugin.azure]`` section
+    with Azurite's development account and key."""
+
+    def make(container: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "container": container,
+            "account_name": ACCOUNT,
+            "account_key": ACCOUNT_KEY,
+            **extra,
+        }
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def azure_container(make_settings: Callable[..., AzureSettings]) -> str:
     container = f"media-{uuid.uuid4().hex[:12]}"
     AzureBlobStorage(make_settings(container)).container.create_container()

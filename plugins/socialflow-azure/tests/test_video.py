@@ -25,16 +25,10 @@ class TestVideoOnAzure(VideoEndToEnd):
     def storage_settings(
         self,
         azurite_endpoint: str,
-        azurite_account: tuple[str, str],
         make_settings: Callable[..., AzureSettings],
+        make_section: Callable[..., dict[str, Any]],
     ) -> dict[str, Any]:
         container = f"video-{uuid.uuid4().hex[:12]}"
         AzureBlobStorage(make_settings(container)).container.create_container()
-        account, key = azurite_account
-        section = {
-            "container": container,
-            "account_name": account,
-            "account_key": key,
-            "account_url": azurite_endpoint,
-        }
+        section = make_section(container, account_url=azurite_endpoint)
         return {"storage": "azure", "plugin": {"azure": section}}

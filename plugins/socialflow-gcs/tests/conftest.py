@@ -10,17 +10,14 @@ signatures, so the tests' fetcher verifies each signed URL as GCS would (the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -29,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from socialflow.testing.conformance.storage import SignedFetch, SignedUrlFetcher, http_fetch
 from socialflow.testing.processes import background_service, free_port
 from socialflow.testing.services import skip_or_fail
+from socialflow.testing.signed_urls import parse_v4_query
 
 from socialflow_gcs import GCSSettings, GCSStorage
 
@@ -73,20 +71,31 @@ def service_account_info(signing_key: rsa.RSAPrivateKey) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def make_settings(
+def make_section(
     gcs_endpoint: str, service_account_info: dict[str, str]
-) -> Callable[..., GCSSettings]:
-    def make(bucket: str, **extra: Any) -> GCSSettings:
-        values: dict[str, Any] = {
+) -> Callable[..., dict[str, Any]]:
+    """``make_section(bucket, **extra)`` -> a ``[plugin.gcs]`` section for the emulator
+    (anonymous requests; the test key signs URLs)."""
+
+    def make(bucket: str, **extra: Any) -> dict[str, Any]:
+        return {
             "bucket": bucket,
             "project": "socialflow-test",
             "endpoint_url": gcs_endpoint,
             "anonymous": True,
             "credentials_json": json.dumps(service_account_info),
-            "check_timeout": 3,
+            **extra,
         }
-        values.update(extra)
-        return GCSSettings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def make_settings(make_section: Callable[..., dict[str, Any]]) -> Callable[..., GCSSettings]:
+    """``make_settings(bucket, **extra)`` -> settings for the emulator (3 s checks)."""
+
+    def make(bucket: str, **extra: Any) -> GCSSettings:
+        return GCSSettings(**make_section(bucket, **{"check_timeout": 3, **extra}))
 
     return make
 
@@ -101,35 +110,17 @@ def gcs_bucket(make_settings: Callable[..., GCSSettings]) -> str:
 
 def v4_signature_valid(url: str, public_key: rsa.RSAPublicKey, *, now: float) -> bool:
     """Verify a V4 signed URL as GCS does, from the published algorithm."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    given = dict(query)
+    signed = parse_v4_query(url, prefix="X-Goog", algorithm="GOOG4-RSA-SHA256")
+    if signed is None or signed.expired(now, clock_skew=300):
+        return False
     try:
-        signature = bytes.fromhex(given["X-Goog-Signature"])
-        goog_date = given["X-Goog-Date"]
-        expires = int(given["X-Goog-Expires"])
-        _, scope = given["X-Goog-Credential"].split("/", 1)
-        algorithm = given["X-Goog-Algorithm"]
-    except (KeyError, ValueError):
+        signature = bytes.fromhex(signed.signature)
+    except ValueError:
         return False
-    if algorithm != "GOOG4-RSA-SHA256" or given.get("X-Goog-SignedHeaders") != "host":
-        return False
-    issued = datetime.strptime(goog_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
-    if not issued - 300 <= now <= issued + expires:
-        return False
-    canonical_query = "&".join(
-        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
-        for k, v in sorted(query)
-        if k != "X-Goog-Signature"
-    )
-    canonical_request = "\n".join(
-        ["GET", parts.path, canonical_query, f"host:{parts.netloc}\n", "host", "UNSIGNED-PAYLOAD"]
-    )
-    string_to_sign = "\n".join(
-        [algorithm, goog_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
     try:
-        public_key.verify(signature, string_to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())
+        public_key.verify(
+            signature, signed.string_to_sign.encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
     except InvalidSignature:
         return False
     return True

@@ -8,7 +8,6 @@ segments fetched from the emulator through V4 signed URLs.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -25,17 +24,9 @@ class TestVideoOnGCS(VideoEndToEnd):
     @pytest.fixture
     def storage_settings(
         self,
-        gcs_endpoint: str,
-        service_account_info: dict[str, str],
         make_settings: Callable[..., GCSSettings],
+        make_section: Callable[..., dict[str, Any]],
     ) -> dict[str, Any]:
         bucket = f"video-{uuid.uuid4().hex[:12]}"
         GCSStorage(make_settings(bucket)).client.create_bucket(bucket)
-        section = {
-            "bucket": bucket,
-            "project": "socialflow-test",
-            "endpoint_url": gcs_endpoint,
-            "anonymous": True,
-            "credentials_json": json.dumps(service_account_info),
-        }
-        return {"storage": "gcs", "plugin": {"gcs": section}}
+        return {"storage": "gcs", "plugin": {"gcs": make_section(bucket)}}

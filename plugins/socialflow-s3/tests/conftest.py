@@ -8,15 +8,15 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlsplit
+from typing import Any
 
 import pytest
 from socialflow.testing.conformance.storage import SignedFetch, SignedUrlFetcher, http_fetch
 from socialflow.testing.processes import background_service, free_port
 from socialflow.testing.services import skip_or_fail
+from socialflow.testing.signed_urls import parse_v4_query
 
 from socialflow_s3 import S3Settings, S3Storage
 
@@ -66,6 +66,24 @@ def settings_for(endpoint: str, bucket: str, **extra: object) -> S3Settings:
     )
 
 
+def s3_section(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
+    """A ``[plugin.s3]`` section for moto (its throwaway credentials, path addressing)."""
+    return {
+        "bucket": bucket,
+        "endpoint_url": endpoint,
+        "access_key_id": "testing",
+        "secret_access_key": "testing",
+        "addressing_style": "path",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def make_section() -> Callable[..., dict[str, Any]]:
+    """``make_section(endpoint, bucket, **extra)`` -> a ``[plugin.s3]`` section for moto."""
+    return s3_section
+
+
 @pytest.fixture(scope="session")
 def make_settings() -> object:
     """``make_settings(endpoint, bucket, **extra)`` -> S3Settings with moto's credentials."""
@@ -87,40 +105,14 @@ def sigv4_query_signature_valid(url: str, *, secret_key: str, now: float) -> boo
     fetching from moto over real HTTP. Written from the SigV4 specification,
     independently of botocore's signer.
     """
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    given = dict(query)
-    try:
-        signature = given["X-Amz-Signature"]
-        amz_date = given["X-Amz-Date"]
-        expires = int(given["X-Amz-Expires"])
-        _, scope = given["X-Amz-Credential"].split("/", 1)
-        algorithm = given["X-Amz-Algorithm"]
-    except (KeyError, ValueError):
+    signed = parse_v4_query(url, prefix="X-Amz", algorithm="AWS4-HMAC-SHA256")
+    if signed is None or signed.expired(now):
         return False
-    if algorithm != "AWS4-HMAC-SHA256" or given.get("X-Amz-SignedHeaders") != "host":
-        return False
-    issued = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
-    if now > issued + expires:
-        return False
-
-    def enc(value: str) -> str:
-        return quote(value, safe="-_.~")
-
-    canonical_query = "&".join(
-        f"{enc(k)}={enc(v)}" for k, v in sorted(query) if k != "X-Amz-Signature"
-    )
-    canonical_request = "\n".join(
-        ["GET", parts.path, canonical_query, f"host:{parts.netloc}\n", "host", "UNSIGNED-PAYLOAD"]
-    )
-    string_to_sign = "\n".join(
-        [algorithm, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
     key = f"AWS4{secret_key}".encode()
-    for piece in scope.split("/"):
+    for piece in signed.scope.split("/"):
         key = hmac.new(key, piece.encode(), hashlib.sha256).digest()
-    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    expected = hmac.new(key, signed.string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signed.signature)
 
 
 @pytest.fixture

@@ -22,15 +22,10 @@ pytestmark = pytest.mark.ffmpeg
 
 class TestVideoOnS3(VideoEndToEnd):
     @pytest.fixture
-    def storage_settings(self, s3_endpoint: str, make_settings: Any) -> dict[str, Any]:
+    def storage_settings(
+        self, s3_endpoint: str, make_settings: Any, make_section: Any
+    ) -> dict[str, Any]:
         bucket = f"video-{uuid.uuid4().hex[:12]}"
         S3Storage(make_settings(s3_endpoint, bucket)).client.create_bucket(Bucket=bucket)
-        section = {
-            "bucket": bucket,
-            "endpoint_url": s3_endpoint,
-            "region": "us-east-1",
-            "access_key_id": "testing",
-            "secret_access_key": "testing",
-            "addressing_style": "path",
-        }
+        section = make_section(s3_endpoint, bucket, region="us-east-1")
         return {"storage": "s3", "plugin": {"s3": section}}
