@@ -42,7 +42,7 @@ def attach_feed_state(platform: Platform) -> None:
         lambda: build_feed_cache(settings, shared_bumps=platform.get(Generations).broadcast),
     )
     platform.attach(
-        TimelineStore,  # type: ignore[type-abstract]
+        TimelineStore,
         lambda: build_timeline_store(settings),
         close=close_timeline_store,
     )

@@ -239,4 +239,4 @@ def close_timeline_store(store: TimelineStore) -> None:
 
 def timeline_store(platform: Platform) -> TimelineStore:
     """The platform's timeline store (attached by the feeds app, built once per platform)."""
-    return platform.get(TimelineStore)  # type: ignore[type-abstract]
+    return platform.get(TimelineStore)
