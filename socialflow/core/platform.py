@@ -80,6 +80,9 @@ class Platform:
         self._attachments: dict[type[Any], tuple[Callable[[], Any], Callable[[Any], None] | None]]
         self._attachments = {}
         self._attached: dict[type[Any], Any] = {}
+        # Re-entrant: a factory may get() what it builds on (the feeds' cache asks
+        # for the generation counters), on the same thread, while this is held.
+        self._attach_lock = threading.RLock()
         self._commit_observers: list[CommitObserver] = []
 
     # ---------------------------------------------------------------- lifecycle
@@ -149,7 +152,7 @@ class Platform:
             return cast(T, self._attached[key])
         except KeyError:
             pass
-        with self._lock:
+        with self._attach_lock:
             if key not in self._attached:
                 if key not in self._attachments:
                     raise LookupError(
