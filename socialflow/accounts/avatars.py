@@ -19,6 +19,7 @@ from socialflow.core import imaging as images
 from socialflow.core.db.base import utcnow
 from socialflow.core.errors import Problem
 from socialflow.core.settings import Settings
+from socialflow.plugins.protocols import StorageBackend
 
 CONTENT_TYPE = "image/webp"
 URL_TTL_SECONDS = 24 * 3600
@@ -39,12 +40,12 @@ def reencode(data: bytes, settings: Settings) -> bytes:
 
 
 def set_avatar(
-    session: Session, settings: Settings, storage: object, *, user: User, data: bytes
+    session: Session, settings: Settings, storage: StorageBackend, *, user: User, data: bytes
 ) -> str | None:
     """Store a new avatar; returns the previous key, to delete after the commit."""
     encoded = reencode(data, settings)
     key = f"avatars/{user.id}/{uuid.uuid4().hex}.webp"
-    storage.put(key, encoded, content_type=CONTENT_TYPE)  # type: ignore[attr-defined]
+    storage.put(key, encoded, content_type=CONTENT_TYPE)
     previous = user.avatar_key
     user.avatar_key = key
     user.updated_at = utcnow()
@@ -60,13 +61,13 @@ def remove_avatar(session: Session, *, user: User) -> str | None:
     return previous
 
 
-def avatar_url(storage: object, user: User) -> str | None:
+def avatar_url(storage: StorageBackend, user: User) -> str | None:
     """A signed URL of the avatar, or ``None``."""
     return avatar_url_for_key(storage, user.avatar_key)
 
 
-def avatar_url_for_key(storage: object, avatar_key: str | None) -> str | None:
+def avatar_url_for_key(storage: StorageBackend, avatar_key: str | None) -> str | None:
     """The same from a stored key (for Core rows that carry ``avatar_key`` only)."""
     if not avatar_key:
         return None
-    return storage.signed_url(avatar_key, expires_in=URL_TTL_SECONDS)  # type: ignore[attr-defined]
+    return storage.signed_url(avatar_key, expires_in=URL_TTL_SECONDS)

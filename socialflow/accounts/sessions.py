@@ -118,7 +118,7 @@ def caller(
     expired, the account may act, and ``token_version`` is current. One query.
     """
     statement = _holder_statement(select(User), user_id=user_id, session_id=session_id)
-    user = session.exec(statement).first()  # type: ignore[call-overload]
+    user: User | None = session.exec(statement).first()  # type: ignore[call-overload]
     if user is None or not holder_may_act(
         state=user.state, token_version=user.token_version, claimed_version=token_version
     ):

@@ -11,7 +11,7 @@ from socialflow.accounts.mail import deliver
 from socialflow.core.celery import platform_of
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]
     name="socialflow.accounts.send_mail",
     bind=True,
     autoretry_for=(OSError, smtplib.SMTPException),

@@ -60,7 +60,7 @@ class EngagementRanker:
             + candidate.view_count / 20
         )
         age_hours = max(0.0, (context.now - candidate.created_at).total_seconds() / 3600)
-        return (1 + math.log1p(engagement)) / (age_hours + 2) ** self.gravity
+        return float((1 + math.log1p(engagement)) / (age_hours + 2) ** self.gravity)
 
     def rank(
         self, candidates: Sequence[FeedCandidate], context: FeedContext

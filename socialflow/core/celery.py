@@ -73,7 +73,7 @@ def make_celery(
 ) -> Celery:
     """A Celery app configured from ``settings``."""
     from celery import Celery
-    from kombu import Queue
+    from kombu.entity import Queue
 
     broker = str(settings.broker_url)
     if broker.startswith(SQLITE_BROKER_PREFIX) or not settings.redis_url:

@@ -42,7 +42,7 @@ class Channel(sqlalchemy.Channel):
     """The SQL channel, its engine tuned for a SQLite file shared by several processes."""
 
     def _engine_from_config(self) -> Any:
-        engine = super()._engine_from_config()
+        engine = super()._engine_from_config()  # type: ignore[no-untyped-call]
         event.listen(engine, "connect", _tune_sqlite)
         return engine
 

@@ -212,7 +212,9 @@ def _caller_check(request: Request) -> Callable[[Request], None] | None:
     pending = [dependant] if dependant is not None else []
     while pending:
         current = pending.pop()
-        check = getattr(current.call, CALLER_CHECK_ATTRIBUTE, None)
+        check: Callable[[Request], None] | None = getattr(
+            current.call, CALLER_CHECK_ATTRIBUTE, None
+        )
         if check is not None:
             return check
         pending.extend(current.dependencies)

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, overload
 
 from celery import Celery
 from fastapi import FastAPI
@@ -34,7 +34,16 @@ from socialflow.core.db.engine import create_db_engine, make_session_factory, re
 from socialflow.core.effects import PendingTask, discard_pending, take_pending
 from socialflow.core.observability import Metrics
 from socialflow.core.settings import Settings, load_settings
-from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
+from socialflow.plugins.manager import ProviderKind, SocialflowPluginManager, get_plugin_manager
+from socialflow.plugins.protocols import (
+    Moderator,
+    NotificationChannel,
+    PaymentProvider,
+    Ranker,
+    SearchBackend,
+    StorageBackend,
+    StreamingProvider,
+)
 from socialflow.plugins.specs import Event
 
 logger = logging.getLogger("socialflow.core.platform")
@@ -71,7 +80,8 @@ class Platform:
         self._attachments: dict[type[Any], tuple[Callable[[], Any], Callable[[Any], None] | None]]
         self._attachments = {}
         self._attached: dict[type[Any], Any] = {}
-        # Re-entrant: a factory may get() what it builds on (the feed cache, the generations).
+        # Re-entrant: a factory may get() what it builds on (the feeds' cache asks
+        # for the generation counters), on the same thread, while this is held.
         self._attach_lock = threading.RLock()
         self._commit_observers: list[CommitObserver] = []
 
@@ -203,12 +213,33 @@ class Platform:
         with factory() as session:
             yield session
 
-    def provider(self, kind: str, name: str | None = None) -> Any:
-        """The active provider of ``kind`` (storage, ranker, payments...)."""
+    @overload
+    def provider(self, kind: Literal["storage"], name: str | None = None) -> StorageBackend: ...
+    @overload
+    def provider(self, kind: Literal["payments"], name: str | None = None) -> PaymentProvider: ...
+    @overload
+    def provider(self, kind: Literal["ranker"], name: str | None = None) -> Ranker: ...
+    @overload
+    def provider(
+        self, kind: Literal["streaming"], name: str | None = None
+    ) -> StreamingProvider: ...
+    @overload
+    def provider(self, kind: Literal["moderation"], name: str | None = None) -> Moderator: ...
+    @overload
+    def provider(
+        self, kind: Literal["notification"], name: str | None = None
+    ) -> NotificationChannel: ...
+    @overload
+    def provider(self, kind: Literal["search"], name: str | None = None) -> SearchBackend: ...
+
+    def provider(self, kind: ProviderKind, name: str | None = None) -> Any:
+        """The active provider of ``kind`` (storage, ranker, payments...), typed by its
+        protocol (see :meth:`SocialflowPluginManager.provider`)."""
         return self.plugins.provider(kind, name)
 
     @property
-    def storage(self) -> Any:
+    def storage(self) -> StorageBackend:
+        """The active storage backend."""
         return self.provider("storage")
 
     @cached_property

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from socialflow.core.celery import platform_of
 
 
-@shared_task(name="socialflow.system.ping", bind=True)
+@shared_task(name="socialflow.system.ping", bind=True)  # type: ignore[untyped-decorator]
 def ping(self: Any, value: str = "pong") -> dict[str, Any]:
     """Answer with the worker's pid and a database round trip, proving the full path works."""
     platform = platform_of(self.app)

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from sqlalchemy import delete, func, select, text
@@ -152,7 +152,7 @@ def _zipf_cumulative(n: int, exponent: float) -> np.ndarray:
 
 def _pick(rng: np.random.Generator, cumulative: np.ndarray, size: Any) -> np.ndarray:
     """Indexes drawn with the weights whose running sum is ``cumulative``."""
-    return np.searchsorted(cumulative, rng.random(size) * cumulative[-1])
+    return cast(np.ndarray, np.searchsorted(cumulative, rng.random(size) * cumulative[-1]))
 
 
 def _rank_in_group(groups: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ from socialflow.feeds.hydration import hydrate, render
 from socialflow.feeds.timelines import timeline_store
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
-from socialflow.plugins.protocols import FeedCandidate, FeedContext
+from socialflow.plugins.protocols import FeedCandidate, FeedContext, LookaheadRanker
 from socialflow.social.models import PostHashtag, Share, Visibility
 from socialflow.social.posts import POSTS, liked_among, public_condition, visible_rows
 
@@ -359,7 +359,8 @@ def page_skeleton(
     the profile feed passes its own."""
     state = FeedCursor.decode(cursor)
     ranker = platform.provider("ranker", ranker_name)
-    lookahead = min(MAX_DEFERRED, int(getattr(ranker, "lookahead", max(2, limit // 2))))
+    wanted = ranker.lookahead if isinstance(ranker, LookaheadRanker) else max(2, limit // 2)
+    lookahead = min(MAX_DEFERRED, int(wanted))
     if facts is None:
         facts = viewer_facts(platform, session, viewer_id)
     posts: dict[int, HydratedPost] = {}

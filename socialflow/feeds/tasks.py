@@ -22,7 +22,7 @@ from socialflow.feeds.generations import Generations
 PRUNE_TRENDING_TASK = "socialflow.trending.prune"
 
 
-@shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)
+@shared_task(name="socialflow.feeds.fanout", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def fanout(self: Any, post_id: int, via_user_id: int | None = None) -> int:
     """Write to the author's timeline and the first range of followers' timelines;
     queue one chunk task per further range (other workers write those meanwhile)."""
@@ -46,28 +46,28 @@ def fanout(self: Any, post_id: int, via_user_id: int | None = None) -> int:
     return len(ranges)
 
 
-@shared_task(name="socialflow.feeds.fanout_chunk", bind=True, ignore_result=True)
+@shared_task(name="socialflow.feeds.fanout_chunk", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def fanout_chunk(self: Any, post_id: int, source_id: int, low: int, high: int) -> int:
     platform = platform_of(self.app)
     with platform.session() as session:
         return feeds.fanout_chunk(platform, session, post_id, source_id, low, high)
 
 
-@shared_task(name="socialflow.feeds.backfill", bind=True, ignore_result=True)
+@shared_task(name="socialflow.feeds.backfill", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def backfill(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.backfill(platform, session, follower_id, followee_id)
 
 
-@shared_task(name="socialflow.feeds.unfollow", bind=True, ignore_result=True)
+@shared_task(name="socialflow.feeds.unfollow", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def unfollow(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.remove_source(platform, session, follower_id, followee_id)
 
 
-@shared_task(name="socialflow.feeds.rebuild", bind=True, ignore_result=True)
+@shared_task(name="socialflow.feeds.rebuild", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def rebuild(self: Any, user_id: int) -> int:
     platform = platform_of(self.app)
     with platform.session() as session:
@@ -77,7 +77,7 @@ def rebuild(self: Any, user_id: int) -> int:
         return count
 
 
-@shared_task(name=PRUNE_TRENDING_TASK, bind=True, ignore_result=True)
+@shared_task(name=PRUNE_TRENDING_TASK, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def prune_trending(self: Any) -> int:
     """Drop trending buckets older than the longest window (beat runs it periodically)."""
     from socialflow.social import trending

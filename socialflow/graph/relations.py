@@ -40,7 +40,7 @@ def get_visible_user(session: Session, *, username: str, viewer: User | None) ->
     """The user named ``username`` as ``viewer`` may see them.
 
     404 if absent, deleted, or blocking the viewer."""
-    user = session.execute(
+    user: User | None = session.execute(
         select(User).where(USERS.c.username_key == username.strip().lower())
     ).scalar_one_or_none()
     if user is None or user.state == AccountState.deleted.value:
@@ -88,7 +88,7 @@ def is_blocked_between(session: DB, a: int | None, b: int | None) -> bool:
     return row is not None
 
 
-def hidden_user_ids_query(viewer_id: int, *, include_mutes: bool = True) -> CompoundSelect:
+def hidden_user_ids_query(viewer_id: int, *, include_mutes: bool = True) -> CompoundSelect[int]:
     """The SQL behind :func:`hidden_user_ids`, to use as ``NOT IN (...)`` inside a query
     (so a filtered, paged listing stays exact: no short pages, exact counts)."""
     parts = [

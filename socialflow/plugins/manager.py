@@ -16,13 +16,22 @@ from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pluggy
 
 from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins import specs
 from socialflow.plugins.apps import LoadedApp, discover_apps
+from socialflow.plugins.protocols import (
+    Moderator,
+    NotificationChannel,
+    PaymentProvider,
+    Ranker,
+    SearchBackend,
+    StorageBackend,
+    StreamingProvider,
+)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -33,8 +42,9 @@ ProviderKind = Literal[
     "storage", "payments", "ranker", "streaming", "moderation", "notification", "search"
 ]
 
-# provider kind -> (hook name, settings attribute naming the active provider)
-PROVIDER_HOOKS: dict[str, tuple[str, str]] = {
+# provider kind -> (hook name, settings attribute naming the active provider);
+# the protocol each kind's providers satisfy is in the overloads of ``provider``.
+PROVIDER_HOOKS: dict[ProviderKind, tuple[str, str]] = {
     "storage": ("socialflow_storage_backends", "storage"),
     "payments": ("socialflow_payment_providers", "payments"),
     "ranker": ("socialflow_rankers", "ranker"),
@@ -72,7 +82,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
         self.settings = settings
         self.add_hookspecs(specs)
         self.infos: dict[str, PluginInfo] = {}
-        self._provider_cache: dict[tuple[str, str], Any] = {}
+        self._provider_cache: dict[tuple[ProviderKind, str], Any] = {}
         # The enabled apps in dependency order, and the ones switched off.
         self.apps: list[LoadedApp] = []
         self.disabled_apps: list[specs.AppInfo] = []
@@ -185,7 +195,9 @@ class SocialflowPluginManager(pluggy.PluginManager):
 
     # ---------------------------------------------------------------- providers
 
-    def provider_factories(self, kind: str) -> dict[str, tuple[str, Callable[[Settings], Any]]]:
+    def provider_factories(
+        self, kind: ProviderKind
+    ) -> dict[str, tuple[str, Callable[[Settings], Any]]]:
         """All registered factories of one kind: name -> (plugin name, factory).
 
         The hook is called through pluggy, so wrappers run around it and the
@@ -208,15 +220,38 @@ class SocialflowPluginManager(pluggy.PluginManager):
                 factories[provider_name] = (owner, factory)
         return factories
 
-    def active_names(self, kind: str) -> list[str]:
+    def active_names(self, kind: ProviderKind) -> list[str]:
         _, attribute = PROVIDER_HOOKS[kind]
         value = getattr(self.settings, attribute)
         if value is None:
             return []
         return list(value) if isinstance(value, list) else [value]
 
-    def provider(self, kind: str, name: str | None = None) -> Any:
-        """The provider of ``kind`` named ``name`` (default: the active one), built once."""
+    @overload
+    def provider(self, kind: Literal["storage"], name: str | None = None) -> StorageBackend: ...
+    @overload
+    def provider(self, kind: Literal["payments"], name: str | None = None) -> PaymentProvider: ...
+    @overload
+    def provider(self, kind: Literal["ranker"], name: str | None = None) -> Ranker: ...
+    @overload
+    def provider(
+        self, kind: Literal["streaming"], name: str | None = None
+    ) -> StreamingProvider: ...
+    @overload
+    def provider(self, kind: Literal["moderation"], name: str | None = None) -> Moderator: ...
+    @overload
+    def provider(
+        self, kind: Literal["notification"], name: str | None = None
+    ) -> NotificationChannel: ...
+    @overload
+    def provider(self, kind: Literal["search"], name: str | None = None) -> SearchBackend: ...
+
+    def provider(self, kind: ProviderKind, name: str | None = None) -> Any:
+        """The provider of ``kind`` named ``name`` (default: the active one), built once.
+
+        Typed by kind (the overloads): ``provider("storage")`` is a
+        :class:`~socialflow.plugins.protocols.StorageBackend`, and so on.
+        """
         if name is None:
             active = self.active_names(kind)
             if not active:
@@ -234,11 +269,28 @@ class SocialflowPluginManager(pluggy.PluginManager):
             self._provider_cache[key] = factories[name][1](self.settings)
         return self._provider_cache[key]
 
-    def providers(self, kind: str) -> list[Any]:
+    @overload
+    def providers(self, kind: Literal["storage"]) -> list[StorageBackend]: ...
+    @overload
+    def providers(self, kind: Literal["payments"]) -> list[PaymentProvider]: ...
+    @overload
+    def providers(self, kind: Literal["ranker"]) -> list[Ranker]: ...
+    @overload
+    def providers(self, kind: Literal["streaming"]) -> list[StreamingProvider]: ...
+    @overload
+    def providers(self, kind: Literal["moderation"]) -> list[Moderator]: ...
+    @overload
+    def providers(self, kind: Literal["notification"]) -> list[NotificationChannel]: ...
+    @overload
+    def providers(self, kind: Literal["search"]) -> list[SearchBackend]: ...
+
+    def providers(self, kind: ProviderKind) -> list[Any]:
         """Every active provider of a multi-valued kind (notification channels)."""
         return [self.provider(kind, name) for name in self.active_names(kind)]
 
-    def _unknown_provider_message(self, kind: str, name: str, factories: dict[str, Any]) -> str:
+    def _unknown_provider_message(
+        self, kind: ProviderKind, name: str, factories: dict[str, Any]
+    ) -> str:
         _, attribute = PROVIDER_HOOKS[kind]
         available = ", ".join(sorted(factories)) or "none"
         message = (

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 # --------------------------------------------------------------------- storage
 
@@ -256,6 +259,19 @@ class Ranker(Protocol):
     ) -> list[FeedCandidate]: ...
 
 
+@runtime_checkable
+class LookaheadRanker(Ranker, Protocol):
+    """A :class:`Ranker` that says how many candidates beyond the page it wants to see.
+
+    Optional: a feed page's pool is the page plus ``lookahead`` candidates
+    (at most 20; whatever is not shown carries over to the next page). A ranker
+    without it gets ``limit // 2``; ``0`` is plain keyset paging. Feeds check
+    it with ``isinstance(ranker, LookaheadRanker)``.
+    """
+
+    lookahead: int
+
+
 # ------------------------------------------------------------------- streaming
 
 
@@ -357,10 +373,8 @@ class SearchHits:
 class SearchBackend(Protocol):
     """Full-text search over users, posts, videos and hashtags.
 
-    Optional: ``fill_empty(sources) -> dict[str, int] | None``, given SQL selects of
-    ``(kind, ref_id, text, prefix)`` rows by name, loads them all at once when the
-    index is empty and returns the counts, or returns ``None`` to be fed document
-    by document (``socialflow search reindex`` and the seed try it first).
+    A backend that can load an empty index in one go also satisfies
+    :class:`BulkLoadingSearchBackend` (optional).
     """
 
     name: str
@@ -372,3 +386,19 @@ class SearchBackend(Protocol):
     def query(
         self, q: str, *, kind: str, limit: int = 20, cursor: str | None = None
     ) -> SearchHits: ...
+
+
+@runtime_checkable
+class BulkLoadingSearchBackend(SearchBackend, Protocol):
+    """A :class:`SearchBackend` that can fill an empty index straight from SQL.
+
+    Optional. ``socialflow search reindex`` and the demo seed try it first
+    (checked with ``isinstance(backend, BulkLoadingSearchBackend)``); a backend
+    without it is fed document by document.
+    """
+
+    def fill_empty(self, sources: Mapping[str, Select[Any]]) -> dict[str, int] | None:
+        """Given SQL selects of ``(kind, ref_id, text, prefix)`` rows by name, load them
+        all when the index is empty and return how many rows of each name were
+        loaded; return ``None`` (loading nothing) to be fed document by document."""
+        ...

@@ -29,7 +29,7 @@ from socialflow.core.errors import ValidationProblem
 from socialflow.core.inputs import MAX_DB_ID, ascii_int
 from socialflow.core.progress import Progress, SilentProgress
 from socialflow.graph import relations as graph
-from socialflow.plugins.protocols import SearchDocument
+from socialflow.plugins.protocols import BulkLoadingSearchBackend, SearchBackend, SearchDocument
 from socialflow.search.models import SearchSyncState
 from socialflow.social.models import Post, PostHashtag
 from socialflow.social.posts import (
@@ -278,10 +278,9 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
         # Read first: users registering during the rebuild are replayed by catch_up_users.
         max_user = connection.execute(select(func.max(USERS.c.id))).scalar() or 0
     counts = None
-    fill_empty = getattr(backend, "fill_empty", None)  # optional: see SearchBackend
-    if callable(fill_empty):
+    if isinstance(backend, BulkLoadingSearchBackend):  # optional, see its protocol
         progress.phase("Search index (bulk load)", None)
-        counts = fill_empty(document_queries())
+        counts = backend.fill_empty(document_queries())
     if counts is None:
         counts = _feed_everything(platform, backend, progress)
     with platform.engine.begin() as connection:
@@ -292,7 +291,9 @@ def rebuild_index(platform: Platform, progress: Progress | None = None) -> dict[
     return counts
 
 
-def _feed_everything(platform: Platform, backend: Any, progress: Progress) -> dict[str, int]:
+def _feed_everything(
+    platform: Platform, backend: SearchBackend, progress: Progress
+) -> dict[str, int]:
     """Read every source row and index (or drop) its document, batch by batch."""
     with platform.engine.connect() as connection:
         users = connection.execute(select(*_USER_COLUMNS).order_by(USERS.c.id)).all()

@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from socialflow.core.inputs import ascii_int
 from socialflow.core.settings import Settings
@@ -39,7 +39,7 @@ def _docs() -> Table:
     when plugins load: the CLI loads every plugin just to list its commands."""
     from socialflow.search.models import SearchDocumentRow
 
-    return SearchDocumentRow.__table__  # type: ignore[attr-defined]
+    return cast("Table", SearchDocumentRow.__table__)  # type: ignore[attr-defined]
 
 
 def query_terms(q: str) -> list[str]:

@@ -16,7 +16,7 @@ from socialflow.core.indexing import INDEX_POST_TASK, INDEX_USER_TASK, INDEX_VID
 from socialflow.search import service as search
 
 
-@shared_task(name=INDEX_POST_TASK, bind=True, ignore_result=True)
+@shared_task(name=INDEX_POST_TASK, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def index_post(self: Any, post_id: int) -> None:
     """Keep the search backend in step with a post (created, edited or deleted)."""
     platform = platform_of(self.app)
@@ -24,7 +24,7 @@ def index_post(self: Any, post_id: int) -> None:
         search.sync_post(platform, session, post_id)
 
 
-@shared_task(name=INDEX_USER_TASK, bind=True, ignore_result=True)
+@shared_task(name=INDEX_USER_TASK, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def index_user(self: Any, user_id: int) -> None:
     """Keep the search backend in step with an account (registered, edited, suspended...)."""
     platform = platform_of(self.app)
@@ -32,7 +32,7 @@ def index_user(self: Any, user_id: int) -> None:
         search.sync_user(platform, session, user_id)
 
 
-@shared_task(name=INDEX_VIDEO_TASK, bind=True, ignore_result=True)
+@shared_task(name=INDEX_VIDEO_TASK, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def index_video(self: Any, video_id: str) -> None:
     """Keep the search backend in step with a video (ready, renamed, deleted)."""
     platform = platform_of(self.app)

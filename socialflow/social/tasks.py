@@ -18,7 +18,7 @@ from socialflow.social import images as image_service
 SWEEP_IMAGES_TASK = "socialflow.social.sweep_images"
 
 
-@shared_task(name=SWEEP_IMAGES_TASK, bind=True)
+@shared_task(name=SWEEP_IMAGES_TASK, bind=True)  # type: ignore[untyped-decorator]
 def sweep_images(self: Any) -> int:
     """Delete post images left unattached too long; returns how many went."""
     platform = platform_of(self.app)

@@ -142,7 +142,10 @@ class StorageCheckSuite:
 
     def make_backend(self, section: Mapping[str, Any]) -> StorageBackend:
         """The backend built from ``section``, as the plugin's factory would."""
-        return self.backend_class(self.settings_model.model_validate(dict(section)))
+        backend: StorageBackend = self.backend_class(
+            self.settings_model.model_validate(dict(section))
+        )
+        return backend
 
     def secrets_of(self, section: Mapping[str, Any]) -> list[str]:
         """The values of ``section`` held in ``SecretStr`` fields: they may never show."""

@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from socialflow.plugins.protocols import StorageBackend
 from socialflow.testing.processes import background_service
 from socialflow.testing.server import free_port, run_server
 from socialflow.testing.services import require_binary, skip_or_fail
@@ -113,7 +114,7 @@ def upload_with_interruption(
     Returns the video id. Checks on the way that the server reports a partial
     offset and the video is ``uploading`` while the upload is unfinished.
     """
-    from tusclient.uploader import Uploader
+    from tusclient.uploader.uploader import Uploader
 
     size = path.stat().st_size
     tus = tus_client(live_server, headers)
@@ -176,7 +177,7 @@ def assert_playable(
         assert sizes == [(rendition["width"], rendition["height"])]
 
 
-def sha256_of_object(storage: Any, key: str) -> str:
+def sha256_of_object(storage: StorageBackend, key: str) -> str:
     digest = hashlib.sha256()
     for piece in storage.open(key):
         digest.update(piece)

@@ -28,7 +28,7 @@ SWEEP_TASK = "socialflow.media.sweep"
 MEDIA_SWEEP_TASK = SWEEP_TASK
 
 
-@shared_task(name="socialflow.media.process_video", bind=True, acks_late=True)
+@shared_task(name="socialflow.media.process_video", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def process_video(self: Any, video_id: str) -> str:
     """Probe, transcode to HLS, publish; the outcome line is the task result."""
     platform = platform_of(self.app)
@@ -42,7 +42,7 @@ def process_video(self: Any, video_id: str) -> str:
     return outcome
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]
     name=video_service.DELETE_STORAGE_TASK,
     bind=True,
     acks_late=True,
@@ -60,7 +60,7 @@ def delete_video_storage(self: Any, prefixes: list[str]) -> int:
     return removed
 
 
-@shared_task(name=SWEEP_TASK, bind=True)
+@shared_task(name=SWEEP_TASK, bind=True)  # type: ignore[untyped-decorator]
 def sweep(self: Any) -> dict[str, Any]:
     """Requeue videos whose job died; delete expired unfinished uploads (freeing their
     in-flight quota) and upload quota charges older than a day."""
@@ -80,7 +80,7 @@ def sweep(self: Any) -> dict[str, Any]:
     }
 
 
-@worker_ready.connect
+@worker_ready.connect  # type: ignore[untyped-decorator]
 def _sweep_on_start(sender: Any = None, **_: Any) -> None:
     """In each worker's main process: queue one sweep now (beat does the periodic ones)."""
     app = getattr(sender, "app", None)

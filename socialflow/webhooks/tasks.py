@@ -35,7 +35,7 @@ def send_delivery(platform: Platform, delivery_id: int, countdown: float | None 
     task.apply_async((delivery_id,), countdown=countdown, queue=DEFAULT_QUEUE)
 
 
-@shared_task(name=DELIVER_TASK, bind=True, acks_late=True)
+@shared_task(name=DELIVER_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def deliver(self: Any, delivery_id: int) -> str:
     platform = platform_of(self.app)
     outcome = deliveries.attempt(
@@ -52,7 +52,7 @@ def deliver(self: Any, delivery_id: int) -> str:
     return outcome.state
 
 
-@shared_task(name=SWEEP_TASK, bind=True)
+@shared_task(name=SWEEP_TASK, bind=True)  # type: ignore[untyped-decorator]
 def sweep(self: Any) -> dict[str, int]:
     """Queue deliveries whose task was lost; delete log entries past the retention."""
     platform = platform_of(self.app)

@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import JSON, Table
@@ -124,9 +124,9 @@ def _copy_field(column: Any, value: Any, count: int) -> Iterable[str]:
     if not isinstance(value, np.ndarray):
         return itertools.repeat(copy_text(value, as_json=isinstance(column.type, JSON)), count)
     if value.dtype == np.bool_:
-        return np.where(value, "t", "f").tolist()
+        return cast(list[str], np.where(value, "t", "f").tolist())
     if np.issubdtype(value.dtype, np.datetime64):
-        return np.datetime_as_string(value, unit="us", timezone="UTC").tolist()
+        return cast(list[str], np.datetime_as_string(value, unit="us", timezone="UTC").tolist())
     if value.dtype.kind == "U":
         return _escaped(value.tolist())
     return list(map(str, value.tolist()))
@@ -161,7 +161,7 @@ def _python_field(column: Any, value: Any, count: int) -> Iterable[Any]:
     if np.issubdtype(value.dtype, np.datetime64):
         naive = value.astype("datetime64[us]").tolist()
         return [moment.replace(tzinfo=UTC) for moment in naive]
-    return value.tolist()
+    return cast(list[Any], value.tolist())
 
 
 class BulkWriter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +14,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from socialflow.core.errors import NotFound, Unauthorized, problem_response
 from socialflow.core.http.deps import PlatformDep
 from socialflow.core.platform import Platform, ReadinessCheck
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger("socialflow.health")
 router = APIRouter(tags=["health"])
@@ -32,7 +35,7 @@ def schema_check(platform: Platform) -> ReadinessCheck:
     """
     from socialflow.core.db import migrate as migrations
 
-    def config() -> migrations.Config:
+    def config() -> Config:
         return migrations.alembic_config(platform.engine, plugins=platform.plugins)
 
     try:

@@ -173,7 +173,7 @@ OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"HTTPBearer": []}]
 
 def _problem_components() -> dict[str, Any]:
     schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
-    components = schema.pop("$defs", {})
+    components: dict[str, Any] = schema.pop("$defs", {})
     components[PROBLEM_SCHEMA] = schema
     return components
 

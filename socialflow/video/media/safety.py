@@ -111,7 +111,9 @@ def _limit_child(memory_bytes: int) -> Callable[[], None]:
     return apply
 
 
-def start(args: Sequence[str], limits: Limits, *, stdout: int | None = None) -> subprocess.Popen:
+def start(
+    args: Sequence[str], limits: Limits, *, stdout: int | None = None
+) -> subprocess.Popen[bytes]:
     """Start a media tool in its own process group with the limits applied."""
     return subprocess.Popen(
         list(args),
@@ -130,7 +132,7 @@ def start(args: Sequence[str], limits: Limits, *, stdout: int | None = None) -> 
     )
 
 
-def kill(process: subprocess.Popen) -> None:
+def kill(process: subprocess.Popen[bytes]) -> None:
     """Kill the tool and anything it started."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import anyio
 import anyio.to_thread
@@ -402,7 +402,9 @@ async def _write(
             request.stream(), limit=remaining, hasher=checksum.hasher() if checksum else None
         )
         try:
-            await _store_while_renewing(platform, lease, reader, partial(storage.put, key, reader))
+            # A readable binary file (io.RawIOBase), which is what put() reads.
+            body = cast(BinaryIO, reader)
+            await _store_while_renewing(platform, lease, reader, partial(storage.put, key, body))
         except BodyTooLarge as exc:
             await anyio.to_thread.run_sync(storage.delete, key)
             raise upload_service.UploadTooLarge(str(exc)) from exc

@@ -8,10 +8,11 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.accounts.models import User
@@ -128,7 +129,7 @@ def delete_video(
 
 
 def _playable(
-    session: Any,
+    session: Session,
     platform: Platform,
     video_id: ObjectKey,
     name: str,
