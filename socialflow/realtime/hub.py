@@ -17,14 +17,22 @@ from socialflow.realtime.frames import Frame
 
 
 class Sink:
-    """One connection's bounded send queue, living on one event loop."""
+    """One connection's bounded send queue, living on one event loop.
+
+    Frames offered from other threads travel to the loop first; those in
+    flight count against the bound too, so at most ``maxsize`` frames wait in
+    the queue and ``maxsize`` more on their way to it, however fast others publish.
+    """
 
     def __init__(self, maxsize: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.loop = loop or asyncio.get_running_loop()
+        self.maxsize = maxsize
         self.queue: asyncio.Queue[Frame] = asyncio.Queue(maxsize=maxsize)
         self.overflowed = asyncio.Event()
         self.closed = False
         self.high_water = 0
+        self._lock = threading.Lock()
+        self._in_flight = 0
         # Called once, on the loop, when the queue overflows (the connection drops).
         self.on_overflow: Callable[[], None] | None = None
 
@@ -32,13 +40,26 @@ class Sink:
         """Queue ``frame`` from any thread; never blocks and never grows past the bound."""
         if self.closed:
             return
+        with self._lock:
+            full = self._in_flight >= self.maxsize
+            if not full:
+                self._in_flight += 1
         try:
-            self.loop.call_soon_threadsafe(self._put, frame)
+            if full:
+                self.closed = True
+                self.loop.call_soon_threadsafe(self._overflow)
+            else:
+                self.loop.call_soon_threadsafe(self._arrive, frame)
         except RuntimeError:  # the loop is closed: the connection is gone
             self.closed = True
 
     def put_now(self, frame: Frame) -> None:
         """Queue ``frame`` from the sink's own loop."""
+        self._put(frame)
+
+    def _arrive(self, frame: Frame) -> None:
+        with self._lock:
+            self._in_flight -= 1
         self._put(frame)
 
     def _put(self, frame: Frame) -> None:
@@ -48,11 +69,16 @@ class Sink:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.closed = True
-            self.overflowed.set()
-            if self.on_overflow is not None:
-                self.on_overflow()
+            self._overflow()
             return
         self.high_water = max(self.high_water, self.queue.qsize())
+
+    def _overflow(self) -> None:
+        if self.overflowed.is_set():
+            return
+        self.overflowed.set()
+        if self.on_overflow is not None:
+            self.on_overflow()
 
 
 class Hub:
