@@ -82,7 +82,7 @@ class RedisBroker(Broker):
         key = self.log_key(user_id)
         pipe = self.client.pipeline(transaction=False)
         pipe.xrange(key, min=start, max="+")
-        pipe.execute_command("XINFO", "STREAM", key)
+        pipe.xinfo_stream(key)
         entries, info = pipe.execute(raise_on_error=False)
         if isinstance(entries, Exception):
             raise entries
@@ -93,12 +93,20 @@ class RedisBroker(Broker):
         return Replay(frames, truncated=self._lost_after(after, info))
 
     def _lost_after(self, after: tuple[int, ...], info: Any) -> bool:
-        """Whether frames newer than ``after`` were trimmed or expired."""
+        """Whether frames newer than ``after`` were trimmed away or expired.
+
+        Trimming drops the oldest entries, so frames were lost when the log
+        trimmed any and the client's id is older than the oldest kept (a client
+        whose id was exactly the last one trimmed hears of a loss that was not).
+        """
         if isinstance(info, Exception):  # no such stream: it expired (or never was)
             return after[0] < (time.time() - self.ttl) * 1000
-        fields = dict(zip(info[::2], info[1::2], strict=False))
-        deleted = fields.get(b"max-deleted-entry-id")
-        return deleted is not None and after < id_key(_text(deleted))
+        first = info.get("first-entry")
+        if not first:
+            return False
+        added = info.get("entries-added")
+        trimmed = int(added) > int(info["length"]) if added is not None else True
+        return trimmed and after < id_key(_text(first[0]))
 
     # ------------------------------------------------------------ subscribing
 
