@@ -52,7 +52,9 @@ def receive(ws: ClientConnection, timeout: float = 5) -> Frame:
     return frame
 
 
-def receive_until(ws: ClientConnection, match: Callable[[Frame], bool], timeout: float = 5) -> Frame:
+def receive_until(
+    ws: ClientConnection, match: Callable[[Frame], bool], timeout: float = 5
+) -> Frame:
     """The first frame ``match`` accepts (heartbeats and others skipped)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -11,7 +11,6 @@ import pytest
 
 from socialflow.app import create_app
 from socialflow.testing.server import run_server
-
 from tests.social.conftest import Actor, actor, api  # noqa: F401 - fixtures re-exported
 
 ALLOWED_ORIGIN = "http://app.example"

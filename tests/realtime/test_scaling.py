@@ -42,9 +42,7 @@ def test_an_event_stream_resumes_on_another_server(serve, api, actor) -> None:
     with httpx.Client(base_url=server_a, timeout=timeout) as http_a:
         with http_a.stream("GET", "/api/v1/events", headers=bob.headers) as response:
             assert response.status_code == 200
-            assert http_a.post(
-                f"/api/v1/posts/{post['id']}/like", headers=alice.headers
-            ).is_success
+            assert http_a.post(f"/api/v1/posts/{post['id']}/like", headers=alice.headers).is_success
             first = EventStream(response).next()
         # Missed while away, written through server A.
         assert http_a.post(f"/api/v1/posts/{post['id']}/like", headers=carol.headers).is_success

@@ -98,8 +98,6 @@ def test_anonymous_and_bad_ids_are_refused(live_server, actor) -> None:
         response = http.get("/api/v1/events")
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/problem+json")
-        response = http.get(
-            "/api/v1/events", headers={**bob.headers, "Last-Event-ID": "yesterday"}
-        )
+        response = http.get("/api/v1/events", headers={**bob.headers, "Last-Event-ID": "yesterday"})
         assert response.status_code == 422
         assert json.loads(response.text)["status"] == 422
