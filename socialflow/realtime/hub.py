@@ -87,7 +87,8 @@ class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._topics: dict[str, set[Sink]] = {}
-        self.dropped = 0
+        # Frames this process handed to its sinks (a followed topic's, since start).
+        self.delivered = 0
 
     def add(self, topic: str, sink: Sink) -> bool:
         """Follow ``topic``; True if this process did not follow it before."""
@@ -115,6 +116,8 @@ class Hub:
             return 0
         with self._lock:
             sinks = list(self._topics.get(frame.topic, ()))
+            if sinks:
+                self.delivered += 1
         for sink in sinks:
             sink.offer(frame)
         return len(sinks)

@@ -181,9 +181,25 @@ def test_a_slow_consumer_is_dropped_and_its_queue_stays_bounded(
         subscribe(ws, topic)
         (sink,) = broker.hub._topics[topic]
         pad = "x" * 64_000
-        for n in range(1000):
-            broker.publish(topic, "counters", {"n": n, "pad": pad})
-        wait_until(lambda: sink.closed, timeout=10, what="the slow client dropped")
+        sent = broker.hub.delivered
+        for _ in range(50):  # up to 160 MB, in steps that never outrun Redis' listener
+            for n in range(50):
+                broker.publish(topic, "counters", {"n": n, "pad": pad})
+            sent += 50
+            wait_until(
+                lambda: sink.closed or broker.hub.delivered >= sent,  # noqa: B023
+                timeout=10,
+                what="the frames delivered",
+            )
+            if sink.closed:
+                break
+        assert sink.closed, (
+            "the slow client was never dropped",
+            sink.high_water,
+            sink.queue.qsize(),
+            broker.hub.delivered,
+            sent,
+        )
         assert sink.high_water <= bound
         wait_until(lambda: not broker.hub.follows(topic), timeout=10, what="the drop")
         assert close_code(ws, timeout=30) == 1013
