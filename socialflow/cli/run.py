@@ -113,6 +113,9 @@ def serve_project(
             # The app applies X-Forwarded-* from trusted_proxies itself (socialflow.core.http.edge);
             # uvicorn's own handling would trust 127.0.0.1 whatever the settings say.
             proxy_headers=False,
+            # WebSocket frames above the realtime limit are refused (1009) as they arrive,
+            # not buffered up to uvicorn's 16 MiB default first.
+            ws_max_size=settings.realtime_max_message_bytes,
         )
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a development server is stopped

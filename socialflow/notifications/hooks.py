@@ -50,7 +50,8 @@ def socialflow_routers() -> list[APIRouter]:
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
-    from socialflow.notifications.inbox import project_pending_events
+    from socialflow.notifications.inbox import forget_written, project_pending_events
 
     # Written inside the committing transaction (see socialflow.notifications.inbox).
     platform.listen_sessions("before_commit", project_pending_events)
+    platform.listen_sessions("after_rollback", forget_written)

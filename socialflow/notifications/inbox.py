@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -61,7 +62,7 @@ from socialflow.accounts import avatars
 from socialflow.accounts.models import AccountState, User
 from socialflow.accounts.users import ACTIVE_STATES
 from socialflow.core.db.base import utcnow
-from socialflow.core.db.sqlutil import insert_ignore
+from socialflow.core.db.sqlutil import insert_ignore_key
 from socialflow.core.effects import pending_events
 from socialflow.core.errors import ValidationProblem
 from socialflow.graph import relations as graph
@@ -91,17 +92,36 @@ class Candidate:
     comment_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A notification row a transaction inserted: its id, what it is about, when."""
+
+    id: int
+    candidate: Candidate
+    created_at: datetime
+
+
+WRITTEN_KEY = "socialflow.notifications.written"
+
+
 # ----------------------------------------------------------------- writing
 
 
 def project_pending_events(session: Session) -> None:
-    """``before_commit`` listener: write the notifications this transaction's events ask for."""
+    """``before_commit`` listener: write the notifications this transaction's events ask for.
+
+    What it wrote is kept on the session until the commit for
+    :func:`take_written` (after-commit delivery, such as the realtime app's).
+    """
+    session.info.pop(WRITTEN_KEY, None)
     events = pending_events(session)
     if not events:
         return
+    written: list[Written] = []
     for candidate in candidates(events):
         if _allowed(session, candidate):
-            insert_ignore(
+            created_at = utcnow()
+            new_id = insert_ignore_key(
                 session,
                 NOTIFICATIONS,
                 {
@@ -111,9 +131,28 @@ def project_pending_events(session: Session) -> None:
                     "post_id": candidate.post_id,
                     "comment_id": candidate.comment_id,
                     "dedup_key": candidate.dedup_key,
-                    "created_at": utcnow(),
+                    "created_at": created_at,
                 },
             )
+            if new_id is not None:
+                written.append(Written(int(new_id), candidate, created_at))
+    if written:
+        session.info[WRITTEN_KEY] = written
+
+
+def take_written(session: Session) -> list[Written]:
+    """The notifications the transaction ``session`` just committed wrote (then forgotten).
+
+    For commit observers (``Platform.on_commit``): the rows are committed, and
+    each was new (a deduplicated repeat is not listed).
+    """
+    written: list[Written] = session.info.pop(WRITTEN_KEY, [])
+    return written
+
+
+def forget_written(session: Session) -> None:
+    """``after_rollback`` listener: nothing was written after all."""
+    session.info.pop(WRITTEN_KEY, None)
 
 
 def candidates(events: Sequence[Event]) -> list[Candidate]:

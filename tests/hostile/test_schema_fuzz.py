@@ -32,6 +32,8 @@ BINARY_BODY_OPERATIONS = {
 }
 # Would end the authenticated session halfway through the run.
 SESSION_ENDING_OPERATIONS = {"auth_logout", "users_delete_me", "auth_change_password"}
+# Answer an authenticated caller with a stream that never ends; tests/realtime reads it.
+ENDLESS_OPERATIONS = {"realtime_event_stream"}
 # Per operation and run: enough to reach every parameter's edge cases, bounded
 # so the whole file takes a minute or two on one core. Anonymous calls mostly
 # stop at the 401, so they need fewer.
@@ -107,7 +109,7 @@ def test_schema_fuzz_anonymous_and_authenticated(
         schema,
         live_server,
         bearer,
-        BINARY_BODY_OPERATIONS | SESSION_ENDING_OPERATIONS,
+        BINARY_BODY_OPERATIONS | SESSION_ENDING_OPERATIONS | ENDLESS_OPERATIONS,
         MAX_EXAMPLES_AUTHENTICATED,
         authenticated,
     )

@@ -35,10 +35,16 @@ def _insert_for(session: DB, table: Table) -> Any:
 
 def insert_ignore(session: DB, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless the primary key exists; True if a row was created."""
+    return insert_ignore_key(session, table, values) is not None
+
+
+def insert_ignore_key(session: DB, table: Table, values: dict[str, Any]) -> Any:
+    """:func:`insert_ignore`, returning the new row's primary key (``None``: not created)."""
     # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT inserts.
     key = next(iter(table.primary_key.columns))
     statement = _insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None
+    row = session.execute(statement).first()
+    return None if row is None else row[0]
 
 
 def insert_many_ignore(session: DB, table: Table, rows: list[dict[str, Any]]) -> None:

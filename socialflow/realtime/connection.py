@@ -1,0 +1,213 @@
+"""One WebSocket connection: read the client's ops, write its frames, watch its access.
+
+Four tasks run side by side and the first to end decides the close code:
+the reader (ops, size and rate limits), the writer (drains the bounded send
+queue), the heartbeat (a frame every ``realtime_heartbeat_seconds``, and the
+caller's access checked again) and the expiry watch (4401 when the access
+token expires, unless the client sent a fresh one with ``{"op": "auth"}``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from socialflow.accounts.tokens import AccessClaims
+from socialflow.core.platform import Platform
+from socialflow.realtime import closes
+from socialflow.realtime.access import (
+    NotAuthenticated,
+    authenticate_token,
+    check_holder,
+    may_follow,
+    seconds_left,
+)
+from socialflow.realtime.brokers import Broker
+from socialflow.realtime.frames import control
+from socialflow.realtime.hub import Sink
+from socialflow.realtime.limits import TokenBucket
+from socialflow.realtime.topics import BadTopicError, parse_topic
+
+logger = logging.getLogger(__name__)
+CLOSE_TIMEOUT_SECONDS = 5.0
+
+
+class Connection:
+    def __init__(
+        self, websocket: WebSocket, platform: Platform, broker: Broker, claims: AccessClaims
+    ) -> None:
+        settings = platform.settings
+        self.websocket, self.platform, self.broker = websocket, platform, broker
+        self.claims = claims
+        self.user_id = claims.user_id
+        self.settings = settings
+        self.sink = Sink(settings.realtime_send_queue_frames)
+        self.sink.on_overflow = lambda: self.finish(
+            closes.TRY_AGAIN_LATER, "too slow: the send queue is full"
+        )
+        self.bucket = TokenBucket(
+            settings.realtime_messages_per_second, settings.realtime_message_burst
+        )
+        self.topics: set[str] = set()
+        self.renewed = asyncio.Event()
+        self.done = asyncio.Event()
+        self.code, self.reason = closes.NORMAL, ""
+        self.client_gone = False
+
+    def finish(self, code: int, reason: str = "") -> None:
+        """End the connection with ``code``; the first reason given wins."""
+        if not self.done.is_set():
+            self.code, self.reason = code, reason
+            self.done.set()
+
+    async def run(self) -> None:
+        tasks = [
+            asyncio.create_task(self._read()),
+            asyncio.create_task(self._write()),
+            asyncio.create_task(self._heartbeat()),
+            asyncio.create_task(self._watch_expiry()),
+        ]
+        finished = asyncio.create_task(self.done.wait())
+        try:
+            await asyncio.wait([*tasks, finished], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in [*tasks, finished]:
+                task.cancel()
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            self.sink.closed = True
+            for topic in list(self.topics):
+                await self.broker.unsubscribe(topic, self.sink)
+            self.topics.clear()
+        for result in results:
+            if isinstance(result, Exception) and not isinstance(result, WebSocketDisconnect):
+                logger.error("realtime connection failed", exc_info=result)
+                self.finish(closes.INTERNAL_ERROR, "internal error")
+        await self._close()
+
+    async def _close(self) -> None:
+        if self.client_gone:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                self.websocket.close(self.code, self.reason[:120]), CLOSE_TIMEOUT_SECONDS
+            )
+
+    # ----------------------------------------------------------------- reader
+
+    async def _read(self) -> None:
+        limit = self.settings.realtime_max_message_bytes
+        while not self.done.is_set():
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                self.client_gone = True
+                self.finish(int(message.get("code") or closes.NORMAL))
+                return
+            text = message.get("text")
+            if text is None:
+                self.finish(closes.UNSUPPORTED_DATA, "send JSON text frames")
+                return
+            if len(text) > limit or len(text.encode()) > limit:
+                self.finish(closes.MESSAGE_TOO_BIG, f"frames are limited to {limit} bytes")
+                return
+            if not self.bucket.take():
+                self.finish(closes.POLICY_VIOLATION, "too many frames: slow down")
+                return
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                self.finish(closes.INVALID_PAYLOAD, "frames are JSON objects")
+                return
+            await self._handle(body)
+
+    async def _handle(self, body: dict[str, Any]) -> None:
+        op = body.get("op")
+        if op in ("subscribe", "unsubscribe"):
+            try:
+                topic = parse_topic(body.get("topic"))
+            except BadTopicError as exc:
+                self.finish(closes.BAD_REQUEST, str(exc))
+                return
+            if op == "subscribe":
+                await self._subscribe(str(topic), topic)
+            else:
+                await self._unsubscribe(str(topic))
+        elif op == "ping":
+            self.sink.put_now(control("pong"))
+        elif op == "auth":
+            await self._renew(body.get("token"))
+        else:
+            self.finish(closes.BAD_REQUEST, "unknown op; use subscribe, unsubscribe, auth, ping")
+
+    async def _subscribe(self, name: str, topic: Any) -> None:
+        if name not in self.topics:
+            if len(self.topics) >= self.settings.realtime_max_subscriptions:
+                self.finish(closes.POLICY_VIOLATION, "too many topics on one connection")
+                return
+            allowed = await run_in_threadpool(may_follow, self.platform, self.user_id, topic)
+            if not allowed:
+                self.finish(closes.FORBIDDEN, f"you may not follow {name}")
+                return
+            self.topics.add(name)
+            await self.broker.subscribe(name, self.sink)
+        self.sink.put_now(control("subscribed", name))
+
+    async def _unsubscribe(self, name: str) -> None:
+        if name in self.topics:
+            self.topics.discard(name)
+            await self.broker.unsubscribe(name, self.sink)
+        self.sink.put_now(control("unsubscribed", name))
+
+    async def _renew(self, token: object) -> None:
+        """A fresh access token for the same user extends the connection's life."""
+        try:
+            claims = await run_in_threadpool(
+                authenticate_token, self.platform, token if isinstance(token, str) else None
+            )
+        except NotAuthenticated:
+            self.finish(closes.UNAUTHORIZED, "the new access token is not valid")
+            return
+        if claims.user_id != self.user_id:
+            self.finish(closes.UNAUTHORIZED, "the new access token names another user")
+            return
+        self.claims = claims
+        self.renewed.set()
+        self.sink.put_now(control("authenticated", expires_in=int(seconds_left(claims))))
+
+    # ----------------------------------------------------------------- writer
+
+    async def _write(self) -> None:
+        queue = self.sink.queue
+        while True:
+            frame = await queue.get()
+            await self.websocket.send_text(frame.text)
+
+    # ---------------------------------------------------------- access checks
+
+    async def _heartbeat(self) -> None:
+        interval = self.settings.realtime_heartbeat_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await run_in_threadpool(check_holder, self.platform, self.claims)
+            except NotAuthenticated:
+                self.finish(closes.UNAUTHORIZED, "access ended: log in again")
+                return
+            self.sink.put_now(control("heartbeat"))
+
+    async def _watch_expiry(self) -> None:
+        while True:
+            left = seconds_left(self.claims)
+            if left <= 0:
+                self.finish(closes.UNAUTHORIZED, "the access token expired")
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.renewed.wait(), left)
+            self.renewed.clear()

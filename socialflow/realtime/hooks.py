@@ -1,0 +1,44 @@
+"""The realtime app: the WebSocket hub and the caller's event stream (docs/realtime.md).
+
+Registered through the ``socialflow.apps`` entry-point group, like any
+outside app. Optional: it has no tables, and with it switched off
+(``disabled_apps = ["realtime"]``) the platform simply pushes nothing.
+Light on purpose: everything is imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from socialflow.core.platform import Platform
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "realtime",
+            "Live delivery to clients: WebSocket topics and Server-Sent Events",
+            requires=("accounts", "graph", "video", "social", "notifications"),
+            optional=True,
+        )
+    ]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.realtime import routes
+
+    return [routes.router]
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.realtime.state import attach_realtime
+
+    attach_realtime(platform)

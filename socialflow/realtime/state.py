@@ -1,0 +1,18 @@
+"""What the realtime app keeps per platform: its broker, and the commit observer feeding it."""
+
+from __future__ import annotations
+
+from socialflow.core.platform import Platform
+from socialflow.realtime.brokers import Broker, build_broker
+from socialflow.realtime.publishing import publish_after_commit
+
+
+def attach_realtime(platform: Platform) -> None:
+    """Attach the broker (built on first use, closed by ``Platform.stop()``) and the observer."""
+    settings = platform.settings
+    platform.attach(
+        Broker,  # type: ignore[type-abstract]
+        lambda: build_broker(settings),
+        close=lambda broker: broker.close(),
+    )
+    platform.on_commit(publish_after_commit(platform))

@@ -1,0 +1,52 @@
+"""Topic names: ``user:<id>`` (one user's own stream) and ``post:<id>`` (a post's counters).
+
+Only the shape is checked here; who may follow what is
+:mod:`socialflow.realtime.access`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("user", "post")
+_TOPIC = re.compile(r"^(user|post):([1-9][0-9]{0,18})$")
+
+
+class BadTopicError(ValueError):
+    """Not a topic this server knows."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    kind: str
+    object_id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+def parse_topic(value: object) -> Topic:
+    if not isinstance(value, str):
+        raise BadTopicError("topic must be a string")
+    match = _TOPIC.match(value)
+    if match is None:
+        raise BadTopicError(f"unknown topic; use one of {', '.join(k + ':<id>' for k in KINDS)}")
+    return Topic(match.group(1), int(match.group(2)))
+
+
+def user_topic(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def post_topic(post_id: int) -> str:
+    return f"post:{post_id}"
+
+
+def user_of(topic: str) -> int | None:
+    """The user whose own stream ``topic`` is (frames there are logged for replay)."""
+    if topic.startswith("user:"):
+        rest = topic[5:]
+        if rest.isdigit():
+            return int(rest)
+    return None
