@@ -1,8 +1,12 @@
 """The :class:`Settings` model: every setting of a platform, with its default and doc.
 
-Settings are grouped by section in the order of docs/operators.md; the
-checks the model runs on itself are in :mod:`.checks`, the nested sections
-in :mod:`.sections`, loading and error messages in :mod:`.loading`.
+One model, its fields grouped by section (project, HTTP edge, database,
+Redis and Celery, providers, graph and feeds, apps and plugins, accounts,
+media and post images, video, logging):
+pydantic-settings reads one class, and a setting's comment sits beside its
+field. The checks the model runs on itself are in :mod:`.checks`, the
+nested tables in :mod:`.sections`, loading and error messages in
+:mod:`.loading` and :mod:`.base`.
 """
 
 from __future__ import annotations
