@@ -45,9 +45,9 @@ def socialflow_task_modules() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.accounts.routes import auth, users
+    from socialflow.accounts.routes import auth, email_flows, oauth, two_factor, users
 
-    return [auth.router, users.router]
+    return [auth.router, email_flows.router, two_factor.router, oauth.router, users.router]
 
 
 @hookimpl

@@ -13,6 +13,11 @@ not show ("deferred", carried in the cursor). The active Ranker orders that
 pool, the first ``limit`` are shown and the rest deferred. Every candidate is
 shown exactly once whatever the ranker does, and posts created after the
 first page (higher ids) never shift later pages: no duplicates, no gaps.
+
+Long because the feed reads and the fan-out that fills timelines share the same
+candidate queries and big-account rules (``_posts_by_authors``, the celebrity
+cache behind ``fanout_threshold``): a post is either fanned out or merged at
+read time, and both sides of that choice are defined here together.
 """
 
 from __future__ import annotations

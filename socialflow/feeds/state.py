@@ -15,13 +15,12 @@ from sqlmodel import Session
 
 from socialflow.core.platform import Platform
 from socialflow.feeds.cache import FeedCache, build_feed_cache
-from socialflow.feeds.generations import (
-    Generations,
+from socialflow.feeds.generation_events import (
     bump_for_events,
-    make_generations,
     note_account_changes,
     take_account_changes,
 )
+from socialflow.feeds.generations import Generations, make_generations
 from socialflow.feeds.pages import CelebrityCache
 from socialflow.feeds.timelines import TimelineStore, build_timeline_store, close_timeline_store
 from socialflow.plugins.specs import Event

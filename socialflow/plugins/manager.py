@@ -5,6 +5,11 @@ Loading is explicit and isolated: entry points in the ``socialflow`` group
 fails to import is recorded with its error and skipped; it only stops the
 platform if the provider it would have supplied is the active one, which
 :meth:`SocialflowPluginManager.provider` reports by name.
+
+Long because :class:`SocialflowPluginManager` is one piece of state (the loaded
+plugins, their load errors, the hooks' call order and wrappers) that loading,
+provider resolution and ``socialflow plugins list`` all read; the module-level
+helpers reproduce pluggy's call order for it.
 """
 
 from __future__ import annotations

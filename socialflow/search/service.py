@@ -12,6 +12,12 @@ on the request path. :func:`rebuild_index` (``socialflow search reindex``)
 rebuilds everything, and :func:`catch_up_users` replays users changed since a
 persisted watermark: both are repair paths for an index that fell behind
 (a lost task, a restored backup, a new backend).
+
+Long because indexing (sync, catch-up, rebuild) and querying (search and its
+viewer filter) apply one definition of what is searchable
+(:func:`user_is_searchable`, :func:`video_is_searchable`,
+:func:`document_queries`); the two halves must agree, or a hidden account is
+indexed or shown.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Reads for feeds go through :func:`hydrate`, which loads a page of posts with
 their authors in one SQLAlchemy Core query (no ORM objects per row) and the
 viewer's likes in a second, returning plain dicts ready for JSON.
+
+Long because every path that touches a post (edit, history, views, single
+reads, feed hydration) applies the same visibility rules (:func:`may_see`,
+:func:`can_view`, :func:`visible_condition`), defined once here beside the row
+loading they filter.
 """
 
 from __future__ import annotations

@@ -25,6 +25,10 @@ uvicorn server with that backend as the active storage::
             return {"storage": "s3", "plugin": {"s3": {...}}}
 
 Needs the ``ffmpeg`` and ``ffprobe`` binaries and ``tuspy`` (``socialflow[test]``).
+
+Long because the helpers and :class:`VideoEndToEnd` are one public import for
+plugin authors (``socialflow.testing.video``), and the suite's steps are those
+helpers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ compare-and-set, and only then deletes every other attempt's prefix. A
 worker killed at any point leaves either the old pointer or the new one,
 never a mix, and the next run (redelivered message or the sweeper finding a
 stale heartbeat) cleans up what the dead one left.
+
+Long because processing jobs and deletion share the storage layout
+(:func:`videos_prefix`, :func:`hls_root`) and the clean-up of attempts: a job
+racing a delete is only safe when both sides follow the same prefixes and
+compare-and-set, so they are read together here.
 """
 
 from __future__ import annotations

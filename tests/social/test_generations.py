@@ -118,7 +118,8 @@ def test_the_transport_follows_the_settings(tmp_path) -> None:
 def test_a_like_moves_the_post_and_the_liker_not_the_posts_author() -> None:
     """Every cached post of an author is stamped with the author's counter (their
     name and avatar are on it): a like of one post must not drop them all."""
-    from socialflow.feeds.generations import MemoryGenerations, bump_for_events
+    from socialflow.feeds.generation_events import bump_for_events
+    from socialflow.feeds.generations import MemoryGenerations
     from socialflow.plugins.specs import Event
 
     generations = MemoryGenerations()

@@ -27,6 +27,10 @@ so a shared bucket is fine. Hooks a backend may need to adjust:
   set it above your backend's threshold for uploading in parts.
   ``socialflow.plugins.streams.forward_only`` adapts such streams for SDKs
   that need full reads or ``tell()``.
+
+Long because the suite is one class a plugin subclasses once: each test method
+is a rule every storage backend must keep, and splitting the class would make
+plugin authors subclass several.
 """
 
 from __future__ import annotations

@@ -1,173 +1,34 @@
-"""Settings: ``SOCIALFLOW_*`` environment variables over ``socialflow.toml``.
+"""The :class:`Settings` model: every setting of a platform, with its default and doc.
 
-Precedence, highest first: keyword arguments, environment variables,
-``<project_dir>/socialflow.toml``, defaults. The project directory is the
-``project_dir`` argument, else ``SOCIALFLOW_PROJECT_DIR``, else the current
-directory; embedded defaults (SQLite database, media folder, broker file) live
-inside it so a project is one folder.
+One model, its fields grouped by section (project, HTTP edge, database,
+Redis and Celery, providers, graph and feeds, apps and plugins, accounts,
+media and post images, video, logging):
+pydantic-settings reads one class, and a setting's comment sits beside its
+field. The checks the model runs on itself are in :mod:`.checks`, the
+nested tables in :mod:`.sections`, loading and error messages in
+:mod:`.loading` and :mod:`.base`.
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib.util
-import ipaddress
-import json
-import logging
-import os
 import secrets
-import tomllib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import Any, Literal, TypeVar
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from socialflow.core.settings import checks
+from socialflow.core.settings.base import (
+    ENV_PREFIX,
+    CommaList,
+    ProjectTomlSource,
+    SettingsError,
+    explain,
 )
-from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
-from pydantic_settings import SettingsError as SourceError
-
-from socialflow.core.secret_strength import MIN_SECRET_BITS, estimate_secret_bits
-
-SETTINGS_FILE = "socialflow.toml"
-ENV_PREFIX = "SOCIALFLOW_"
-# Secrets that must never run in production: the documented example and empties.
-WEAK_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
-MIN_SECRET_LENGTH = 32
-SECRET_HOWTO = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
+from socialflow.core.settings.sections import OAuthProviderSettings, RateLimitSettings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class SettingsError(Exception):
-    """Settings are invalid; the message names the setting and the fix."""
-
-
-def _split_list(value: Any) -> Any:
-    """A list setting from the environment: ``a``, ``a,b`` or a JSON list ``["a", "b"]``.
-
-    People type ``SOCIALFLOW_CORS_ORIGINS=https://app.example``; only a value
-    that looks like JSON (starts with ``[``) is read as JSON.
-    """
-    if not isinstance(value, str):
-        return value
-    if value.lstrip().startswith("["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError(
-                f"not a valid JSON list ({exc.msg}); write a,b or a JSON list of strings"
-            ) from exc
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-# A list of strings that environment variables give as "a,b" or a JSON list.
-# NoDecode: pydantic-settings would otherwise insist on JSON and fail on "a".
-CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
-
-
-def weak_secret_problem(name: str, secret: str) -> str | None:
-    """Why ``secret`` (the value of setting ``name``) may not run in production, or None."""
-    if secret.lower() in WEAK_SECRETS:
-        problem = "missing or a known default"
-    elif len(secret) < MIN_SECRET_LENGTH:
-        problem = f"shorter than {MIN_SECRET_LENGTH} characters"
-    elif estimate_secret_bits(secret) < MIN_SECRET_BITS:
-        problem = (
-            "too predictable (repeated characters, runs like abc or 123, or a repeated "
-            f"pattern; it needs about {MIN_SECRET_BITS} bits of randomness)"
-        )
-    else:
-        return None
-    env = f"{ENV_PREFIX}{name.upper()}"
-    return (
-        f"{name} is {problem}, and environment is production. Set {env} (or {name} in "
-        f"{SETTINGS_FILE}) to a random value such as the output of `{SECRET_HOWTO}`."
-    )
-
-
-def _project_dir_from(init_kwargs: dict[str, Any]) -> Path:
-    raw = init_kwargs.get("project_dir") or os.environ.get(f"{ENV_PREFIX}PROJECT_DIR") or "."
-    return Path(raw).expanduser().resolve()
-
-
-class ProjectTomlSource(PydanticBaseSettingsSource):
-    """Reads ``socialflow.toml`` from the project directory, if there is one."""
-
-    def __init__(self, settings_cls: type[BaseSettings], init_kwargs: dict[str, Any]) -> None:
-        super().__init__(settings_cls)
-        self.path = _project_dir_from(init_kwargs) / SETTINGS_FILE
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        # Unused: __call__ returns the whole file at once.
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if not self.path.is_file():
-            return {}
-        try:
-            with self.path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(
-                f"{self.path} is not valid TOML: {exc}. Fix the file, or move it away "
-                "to run on the defaults."
-            ) from exc
-        # [socialflow] table or top-level keys are both accepted.
-        return dict(data.get("socialflow", data))
-
-
-class OAuthProviderSettings(BaseModel):
-    """One ``[oauth.<name>]`` login provider.
-
-    ``preset`` fills the endpoints of a well-known provider (google, github,
-    facebook, x); a generic OpenID Connect provider needs only
-    ``server_metadata_url`` (its discovery document). Explicit URLs override.
-    """
-
-    model_config = {"extra": "forbid"}
-
-    preset: Literal["google", "github", "facebook", "x"] | None = None
-    client_id: str
-    client_secret: SecretStr | None = None
-    server_metadata_url: str | None = Field(
-        default=None, description="OIDC discovery URL (.../.well-known/openid-configuration)."
-    )
-    authorize_url: str | None = None
-    token_url: str | None = None
-    userinfo_url: str | None = None
-    scope: str | None = None
-    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] = (
-        "client_secret_basic"  # noqa: S105 - a method name
-    )
-    display_name: str | None = None
-
-
-class RateLimitSettings(BaseModel):
-    """Limits in the ``limits`` library's notation (``"10/minute"``, ``"5 per 15 minutes"``)."""
-
-    model_config = {"extra": "forbid"}
-
-    enabled: bool = True
-    login_per_ip: str = "30/minute"
-    login_per_account: str = "10/minute"
-    register_per_ip: str = "10/hour"
-    password_reset_per_ip: str = "10/hour"  # noqa: S105 - a rate
-    password_reset_per_account: str = "3/hour"  # noqa: S105 - a rate
-    two_factor_per_account: str = "10/5 minutes"
-    oauth_authorize_per_ip: str = "20/minute"
-    # Progressive lockout: failed logins of one account, each tier stricter and longer.
-    lockout_tiers: list[str] = Field(
-        default_factory=lambda: ["5/5 minutes", "10/hour", "20/day"],
-        description="Failed logins per account before a lockout, shortest window first.",
-    )
 
 
 class Settings(BaseSettings):
@@ -503,15 +364,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            if entry != "*":
-                try:
-                    ipaddress.ip_network(entry, strict=False)
-                except ValueError:
-                    raise ValueError(
-                        f"{entry!r} is not an IP address or network (10.0.0.1, 10.0.0.0/8) or *"
-                    ) from None
-        return value
+        return checks.proxies_are_addresses(value)
 
     @model_validator(mode="after")
     def _fill_project_defaults(self) -> Settings:
@@ -531,42 +384,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _require_installed_drivers(self) -> Settings:
-        # A missing driver would otherwise surface later as a raw ModuleNotFoundError.
-        uses_postgres = str(self.database_url).startswith(("postgres://", "postgresql"))
-        if uses_postgres and not _installed("psycopg"):
-            raise ValueError(
-                "database_url is a PostgreSQL URL and PostgreSQL needs the psycopg driver, "
-                "which is not installed: pip install 'socialflow[postgres]'"
-            )
-        uses_redis = any(
-            str(url or "").startswith(("redis://", "rediss://", "unix://"))
-            for url in (self.redis_url, self.broker_url)
-        )
-        if uses_redis and not _installed("redis"):
-            raise ValueError(
-                "redis_url (or broker_url) points at Redis and Redis needs the redis "
-                "client, which is not installed: pip install 'socialflow[redis]'"
-            )
-        return self
+        return checks.require_installed_drivers(self)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_settings(self) -> Settings:
-        if self.environment != "production":
-            return self
-        secret = self.secret_key.get_secret_value() if self.secret_key else ""
-        problem = weak_secret_problem("secret_key", secret)
-        if problem is None and self.metrics_token is not None:
-            problem = weak_secret_problem("metrics_token", self.metrics_token.get_secret_value())
-        if problem:
-            raise ValueError(problem)
-        if self.mail_channel == "console":
-            raise ValueError(
-                "mail_channel is `console`, which writes account mail (sign-in and reset "
-                "links) to the log, and environment is production. Set mail_channel = "
-                '"smtp" (SOCIALFLOW_MAIL_CHANNEL) with smtp_host and smtp_port, or another '
-                "installed notification channel."
-            )
-        return self
+        return checks.refuse_unsafe_production_settings(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -608,130 +430,5 @@ class Settings(BaseSettings):
             )
         except ValidationError as exc:
             raise SettingsError(
-                _explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")
+                explain(exc, prefix=f"plugin.{section}.", env=f"PLUGIN__{section.upper()}__")
             ) from exc
-
-
-def _installed(module: str) -> bool:
-    """Whether ``module`` can be imported, without importing it (start-up stays fast)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _explain(exc: ValidationError, *, prefix: str = "", env: str = "") -> str:
-    lines = []
-    for error in exc.errors():
-        message = error["msg"].removeprefix("Value error, ")
-        if not error["loc"]:
-            lines.append(message)
-            continue
-        name = ".".join(str(part) for part in error["loc"])
-        env_name = f"{ENV_PREFIX}{env}{name.upper().replace('.', '__')}"
-        lines.append(
-            f"setting `{prefix}{name}`: {message}. "
-            f"Fix `{prefix}{name}` in {SETTINGS_FILE} or the {env_name} environment variable."
-        )
-    return "Invalid settings:\n  " + "\n  ".join(lines)
-
-
-def require_plugin_settings(
-    config: BaseModel, *, section: str, names: tuple[str, ...], provider: str
-) -> None:
-    """Fail naming each missing key of a plugin section that its active provider needs.
-
-    A plugin's settings model keeps such keys optional, so that merely
-    installing the plugin never breaks a project that does not use it; the
-    provider calls this when it is built (at start, for active providers).
-    """
-    missing = [name for name in names if getattr(config, name, None) is None]
-    if missing:
-        raise SettingsError(
-            "; ".join(
-                f"setting `plugin.{section}.{name}` is required when {provider}. Set `{name}` "
-                f"under [plugin.{section}] in {SETTINGS_FILE} or the "
-                f"{ENV_PREFIX}PLUGIN__{section.upper()}__{name.upper()} environment variable"
-                for name in missing
-            )
-        )
-
-
-# ``SOCIALFLOW_*`` variables that are not settings: the test kit's knobs
-# (socialflow.testing), the CLI's own. Plugins may add theirs here.
-NON_SETTING_ENV_PREFIXES: set[str] = {f"{ENV_PREFIX}TEST_", f"{ENV_PREFIX}CONFORMANCE_"}
-NON_SETTING_ENV_VARS: set[str] = {f"{ENV_PREFIX}NEW_USER_PASSWORD"}
-_settings_logger = logging.getLogger("socialflow.core.settings")
-_warned_env_vars: set[str] = set()
-
-
-def _known_path(model: type[BaseModel], parts: list[str]) -> tuple[bool, str | None]:
-    """Whether ``parts`` (lower-case, split on ``__``) name a setting of ``model``; if not,
-    the closest valid name as a dotted path (None if nothing is close)."""
-    head, rest = parts[0], parts[1:]
-    fields = model.model_fields
-    if head not in fields:
-        matches = difflib.get_close_matches(head, list(fields), n=1)
-        return False, matches[0] if matches else None
-    path = [head]
-    annotation: Any = fields[head].annotation
-    while rest and annotation is not Any:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            known, close = _known_path(annotation, rest)
-            return known, ".".join([*path, close]) if close else None
-        if get_origin(annotation) is not dict:
-            return False, ".".join(path)  # a plain value has no parts
-        path.append(rest[0])  # a dict's keys are free (``oauth.<provider>``)
-        annotation, rest = get_args(annotation)[1], rest[1:]
-    return True, None
-
-
-def unknown_env_vars(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
-    """``SOCIALFLOW_*`` variables that name no setting, each with the closest setting's
-    variable (or None). Nested settings use ``__``: ``SOCIALFLOW_RATE_LIMITS__ENABLED``."""
-    found = []
-    for name in environ:
-        upper = name.upper()  # pydantic-settings reads them case-insensitively
-        if not upper.startswith(ENV_PREFIX) or upper in NON_SETTING_ENV_VARS:
-            continue
-        if any(upper.startswith(prefix) for prefix in NON_SETTING_ENV_PREFIXES):
-            continue
-        parts = upper.removeprefix(ENV_PREFIX).lower().split("__")
-        known, close = _known_path(Settings, parts)
-        if not known:
-            suggestion = ENV_PREFIX + close.upper().replace(".", "__") if close else None
-            found.append((name, suggestion))
-    return found
-
-
-def _warn_about_unknown_env_vars() -> None:
-    """A misspelled variable is otherwise silently ignored (a misspelled TOML key fails)."""
-    for name, suggestion in unknown_env_vars(os.environ):
-        if name in _warned_env_vars:
-            continue
-        _warned_env_vars.add(name)
-        hint = f"; did you mean {suggestion}?" if suggestion else ""
-        _settings_logger.warning(
-            "Ignoring environment variable %s: no socialflow setting has that name%s",
-            name,
-            hint,
-        )
-
-
-def load_settings(project_dir: str | Path | None = None, **overrides: Any) -> Settings:
-    """Build :class:`Settings`, turning validation errors into :class:`SettingsError`.
-
-    Warns (once per process, on the ``socialflow.core.settings`` logger) about each
-    ``SOCIALFLOW_*`` environment variable that names no setting.
-    """
-    if project_dir is not None:
-        overrides["project_dir"] = Path(project_dir)
-    _warn_about_unknown_env_vars()
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        raise SettingsError(_explain(exc)) from exc
-    except SourceError as exc:  # a value pydantic-settings could not even decode
-        raise SettingsError(
-            f"Invalid settings: {exc}. Fix it in {SETTINGS_FILE} or the environment."
-        ) from exc
