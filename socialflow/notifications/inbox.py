@@ -45,6 +45,10 @@ Deduplication: each row carries a ``dedup_key`` naming what it is about
 liking, unliking and liking again notifies once, and one comment gives its
 recipient one notification even if it both replies to and mentions them
 (``replied`` wins over ``commented``, which wins over ``mentioned``).
+
+Long because writing and reading share one table of rules: which events make
+which kinds, who may be told (blocks, private accounts, state) and how a row
+is deduplicated are the same facts the inbox's reads and counts rely on.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ from socialflow; structural typing is enough. Every interface has a
 conformance suite in :mod:`socialflow.testing` that built-in and third-party
 providers alike must pass. The small data classes here are the values that
 cross the boundary between socialflow and a provider.
+
+Long because it is the one place plugin authors read the whole contract:
+every provider protocol, its optional capabilities and its value types side
+by side, as ``specs.py`` holds every hook.
 """
 
 from __future__ import annotations
