@@ -165,3 +165,27 @@ def test_serve_migrates_a_new_sqlite_database_and_runs_a_worker(
     platform = Platform(load_settings(project)).start()
     result = platform.celery.send_task("socialflow.system.ping", args=["from-test"])
     assert result.get(timeout=60)["value"] == "from-test"
+
+
+def test_serve_gives_uvicorn_the_realtime_frame_limit(tmp_path: Path) -> None:
+    from socialflow.cli.run import websocket_options
+
+    database = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    settings = load_settings(tmp_path, database_url=database)
+    assert websocket_options(settings) == {"ws_max_size": 4096}
+    tuned = {"realtime": {"max_message_bytes": 512}}
+    settings = load_settings(tmp_path, database_url=database, plugin=tuned)
+    assert websocket_options(settings) == {"ws_max_size": 512}
+
+
+def test_serve_without_the_realtime_app_leaves_uvicorn_its_default(tmp_path: Path) -> None:
+    from socialflow.cli.run import websocket_options
+
+    # Switched off, the section is neither read nor validated: uvicorn keeps its 16 MiB.
+    settings = load_settings(
+        tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        disabled_apps=["realtime"],
+        plugin={"realtime": {"max_message_bytes": 1, "no_such_key": True}},
+    )
+    assert websocket_options(settings) == {}

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -26,6 +26,8 @@ from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE, beat_schedule_pat
 from socialflow.core.console import ProjectOption, console, platform_for
 from socialflow.core.processes import die_with_parent, exit_on_sigterm, stop_child, watch_parent
 from socialflow.core.settings import ENV_PREFIX, Settings, SettingsError
+from socialflow.realtime.settings import SECTION as REALTIME
+from socialflow.realtime.settings import RealtimeSettings
 
 
 def _child_env(project_dir: Path) -> dict[str, str]:
@@ -64,6 +66,16 @@ def beat_arguments(settings: Settings) -> list[str]:
     path = beat_schedule_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     return ["--schedule", str(path)]
+
+
+def websocket_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's WebSocket options from ``[plugin.realtime]``: frames above its
+    ``max_message_bytes`` are refused (1009) as they arrive, not buffered up to uvicorn's
+    16 MiB default first. With the realtime app disabled nothing is set (uvicorn's own
+    defaults), and its section is not read, so it is not validated either."""
+    if REALTIME in settings.disabled_apps:
+        return {}
+    return {"ws_max_size": settings.plugin_config(REALTIME, RealtimeSettings).max_message_bytes}
 
 
 def serve_project(
@@ -113,9 +125,7 @@ def serve_project(
             # The app applies X-Forwarded-* from trusted_proxies itself (socialflow.core.http.edge);
             # uvicorn's own handling would trust 127.0.0.1 whatever the settings say.
             proxy_headers=False,
-            # WebSocket frames above the realtime limit are refused (1009) as they arrive,
-            # not buffered up to uvicorn's 16 MiB default first.
-            ws_max_size=settings.realtime_max_message_bytes,
+            **websocket_options(settings),
         )
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a development server is stopped

@@ -2,8 +2,8 @@
 
 Four tasks run side by side and the first to end decides the close code:
 the reader (ops, size and rate limits), the writer (drains the bounded send
-queue), the heartbeat (a frame every ``realtime_heartbeat_seconds``, and the
-caller's access checked again) and the expiry watch (4401 when the access
+queue), the heartbeat (a frame every ``heartbeat_seconds`` of ``[plugin.realtime]``,
+and the caller's access checked again) and the expiry watch (4401 when the access
 token expires, unless the client sent a fresh one with ``{"op": "auth"}``).
 """
 
@@ -32,6 +32,7 @@ from socialflow.realtime.brokers import Broker
 from socialflow.realtime.frames import control
 from socialflow.realtime.hub import Sink
 from socialflow.realtime.limits import TokenBucket
+from socialflow.realtime.settings import realtime_settings
 from socialflow.realtime.topics import BadTopicError, parse_topic
 
 logger = logging.getLogger(__name__)
@@ -42,18 +43,16 @@ class Connection:
     def __init__(
         self, websocket: WebSocket, platform: Platform, broker: Broker, claims: AccessClaims
     ) -> None:
-        settings = platform.settings
+        config = realtime_settings(platform)
         self.websocket, self.platform, self.broker = websocket, platform, broker
         self.claims = claims
         self.user_id = claims.user_id
-        self.settings = settings
-        self.sink = Sink(settings.realtime_send_queue_frames)
+        self.config = config
+        self.sink = Sink(config.send_queue_frames)
         self.sink.on_overflow = lambda: self.finish(
             closes.TRY_AGAIN_LATER, "too slow: the send queue is full"
         )
-        self.bucket = TokenBucket(
-            settings.realtime_messages_per_second, settings.realtime_message_burst
-        )
+        self.bucket = TokenBucket(config.messages_per_second, config.message_burst)
         self.topics: set[str] = set()
         self.renewed = asyncio.Event()
         self.done = asyncio.Event()
@@ -101,7 +100,7 @@ class Connection:
     # ----------------------------------------------------------------- reader
 
     async def _read(self) -> None:
-        limit = self.settings.realtime_max_message_bytes
+        limit = self.config.max_message_bytes
         while not self.done.is_set():
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -148,7 +147,7 @@ class Connection:
 
     async def _subscribe(self, name: str, topic: Any) -> None:
         if name not in self.topics:
-            if len(self.topics) >= self.settings.realtime_max_subscriptions:
+            if len(self.topics) >= self.config.max_subscriptions:
                 self.finish(closes.POLICY_VIOLATION, "too many topics on one connection")
                 return
             allowed = await run_in_threadpool(may_follow, self.platform, self.user_id, topic)
@@ -192,7 +191,7 @@ class Connection:
     # ---------------------------------------------------------- access checks
 
     async def _heartbeat(self) -> None:
-        interval = self.settings.realtime_heartbeat_seconds
+        interval = self.config.heartbeat_seconds
         while True:
             await asyncio.sleep(interval)
             try:

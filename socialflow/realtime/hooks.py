@@ -14,6 +14,7 @@ from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from pydantic import BaseModel
 
     from socialflow.core.platform import Platform
 
@@ -35,6 +36,15 @@ def socialflow_routers() -> list[APIRouter]:
     from socialflow.realtime import routes
 
     return [routes.router]
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    # [plugin.realtime] / SOCIALFLOW_PLUGIN__REALTIME__*: validated at start, only when
+    # the app is enabled (a disabled app registers no hooks, so no section is checked).
+    from socialflow.realtime.settings import SECTION, RealtimeSettings
+
+    return SECTION, RealtimeSettings
 
 
 @hookimpl

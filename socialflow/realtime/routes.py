@@ -23,6 +23,7 @@ from socialflow.realtime.access import (
 from socialflow.realtime.brokers import Broker
 from socialflow.realtime.connection import Connection
 from socialflow.realtime.replay import id_key
+from socialflow.realtime.settings import realtime_settings
 from socialflow.realtime.sse import open_stream
 
 router = APIRouter(tags=["realtime"])
@@ -100,6 +101,6 @@ async def event_stream(
     events = await open_stream(platform, broker, claims, last_event_id or None)
     return EventSourceResponse(
         events,
-        ping=max(1, int(platform.settings.realtime_heartbeat_seconds)),
+        ping=max(1, int(realtime_settings(platform).heartbeat_seconds)),
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

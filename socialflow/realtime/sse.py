@@ -23,6 +23,7 @@ from socialflow.realtime.brokers import Broker
 from socialflow.realtime.frames import Frame
 from socialflow.realtime.hub import Sink
 from socialflow.realtime.replay import Replay, id_key
+from socialflow.realtime.settings import realtime_settings
 from socialflow.realtime.topics import user_topic
 
 
@@ -39,8 +40,7 @@ async def open_stream(
     platform: Platform, broker: Broker, claims: AccessClaims, last_event_id: str | None
 ) -> AsyncIterator[ServerSentEvent]:
     """Subscribe now (before the response starts) and return the event iterator."""
-    settings = platform.settings
-    sink = Sink(settings.realtime_send_queue_frames)
+    sink = Sink(realtime_settings(platform).send_queue_frames)
     topic = user_topic(claims.user_id)
     await broker.subscribe(topic, sink)
     try:
@@ -64,7 +64,7 @@ async def _events(
     last_event_id: str | None,
 ) -> AsyncIterator[ServerSentEvent]:
     topic = user_topic(claims.user_id)
-    interval = platform.settings.realtime_heartbeat_seconds
+    interval = realtime_settings(platform).heartbeat_seconds
     seen = id_key(last_event_id) if last_event_id else None
     try:
         if replay.truncated:

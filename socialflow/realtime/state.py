@@ -1,18 +1,22 @@
-"""What the realtime app keeps per platform: its broker, and the commit observer feeding it."""
+"""What the realtime app keeps per platform: its settings, its broker, and the commit
+observer feeding it."""
 
 from __future__ import annotations
 
 from socialflow.core.platform import Platform
 from socialflow.realtime.brokers import Broker, build_broker
 from socialflow.realtime.publishing import publish_after_commit
+from socialflow.realtime.settings import SECTION, RealtimeSettings, realtime_settings
 
 
 def attach_realtime(platform: Platform) -> None:
-    """Attach the broker (built on first use, closed by ``Platform.stop()``) and the observer."""
+    """Attach the ``[plugin.realtime]`` section (validated once, read by every connection),
+    the broker (built on first use, closed by ``Platform.stop()``) and the observer."""
     settings = platform.settings
+    platform.attach(RealtimeSettings, lambda: settings.plugin_config(SECTION, RealtimeSettings))
     platform.attach(
         Broker,  # type: ignore[type-abstract]
-        lambda: build_broker(settings),
+        lambda: build_broker(settings, realtime_settings(platform)),
         close=lambda broker: broker.close(),
     )
     platform.on_commit(publish_after_commit(platform))

@@ -18,7 +18,7 @@ ALLOWED_ORIGIN = "http://app.example"
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
-    return {"cors_origins": [ALLOWED_ORIGIN], "realtime_send_queue_frames": 8}
+    return {"cors_origins": [ALLOWED_ORIGIN], "plugin": {"realtime": {"send_queue_frames": 8}}}
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import httpx
 
+from socialflow.realtime.settings import realtime_settings
 from tests.realtime.clients import EventStream, token_of
 from tests.social.conftest import Actor, make_post
 
@@ -76,7 +77,7 @@ def test_a_lost_stretch_is_announced(live_server, api, actor, platform) -> None:
     with stream(live_server, bob) as events:
         assert api("POST", f"/posts/{post['id']}/like", alice).status_code == 200
         first, _ = events.next_frame()
-    keep = platform.settings.realtime_replay_entries
+    keep = realtime_settings(platform).replay_entries
     # Far more frames than the log keeps (Redis trims ``MAXLEN ~`` in whole nodes), while
     # away; published directly, as any producer may.
     from socialflow.realtime.brokers import Broker

@@ -12,6 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from socialflow.accounts.tokens import issue_access_token
 from socialflow.realtime.brokers import Broker
+from socialflow.realtime.settings import realtime_settings
 from socialflow.testing.waiting import wait_until
 from tests.realtime.clients import (
     close_code,
@@ -86,7 +87,7 @@ def test_no_token_or_a_bad_one_closes_4401(live_server) -> None:
 
 def test_an_oversized_frame_closes_1009(live_server, actor, platform) -> None:
     bob = actor("bob")
-    limit = platform.settings.realtime_max_message_bytes
+    limit = realtime_settings(platform).max_message_bytes
     with open_socket(live_server, token_of(bob.headers)) as ws:
         ws.send(json.dumps({"op": "ping", "pad": "x" * limit}))
         assert close_code(ws) == 1009
@@ -108,9 +109,9 @@ def test_malformed_frames_and_unknown_ops(live_server, actor) -> None:
 
 def test_too_many_frames_closes_1008(serve, actor, platform) -> None:
     bob = actor("bob")
-    burst = platform.settings.realtime_message_burst
+    burst = realtime_settings(platform).message_burst
     # A send queue roomy enough for every answer: the rate limit, not the queue, ends it.
-    server = serve(realtime_send_queue_frames=1000)
+    server = serve(plugin={"realtime": {"send_queue_frames": 1000}})
     with open_socket(server, token_of(bob.headers)) as ws:
         for _ in range(burst * 3):
             ws.send(json.dumps({"op": "ping"}))
@@ -175,7 +176,7 @@ def test_a_slow_consumer_is_dropped_and_its_queue_stays_bounded(
     post = make_post(api, bob, "popular")
     topic = f"post:{post['id']}"
     broker = platform.get(Broker)
-    bound = platform.settings.realtime_send_queue_frames
+    bound = realtime_settings(platform).send_queue_frames
     # A client that stops reading: its own receive buffer is small, so TCP pushes back.
     with open_socket(live_server, token_of(bob.headers), max_queue=1) as ws:
         subscribe(ws, topic)

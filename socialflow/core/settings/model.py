@@ -147,51 +147,6 @@ class Settings(BaseSettings):
         ge=0,
         description="Entries kept per process in each feed cache (pages, skeletons, posts...).",
     )
-    # --- realtime: WebSocket hub and Server-Sent Events (docs/realtime.md)
-    realtime_send_queue_frames: int = Field(
-        default=256,
-        ge=1,
-        le=100_000,
-        description="Frames waiting for one slow client; a client that lets it fill is dropped.",
-    )
-    realtime_max_message_bytes: int = Field(
-        default=4096,
-        ge=64,
-        le=1024 * 1024,
-        description="Largest frame a WebSocket client may send; closed with 1009 above.",
-    )
-    realtime_messages_per_second: float = Field(
-        default=5.0,
-        gt=0,
-        description="Frames a WebSocket client may send per second, on average (close 1008).",
-    )
-    realtime_message_burst: int = Field(
-        default=20, ge=1, description="Frames a WebSocket client may send at once."
-    )
-    realtime_max_subscriptions: int = Field(
-        default=100, ge=1, description="Topics one WebSocket connection may follow at once."
-    )
-    realtime_heartbeat_seconds: float = Field(
-        default=25.0,
-        gt=0,
-        description="Idle time after which a heartbeat frame (WebSocket) or comment (SSE) "
-        "is sent; the caller's access is checked again at the same pace.",
-    )
-    realtime_replay_entries: int = Field(
-        default=500,
-        ge=0,
-        description="Frames kept per user for resuming an event stream (Last-Event-ID).",
-    )
-    realtime_replay_seconds: int = Field(
-        default=24 * 3600,
-        ge=1,
-        description="How long a user's replay log lives after its last frame.",
-    )
-    realtime_replay_users: int = Field(
-        default=10_000,
-        ge=1,
-        description="Users whose replay log one process keeps without Redis (least recent go).",
-    )
     trending_prune_interval_seconds: int = Field(
         default=3600,
         ge=1,

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from socialflow.core.settings import Settings
 from socialflow.realtime.brokers.base import Broker
+from socialflow.realtime.settings import RealtimeSettings
 
 
-def build_broker(settings: Settings) -> Broker:
-    """Redis when ``redis_url`` is set, else in-process."""
+def build_broker(settings: Settings, config: RealtimeSettings) -> Broker:
+    """Redis when ``redis_url`` is set, else in-process; ``config`` sizes the replay log."""
     if settings.redis_url:
         from socialflow.realtime.brokers.redis import RedisBroker
 
-        return RedisBroker(settings)
+        return RedisBroker(settings, config)
     from socialflow.realtime.brokers.memory import MemoryBroker
 
-    return MemoryBroker(settings)
+    return MemoryBroker(config)
 
 
 __all__ = ["Broker", "build_broker"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from socialflow.core.settings import Settings
 from socialflow.realtime.brokers.base import Broker
 from socialflow.realtime.frames import Frame
 from socialflow.realtime.replay import MemoryReplayLog, Replay
+from socialflow.realtime.settings import RealtimeSettings
 from socialflow.realtime.topics import user_of
 
 
@@ -16,12 +16,12 @@ class MemoryBroker(Broker):
     ``socialflow serve`` process, or set ``redis_url``.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, config: RealtimeSettings) -> None:
         super().__init__()
         self.log = MemoryReplayLog(
-            entries=settings.realtime_replay_entries,
-            max_users=settings.realtime_replay_users,
-            ttl_seconds=settings.realtime_replay_seconds,
+            entries=config.replay_entries,
+            max_users=config.replay_users,
+            ttl_seconds=config.replay_seconds,
         )
 
     def wants(self, topic: str) -> bool:

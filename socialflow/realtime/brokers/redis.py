@@ -4,8 +4,8 @@ Frames go out with ``PUBLISH`` on ``<namespace>:realtime:topic:<topic>``; each
 process subscribes to the channels of the topics its clients follow, and no
 others, so traffic to a process is what its clients need. A user's stream is
 also appended to the Redis stream ``<namespace>:realtime:log:<user id>``
-(``XADD ... MAXLEN ~ realtime_replay_entries``, expiring
-``realtime_replay_seconds`` after its last frame): the stream id is the
+(``XADD ... MAXLEN ~ replay_entries``, expiring ``replay_seconds`` after its
+last frame, both under ``[plugin.realtime]``): the stream id is the
 frame's id, the same in every process, so a client resumes on any of them.
 
 One listener thread per process holds the subscribing connection (redis-py's
@@ -29,6 +29,7 @@ from socialflow.core.settings import Settings
 from socialflow.realtime.brokers.base import Broker
 from socialflow.realtime.frames import Frame
 from socialflow.realtime.replay import Replay, id_key
+from socialflow.realtime.settings import RealtimeSettings
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -36,15 +37,15 @@ SUBSCRIBE_WAIT_SECONDS = 5.0
 
 
 class RedisBroker(Broker):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, config: RealtimeSettings) -> None:
         import redis
 
         super().__init__()
         assert settings.redis_url
         self.prefix = f"{settings.redis_namespace}:realtime"
         self.client = redis.Redis.from_url(settings.redis_url, socket_timeout=5)
-        self.entries = settings.realtime_replay_entries
-        self.ttl = settings.realtime_replay_seconds
+        self.entries = config.replay_entries
+        self.ttl = config.replay_seconds
         self._lock = threading.Lock()
         self._waiters: dict[str, list[Callable[[], None]]] = {}
         self._subscribed: set[str] = set()
