@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextvars import ContextVar
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manag
 from socialflow.plugins.specs import Event
 
 logger = logging.getLogger("socialflow.core.platform")
+# The platform whose enqueue() is publishing now (see sending_platform).
+_sending: ContextVar[Platform | None] = ContextVar("socialflow_sending_platform", default=None)
 T = TypeVar("T")
 CommitObserver = Callable[[Session, list[Event]], None]
 
@@ -52,6 +55,15 @@ class ReadinessCheck:
     # Whether ``detail`` may be shown to anyone (``/readyz``); most details name
     # paths, hosts or driver messages and go to the log and ``doctor`` only.
     public: bool = False
+
+
+def sending_platform() -> Platform | None:
+    """The platform whose :meth:`Platform.enqueue` is publishing a task right now, if any.
+
+    For Celery ``before_task_publish`` receivers, which are told the task's
+    name but not which platform (which project) sends it.
+    """
+    return _sending.get()
 
 
 class Platform:
@@ -235,7 +247,11 @@ class Platform:
         celery = self.celery
         self.metrics.tasks_enqueued.labels(task.name).inc()
         if not celery.conf.task_always_eager:
-            celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+            token = _sending.set(self)
+            try:
+                celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+            finally:
+                _sending.reset(token)
             return
         # Celery runs an eager task inside ``denied_join_result()``, which sets a
         # process-global flag and restores the old value on exit: two threads doing so

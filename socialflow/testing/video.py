@@ -300,7 +300,7 @@ class VideoEndToEnd:
     """Upload -> transcode -> HLS playback over HTTP with the active storage of the settings.
 
     Subclass in a storage plugin's tests and provide ``storage_settings``.
-    Tasks run inline (``task_always_eager``); the app runs on a real uvicorn
+    Tasks run as the backend runs them (eager, or on the session's worker); the app runs on a real uvicorn
     server whose port matches ``public_url``, so the app's signed playlist
     URLs resolve, and segment URLs are whatever the backend signs.
     """
@@ -325,7 +325,6 @@ class VideoEndToEnd:
         # The app's signed URLs are absolute (settings.public_url): make them point here.
         return {
             "public_url": f"http://127.0.0.1:{server_port}",
-            "task_always_eager": True,
             **storage_settings,
         }
 
