@@ -132,7 +132,7 @@ def _use_fast_sqlite_broker(app: Celery, broker: str) -> None:
 
 
 def run_task_on(platform: Platform | None) -> Token[Platform | None]:
-    """Make :func:`platform_of` answer ``platform`` in this context until :func:`reset_task_platform`.
+    """Make :func:`platform_of` answer ``platform`` here until :func:`reset_task_platform`.
 
     For a worker that serves several projects (the test suite's shared worker,
     from ``task_prerun``): the task then reads and writes the project named by

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextvars import ContextVar
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar, cast
@@ -73,7 +73,8 @@ class Platform:
         self.settings = settings or load_settings()
         self.metrics = Metrics()
         self._started = False
-        self._lock = threading.Lock()
+        # Re-entrant: an attachment's factory may get() another (the feed cache, its bumps).
+        self._lock = threading.RLock()
         self._eager_lock = threading.RLock()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None

@@ -226,7 +226,7 @@ async def async_client(app: Any, anyio_backend: Any) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=app)
     settings = app.state.socialflow.settings
 
-    async def tasks_done(response: httpx.Response) -> None:
+    async def tasks_done(message: httpx.Request | httpx.Response) -> None:
         await anyio.to_thread.run_sync(wait_for_tasks, settings)
 
     async with (
@@ -234,7 +234,7 @@ async def async_client(app: Any, anyio_backend: Any) -> AsyncIterator[httpx.Asyn
         httpx.AsyncClient(
             transport=transport,
             base_url="http://testserver",
-            event_hooks={"response": [tasks_done]},
+            event_hooks={"request": [tasks_done], "response": [tasks_done]},
         ) as http,
     ):
         yield http
@@ -251,16 +251,17 @@ def live_server(app: Any) -> Iterator[str]:
 def client(live_server: str, socialflow_settings: Any) -> Iterator[httpx.Client]:
     """An httpx client talking real HTTP to ``live_server``.
 
-    Each response comes back once the tasks the request sent have run (a no-op
-    with eager tasks): a test reads their effects right after the request.
+    A request goes out once the test's tasks have run, and its response comes
+    back once the tasks it sent have (no-ops with eager tasks): a test reads
+    their effects right after the request, and a request sees what the tasks of
+    a service the test called did.
     """
 
-    def tasks_done(response: httpx.Response) -> None:
+    def tasks_done(message: httpx.Request | httpx.Response) -> None:
         wait_for_tasks(socialflow_settings)
 
-    with httpx.Client(
-        base_url=live_server, timeout=30, event_hooks={"response": [tasks_done]}
-    ) as http:
+    hooks = {"request": [tasks_done], "response": [tasks_done]}
+    with httpx.Client(base_url=live_server, timeout=30, event_hooks=hooks) as http:
         yield http
 
 
@@ -294,6 +295,8 @@ def make_user(platform: Any) -> Callable[..., Any]:
                 setattr(user, key, value)
             session.add(user)
             session.commit()
+            # Made means indexed and all: the tasks its creation sent have run.
+            wait_for_tasks(platform)
             return user
 
     return factory

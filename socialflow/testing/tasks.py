@@ -21,7 +21,7 @@ How a task finds its test:
 * Each publish increments a per-test counter in Redis and each run
   decrements it when it ends (success, failure or retry; a retry is a new
   publish). :func:`wait_for_tasks` waits for zero, then raises what failed in
-  the worker (:class:`TaskFailed`). The ``client`` fixtures call it after
+  the worker (:class:`TaskFailedError`). The ``client`` fixtures call it after
   each response, and the settings fixture before the test's database goes,
   so a test reads what its request's tasks did, as it did with eager tasks.
 """
@@ -63,7 +63,7 @@ _redis_clients: dict[str, Any] = {}
 _redis_lock = threading.Lock()
 
 
-class TaskFailed(AssertionError):
+class TaskFailedError(AssertionError):
     """A task the test sent failed in the worker (its traceback is the message)."""
 
 
@@ -128,7 +128,9 @@ def _header_of(request: Any) -> dict[str, Any] | None:
     return header if isinstance(header, dict) else None
 
 
-def _before_publish(sender: str | None = None, headers: dict[str, Any] | None = None, **_: Any) -> None:
+def _before_publish(
+    sender: str | None = None, headers: dict[str, Any] | None = None, **_: Any
+) -> None:
     """Name the test on each task it sends, and count the task as pending."""
     if headers is None:
         return
@@ -208,7 +210,12 @@ class _WorkerState:
             _redis(header["redis"]).decr(f"{header['key']}:pending")
 
     def failure(
-        self, sender: Any = None, task_id: str = "", exception: Any = None, einfo: Any = None, **_: Any
+        self,
+        sender: Any = None,
+        task_id: str = "",
+        exception: Any = None,
+        einfo: Any = None,
+        **_: Any,
     ) -> None:
         header = _header_of(sender.request) if sender is not None else None
         if header is None:
@@ -245,7 +252,7 @@ def connect_worker() -> None:
 
 def wait_for_tasks(settings: Settings | Any, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Wait until every task the test sent (and the tasks they sent) has run, then raise
-    :class:`TaskFailed` if one failed. Takes a Platform or its Settings.
+    :class:`TaskFailedError` if one failed. Takes a Platform or its Settings.
 
     Does nothing where tasks run eagerly (the embedded backend) or on a worker
     the test runs itself (``celery_worker``): there the test waits for what it expects.
@@ -259,12 +266,12 @@ def wait_for_tasks(settings: Settings | Any, timeout: float = DEFAULT_TIMEOUT) -
     while int(client.get(f"{key}:pending") or 0) > 0:
         process = _session.get("process")
         if process is not None and process.poll() is not None:
-            raise TaskFailed(
+            raise TaskFailedError(
                 f"the test session's Celery worker exited with {process.returncode} "
                 f"(log: {_session.get('log')})"
             )
         if time.monotonic() > deadline:
-            raise TaskFailed(
+            raise TaskFailedError(
                 f"tasks still pending after {timeout:.0f} s (log: {_session.get('log')})"
             )
         time.sleep(POLL_SECONDS)
@@ -273,7 +280,7 @@ def wait_for_tasks(settings: Settings | Any, timeout: float = DEFAULT_TIMEOUT) -
     pipe.delete(f"{key}:errors")
     errors, _ = pipe.execute()
     if errors:
-        raise TaskFailed("\n\n".join(e.decode(errors="replace") for e in errors))
+        raise TaskFailedError("\n\n".join(e.decode(errors="replace") for e in errors))
 
 
 # ------------------------------------------------------------------ the session worker

@@ -300,9 +300,10 @@ class VideoEndToEnd:
     """Upload -> transcode -> HLS playback over HTTP with the active storage of the settings.
 
     Subclass in a storage plugin's tests and provide ``storage_settings``.
-    Tasks run as the backend runs them (eager, or on the session's worker); the app runs on a real uvicorn
-    server whose port matches ``public_url``, so the app's signed playlist
-    URLs resolve, and segment URLs are whatever the backend signs.
+    Tasks run as the test backend runs them (eagerly, or on the session's
+    worker); the app runs on a real uvicorn server whose port matches
+    ``public_url``, so the app's signed playlist URLs resolve, and segment URLs
+    are whatever the backend signs.
     """
 
     clip_seconds: float = 2.5
