@@ -258,7 +258,7 @@ def wait_for_tasks(settings: Settings | Any, timeout: float = DEFAULT_TIMEOUT) -
     the test runs itself (``celery_worker``): there the test waits for what it expects.
     """
     settings = getattr(settings, "settings", settings)
-    if not on_session_worker(settings):
+    if not on_session_worker(settings) or settings.redis_url is None:
         return
     client = _redis(settings.redis_url)
     key = tracking_key(settings)
