@@ -123,8 +123,9 @@ def _redis(url: str) -> Any:
 
 def _header_of(request: Any) -> dict[str, Any] | None:
     header = getattr(request, HEADER, None)
-    if header is None:
-        header = (getattr(request, "headers", None) or {}).get(HEADER)
+    if header is None:  # a task's context keeps it in headers, a worker Request in its dict
+        carried = getattr(request, "headers", None) or getattr(request, "_request_dict", None)
+        header = (carried or {}).get(HEADER)
     return header if isinstance(header, dict) else None
 
 
