@@ -318,9 +318,10 @@ def auth_headers(platform: Any) -> Callable[[Any], dict[str, str]]:
 
 @pytest.fixture
 def celery_worker(platform: Any) -> Iterator[Any]:
-    """A real ``socialflow worker`` process on the test project's broker.
+    """A real ``socialflow worker`` process of the test's own, on its project's broker.
 
-    Needs ``task_always_eager: False`` in ``socialflow_overrides``.
+    Needs ``task_always_eager: False`` in ``socialflow_overrides`` (which also
+    keeps the test off the services backend's shared worker).
     """
     if platform.settings.task_always_eager:
         pytest.fail("celery_worker needs socialflow_overrides with task_always_eager=False")
