@@ -15,12 +15,14 @@ from typer.testing import CliRunner
 
 from socialflow.cli import build_cli
 from socialflow.core.celery import MEDIA_QUEUE
+from socialflow.core.effects import PendingTask
 from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings
 from socialflow.feeds.tasks import PRUNE_TRENDING_TASK
 from socialflow.social import trending
 from socialflow.social.models import TrendingCounter
 from socialflow.social.tasks import SWEEP_IMAGES_TASK
+from socialflow.testing.tasks import wait_for_tasks
 from socialflow.testing.worker import running_worker
 from socialflow.video.tasks import MEDIA_SWEEP_TASK
 from socialflow.webhooks.tasks import SWEEP_TASK as WEBHOOKS_SWEEP_TASK
@@ -67,7 +69,8 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
 def test_the_prune_task_drops_old_trending_buckets(platform: Any) -> None:
     old_and_new_buckets(platform)
     assert buckets(platform) == 2
-    platform.celery.tasks[PRUNE_TRENDING_TASK].delay()  # eager in this test: runs inline
+    platform.enqueue(PendingTask(name=PRUNE_TRENDING_TASK))
+    wait_for_tasks(platform)  # eager tasks ran inline; a worker's are waited for
     assert buckets(platform) == 1
 
 

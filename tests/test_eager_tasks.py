@@ -7,9 +7,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from celery._state import task_join_will_block
 
 from socialflow.core.effects import PendingTask
+
+
+@pytest.fixture
+def socialflow_overrides() -> dict[str, Any]:
+    # Eager on both backends (the services backend otherwise sends tasks to a worker).
+    return {"task_always_eager": True}
 
 
 def test_concurrent_eager_tasks_leave_result_get_usable(platform: Any) -> None:

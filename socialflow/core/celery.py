@@ -20,6 +20,7 @@ CLI reads the queue names from here and must start fast.
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,8 @@ BEAT_SCHEDULE_FILE = "celerybeat-schedule"
 SQLITE_BROKER_PREFIX = "sqla+sqlite"
 SQLITE_TRANSPORT = "socialflow.core.celery_sqlite:Transport"
 SQLITE_BROKER_PREFETCH = 8
+# The platform the running task works for, when it is not its app's (see run_task_on).
+_task_platform: ContextVar[Platform | None] = ContextVar("socialflow_task_platform", default=None)
 
 
 def result_backend_url(settings: Settings) -> str:
@@ -102,7 +105,8 @@ def make_celery(
         beat_schedule_filename=str(beat_schedule_path(settings)),
     )
     if settings.redis_url and broker == settings.redis_url:
-        prefix = {"global_keyprefix": f"{settings.redis_namespace}:"}
+        namespace = settings.celery_namespace or settings.redis_namespace
+        prefix = {"global_keyprefix": f"{namespace}:"}
         app.conf.broker_transport_options = prefix
         app.conf.result_backend_transport_options = prefix
     elif broker.startswith(SQLITE_BROKER_PREFIX):
@@ -127,9 +131,24 @@ def _use_fast_sqlite_broker(app: Celery, broker: str) -> None:
     app.conf.worker_prefetch_multiplier = SQLITE_BROKER_PREFETCH
 
 
+def run_task_on(platform: Platform | None) -> Token[Platform | None]:
+    """Make :func:`platform_of` answer ``platform`` here until :func:`reset_task_platform`.
+
+    For a worker that serves several projects (the test suite's shared worker,
+    from ``task_prerun``): the task then reads and writes the project named by
+    its message instead of the worker's own.
+    """
+    return _task_platform.set(platform)
+
+
+def reset_task_platform(token: Token[Platform | None]) -> None:
+    _task_platform.reset(token)
+
+
 def platform_of(app: Celery) -> Platform:
-    """The platform a worker's tasks run against (attached by ``Platform.celery``)."""
-    platform: Any = getattr(app, "socialflow_platform", None)
+    """The platform a worker's tasks run against: the one set by :func:`run_task_on`
+    for this task, else the app's own (attached by ``Platform.celery``)."""
+    platform: Any = _task_platform.get() or getattr(app, "socialflow_platform", None)
     if platform is None:
         raise RuntimeError("this Celery app was not made by socialflow.Platform")
     platform.start()

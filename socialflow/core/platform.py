@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast, overload
@@ -47,6 +48,8 @@ from socialflow.plugins.protocols import (
 from socialflow.plugins.specs import Event
 
 logger = logging.getLogger("socialflow.core.platform")
+# The platform whose enqueue() is publishing now (see sending_platform).
+_sending: ContextVar[Platform | None] = ContextVar("socialflow_sending_platform", default=None)
 T = TypeVar("T")
 CommitObserver = Callable[[Session, list[Event]], None]
 
@@ -63,6 +66,15 @@ class ReadinessCheck:
     public: bool = False
 
 
+def sending_platform() -> Platform | None:
+    """The platform whose :meth:`Platform.enqueue` is publishing a task right now, if any.
+
+    For Celery ``before_task_publish`` receivers, which are told the task's
+    name but not which platform (which project) sends it.
+    """
+    return _sending.get()
+
+
 class Platform:
     """The runtime of one socialflow deployment."""
 
@@ -70,7 +82,8 @@ class Platform:
         self.settings = settings or load_settings()
         self.metrics = Metrics()
         self._started = False
-        self._lock = threading.Lock()
+        # Re-entrant: an attachment's factory may get() another (the feed cache, its bumps).
+        self._lock = threading.RLock()
         self._eager_lock = threading.RLock()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
@@ -268,7 +281,11 @@ class Platform:
         celery = self.celery
         self.metrics.tasks_enqueued.labels(task.name).inc()
         if not celery.conf.task_always_eager:
-            celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+            token = _sending.set(self)
+            try:
+                celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+            finally:
+                _sending.reset(token)
             return
         # Celery runs an eager task inside ``denied_join_result()``, which sets a
         # process-global flag and restores the old value on exit: two threads doing so

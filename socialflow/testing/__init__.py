@@ -11,7 +11,9 @@ validation): :mod:`socialflow.testing.storage_checks`; checking V4 signed URLs
 against emulators that do not: :mod:`socialflow.testing.signed_urls`.
 Emulators and servers for a test session: :mod:`socialflow.testing.processes`. Environment knobs:
 
-* ``SOCIALFLOW_TEST_BACKEND=services``: PostgreSQL + Redis for every test.
+* ``SOCIALFLOW_TEST_BACKEND=services``: PostgreSQL + Redis for every test, and
+  Celery tasks on a real worker shared by the tests of a process
+  (:mod:`.tasks`, :func:`.tasks.wait_for_tasks`); eager tasks otherwise.
 * ``SOCIALFLOW_TEST_POSTGRES_URL`` / ``SOCIALFLOW_TEST_REDIS_URL``: where they are
   (defaults: 127.0.0.1:5432 database ``test``, 127.0.0.1:6379 db 15).
 * ``SOCIALFLOW_TEST_STRICT=1``: a test skipped for want of a server fails

@@ -24,6 +24,7 @@ from socialflow.testing import toml
 from socialflow.testing.database import PostgresTemplate, SqliteTemplate
 from socialflow.testing.server import run_server
 from socialflow.testing.services import STRICT_ENV, backend, require_postgres, require_redis, strict
+from socialflow.testing.tasks import session_worker, wait_for_tasks
 from socialflow.testing.worker import running_worker
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - test-only
@@ -88,6 +89,35 @@ def socialflow_database_template(
         yield SqliteTemplate(folder)
 
 
+@pytest.fixture(scope="session")
+def socialflow_session_worker(
+    tmp_path_factory: pytest.TempPathFactory,
+    socialflow_database_template: SqliteTemplate | PostgresTemplate,
+) -> Iterator[str]:
+    """Services backend: this process's real Celery worker, shared by its tests;
+    yields the ``celery_namespace`` their settings then use (see
+    :mod:`socialflow.testing.tasks`). Started by the first test that needs it."""
+    project = tmp_path_factory.mktemp("socialflow-worker")
+    namespace = f"sftest-celery-{uuid.uuid4().hex[:10]}"
+    database_url = socialflow_database_template.new_database(project)
+    values = {
+        "environment": "test",
+        "secret_key": TEST_SECRET,
+        "database_url": database_url,
+        "redis_url": require_redis(),
+        "redis_namespace": f"{namespace}-own",
+        "celery_namespace": namespace,
+        "log_json": True,
+        "log_level": "INFO",
+    }
+    toml.write(project / "socialflow.toml", values)
+    try:
+        with session_worker(project):
+            yield namespace
+    finally:
+        socialflow_database_template.drop(database_url)
+
+
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
     """Settings to apply on top of the test defaults; override in your tests."""
@@ -103,12 +133,19 @@ def socialflow_project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def socialflow_settings(
+    request: pytest.FixtureRequest,
     socialflow_project: Path,
     socialflow_database_template: SqliteTemplate | PostgresTemplate,
     socialflow_overrides: dict[str, Any],
 ) -> Iterator[Any]:
     """Settings of a fresh test project, also written to its ``socialflow.toml``
-    so that subprocesses (workers, CLI) see the same configuration."""
+    so that subprocesses (workers, CLI) see the same configuration.
+
+    Tasks: eager on the embedded backend; on the services backend, sent to the
+    session's real worker (``socialflow_session_worker``), waited for (and
+    their failures raised) before the database goes. A test that sets
+    ``task_always_eager`` itself gets that: eager, or no worker but its own.
+    """
     from socialflow.core.settings import load_settings
 
     database_url = socialflow_database_template.new_database(socialflow_project)
@@ -124,10 +161,17 @@ def socialflow_settings(
         values["redis_url"] = require_redis()
         # Parallel test runs share one Redis: keep their keys and queues apart.
         values["redis_namespace"] = f"sftest-{uuid.uuid4().hex[:10]}"
+        if "task_always_eager" not in socialflow_overrides:
+            values["task_always_eager"] = False
+            values["celery_namespace"] = request.getfixturevalue("socialflow_session_worker")
     values.update(socialflow_overrides)
     toml.write(socialflow_project / "socialflow.toml", values)
-    yield load_settings(socialflow_project)
-    socialflow_database_template.drop(database_url)
+    settings = load_settings(socialflow_project)
+    try:
+        yield settings
+        wait_for_tasks(settings)
+    finally:
+        socialflow_database_template.drop(database_url)
 
 
 @pytest.fixture
@@ -177,10 +221,21 @@ async def async_client(app: Any, anyio_backend: Any) -> AsyncIterator[httpx.Asyn
     with FastAPI) runs it. Write ``async def`` tests that take ``async_client``;
     requesting it pulls in ``anyio_backend`` (asyncio by default).
     """
+    import anyio.to_thread
+
     transport = httpx.ASGITransport(app=app)
+    settings = app.state.socialflow.settings
+
+    async def tasks_done(message: httpx.Request | httpx.Response) -> None:
+        await anyio.to_thread.run_sync(wait_for_tasks, settings)
+
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+        httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            event_hooks={"request": [tasks_done], "response": [tasks_done]},
+        ) as http,
     ):
         yield http
 
@@ -193,9 +248,20 @@ def live_server(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(live_server: str) -> Iterator[httpx.Client]:
-    """An httpx client talking real HTTP to ``live_server``."""
-    with httpx.Client(base_url=live_server, timeout=30) as http:
+def client(live_server: str, socialflow_settings: Any) -> Iterator[httpx.Client]:
+    """An httpx client talking real HTTP to ``live_server``.
+
+    A request goes out once the test's tasks have run, and its response comes
+    back once the tasks it sent have (no-ops with eager tasks): a test reads
+    their effects right after the request, and a request sees what the tasks of
+    a service the test called did.
+    """
+
+    def tasks_done(message: httpx.Request | httpx.Response) -> None:
+        wait_for_tasks(socialflow_settings)
+
+    hooks = {"request": [tasks_done], "response": [tasks_done]}
+    with httpx.Client(base_url=live_server, timeout=30, event_hooks=hooks) as http:
         yield http
 
 
@@ -229,6 +295,8 @@ def make_user(platform: Any) -> Callable[..., Any]:
                 setattr(user, key, value)
             session.add(user)
             session.commit()
+            # Made means indexed and all: the tasks its creation sent have run.
+            wait_for_tasks(platform)
             return user
 
     return factory
@@ -250,9 +318,10 @@ def auth_headers(platform: Any) -> Callable[[Any], dict[str, str]]:
 
 @pytest.fixture
 def celery_worker(platform: Any) -> Iterator[Any]:
-    """A real ``socialflow worker`` process on the test project's broker.
+    """A real ``socialflow worker`` process of the test's own, on its project's broker.
 
-    Needs ``task_always_eager: False`` in ``socialflow_overrides``.
+    Needs ``task_always_eager: False`` in ``socialflow_overrides`` (which also
+    keeps the test off the services backend's shared worker).
     """
     if platform.settings.task_always_eager:
         pytest.fail("celery_worker needs socialflow_overrides with task_always_eager=False")

@@ -305,9 +305,10 @@ class VideoEndToEnd:
     """Upload -> transcode -> HLS playback over HTTP with the active storage of the settings.
 
     Subclass in a storage plugin's tests and provide ``storage_settings``.
-    Tasks run inline (``task_always_eager``); the app runs on a real uvicorn
-    server whose port matches ``public_url``, so the app's signed playlist
-    URLs resolve, and segment URLs are whatever the backend signs.
+    Tasks run as the test backend runs them (eagerly, or on the session's
+    worker); the app runs on a real uvicorn server whose port matches
+    ``public_url``, so the app's signed playlist URLs resolve, and segment URLs
+    are whatever the backend signs.
     """
 
     clip_seconds: float = 2.5
@@ -330,7 +331,6 @@ class VideoEndToEnd:
         # The app's signed URLs are absolute (settings.public_url): make them point here.
         return {
             "public_url": f"http://127.0.0.1:{server_port}",
-            "task_always_eager": True,
             **storage_settings,
         }
 

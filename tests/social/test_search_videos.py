@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from socialflow.accounts import users as user_service
+from socialflow.testing.tasks import wait_for_tasks
 from socialflow.video import videos as video_service
 from socialflow.video.models import Video, VideoStatus
 from tests.social.conftest import Actor, follow
@@ -41,6 +42,7 @@ def ready_video(platform: Any, owner: Actor, title: str, visibility: str = "publ
         prefix=f"{video_service.hls_root(video_id)}{token}/",
         values={"duration": 3.0, "width": 640, "height": 360, "renditions": []},
     )
+    wait_for_tasks(platform)  # the search index task, on the services backend's worker
     return video_id
 
 
@@ -106,7 +108,8 @@ def test_a_video_that_is_no_longer_ready_leaves_the_index(
         video = session.get(Video, video_id)
         video_service.start_processing(session=session, video=video)
         session.commit()
-    # (Eager mode ran the job at once: this video has no source, so it failed.)
+    # The job ran (eagerly, or on the worker): this video has no source, so it failed.
+    wait_for_tasks(platform)
     with platform.session() as session:
         assert session.get(Video, video_id).status == VideoStatus.failed.value
     assert backend.query("descent", kind="video").ids == []

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
         description="Prefix of every Redis key (app and Celery), so deployments can share one.",
     )
+    celery_namespace: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Prefix of Celery's Redis keys (queues, results) when it must differ from "
+        "redis_namespace: projects that share one pool of workers but keep their data apart.",
+    )
     broker_url: str | None = Field(
         default=None, description="Celery broker; Redis if redis_url is set, else a SQLite file."
     )
