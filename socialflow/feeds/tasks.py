@@ -84,4 +84,6 @@ def prune_trending(self: Any) -> int:
 
     platform = platform_of(self.app)
     with platform.session() as session:
-        return trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)
+        removed = trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)
+        session.commit()
+        return removed

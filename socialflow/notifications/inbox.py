@@ -368,5 +368,4 @@ def mark_read(
         statement = statement.where(NOTIFICATIONS.c.id <= up_to)
     result = session.execute(statement.values(read_at=utcnow()))
     updated = int(result.rowcount)  # type: ignore[attr-defined]
-    session.commit()
     return updated

@@ -98,7 +98,6 @@ def create_comment(
                 author_id=author.id,
                 user_id=mention["id"],
             )
-    session.commit()
     return _one(session, comment.id)  # type: ignore[arg-type]
 
 
@@ -116,7 +115,6 @@ def delete_comment(session: Session, *, actor: User, comment_id: int) -> None:
     if comment.parent_id is not None:
         bump(session, COMMENTS, comment.parent_id, reply_count=-1)
     record_event(session, "comment_deleted", comment_id=comment.id, post_id=post.id)
-    session.commit()
 
 
 _COLUMNS = (

@@ -196,7 +196,6 @@ def create_post(
             )
     enqueue_after_commit(session, "socialflow.feeds.fanout", post.id)
     queue_post(session, post.id)
-    session.commit()
     return post
 
 
@@ -269,7 +268,6 @@ def edit_post(
         session.add(post)
         record_event(session, "post_edited", post_id=post.id, author_id=editor.id, **changes)
         queue_post(session, post.id)
-    session.commit()
     return post
 
 
@@ -282,7 +280,6 @@ def delete_post(session: Session, *, actor: User, post_id: int) -> None:
     session.add(post)
     record_event(session, "post_deleted", post_id=post.id, author_id=actor.id)
     queue_post(session, post.id)
-    session.commit()
 
 
 def edit_history(session: Session, *, viewer: User | None, post_id: int) -> list[PostEdit]:
@@ -295,7 +292,6 @@ def record_view(session: Session, *, viewer: User | None, post_id: int) -> int:
     post = get_visible_post(session, viewer=viewer, post_id=post_id)
     bump(session, POSTS, post.id, view_count=1)
     value = session.execute(select(POSTS.c.view_count).where(POSTS.c.id == post.id)).scalar_one()
-    session.commit()
     return int(value)
 
 
