@@ -1,7 +1,7 @@
-"""Users: create, look up, authenticate.
+"""Users: create, look up, authenticate, edit profiles, administer, delete.
 
-The accounts issue grows this module (verification, deletion, export); the
-rules that every other domain relies on live here: usernames are unique
+The rules that every other domain relies on live here (the data export is
+in :mod:`socialflow.accounts.export`): usernames are unique
 case-insensitively, emails are stored lower-cased, and only ``active`` and
 ``unverified`` accounts may act.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from confusable_homoglyphs.confusables import confusables_data
@@ -24,7 +23,6 @@ from socialflow.accounts import audit
 from socialflow.accounts import sessions as session_service
 from socialflow.accounts.models import (
     AccountState,
-    AuthSession,
     OAuthAccount,
     RecoveryCode,
     Role,
@@ -368,56 +366,3 @@ def delete_account(
     record_event(session, "user_deleted", user_id=user.id)
     queue_user(session, user.id)
     return avatar_key
-
-
-def export_data(*, session: Session, user: User) -> dict[str, Any]:
-    """Everything the accounts domain holds about ``user``, as plain JSON values."""
-    assert user.id is not None
-    totp = session.get(TotpCredential, user.id)
-    identities = session.exec(select(OAuthAccount).where(OAuthAccount.user_id == user.id))
-    auth_sessions = session.exec(select(AuthSession).where(AuthSession.user_id == user.id))
-    return {
-        "format": "socialflow-account-export/1",
-        "exported_at": utcnow().isoformat(),
-        "account": {
-            "id": user.id,
-            "username": user.username,
-            "email": user.email,
-            "email_verified_at": _iso(user.email_verified_at),
-            "display_name": user.display_name,
-            "bio": user.bio,
-            "role": user.role,
-            "state": user.state,
-            "is_private": user.is_private,
-            "has_avatar": user.avatar_key is not None,
-            "follower_count": user.follower_count,
-            "following_count": user.following_count,
-            "created_at": _iso(user.created_at),
-            "updated_at": _iso(user.updated_at),
-            "password_changed_at": _iso(user.password_changed_at),
-            "two_factor_enabled": bool(totp and totp.enabled_at),
-        },
-        "external_identities": [
-            {"provider": i.provider, "email": i.email, "linked_at": _iso(i.created_at)}
-            for i in identities
-        ],
-        "sessions": [
-            {
-                "id": s.id,
-                "user_agent": s.user_agent,
-                "ip": s.ip,
-                "created_at": _iso(s.created_at),
-                "last_seen_at": _iso(s.last_seen_at),
-                "revoked_at": _iso(s.revoked_at),
-            }
-            for s in auth_sessions
-        ],
-        "audit_log": [
-            {"action": e.action, "at": _iso(e.created_at), "ip": e.ip, "details": e.details}
-            for e in audit.entries_for(session, user_id=user.id)
-        ],
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -3,6 +3,19 @@
 Reads for feeds go through :func:`hydrate`, which loads a page of posts with
 their authors in one SQLAlchemy Core query (no ORM objects per row) and the
 viewer's likes in a second, returning plain dicts ready for JSON.
+
+Long because the rule of who may see a post is written once, in three
+forms that must agree: a Python check on one row (:func:`may_see`,
+:func:`can_view`), an SQL condition for lists and feeds
+(:func:`visible_condition`) and the filtering of hydrated pages
+(:func:`visible_rows`). Writes sit beside them because edits change what
+that rule sees (visibility, mentions, attached media). Split apart, a change
+to visibility would have to be made in several modules at once, and a
+mismatch between them is a leak.
+
+The services here leave the commit to their caller (docs/architecture.md,
+"Who commits"); the ``socialflow_filter_post`` hooks run here, before any
+write, whoever calls.
 """
 
 from __future__ import annotations
