@@ -35,6 +35,11 @@ def deliver(session: Session, *, mail_id: int, channel: NotificationChannel) -> 
 
     Raises what the channel raises (the task retries); the body is blanked
     once delivered, so the database keeps no usable link.
+
+    Commits: twice, around the send, which cannot be rolled back. The
+    attempt is committed before the channel runs, so it is counted even if
+    the send raises; the "sent" mark (and the blanked body) right after, so a
+    redelivered task never sends the message again.
     """
     mail = session.get(OutgoingMail, mail_id)
     if mail is None or mail.sent_at is not None:

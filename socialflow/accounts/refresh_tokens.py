@@ -61,8 +61,11 @@ def session_of(session: Session, settings: Settings, *, token: str) -> AuthSessi
 def rotate(session: Session, settings: Settings, *, token: str, ip: str = "") -> Rotated:
     """Trade ``token`` for a new one in the same session; detect reuse.
 
-    The caller commits. On reuse the revocation is committed here, before
-    raising, so the error cannot roll it back.
+    The caller commits a successful rotation.
+
+    Commits: on reuse only. The revocation of the session is committed here,
+    before raising, so the error response (which rolls the request's
+    transaction back) cannot undo it.
     """
     token_hash = keyed_hash(settings, HASH_PURPOSE, token)
     stored = session.exec(select(RefreshToken).where(RefreshToken.token_hash == token_hash)).first()

@@ -1,6 +1,7 @@
-"""Users: create, look up, authenticate, administer, delete.
+"""Users: create, look up, authenticate, edit profiles, administer, delete.
 
-The rules that every other domain relies on live here: usernames are unique
+The rules that every other domain relies on live here (the data export is
+in :mod:`socialflow.accounts.export`): usernames are unique
 case-insensitively, emails are stored lower-cased, and only ``active`` and
 ``unverified`` accounts may act.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
@@ -38,6 +39,9 @@ from socialflow.core.db.base import utcnow
 from socialflow.core.effects import record_event
 from socialflow.core.errors import Conflict, ValidationProblem
 from socialflow.core.indexing import queue_user
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 ACTIVE_STATES = frozenset({AccountState.active.value, AccountState.unverified.value})
@@ -213,11 +217,19 @@ def _flush_new_user(session: Session) -> None:
 PROFILE_FIELDS = frozenset({"display_name", "bio", "is_private"})
 
 
-def update_profile(*, session: Session, user: User, changes: dict[str, Any]) -> User:
-    """Apply profile ``changes`` (already filtered by plugins); the caller commits.
+def update_profile(
+    *, session: Session, platform: Platform, user: User, changes: dict[str, Any]
+) -> User:
+    """Apply profile ``changes`` after the ``socialflow_filter_profile`` hooks; the caller commits.
 
-    The search index follows after the commit (name and bio are searchable).
+    Plugins see ``{"user_id", **changes}`` and may rewrite the values; only
+    the fields asked for are changed. The search index follows after the
+    commit (name and bio are searchable).
     """
+    filtered = platform.plugins.apply_filters(
+        "socialflow_filter_profile", {"user_id": user.id, **changes}
+    )
+    changes = {field: filtered.get(field, changes[field]) for field in changes}
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValidationProblem(f"not a profile field: {', '.join(sorted(unknown))}")

@@ -14,10 +14,12 @@ pool, the first ``limit`` are shown and the rest deferred. Every candidate is
 shown exactly once whatever the ranker does, and posts created after the
 first page (higher ids) never shift later pages: no duplicates, no gaps.
 
-Long because the feed reads and the fan-out that fills timelines share the same
-candidate queries and big-account rules (``_posts_by_authors``, the celebrity
-cache behind ``fanout_threshold``): a post is either fanned out or merged at
-read time, and both sides of that choice are defined here together.
+Long because the read side and the write side of home timelines share one
+model: which posts a follower's timeline holds (own posts, followees under
+the threshold, reposts), which are merged at read time (big accounts), and
+how the cursor walks both. The fan-out, the backfill after a follow and the
+page cut must agree on those rules line for line; kept together, a change
+to one is visibly a change to the others.
 """
 
 from __future__ import annotations
@@ -238,6 +240,12 @@ def home_fetcher(platform: Platform, session: DB, viewer_id: int, facts: ViewerF
     checked_built = False
 
     def fetch(before: int | None, count: int) -> tuple[list[int], bool]:
+        """The next ``count`` ids below ``before`` and whether the feed is exhausted.
+
+        Commits: a timeline found unbuilt is built from the graph on this read
+        and committed at once (it is the read's only write), so this page's
+        second read and every later request see it built.
+        """
         nonlocal checked_built
         ids = store.page(session, viewer_id, before, count)
         if len(ids) < count and not checked_built:
@@ -438,6 +446,10 @@ def fanout_plan(
 ) -> list[tuple[int, int]]:
     """Write the post to its author's own timeline; return follower ranges still to write.
 
+    Commits: the first step of a fan-out. The author's own timeline write is
+    committed before its cached pages are invalidated (a generation bump
+    before the commit could let a reader cache the old page again), and
+    before the follower chunks are queued.
     No ranges for private posts, deleted posts, or sources over the threshold
     (their followers merge them at read time).
     """
@@ -471,7 +483,12 @@ def fanout_plan(
 def fanout_chunk(
     platform: Platform, session: DB, post_id: int, source_id: int, low: int, high: int
 ) -> int:
-    """Write ``post_id`` to the timelines of ``source_id``'s followers with ids in [low, high]."""
+    """Write ``post_id`` to the timelines of ``source_id``'s followers with ids in [low, high].
+
+    Commits: one chunk of a fan-out, a step of a long job. The chunk is
+    committed before the followers' cached pages are invalidated (bumping
+    their generations first could let a reader cache the old page again).
+    """
     followers = [
         row[0]
         for row in session.execute(
@@ -490,19 +507,21 @@ def fanout_chunk(
 
 
 def backfill(platform: Platform, session: DB, follower_id: int, followee_id: int) -> None:
-    """After a follow, bring the followee's recent posts into the follower's timeline."""
+    """After a follow, bring the followee's recent posts into the follower's timeline.
+
+    The caller commits, then bumps the follower's generation (cached pages).
+    """
     recent = _posts_by_authors(session, [followee_id], None, 20)
     timeline_store(platform).add_many(session, follower_id, [(pid, followee_id) for pid in recent])
-    session.commit()
-    platform.get(Generations).bump([follower_id])
 
 
 def remove_source(platform: Platform, session: DB, follower_id: int, followee_id: int) -> None:
-    """After an unfollow, drop what the followee brought to the follower's timeline."""
+    """After an unfollow, drop what the followee brought to the follower's timeline.
+
+    The caller commits, then bumps the follower's generation (cached pages).
+    """
     recent = _posts_by_authors(session, [followee_id], None, platform.settings.timeline_max_length)
     timeline_store(platform).remove_source(session, follower_id, followee_id, recent)
-    session.commit()
-    platform.get(Generations).bump([follower_id])
 
 
 def rebuild_timeline(platform: Platform, session: DB, user_id: int, *, clear: bool = True) -> int:

@@ -58,6 +58,8 @@ def backfill(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.backfill(platform, session, follower_id, followee_id)
+        session.commit()
+    platform.get(Generations).bump([follower_id])
 
 
 @shared_task(name="socialflow.feeds.unfollow", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
@@ -65,6 +67,8 @@ def unfollow(self: Any, follower_id: int, followee_id: int) -> None:
     platform = platform_of(self.app)
     with platform.session() as session:
         feeds.remove_source(platform, session, follower_id, followee_id)
+        session.commit()
+    platform.get(Generations).bump([follower_id])
 
 
 @shared_task(name="socialflow.feeds.rebuild", bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
@@ -84,4 +88,6 @@ def prune_trending(self: Any) -> int:
 
     platform = platform_of(self.app)
     with platform.session() as session:
-        return trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)
+        removed = trending.prune(session, bucket_seconds=platform.settings.trending_bucket_seconds)
+        session.commit()
+        return removed

@@ -174,10 +174,8 @@ def follow(session: Session, *, follower: User, target: User) -> FollowState:
     if target.is_private:
         if insert_ignore(session, REQUESTS, {"requester_id": follower.id, "target_id": target.id}):
             record_event(session, "follow_requested", requester_id=follower.id, target_id=target.id)
-        session.commit()
         return "requested"
     _add_follow(session, follower.id, target.id)
-    session.commit()
     return "following"
 
 
@@ -191,7 +189,6 @@ def unfollow(session: Session, *, follower: User, target: User) -> None:
             REQUESTS.c.requester_id == follower.id, REQUESTS.c.target_id == target.id
         )
     )
-    session.commit()
 
 
 def answer_request(session: Session, *, target: User, requester: User, approve: bool) -> None:
@@ -210,7 +207,6 @@ def answer_request(session: Session, *, target: User, requester: User, approve: 
         record_event(session, "follow_approved", requester_id=requester.id, target_id=target.id)
     else:
         record_event(session, "follow_rejected", requester_id=requester.id, target_id=target.id)
-    session.commit()
 
 
 def pending_requests(
@@ -249,7 +245,6 @@ def block(session: Session, *, blocker: User, target: User) -> None:
             )
         )
         record_event(session, "blocked", blocker_id=blocker.id, blocked_id=target.id)
-    session.commit()
 
 
 def unblock(session: Session, *, blocker: User, target: User) -> None:
@@ -258,7 +253,6 @@ def unblock(session: Session, *, blocker: User, target: User) -> None:
     )
     if result.rowcount:  # type: ignore[attr-defined]
         record_event(session, "unblocked", blocker_id=blocker.id, blocked_id=target.id)
-    session.commit()
 
 
 def mute(session: Session, *, muter: User, target: User) -> None:
@@ -266,7 +260,6 @@ def mute(session: Session, *, muter: User, target: User) -> None:
         raise ValidationProblem("You cannot mute yourself.", slug="cannot-mute-self")
     if insert_ignore(session, MUTES, {"muter_id": muter.id, "muted_id": target.id}):
         record_event(session, "muted", muter_id=muter.id, muted_id=target.id)
-    session.commit()
 
 
 def unmute(session: Session, *, muter: User, target: User) -> None:
@@ -275,7 +268,6 @@ def unmute(session: Session, *, muter: User, target: User) -> None:
     )
     if result.rowcount:  # type: ignore[attr-defined]
         record_event(session, "unmuted", muter_id=muter.id, muted_id=target.id)
-    session.commit()
 
 
 # ------------------------------------------------------------------- lists

@@ -46,19 +46,23 @@ def answer_follow_request(
     graph_service.answer_request(
         session, target=user, requester=requester, approve=decision == "approve"
     )
+    session.commit()
     return FollowState(state="none")
 
 
 @router.post("/{username}/follow", response_model=FollowState, responses=problems(403))
 def follow(username: Name, session: SessionDep, user: CurrentUser) -> FollowState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
-    return FollowState(state=graph_service.follow(session, follower=user, target=target))
+    state = graph_service.follow(session, follower=user, target=target)
+    session.commit()
+    return FollowState(state=state)
 
 
 @router.delete("/{username}/follow", response_model=FollowState)
 def unfollow(username: Name, session: SessionDep, user: CurrentUser) -> FollowState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     graph_service.unfollow(session, follower=user, target=target)
+    session.commit()
     return FollowState(state="none")
 
 
@@ -97,6 +101,7 @@ def following(username: Name, session: SessionDep, viewer: OptionalUser, page: P
 def block(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.block(session, blocker=user, target=target)
+    session.commit()
     return RelationState(blocked=True)
 
 
@@ -104,6 +109,7 @@ def block(username: Name, session: SessionDep, user: CurrentUser) -> RelationSta
 def unblock(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.unblock(session, blocker=user, target=target)
+    session.commit()
     return RelationState(blocked=False)
 
 
@@ -111,6 +117,7 @@ def unblock(username: Name, session: SessionDep, user: CurrentUser) -> RelationS
 def mute(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=user)
     graph_service.mute(session, muter=user, target=target)
+    session.commit()
     return RelationState(muted=True)
 
 
@@ -118,6 +125,7 @@ def mute(username: Name, session: SessionDep, user: CurrentUser) -> RelationStat
 def unmute(username: Name, session: SessionDep, user: CurrentUser) -> RelationState:
     target = graph_service.get_visible_user(session, username=username, viewer=None)
     graph_service.unmute(session, muter=user, target=target)
+    session.commit()
     return RelationState(muted=False)
 
 

@@ -410,6 +410,4 @@ def mark_read(
     elif up_to is not None:
         statement = statement.where(NOTIFICATIONS.c.id <= up_to)
     result = session.execute(statement.values(read_at=utcnow()))
-    updated = int(result.rowcount)  # type: ignore[attr-defined]
-    session.commit()
-    return updated
+    return int(result.rowcount)  # type: ignore[attr-defined]

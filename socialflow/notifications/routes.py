@@ -50,4 +50,5 @@ def mark_read(body: MarkRead, session: SessionDep, user: CurrentUser) -> MarkedR
     updated = notification_service.mark_read(
         session, recipient=user, ids=body.ids, up_to=body.up_to, everything=bool(body.all)
     )
+    session.commit()
     return MarkedRead(updated=updated)

@@ -13,11 +13,11 @@ rebuilds everything, and :func:`catch_up_users` replays users changed since a
 persisted watermark: both are repair paths for an index that fell behind
 (a lost task, a restored backup, a new backend).
 
-Long because indexing (sync, catch-up, rebuild) and querying (search and its
-viewer filter) apply one definition of what is searchable
-(:func:`user_is_searchable`, :func:`video_is_searchable`,
-:func:`document_queries`); the two halves must agree, or a hidden account is
-indexed or shown.
+Long because the index has one set of rules: what is searchable, how each
+kind becomes a document, how hits are hydrated and filtered for the viewer,
+and how the index is kept in step, rebuilt and caught up all read the same
+column lists and visibility checks. Split apart, a change to what a viewer
+may find would have to be made in several modules at once.
 """
 
 from __future__ import annotations
@@ -151,7 +151,12 @@ def video_is_searchable(row: Any) -> bool:
 
 
 def sync_post(platform: Platform, session: Session, post_id: int) -> None:
-    """Index a live post (and its hashtags when anyone may see it), or drop a deleted one."""
+    """Index a live post (and its hashtags when anyone may see it), or drop a deleted one.
+
+    Commits: ends the read transaction before the backend runs; on SQLite it
+    holds the database lock, and the backend writes through its own
+    connection. Nothing is written through ``session`` here.
+    """
     backend = platform.provider("search")
     post = session.get(Post, post_id)
     public = post is not None and is_public(session, post)
@@ -167,7 +172,10 @@ def sync_post(platform: Platform, session: Session, post_id: int) -> None:
 
 
 def sync_user(platform: Platform, session: Session, user_id: int) -> None:
-    """Index a findable account, or drop a suspended, deleted or missing one."""
+    """Index a findable account, or drop a suspended, deleted or missing one.
+
+    Commits: ends the read transaction before the backend runs (see :func:`sync_post`).
+    """
     row = session.execute(select(USERS).where(USERS.c.id == user_id)).first()
     session.commit()  # see sync_post
     backend = platform.provider("search")
@@ -178,7 +186,10 @@ def sync_user(platform: Platform, session: Session, user_id: int) -> None:
 
 
 def sync_video(platform: Platform, session: Session, video_id: str) -> None:
-    """Index a ready video, or drop one that is gone or not (any longer) ready."""
+    """Index a ready video, or drop one that is gone or not (any longer) ready.
+
+    Commits: ends the read transaction before the backend runs (see :func:`sync_post`).
+    """
     row = session.execute(select(VIDEOS).where(VIDEOS.c.id == video_id)).first()
     session.commit()  # see sync_post
     backend = platform.provider("search")
@@ -205,6 +216,10 @@ def catch_up_users(platform: Platform, session: Session) -> int:
     Runs in batches of ``USER_SYNC_BATCH`` (call until it returns less).
     The event path (:func:`sync_user`) keeps the index current; this only
     replays what a lost task may have missed.
+
+    Commits: a batch job. The read transaction ends before the backend runs
+    (see :func:`sync_post`), and the watermark is committed once the batch is
+    indexed, so the next call starts where this one stopped.
     """
     state = session.get(SearchSyncState, "users") or SearchSyncState(name="users")
     since = datetime.fromtimestamp(state.last_updated, UTC)
@@ -365,7 +380,11 @@ def search(
     limit: int,
     cursor: str | None,
 ) -> dict[str, Any]:
-    """One page of results the viewer may see: ``{"items", "next_cursor"}``."""
+    """One page of results the viewer may see: ``{"items", "next_cursor"}``.
+
+    Commits: only to end the read transaction before each backend query
+    (see :func:`sync_post`); it writes nothing.
+    """
     kind = KINDS.get(type_)
     if kind is None:
         raise ValidationProblem(

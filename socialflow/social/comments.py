@@ -98,7 +98,6 @@ def create_comment(
                 author_id=author.id,
                 user_id=mention["id"],
             )
-    session.commit()
     return _one(session, comment.id)  # type: ignore[arg-type]
 
 
@@ -123,7 +122,6 @@ def delete_comment(session: Session, *, actor: User, comment_id: int) -> None:
         author_id=comment.author_id,
         post_author_id=post.author_id,
     )
-    session.commit()
 
 
 _COLUMNS = (

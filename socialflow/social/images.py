@@ -81,9 +81,11 @@ def upload_image(
 ) -> MediaImage:
     """Decode, strip, re-encode and store an image and its thumbnail; commit the row.
 
-    Objects are written before the row; if the commit fails they are
-    deleted again, so a failure leaves neither a row without objects nor
-    (normally) objects without a row.
+    Commits: the objects are written before the row and deleted again if
+    the commit fails, so the row and its objects succeed or fail together; a
+    caller's later commit could not undo the stored bytes. Objects are
+    written before the row; a failure leaves neither a row without objects
+    nor (normally) objects without a row.
     """
     text = check_alt(alt)
     if len(data) > settings.image_max_bytes:
@@ -249,19 +251,20 @@ def get_own_image(session: Session, *, owner_id: int, image_id: str) -> MediaIma
     return image
 
 
-def delete_unattached(
-    session: Session, storage: StorageBackend, *, owner_id: int, image_id: str
-) -> None:
-    """Delete one of the caller's images that no post uses (409 if a post does)."""
+def delete_unattached(session: Session, *, owner_id: int, image_id: str) -> list[str]:
+    """Delete the row of one of the caller's images that no post uses (409 if a post does).
+
+    Returns the storage keys of its objects: the caller commits, then hands
+    them to :func:`delete_objects`, so a failed commit never leaves a row
+    pointing at deleted bytes.
+    """
     image = get_own_image(session, owner_id=owner_id, image_id=image_id)
     removed = session.execute(
         delete(IMAGES).where(IMAGES.c.id == image.id, IMAGES.c.post_id.is_(None))
     )
     if removed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("A post uses this image; edit the post instead.", slug="image-attached")
-    keys = [image.storage_key, image.thumbnail_key]
-    session.commit()
-    delete_objects(storage, keys)
+    return [image.storage_key, image.thumbnail_key]
 
 
 # --------------------------------------------------------------------- sweep
@@ -277,6 +280,9 @@ def sweep_unattached(
 ) -> int:
     """Delete images no post took within ``image_unattached_seconds`` (rows, then objects).
 
+    Commits: the batch of rows is committed before its objects are deleted
+    (a bulk job that pairs each commit with storage deletions), so a crash
+    can leave an orphan object but never a row pointing at nothing.
     Each row goes by a conditional ``DELETE ... WHERE post_id IS NULL``, so an
     image attached while the sweep runs is kept; objects are deleted after
     the commit, so a failure can leave an orphan object but never a row

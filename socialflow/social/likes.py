@@ -51,7 +51,6 @@ def like(session: Session, *, settings: Settings, user: User, post_id: int) -> d
             )
         record_event(session, "liked", post_id=post.id, user_id=user.id, author_id=post.author_id)
     counts = _counts(session, post_id)
-    session.commit()
     return {"liked": True, **counts}
 
 
@@ -64,7 +63,6 @@ def unlike(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
         bump(session, POSTS, post.id, like_count=-1)
         record_event(session, "unliked", post_id=post.id, user_id=user.id, author_id=post.author_id)
     counts = _counts(session, post_id)
-    session.commit()
     return {"liked": False, **counts}
 
 
@@ -87,7 +85,6 @@ def share(session: Session, *, settings: Settings, user: User, post_id: int) -> 
         record_event(session, "shared", post_id=post.id, user_id=user.id, author_id=post.author_id)
         enqueue_after_commit(session, "socialflow.feeds.fanout", post.id, via_user_id=user.id)
     counts = _counts(session, post_id)
-    session.commit()
     return {"shared": True, **counts}
 
 
@@ -102,7 +99,6 @@ def unshare(session: Session, *, user: User, post_id: int) -> dict[str, Any]:
             session, "unshared", post_id=post.id, user_id=user.id, author_id=post.author_id
         )
     counts = _counts(session, post_id)
-    session.commit()
     return {"shared": False, **counts}
 
 
@@ -110,14 +106,12 @@ def bookmark(session: Session, *, user: User, post_id: int) -> None:
     post = get_visible_post(session, viewer=user, post_id=post_id)
     if insert_ignore(session, BOOKMARKS, {"user_id": user.id, "post_id": post.id}):
         record_event(session, "bookmarked", post_id=post.id, user_id=user.id)
-    session.commit()
 
 
 def unbookmark(session: Session, *, user: User, post_id: int) -> None:
     session.execute(
         delete(BOOKMARKS).where(BOOKMARKS.c.user_id == user.id, BOOKMARKS.c.post_id == post_id)
     )
-    session.commit()
 
 
 def bookmarked_ids(session: Session, *, user: User, limit: int, before: int | None) -> list[int]:

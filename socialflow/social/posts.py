@@ -4,10 +4,18 @@ Reads for feeds go through :func:`hydrate`, which loads a page of posts with
 their authors in one SQLAlchemy Core query (no ORM objects per row) and the
 viewer's likes in a second, returning plain dicts ready for JSON.
 
-Long because every path that touches a post (edit, history, views, single
-reads, feed hydration) applies the same visibility rules (:func:`may_see`,
-:func:`can_view`, :func:`visible_condition`), defined once here beside the row
-loading they filter.
+Long because the rule of who may see a post is written once, in three
+forms that must agree: a Python check on one row (:func:`may_see`,
+:func:`can_view`), an SQL condition for lists and feeds
+(:func:`visible_condition`) and the filtering of hydrated pages
+(:func:`visible_rows`). Writes sit beside them because edits change what
+that rule sees (visibility, mentions, attached media). Split apart, a change
+to visibility would have to be made in several modules at once, and a
+mismatch between them is a leak.
+
+The services here leave the commit to their caller (docs/architecture.md,
+"Who commits"); the ``socialflow_filter_post`` hooks run here, before any
+write, whoever calls.
 """
 
 from __future__ import annotations
@@ -201,7 +209,6 @@ def create_post(
             )
     enqueue_after_commit(session, "socialflow.feeds.fanout", post.id)
     queue_post(session, post.id)
-    session.commit()
     return post
 
 
@@ -274,7 +281,6 @@ def edit_post(
         session.add(post)
         record_event(session, "post_edited", post_id=post.id, author_id=editor.id, **changes)
         queue_post(session, post.id)
-    session.commit()
     return post
 
 
@@ -287,7 +293,6 @@ def delete_post(session: Session, *, actor: User, post_id: int) -> None:
     session.add(post)
     record_event(session, "post_deleted", post_id=post.id, author_id=actor.id)
     queue_post(session, post.id)
-    session.commit()
 
 
 def edit_history(session: Session, *, viewer: User | None, post_id: int) -> list[PostEdit]:
@@ -300,7 +305,6 @@ def record_view(session: Session, *, viewer: User | None, post_id: int) -> int:
     post = get_visible_post(session, viewer=viewer, post_id=post_id)
     bump(session, POSTS, post.id, view_count=1)
     value = session.execute(select(POSTS.c.view_count).where(POSTS.c.id == post.id)).scalar_one()
-    session.commit()
     return int(value)
 
 

@@ -99,5 +99,4 @@ def prune(session: Session, *, bucket_seconds: int, now: float | None = None) ->
     now = time.time() if now is None else now
     cutoff = bucket_of(now - max(WINDOWS.values()), bucket_seconds)
     result = session.execute(delete(COUNTERS).where(COUNTERS.c.bucket < cutoff))
-    session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

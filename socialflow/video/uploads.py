@@ -144,7 +144,12 @@ def get_upload(*, session: Session, owner: User, upload_id: str) -> Upload:
 def begin_patch(
     *, session: Session, settings: Settings, owner: User, upload_id: str, offset: int
 ) -> PatchLease:
-    """Take the upload's lock if ``offset`` matches; 409 on mismatch, 423 if busy."""
+    """Take the upload's lock if ``offset`` matches; 409 on mismatch, 423 if busy.
+
+    Commits: the lease must be visible to other requests before this one
+    streams its body (it is what makes a racing PATCH get 423), and no
+    transaction may stay open while the bytes arrive.
+    """
     upload = get_upload(session=session, owner=owner, upload_id=upload_id)
     if upload.offset != offset:
         raise Conflict(
@@ -181,7 +186,11 @@ def begin_patch(
 
 
 def renew_lock(*, session: Session, settings: Settings, lease: PatchLease) -> bool:
-    """Extend the lease while bytes still flow; False if it was lost."""
+    """Extend the lease while bytes still flow; False if it was lost.
+
+    Commits: a step of a streaming PATCH; the longer lease only protects the
+    upload once other requests can see it.
+    """
     table = Upload.__table__  # type: ignore[attr-defined]
     result = session.execute(
         update(table)
@@ -193,6 +202,12 @@ def renew_lock(*, session: Session, settings: Settings, lease: PatchLease) -> bo
 
 
 def release_lock(*, session: Session, lease: PatchLease) -> None:
+    """Give the lease up after a PATCH that failed or stopped early.
+
+    Commits: runs in its own session after the PATCH's work has ended
+    (often on an error path); the released lock must be durable at once so
+    the client's retry is not refused with 423 until the lease times out.
+    """
     table = Upload.__table__  # type: ignore[attr-defined]
     session.execute(
         update(table)
@@ -209,6 +224,10 @@ def commit_patch(
 
     When the upload is complete the video becomes ``processing`` and the
     media task is queued (after the commit).
+
+    Commits: chunk bookkeeping of a streaming upload. The new offset and the
+    chunk row must be durable before the response tells the client to send
+    more bytes (or the media task reads the chunks); a conflict rolls back.
     """
     table = Upload.__table__  # type: ignore[attr-defined]
     now = utcnow()
@@ -267,7 +286,12 @@ def chunks_of(*, session: Session, upload_id: str) -> list[UploadChunk]:
 def terminate_upload(
     *, session: Session, storage: StorageBackend, owner: User, upload_id: str
 ) -> None:
-    """tus termination: forget the upload, its bytes and its unfinished video."""
+    """tus termination: forget the upload, its bytes and its unfinished video.
+
+    Commits: the stored bytes are deleted here, which no rollback undoes, so
+    the rows go in the same call: the upload is never left live without its
+    bytes by a caller that fails before committing.
+    """
     upload = session.get(Upload, upload_id)
     if upload is None or upload.owner_id != owner.id:
         raise NotFound("No such upload.", slug="upload-not-found")
@@ -294,6 +318,10 @@ def expire_uploads(
 
     Finished uploads are left to the media task, which deletes the chunks
     once it has composed the source; their rows go when the video has a source.
+
+    Commits: one upload at a time, right after its bytes are deleted (which
+    no rollback undoes), so an error on one upload neither keeps the
+    uploads already expired nor leaves their rows pointing at deleted bytes.
     """
     now = now or utcnow()
     expired = list(
@@ -303,6 +331,7 @@ def expire_uploads(
     )
     for upload in expired:
         _delete_upload(session=session, storage=storage, upload=upload)
+        session.commit()
     done = list(
         session.exec(
             select(Upload)
@@ -312,5 +341,5 @@ def expire_uploads(
     )
     for upload in done:
         _delete_upload(session=session, storage=storage, upload=upload)
-    session.commit()
+        session.commit()
     return len(expired)

@@ -8,10 +8,18 @@ worker killed at any point leaves either the old pointer or the new one,
 never a mix, and the next run (redelivered message or the sweeper finding a
 stale heartbeat) cleans up what the dead one left.
 
-Long because processing jobs and deletion share the storage layout
-(:func:`videos_prefix`, :func:`hls_root`) and the clean-up of attempts: a job
-racing a delete is only safe when both sides follow the same prefixes and
-compare-and-set, so they are read together here.
+Long because the processing job is one state machine over one row: the
+lease (claim, heartbeat, release, fail), the source composition, the pointer
+swap and the sweeper that requeues dead jobs all read and write the same
+``job_token``/``status`` columns under the same compare-and-set rules. Split
+apart, a change to the lease would have to be made in several modules that
+must agree exactly; the owner-facing reads and writes (visibility, update,
+delete, views) sit beside it because they honour the same statuses.
+
+Who commits: request and CLI paths (:func:`update_video`,
+:func:`delete_video`, :func:`record_view`) leave the commit to their caller.
+The job steps take a session *factory* and commit each step in its own
+short session, so no transaction stays open while ffmpeg runs.
 """
 
 from __future__ import annotations
@@ -211,7 +219,7 @@ def list_videos(
 
 def update_video(*, session: Session, owner: User, video_id: str, changes: dict[str, Any]) -> Video:
     """Apply the owner's ``changes`` (title, description, visibility, already validated);
-    search and every cached post carrying the video follow the commit."""
+    search and every cached post carrying the video follow the caller's commit."""
     video = get_own_video(session=session, owner=owner, video_id=video_id)
     changed = {field: value for field, value in changes.items() if getattr(video, field) != value}
     if changed:
@@ -223,7 +231,7 @@ def update_video(*, session: Session, owner: User, video_id: str, changes: dict[
             session, "video_updated", video_id=video.id, owner_id=owner.id, fields=sorted(changed)
         )
         queue_video(session, video.id)
-    session.commit()
+    session.flush()
     session.refresh(video)
     return video
 
@@ -238,7 +246,7 @@ def storage_prefixes(session: Session, video: Video) -> list[str]:
 def delete_video(
     *, session: Session, plugins: SocialflowPluginManager, owner: User, video_id: str
 ) -> list[str]:
-    """Delete the owner's video now; its stored objects go after the commit.
+    """Delete the owner's video now (the caller commits); its stored objects go after the commit.
 
     The row goes at once, so no list, post or playlist shows it any more; apps
     holding rows that point at it detach them first, in the same transaction
@@ -254,7 +262,6 @@ def delete_video(
     record_event(session, "video_deleted", video_id=video_id, owner_id=owner.id)
     queue_video(session, video_id)
     enqueue_after_commit(session, DELETE_STORAGE_TASK, prefixes, queue="media")
-    session.commit()
     return prefixes
 
 
@@ -325,6 +332,9 @@ def claim_job(
 
     Public with :func:`finish_job` so tests and tools can move a video to
     ``ready`` through the same steps as the pipeline, without running ffmpeg.
+
+    Commits: the first step of the processing job, in its own session; the
+    lease must be visible to other workers before this one starts working.
     """
     with sessions() as session:
         video = session.get(Video, video_id)
@@ -375,6 +385,11 @@ def claim_job(
 
 
 def _heartbeat(sessions: SessionFactory, video_id: str, token: str, progress: int) -> bool:
+    """Renew the job's lease and record its progress; False if another worker took it.
+
+    Commits: a step of the processing job, in its own session; the sweeper
+    and the owner's progress bar only see a committed heartbeat.
+    """
     table = Video.__table__  # type: ignore[attr-defined]
     with sessions() as session:
         result = session.execute(
@@ -387,6 +402,10 @@ def _heartbeat(sessions: SessionFactory, video_id: str, token: str, progress: in
 
 
 def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: str) -> None:
+    """End the job in ``failed`` with ``reason`` if this job (``token``) still holds it.
+
+    Commits: the last step of a rejected job, in its own session.
+    """
     table = Video.__table__  # type: ignore[attr-defined]
     with sessions() as session:
         owned = table.c.job_token.is_(None) if token is None else table.c.job_token == token
@@ -538,6 +557,10 @@ def _drop_if_deleted(sessions: SessionFactory, storage: StorageBackend, video_id
 
 
 def _release(sessions: SessionFactory, video_id: str, token: str) -> None:
+    """Give the lease up after an unexpected error, so the sweeper may retry the job.
+
+    Commits: an error-path step of the processing job, in its own session.
+    """
     table = Video.__table__  # type: ignore[attr-defined]
     with sessions() as session:
         session.execute(
@@ -554,6 +577,9 @@ def finish_job(
     """The pointer swap: the new outputs become current in one compare-and-set.
 
     The video turns ``ready``; ``video_ready`` and its search indexing follow the commit.
+
+    Commits: the last step of the processing job, in its own session; the
+    old attempts' objects are deleted only after this commit.
     """
     table = Video.__table__  # type: ignore[attr-defined]
     now = utcnow()
@@ -609,6 +635,9 @@ def _fetch_source(
     ``PART_SIZE`` parts (spooled on disk, never whole in memory), writing the
     local copy at the same time; the chunks are deleted only once the source
     object exists and the video row points at it.
+
+    Commits: a step of the processing job, in its own session; the row must
+    durably point at the composed source before the chunks are deleted.
     """
     key = source_key(video.id)
     if video.source_key and storage.exists(video.source_key):
@@ -716,8 +745,9 @@ def record_view(
 ) -> tuple[bool, Video]:
     """Count at most one view per viewer per window; add watch time every time.
 
-    Returns (counted_as_new_view, refreshed video). Counters move by atomic
-    ``UPDATE ... SET n = n + 1`` so concurrent viewers never lose counts.
+    Returns (counted_as_new_view, refreshed video); the caller commits.
+    Counters move by atomic ``UPDATE ... SET n = n + 1`` so concurrent
+    viewers never lose counts.
     """
     if video.duration:
         watch_seconds = min(watch_seconds, video.duration)
@@ -761,7 +791,6 @@ def record_view(
         new_view=counted,
         watch_seconds=watch_seconds,
     )
-    session.commit()
     session.refresh(video)
     return counted, video
 

@@ -28,3 +28,13 @@ def socialflow_filter_comment(comment: dict[str, Any]) -> dict[str, Any] | None:
     if "forbidden" in comment["text"]:
         raise ContentRejected("Comments may not say that.")
     return None
+
+
+@hookimpl
+def socialflow_filter_profile(profile: dict[str, Any]) -> dict[str, Any] | None:
+    if "forbidden" in str(profile.get("bio", "")):
+        raise ContentRejected("Profiles may not say that.")
+    name = profile.get("display_name")
+    if isinstance(name, str) and name.startswith("shout:"):
+        return {**profile, "display_name": name.upper()}
+    return None

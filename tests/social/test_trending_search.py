@@ -48,7 +48,9 @@ def test_windows_slide_and_old_buckets_are_pruned(platform) -> None:
         )
         assert hour == [("new", 1)]
         assert day == [("old", 5), ("new", 1)]
-        assert trending.prune(session, bucket_seconds=bucket, now=now) == 1
+        removed = trending.prune(session, bucket_seconds=bucket, now=now)
+        session.commit()
+        assert removed == 1
 
 
 def test_search_users_posts_and_hashtags(api, actor) -> None:

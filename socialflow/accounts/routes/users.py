@@ -60,14 +60,7 @@ def update_me(
     body: UserUpdate, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> UserPrivate:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    filtered = platform.plugins.apply_filters(
-        "socialflow_filter_profile", {"user_id": user.id, **changes}
-    )
-    user_service.update_profile(
-        session=session,
-        user=user,
-        changes={field: filtered.get(field, changes[field]) for field in changes},
-    )
+    user_service.update_profile(session=session, platform=platform, user=user, changes=changes)
     session.commit()
     return _me(user, session, platform)
 

@@ -90,5 +90,7 @@ def delete_image(
 ) -> Response:
     """Delete one of the caller's unattached images now (409 ``image-attached`` if in a post)."""
     assert user.id is not None
-    image_service.delete_unattached(session, platform.storage, owner_id=user.id, image_id=image_id)
+    keys = image_service.delete_unattached(session, owner_id=user.id, image_id=image_id)
+    session.commit()
+    image_service.delete_objects(platform.storage, keys)
     return Response(status_code=204)

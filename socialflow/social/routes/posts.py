@@ -43,6 +43,7 @@ def create_post(
         video_id=body.video_id,
         image_ids=body.image_ids,
     )
+    session.commit()
     assert post.id is not None
     content = post_service.public_post(session, platform=platform, viewer=user, post_id=post.id)
     return JSONResponse(content, status_code=201)
@@ -70,6 +71,7 @@ def edit_post(
         visibility=body.visibility,
         image_ids=body.image_ids,
     )
+    session.commit()
     return JSONResponse(
         post_service.public_post(session, platform=platform, viewer=user, post_id=post_id)
     )
@@ -78,6 +80,7 @@ def edit_post(
 @router.delete("/posts/{post_id}", status_code=204)
 def delete_post(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     post_service.delete_post(session, actor=user, post_id=post_id)
+    session.commit()
     return Response(status_code=204)
 
 
@@ -94,44 +97,52 @@ def post_edits(post_id: DbId, session: SessionDep, viewer: OptionalUser) -> list
 
 @router.post("/posts/{post_id}/views", response_model=ViewCount)
 def record_view(post_id: DbId, session: SessionDep, viewer: OptionalUser) -> ViewCount:
-    return ViewCount(view_count=post_service.record_view(session, viewer=viewer, post_id=post_id))
+    count = post_service.record_view(session, viewer=viewer, post_id=post_id)
+    session.commit()
+    return ViewCount(view_count=count)
 
 
 @router.post("/posts/{post_id}/like", response_model=LikeState)
 def like(post_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep) -> LikeState:
-    return LikeState(
-        **like_service.like(session, settings=platform.settings, user=user, post_id=post_id)
-    )
+    state = like_service.like(session, settings=platform.settings, user=user, post_id=post_id)
+    session.commit()
+    return LikeState(**state)
 
 
 @router.delete("/posts/{post_id}/like", response_model=LikeState)
 def unlike(post_id: DbId, session: SessionDep, user: CurrentUser) -> LikeState:
-    return LikeState(**like_service.unlike(session, user=user, post_id=post_id))
+    state = like_service.unlike(session, user=user, post_id=post_id)
+    session.commit()
+    return LikeState(**state)
 
 
 @router.post("/posts/{post_id}/share", response_model=ShareState)
 def share(
     post_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> ShareState:
-    return ShareState(
-        **like_service.share(session, settings=platform.settings, user=user, post_id=post_id)
-    )
+    state = like_service.share(session, settings=platform.settings, user=user, post_id=post_id)
+    session.commit()
+    return ShareState(**state)
 
 
 @router.delete("/posts/{post_id}/share", response_model=ShareState)
 def unshare(post_id: DbId, session: SessionDep, user: CurrentUser) -> ShareState:
-    return ShareState(**like_service.unshare(session, user=user, post_id=post_id))
+    state = like_service.unshare(session, user=user, post_id=post_id)
+    session.commit()
+    return ShareState(**state)
 
 
 @router.post("/posts/{post_id}/bookmark", status_code=204)
 def bookmark(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     like_service.bookmark(session, user=user, post_id=post_id)
+    session.commit()
     return Response(status_code=204)
 
 
 @router.delete("/posts/{post_id}/bookmark", status_code=204)
 def unbookmark(post_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     like_service.unbookmark(session, user=user, post_id=post_id)
+    session.commit()
     return Response(status_code=204)
 
 
@@ -185,10 +196,12 @@ def create_comment(
         text=body.text,
         parent_id=body.parent_id,
     )
+    session.commit()
     return JSONResponse(comment, status_code=201)
 
 
 @router.delete("/comments/{comment_id}", status_code=204)
 def delete_comment(comment_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     comment_service.delete_comment(session, actor=user, comment_id=comment_id)
+    session.commit()
     return Response(status_code=204)

@@ -113,6 +113,7 @@ def update_video(
     video = video_service.update_video(
         session=session, owner=user, video_id=video_id, changes=changes
     )
+    session.commit()
     return to_public(platform, video)
 
 
@@ -125,6 +126,7 @@ def delete_video(
     video_service.delete_video(
         session=session, plugins=platform.plugins, owner=user, video_id=video_id
     )
+    session.commit()
     return Response(status_code=204)
 
 
@@ -237,6 +239,7 @@ def record_view(
         viewer=key,
         watch_seconds=body.watched_seconds,
     )
+    session.commit()
     return ViewResult(
         counted=counted, view_count=video.view_count, watch_seconds=video.watch_seconds
     )
