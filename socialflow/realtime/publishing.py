@@ -1,7 +1,9 @@
 """What the platform's commits publish: new notifications and post counters.
 
-A commit observer (``Platform.on_commit``) runs in the thread that committed,
-after the commit: the rows it announces exist. Notifications go to
+A commit observer (``Platform.on_commit``) notes, after the commit, what the
+transaction did (the rows it announces exist), and hands the reads and the
+publishing to the platform's publisher thread (:mod:`socialflow.realtime.outbox`
+says why). Notifications go to
 ``user:<recipient>`` (the notifications app says which rows the transaction
 wrote: a deduplicated repeat is not announced twice); likes, comments and
 shares publish the post's counters to ``post:<id>``, without saying who
@@ -22,6 +24,7 @@ from socialflow.core.platform import Platform
 from socialflow.notifications.inbox import Written, take_written
 from socialflow.plugins.specs import Event
 from socialflow.realtime.brokers import Broker
+from socialflow.realtime.outbox import Publisher
 from socialflow.realtime.topics import post_topic, user_topic
 from socialflow.social.posts import POSTS
 
@@ -41,14 +44,19 @@ def publish_after_commit(platform: Platform) -> Any:
         post_ids = sorted({e.payload["post_id"] for e in events if e.name in COUNTER_EVENTS})
         if not written and not post_ids:
             return
-        broker = platform.get(Broker)  # type: ignore[type-abstract]
-        if written:
-            publish_notifications(platform, broker, written)
-        wanted = [p for p in post_ids if broker.wants(post_topic(p))]
-        if wanted:
-            publish_counters(platform, broker, wanted)
+        platform.get(Publisher).submit(lambda: publish(platform, written, post_ids))
 
     return observe
+
+
+def publish(platform: Platform, written: list[Written], post_ids: list[int]) -> None:
+    """Publish what one commit did (on the publisher thread)."""
+    broker = platform.get(Broker)  # type: ignore[type-abstract]
+    if written:
+        publish_notifications(platform, broker, written)
+    wanted = [p for p in post_ids if broker.wants(post_topic(p))]
+    if wanted:
+        publish_counters(platform, broker, wanted)
 
 
 def publish_notifications(platform: Platform, broker: Broker, written: list[Written]) -> None:

@@ -1,10 +1,11 @@
-"""What the realtime app keeps per platform: its settings, its broker, and the commit
-observer feeding it."""
+"""What the realtime app keeps per platform: its settings, its broker, the publisher
+thread and the commit observer feeding it."""
 
 from __future__ import annotations
 
 from socialflow.core.platform import Platform
 from socialflow.realtime.brokers import Broker, build_broker
+from socialflow.realtime.outbox import Publisher
 from socialflow.realtime.publishing import publish_after_commit
 from socialflow.realtime.settings import SECTION, RealtimeSettings, realtime_settings
 
@@ -19,4 +20,5 @@ def attach_realtime(platform: Platform) -> None:
         lambda: build_broker(settings, realtime_settings(platform)),
         close=lambda broker: broker.close(),
     )
+    platform.attach(Publisher, Publisher, close=lambda publisher: publisher.close())
     platform.on_commit(publish_after_commit(platform))

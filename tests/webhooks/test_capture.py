@@ -36,6 +36,7 @@ def test_a_lost_task_is_found_by_the_sweep(
     with silent.session() as session:
         user = session.get(User, alice.id)
         create_post(session, platform=silent, author=user, text="lost in the broker")
+        session.commit()  # routes commit; services leave it to them
     (pending,) = deliveries(api, alice, endpoint["id"])
     assert (pending["status"], pending["attempts"]) == ("pending", 0)
     assert receiver.bodies() == []
@@ -54,6 +55,7 @@ def test_a_rolled_back_event_leaves_no_delivery(
     with platform.session() as session:
         user = session.get(User, alice.id)
         post = create_post(session, platform=platform, author=user, text="kept")
+        session.commit()  # routes commit; services leave it to them
         session.execute(select(1))  # a transaction under way, as in a service
         record_event(session, "post_edited", post_id=post.id, author_id=alice.id)
         session.rollback()  # the edit's event goes with its transaction

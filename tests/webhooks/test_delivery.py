@@ -205,6 +205,7 @@ def test_a_secret_unreadable_after_a_secret_key_change_fails_until_rotated(
     rekeyed = make_platform(secret_key="another-secret-key-that-is-long-enough-9876543210")
     with rekeyed.session() as session:
         create_post(session, platform=rekeyed, author=session.get(User, alice.id), text="x")
+        session.commit()  # routes commit; services leave it to them
     (logged,) = deliveries(api, alice, endpoint["id"])
     assert logged["error"] == "the secret cannot be read (secret_key changed?): rotate it"
     assert receiver.bodies() == []

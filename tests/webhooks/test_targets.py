@@ -173,6 +173,7 @@ def test_an_address_that_became_private_is_refused_at_delivery(
     with strict.session() as session:
         user = session.get(User, alice.id)
         create_post(session, platform=strict, author=user, text="x")
+        session.commit()  # routes commit; services leave it to them
     (logged,) = deliveries(api, alice, endpoint["id"])
     assert logged["status"] == "failed"
     assert logged["error"] == (
