@@ -65,6 +65,11 @@ def retry_delay(config: WebhookSettings, attempts: int) -> float | None:
 
 
 def _claim(session: Session, config: WebhookSettings, delivery_id: int) -> bool:
+    """Take the lease on a due delivery; False when it is not due or another task holds it.
+
+    Commits: the lease must be visible to every other task before the request to the
+    receiver goes out, so a duplicate task skips the delivery instead of sending it twice.
+    """
     now = utcnow()
     lease = now + timedelta(seconds=config.timeout_seconds + LEASE_MARGIN_SECONDS)
     enabled = select(ENDPOINTS.c.id).where(
@@ -91,6 +96,9 @@ def attempt(
     """Make one attempt of ``delivery_id`` if it is due; record what happened.
 
     ``settings`` unseals the endpoint's secret; ``config`` is the app's own section.
+
+    Commits: the claim and the outcome each in a short session of their own, so no
+    transaction stays open while the HTTP request to the receiver runs.
     """
     with sessions() as session:
         if not _claim(session, config, delivery_id):

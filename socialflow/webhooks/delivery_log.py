@@ -65,7 +65,8 @@ def list_deliveries(
 
 
 def replay(session: Session, *, owner: User, endpoint_id: int, delivery_id: int) -> int:
-    """Make a logged delivery pending and due now; returns its id to queue. Commits."""
+    """Make a logged delivery pending and due now; returns its id to queue once the caller
+    commits."""
     endpoint = get_owned(session, owner=owner, endpoint_id=endpoint_id)
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint.id:
@@ -81,13 +82,13 @@ def replay(session: Session, *, owner: User, endpoint_id: int, delivery_id: int)
     delivery.lease_until = None
     delivery.delivered_at = None
     session.add(delivery)
-    session.commit()
     assert delivery.id is not None
     return delivery.id
 
 
 def ping(session: Session, *, owner: User, endpoint_id: int) -> int:
-    """Log a ``ping`` delivery for the endpoint; returns its id to queue. Commits."""
+    """Log a ``ping`` delivery for the endpoint; returns its id to queue once the caller
+    commits."""
     endpoint = get_owned(session, owner=owner, endpoint_id=endpoint_id)
     if not endpoint.enabled:
         raise Conflict(
@@ -98,6 +99,6 @@ def ping(session: Session, *, owner: User, endpoint_id: int) -> int:
     event = Event(catalogue.PING, {"endpoint_id": endpoint.id}, datetime.now(UTC))
     delivery = new_delivery(endpoint.id, catalogue.PING, encode(catalogue.envelope(event)))
     session.add(delivery)
-    session.commit()
+    session.flush()  # its id, to queue after the caller's commit
     assert delivery.id is not None
     return delivery.id

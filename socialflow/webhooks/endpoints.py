@@ -75,7 +75,7 @@ def create(
     events: Sequence[str],
     description: str = "",
 ) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it and its secret (shown this once). Commits."""
+    """Register an endpoint; returns it and its secret (shown this once). The caller commits."""
     chosen = _check_events(events)
     count = session.execute(
         select(func.count()).select_from(ENDPOINTS).where(ENDPOINTS.c.owner_id == owner.id)
@@ -97,7 +97,6 @@ def create(
         secret_encrypted=seal(settings, secret),
     )
     session.add(endpoint)
-    session.commit()
     return endpoint, secret
 
 
@@ -135,29 +134,26 @@ def update_endpoint(
             endpoint.disabled_at = utcnow()
     endpoint.updated_at = utcnow()
     session.add(endpoint)
-    session.commit()
     return endpoint, to_queue
 
 
 def rotate_secret(
     session: Session, settings: Settings, *, owner: User, endpoint_id: int
 ) -> tuple[WebhookEndpoint, str]:
-    """A new secret, in force at once for every attempt from now on. Commits."""
+    """A new secret, in force for every attempt once the caller commits."""
     endpoint = get_owned(session, owner=owner, endpoint_id=endpoint_id)
     secret = new_secret()
     endpoint.secret_encrypted = seal(settings, secret)
     endpoint.secret_rotated_at = endpoint.updated_at = utcnow()
     session.add(endpoint)
-    session.commit()
     return endpoint, secret
 
 
 def delete_endpoint(session: Session, *, owner: User, endpoint_id: int) -> None:
-    """Delete an endpoint and its delivery log. Commits."""
+    """Delete an endpoint and its delivery log; the caller commits."""
     endpoint = get_owned(session, owner=owner, endpoint_id=endpoint_id)
     session.execute(delete(DELIVERIES).where(DELIVERIES.c.endpoint_id == endpoint.id))
     session.delete(endpoint)
-    session.commit()
 
 
 def export_for(session: Session, user_id: int) -> list[dict[str, Any]]:

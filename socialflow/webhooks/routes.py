@@ -73,6 +73,7 @@ def create_webhook(
         events=body.events,
         description=body.description,
     )
+    session.commit()
     return EndpointCreated(**_out(endpoint), secret=secret)
 
 
@@ -103,6 +104,7 @@ def update_webhook(
         endpoint_id=endpoint_id,
         changes=changes,
     )
+    session.commit()
     for delivery_id in to_queue:
         send_delivery(platform, delivery_id)
     return EndpointOut(**_out(endpoint))
@@ -111,6 +113,7 @@ def update_webhook(
 @router.delete("/{endpoint_id}", status_code=204)
 def delete_webhook(endpoint_id: DbId, session: SessionDep, user: CurrentUser) -> Response:
     endpoints.delete_endpoint(session, owner=user, endpoint_id=endpoint_id)
+    session.commit()
     return Response(status_code=204)
 
 
@@ -121,6 +124,7 @@ def rotate_webhook_secret(
     _, secret = endpoints.rotate_secret(
         session, platform.settings, owner=user, endpoint_id=endpoint_id
     )
+    session.commit()
     return SecretOut(secret=secret)
 
 
@@ -162,6 +166,7 @@ def replay_webhook_delivery(
     replayed = delivery_log.replay(
         session, owner=user, endpoint_id=endpoint_id, delivery_id=delivery_id
     )
+    session.commit()
     return _queue_and_read(platform, session, replayed)
 
 
@@ -172,4 +177,5 @@ def test_webhook(
     endpoint_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> DeliveryOut:
     delivery_id = delivery_log.ping(session, owner=user, endpoint_id=endpoint_id)
+    session.commit()
     return _queue_and_read(platform, session, delivery_id)

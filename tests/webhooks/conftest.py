@@ -80,8 +80,14 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
-    """The receiver is on 127.0.0.1 over http: allowed here, for these tests only."""
+    """The receiver is on 127.0.0.1 over http: allowed here, for these tests only.
+
+    Tasks run inline on both backends: these tests drive each attempt and retry
+    themselves (through the sweep) and count them exactly; ``test_worker.py``
+    sends the same deliveries through a real worker and its countdowns.
+    """
     return {
+        "task_always_eager": True,
         "plugin": {
             "webhooks": {
                 "allow_private_targets": True,
@@ -91,7 +97,7 @@ def socialflow_overrides() -> dict[str, Any]:
                 "sweep_grace_seconds": 0,
                 "disable_after_failures": 8,
             }
-        }
+        },
     }
 
 

@@ -3,6 +3,7 @@ the task is; the app is optional and switched off leaves no route or listener.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ def test_a_lost_task_is_found_by_the_sweep(
     alice = actor("alice")
     endpoint = register(api, alice, receiver.hook, ["post_created"])
     # A platform whose tasks go to a broker no worker reads: the delivery's task is "lost".
-    silent = make_platform(task_always_eager=False)
+    silent = make_platform(task_always_eager=False, celery_namespace=f"nobody-{uuid.uuid4().hex}")
     with silent.session() as session:
         user = session.get(User, alice.id)
         create_post(session, platform=silent, author=user, text="lost in the broker")
