@@ -8,7 +8,6 @@ process for a 3-rung ladder is ~20 % faster than three separate jobs
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import ffmpeg
 from socialflow.video.media.binaries import find_ffmpeg
 from socialflow.video.media.probe import ProbeResult
 from socialflow.video.media.safety import MediaToolFailed, input_options
+from socialflow.video.media.storyboard import TILES_DIR, even, storyboard_layout
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,7 @@ LADDER: tuple[Rung, ...] = (
     Rung(720, 2_800_000),
     Rung(1080, 5_000_000, 192_000),
 )
-STORYBOARD_COLUMNS = 10
-STORYBOARD_MAX_TILES = 100
-STORYBOARD_TILE_WIDTH = 160
 POSTER_WIDTH = 1280
-
-
-def _even(value: float) -> int:
-    return max(2, round(value / 2) * 2)
 
 
 def choose_rungs(source: ProbeResult, *, max_height: int = 1080) -> list[Rung]:
@@ -55,42 +48,15 @@ def choose_rungs(source: ProbeResult, *, max_height: int = 1080) -> list[Rung]:
     rungs = [r for r in LADDER if r.height <= min(short_side, max_height)]
     if not rungs:
         # Smaller than 240p: one rendition at the source's own size.
-        rungs = [Rung(_even(short_side), 300_000, 64_000)]
+        rungs = [Rung(even(short_side), 300_000, 64_000)]
     return rungs
 
 
 def frame_size(source: ProbeResult, rung: Rung) -> tuple[int, int]:
     """Output width x height of ``rung`` for this source, keeping the aspect ratio."""
     if source.width >= source.height:
-        return _even(source.width * rung.height / source.height), rung.height
-    return rung.height, _even(source.height * rung.height / source.width)
-
-
-@dataclass(frozen=True)
-class StoryboardLayout:
-    """Where each thumbnail sits in the sprite: players need this to use it."""
-
-    interval: float
-    count: int
-    columns: int
-    rows: int
-    tile_width: int
-    tile_height: int
-
-
-def storyboard_layout(source: ProbeResult) -> StoryboardLayout:
-    interval = max(1.0, source.duration / STORYBOARD_MAX_TILES)
-    count = max(1, min(STORYBOARD_MAX_TILES, math.ceil(source.duration / interval)))
-    columns = min(STORYBOARD_COLUMNS, count)
-    tile_height = _even(STORYBOARD_TILE_WIDTH * source.height / source.width)
-    return StoryboardLayout(
-        interval=round(interval, 3),
-        count=count,
-        columns=columns,
-        rows=math.ceil(count / columns),
-        tile_width=STORYBOARD_TILE_WIDTH,
-        tile_height=tile_height,
-    )
+        return even(source.width * rung.height / source.height), rung.height
+    return rung.height, even(source.height * rung.height / source.width)
 
 
 def transcode_command(
@@ -161,12 +127,19 @@ def transcode_command(
         .output(str(out_dir / "poster.jpg"), vframes=1, **{"q:v": 3, "update": 1})
     )
     layout = storyboard_layout(source)
+    # One JPEG per tile, sprite made afterwards (storyboard.compose): ffmpeg reports
+    # progress only once every output has written its header, and a ``tile`` filter
+    # output would write its header at the very end, so progress sat at 0 until done.
+    (out_dir / TILES_DIR).mkdir(exist_ok=True)
     storyboard = (
         video[count + 1]
         .filter("fps", f"1/{layout.interval}")
         .filter("scale", layout.tile_width, layout.tile_height)
-        .filter("tile", f"{layout.columns}x{layout.rows}")
-        .output(str(out_dir / "storyboard.jpg"), vframes=1, **{"q:v": 5, "update": 1})
+        .output(
+            str(out_dir / TILES_DIR / "%04d.jpg"),
+            start_number=0,
+            **{"frames:v": layout.count, "q:v": 5},
+        )
     )
     command = ffmpeg.merge_outputs(hls, poster, storyboard).global_args(
         "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"

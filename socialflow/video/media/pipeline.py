@@ -18,13 +18,12 @@ from socialflow.plugins.protocols import StorageBackend
 from socialflow.video.media.hls import Variant, parse_master
 from socialflow.video.media.ladder import (
     Rung,
-    StoryboardLayout,
     choose_rungs,
-    storyboard_layout,
     transcode_command,
 )
 from socialflow.video.media.probe import ProbeResult
 from socialflow.video.media.safety import Limits, MediaToolFailed, describe_failure, kill, start
+from socialflow.video.media.storyboard import StoryboardLayout, compose, storyboard_layout
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -113,7 +112,9 @@ def transcode(
     renditions = [Rendition(name=v.uri.split("/", 1)[0], variant=v) for v in variants]
     if len(renditions) != len(rungs):
         raise MediaToolFailed("ffmpeg wrote an incomplete master playlist")
-    return TranscodeResult(out_dir, renditions, storyboard_layout(source))
+    layout = storyboard_layout(source)
+    compose(out_dir, layout)
+    return TranscodeResult(out_dir, renditions, layout)
 
 
 def publish(
