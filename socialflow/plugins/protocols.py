@@ -343,13 +343,24 @@ class OutgoingMessage:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+class RecipientGone(Exception):  # noqa: N818 - what the channel learnt about the address
+    """Raised by ``NotificationChannel.send`` when the address will never work again.
+
+    A push service saying a device token is unregistered, a mailbox that does
+    not exist: the caller forgets the address instead of retrying.
+    """
+
+
 class NotificationChannel(Protocol):
     """Delivers messages: email, push, webhook..."""
 
     name: str
 
     def send(self, message: OutgoingMessage) -> None:
-        """Deliver or raise; callers retry with backoff."""
+        """Deliver or raise; callers retry with backoff.
+
+        Raise :class:`RecipientGone` when ``message.to`` is permanently invalid.
+        """
         ...
 
 
