@@ -45,6 +45,7 @@ from socialflow.plugins.protocols import (
     StorageBackend,
     StreamingProvider,
 )
+from socialflow.plugins.session import mark_connections, session_info
 from socialflow.plugins.specs import Event
 
 logger = logging.getLogger("socialflow.core.platform")
@@ -115,8 +116,10 @@ class Platform:
             plugins.validate_plugin_settings()
             plugins.check_active_providers()
             engine = create_db_engine(self.settings)
-            sessions = make_session_factory(engine)
-            read_sessions = make_session_factory(read_only_engine(engine))
+            mark_connections(engine, plugins)
+            info = session_info(plugins)
+            sessions = make_session_factory(engine, info)
+            read_sessions = make_session_factory(read_only_engine(engine), info)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions
             self._read_sessions = read_sessions
             plugins.hook.socialflow_platform_start(platform=self)

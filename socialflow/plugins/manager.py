@@ -28,6 +28,7 @@ import pluggy
 from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins import specs
 from socialflow.plugins.apps import LoadedApp, discover_apps
+from socialflow.plugins.audiences import Audiences
 from socialflow.plugins.protocols import (
     Moderator,
     NotificationChannel,
@@ -88,6 +89,7 @@ class SocialflowPluginManager(pluggy.PluginManager):
         self.add_hookspecs(specs)
         self.infos: dict[str, PluginInfo] = {}
         self._provider_cache: dict[tuple[ProviderKind, str], Any] = {}
+        self._audiences: Audiences | None = None
         # The enabled apps in dependency order, and the ones switched off.
         self.apps: list[LoadedApp] = []
         self.disabled_apps: list[specs.AppInfo] = []
@@ -193,6 +195,24 @@ class SocialflowPluginManager(pluggy.PluginManager):
             hooks=sorted(h.name for h in self.get_hookcallers(module) or []),
         )
         self._provider_cache.clear()
+        self._audiences = None
+
+    def audiences(self) -> Audiences:
+        """Every registered audience (``socialflow_audiences``), collected once."""
+        if self._audiences is None:
+            found = [a for group in self.hook.socialflow_audiences() for a in group]
+            self._audiences = Audiences(found)
+        return self._audiences
+
+    def counters(self, session: Any, kind: str, ids: Collection[Any]) -> dict[Any, dict[str, int]]:
+        """Every plugin's ``socialflow_counters`` for ``ids``, merged per id."""
+        merged: dict[Any, dict[str, int]] = {}
+        if not ids or not self.hook.socialflow_counters.get_hookimpls():
+            return merged
+        for answer in self.hook.socialflow_counters(session=session, kind=kind, ids=list(ids)):
+            for object_id, values in answer.items():
+                merged.setdefault(object_id, {}).update(values)
+        return merged
 
     @property
     def failed(self) -> dict[str, str]:

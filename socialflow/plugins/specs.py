@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
+    from socialflow.plugins.audiences import Audience
 
 PROJECT_NAME = "socialflow"
 ENTRY_POINT_GROUP = "socialflow"
@@ -265,6 +266,29 @@ def socialflow_object_deleting(session: Session, kind: str, object_id: Any) -> N
     """An object (``kind`` "video", "post", ...) is being deleted in ``session``'s
     transaction: drop or detach the rows of yours that point at it, without
     committing. For work after the commit, listen to the matching event instead.
+    """
+
+
+@hookspec
+def socialflow_audiences() -> list[Audience]:
+    """Visibilities this plugin adds to posts and videos (``subscribers``).
+
+    Each :class:`~socialflow.plugins.audiences.Audience` names the value
+    stored in ``visibility`` and says which authors admit a viewer, in Python
+    and in SQL; the social and video apps' visibility rule consults every
+    registered audience on every route that shows posts or videos.
+    """
+
+
+@hookspec
+def socialflow_counters(session: Session, kind: str, ids: list[Any]) -> dict[Any, dict[str, int]]:
+    """Counters this plugin shows on other apps' objects, for a whole page at once.
+
+    ``kind`` is ``"user"``, ``"post"`` or ``"video"`` and ``ids`` the objects
+    about to be returned; answer ``{id: {"name": value}}`` for the ones you
+    count (one query per call, not per id). The values appear under the
+    object's ``counters`` field. Runs on read paths: keep it to indexed
+    lookups, and return ``{}`` for kinds you do not count.
     """
 
 

@@ -75,3 +75,13 @@ def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
     from socialflow.video.export import videos_section
 
     return {"videos": videos_section(session, user_id)}
+
+
+@hookimpl
+def socialflow_counters(session: Session, kind: str, ids: list[Any]) -> dict[Any, dict[str, int]]:
+    """``videos`` on profiles: how many ready, public videos each account shows."""
+    if kind != "user":
+        return {}
+    from socialflow.video.videos import public_video_counts
+
+    return {owner: {"videos": count} for owner, count in public_video_counts(session, ids).items()}

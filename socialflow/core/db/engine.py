@@ -8,6 +8,7 @@ failing on upgrade. PostgreSQL goes through psycopg 3 with a bounded pool.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,12 @@ def read_only_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (API responses read them)."""
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, info: Mapping[str, object] | None = None
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (API responses read them).
+
+    ``info`` starts each session's ``Session.info`` (a platform puts its plugin
+    manager there, so services holding only a session reach the plugins).
+    """
+    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, info=dict(info or {}))
