@@ -50,12 +50,13 @@ def build_message(
     """The JSON body of ``messages:send`` for one device token."""
     high = message.kind not in config.normal_priority_kinds
     ttl = config.ttl_seconds
+    sent_at = time.time() if now is None else now
     android_notification: dict[str, Any] = {}
     apns_headers = {
         "apns-push-type": "alert",
         "apns-priority": "10" if high else "5",
         # 0 means "deliver now or never", as FCM's own ttl of 0s.
-        "apns-expiration": str(int((now or time.time()) + ttl)) if ttl else "0",
+        "apns-expiration": str(int(sent_at + ttl)) if ttl else "0",
     }
     android: dict[str, Any] = {"priority": "HIGH" if high else "NORMAL", "ttl": f"{ttl}s"}
     aps: dict[str, Any] = {"sound": "default", "thread-id": message.kind}
