@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -205,7 +205,11 @@ class FcmStub:
         with self.lock:
             self.access_tokens.add(token)
             self.tokens_issued += 1
-        return 200, {"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}
+        return 200, {
+            "access_token": token,
+            "expires_in": self.token_lifetime,
+            "token_type": "Bearer",
+        }
 
     def send(self, project: str, authorization: str, body: Any) -> tuple[int, dict[str, Any]]:
         bearer = authorization.removeprefix("Bearer ")
@@ -291,7 +295,7 @@ def _handler(stub: FcmStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is observable
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _answer(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
@@ -304,7 +308,7 @@ def _handler(stub: FcmStub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             with stub.lock:
@@ -337,9 +341,7 @@ def _handler(stub: FcmStub) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 self._answer(400, google_error(400, "INVALID_ARGUMENT", "Invalid JSON"), {})
                 return
-            status, answer = stub.send(
-                match.group(1), self.headers.get("Authorization", ""), body
-            )
+            status, answer = stub.send(match.group(1), self.headers.get("Authorization", ""), body)
             self._answer(status, answer, {})
 
     return Handler

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from socialflow.plugins.protocols import OutgoingMessage, RecipientGone
@@ -105,7 +105,7 @@ def test_sender_id_mismatch_is_a_configuration_error(
     fcm: FcmStub, make_channel: Callable[..., FcmChannel]
 ) -> None:
     fcm.other_sender.add(TOKEN)
-    with pytest.raises(FcmConfigurationError, match="SENDER_ID_MISMATCH.*project_id") as caught:
+    with pytest.raises(FcmConfigurationError, match=r"SENDER_ID_MISMATCH.*project_id") as caught:
         make_channel().send(push())
     assert TOKEN not in str(caught.value)
 
@@ -114,7 +114,7 @@ def test_third_party_auth_error_is_a_configuration_error_not_a_token_refresh(
     fcm: FcmStub, make_channel: Callable[..., FcmChannel]
 ) -> None:
     fcm.fail_next(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", message="APNs auth failed")
-    with pytest.raises(FcmConfigurationError, match="THIRD_PARTY_AUTH_ERROR.*APNs"):
+    with pytest.raises(FcmConfigurationError, match=r"THIRD_PARTY_AUTH_ERROR.*APNs"):
         make_channel().send(push())
     assert fcm.tokens_issued == 1  # no pointless new access token
 
@@ -126,7 +126,9 @@ def test_wrong_project_is_a_configuration_error(
         make_channel(project_id="other-project").send(push())
 
 
-def test_unreachable_fcm_is_retryable(make_channel: Callable[..., FcmChannel], fcm: FcmStub) -> None:
+def test_unreachable_fcm_is_retryable(
+    make_channel: Callable[..., FcmChannel], fcm: FcmStub
+) -> None:
     channel = make_channel(endpoint=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(FcmUnavailable, match="not reachable"):
         channel.send(push())

@@ -116,7 +116,7 @@ def test_a_key_the_server_does_not_know_is_refused_clearly(
         serialization.NoEncryption(),
     ).decode()
     key = json.dumps({**service_account, "private_key": pem})
-    with pytest.raises(FcmConfigurationError, match="refused the service account.*invalid_grant"):
+    with pytest.raises(FcmConfigurationError, match=r"refused the service account.*invalid_grant"):
         make_channel(credentials_json=key).send(push())
     assert fcm.token_refusals == ["Invalid JWT: InvalidSignatureError"]
     assert fcm.send_requests == 0

@@ -23,6 +23,9 @@ from typing import Any
 
 import httpx
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from socialflow_fcm.errors import (
     FcmConfigurationError,
@@ -34,7 +37,7 @@ from socialflow_fcm.settings import FcmSettings
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 ASSERTION_LIFETIME = 3600  # Google accepts assertions valid for an hour at most
 REFRESH_MARGIN = 300.0  # fetch a new token this long before the old one expires
 
@@ -83,6 +86,14 @@ class ServiceAccount:
         if missing:
             raise FcmConfigurationError(
                 f"[plugin.fcm] {source}: the key has no {', '.join(missing)}"
+            )
+        try:
+            key = serialization.load_pem_private_key(str(info["private_key"]).encode(), None)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            key = None
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise FcmConfigurationError(
+                f"[plugin.fcm] {source}: private_key is not an unencrypted PEM RSA key"
             )
         return cls(
             client_email=str(info["client_email"]),

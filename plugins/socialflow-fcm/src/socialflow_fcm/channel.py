@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 
 import httpx
+from socialflow.core.settings import SettingsError
 from socialflow.plugins.protocols import OutgoingMessage
 
 from socialflow_fcm.auth import AccessTokens, ServiceAccount
@@ -47,11 +48,15 @@ class FcmChannel:
     def __init__(self, config: FcmSettings, *, clock: Callable[[], float] | None = None) -> None:
         config.require_usable()
         self.config = config
-        self.account = ServiceAccount.from_settings(config)
+        try:  # a key that cannot work fails at start, as a setting
+            self.account = ServiceAccount.from_settings(config)
+        except FcmConfigurationError as exc:
+            raise SettingsError(str(exc)) from None
         project = config.project_id or self.account.project_id
         if not project:
-            raise FcmConfigurationError(
-                "[plugin.fcm] project_id is not set and the service-account key has none"
+            raise SettingsError(
+                "setting `plugin.fcm.project_id` is required: the service-account key has no "
+                "project_id"
             )
         self.project_id: str = project
         self.send_url = f"{config.endpoint.rstrip('/')}/v1/projects/{project}/messages:send"
@@ -112,8 +117,7 @@ class FcmChannel:
         self._post(body, token=token or CHECK_TOPIC)
         checked = f", {fingerprint(token)} valid" if token else ""
         return (
-            f"{self.where} as {self.account.client_email} "
-            f"(token issued, send validated{checked})"
+            f"{self.where} as {self.account.client_email} (token issued, send validated{checked})"
         )
 
     def _post(self, body: dict[str, object], *, token: str) -> None:
@@ -126,7 +130,9 @@ class FcmChannel:
             except httpx.TimeoutException as exc:
                 raise FcmUnavailable(f"{self.where}: timed out ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
-                raise FcmUnavailable(f"{self.where}: not reachable ({type(exc).__name__})") from None
+                raise FcmUnavailable(
+                    f"{self.where}: not reachable ({type(exc).__name__})"
+                ) from None
             if response.is_success:
                 return
             answer = ErrorAnswer.parse(response)

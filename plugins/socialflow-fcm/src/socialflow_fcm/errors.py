@@ -55,7 +55,7 @@ class FcmConfigurationError(FcmError):
     """
 
 
-class FcmMessageRejected(FcmError):
+class FcmMessageRejected(FcmError):  # noqa: N818 - what FCM did to the message
     """FCM refused this message's content (not its token): retrying it does not help."""
 
 
@@ -148,7 +148,9 @@ def classify(answer: ErrorAnswer, *, token: str, project_id: str) -> Exception:
     if answer.token_field_violation:
         return RecipientGone(f"FCM: {who} is not a registration token ({answer.describe()})")
     if code in RETRYABLE_CODES or status in (429, 500, 502, 503, 504):
-        return FcmUnavailable(f"FCM: try again later ({answer.describe()})", retry_after=answer.retry_after)
+        return FcmUnavailable(
+            f"FCM: try again later ({answer.describe()})", retry_after=answer.retry_after
+        )
     if code == "SENDER_ID_MISMATCH":
         return FcmConfigurationError(
             f"FCM project {project_id}: {who} was registered for another Firebase project "
@@ -174,7 +176,9 @@ def classify(answer: ErrorAnswer, *, token: str, project_id: str) -> Exception:
         )
     if status == 400:
         return FcmMessageRejected(f"FCM refused the message to {who}: {answer.describe()}")
-    return FcmUnavailable(f"FCM: unexpected answer {answer.describe()}", retry_after=answer.retry_after)
+    return FcmUnavailable(
+        f"FCM: unexpected answer {answer.describe()}", retry_after=answer.retry_after
+    )
 
 
 def token_error_reason(response: httpx.Response) -> str:
