@@ -81,3 +81,10 @@ def test_a_data_kind_wins_and_long_kinds_fit_apns() -> None:
     assert body["message"]["data"]["kind"] == "mine"
     assert body["message"]["apns"]["headers"]["apns-collapse-id"] == "k" * 64
     assert body["message"]["apns"]["headers"]["apns-expiration"] == str(3 * 24 * 3600)
+
+
+def test_likes_and_shares_go_at_normal_priority_by_default() -> None:
+    config = FcmSettings(credentials_json="{}")  # type: ignore[arg-type]
+    for kind, priority in (("liked", "NORMAL"), ("shared", "NORMAL"), ("mentioned", "HIGH")):
+        body = build_message(OutgoingMessage(to=TOKEN, subject="s", text="t", kind=kind), config)
+        assert body["message"]["android"]["priority"] == priority

@@ -45,8 +45,8 @@ class FcmSettings(BaseModel):
         description="How long FCM keeps a push for an offline device (0: now or never).",
     )
     normal_priority_kinds: list[str] = Field(
-        default_factory=list,
-        description="Kinds sent at normal priority (batched by the OS); the rest are high.",
+        default_factory=lambda: ["liked", "shared"],
+        description="Kinds sent at normal priority (the OS may batch them); the rest are high.",
     )
     collapse_by_kind: bool = Field(
         default=True,
