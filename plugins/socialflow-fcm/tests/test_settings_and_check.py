@@ -16,7 +16,7 @@ from socialflow.core.platform import Platform
 from socialflow.core.settings import SettingsError, load_settings
 from socialflow.plugins.protocols import OutgoingMessage, RecipientGone
 from socialflow.testing import toml
-from socialflow.testing.storage_checks import run_cli
+from socialflow.testing.storage_checks import doctor_row, run_cli
 
 from fcm_stub import FcmStub
 from socialflow_fcm import FcmChannel
@@ -169,3 +169,26 @@ def test_cli_check_passes_and_fails_naming_the_reason(
     output = failed.stdout + failed.stderr
     assert service_account["private_key"].splitlines()[1] not in output
     assert not any(token in output for token in fcm.access_tokens)
+
+
+def test_doctor_has_a_row_for_the_channel(
+    socialflow_project: Path, fcm: FcmStub, fcm_section: dict[str, Any], service_account: Any
+) -> None:
+    """``socialflow doctor`` runs ``check()`` of each enabled channel that has one."""
+    write_project(
+        socialflow_project, notification_channels=["console", "fcm"], plugin={"fcm": fcm_section}
+    )
+    result = run_cli("doctor", "--project", str(socialflow_project), "--no-broker")
+    row = doctor_row(result.stdout, "notification (fcm)")
+    assert "ok" in row, result.stdout
+    assert "notification (console)" not in result.stdout  # nothing to check there
+    assert len(fcm.validated) == 1
+    assert fcm.messages == []
+
+    section = {**fcm_section, "project_id": "someone-elses"}
+    write_project(socialflow_project, notification_channels=["fcm"], plugin={"fcm": section})
+    result = run_cli("doctor", "--project", str(socialflow_project), "--no-broker")
+    assert result.returncode == 1
+    assert "FAIL" in doctor_row(result.stdout, "notification (fcm)")
+    assert "access denied" in " ".join(result.stdout.split())
+    assert service_account["private_key"].splitlines()[1] not in result.stdout + result.stderr
