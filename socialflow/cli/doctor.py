@@ -131,8 +131,9 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
         broker: Annotated[bool, typer.Option(help="Check the Celery broker too.")] = True,
     ) -> None:
-        """Check settings, plugins, database, migrations, broker, storage and ffmpeg.
-        Exits non-zero naming each failing check."""
+        """Check settings, plugins, database, migrations, broker, storage, ffmpeg and the
+        notification channels that can check themselves. Exits non-zero naming each failing
+        check."""
         from socialflow.core.platform import Platform
 
         settings = settings_for(project)
