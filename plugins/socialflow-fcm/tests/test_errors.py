@@ -171,3 +171,16 @@ def test_no_secret_reaches_logs_or_errors(
     for secret in (TOKEN, key_body, *fcm.access_tokens):
         assert secret not in seen
     assert fcm.tokens_issued == 2
+
+
+def test_a_proxys_html_error_page_is_retryable() -> None:
+    """A load balancer in front of FCM may answer HTML; its Retry-After still counts."""
+    import httpx
+
+    from socialflow_fcm.errors import ErrorAnswer, classify
+
+    page = httpx.Response(502, text="<html>Bad Gateway</html>", headers={"Retry-After": "3"})
+    error = classify(ErrorAnswer.parse(page), token=TOKEN, project_id="p")
+    assert isinstance(error, FcmUnavailable)
+    assert error.retry_after == 3
+    assert "HTTP 502" in str(error)
