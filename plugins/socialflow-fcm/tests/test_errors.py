@@ -184,3 +184,11 @@ def test_a_proxys_html_error_page_is_retryable() -> None:
     assert isinstance(error, FcmUnavailable)
     assert error.retry_after == 3
     assert "HTTP 502" in str(error)
+
+
+def test_an_empty_token_is_gone_without_asking_fcm(
+    fcm: FcmStub, make_channel: Callable[..., FcmChannel]
+) -> None:
+    with pytest.raises(RecipientGone, match="empty registration token"):
+        make_channel().send(push(to=" "))
+    assert fcm.send_requests == 0

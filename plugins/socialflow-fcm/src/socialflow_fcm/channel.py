@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import httpx
 from socialflow.core.settings import SettingsError
-from socialflow.plugins.protocols import OutgoingMessage
+from socialflow.plugins.protocols import OutgoingMessage, RecipientGone
 
 from socialflow_fcm.auth import AccessTokens, ServiceAccount
 from socialflow_fcm.errors import (
@@ -98,6 +98,8 @@ class FcmChannel:
         return f"FCM project {self.project_id} at {self.config.endpoint}"
 
     def send(self, message: OutgoingMessage) -> None:
+        if not message.to.strip():
+            raise RecipientGone("FCM: an empty registration token never reaches a device")
         self._post(build_message(message, self.config), token=message.to)
         logger.debug("fcm: sent %s push to %s", message.kind, fingerprint(message.to))
 
