@@ -90,6 +90,7 @@ class FcmStub:
         self.public_key = public_key
         self.token_lifetime = 3600
         self.send_delay = 0.0
+        self.generation = 0  # bumped by reset(): a request from an earlier test is dropped
         self.lock = threading.Lock()
         self.messages: list[dict[str, Any]] = []
         self.validated: list[dict[str, Any]] = []
@@ -125,6 +126,7 @@ class FcmStub:
 
     def reset(self) -> None:
         with self.lock:
+            self.generation += 1
             self.messages.clear()
             self.validated.clear()
             self.send_requests = 0
@@ -326,7 +328,11 @@ def _handler(stub: FcmStub) -> type[BaseHTTPRequestHandler]:
                 self._answer(404, google_error(404, "NOT_FOUND", "no such method"), {})
                 return
             if stub.send_delay:
+                generation = stub.generation
                 time.sleep(stub.send_delay)
+                if stub.generation != generation:  # its test is over (its client gave up)
+                    self.close_connection = True
+                    return
             if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
                 self._answer(400, google_error(400, "INVALID_ARGUMENT", "JSON expected"), {})
                 return
