@@ -83,6 +83,23 @@ def _entry_points() -> dict[str, str]:
     return found
 
 
+def _run_pip(command: list[str]) -> tuple[int, list[str]]:
+    """Run pip, showing what it is doing on a status line; its exit code and output lines."""
+    output: list[str] = []
+    with (
+        console.status("pip install") as status,
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line.rstrip())
+            if line.strip() and not line.startswith(" "):
+                status.update(escape(f"pip: {line.strip()[:100]}"))
+    return process.returncode, output
+
+
 def register(app: typer.Typer) -> None:
     plugins_app = typer.Typer(help="Inspect and install plugins.", no_args_is_help=True)
 
@@ -127,15 +144,14 @@ def register(app: typer.Typer) -> None:
         for name in names:
             command += ["-e", name] if editable else [name]
         console.print(f"[bold]Running[/] {escape(' '.join(command))}", highlight=False)
-        with console.status("pip install ..."):
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-        for line in done.stdout.splitlines():
-            if line.startswith(("Successfully", "Requirement already")):
-                console.print(f"  {escape(line)}", highlight=False)
-        if done.returncode != 0:
-            console.print(escape(done.stdout[-3000:] + done.stderr[-3000:]), highlight=False)
-            console.print(f"[bold red]pip failed[/] (exit code {done.returncode}).")
-            raise typer.Exit(done.returncode)
+        returncode, output = _run_pip(command)
+        if returncode != 0:
+            console.print(escape("\n".join(output[-40:])), highlight=False)
+            console.print(f"[bold red]pip failed[/] (exit code {returncode}).")
+            raise typer.Exit(returncode)
+        for line in output:
+            if line.startswith("Successfully installed"):
+                console.print(f"[green]{escape(line)}[/]", highlight=False)
         after = _entry_points()
         new = {name: dist for name, dist in after.items() if before.get(name) != dist}
         if not new:
