@@ -27,8 +27,9 @@ hook's ``settings`` and ``platform`` arguments cost nothing to those that do
 not want them. ``settings`` is the deployment's Settings; ``platform`` is the
 running platform, of which plugins may rely on the
 :class:`~socialflow.plugins.facade.PlatformFacade` part (their own settings
-section, providers, sessions, after-commit events and tasks). It is ``None``
-only when a plugin manager is used without a platform (some tests).
+section, providers, sessions, after-commit events and tasks). A plugin manager
+used without a platform (some tests) has none to give: it refuses to call a
+filter, event handler or router that asks for one.
 
 ``docs/plugins.md`` has a section per hook; a test keeps the two in step.
 """
@@ -145,9 +146,7 @@ def socialflow_payment_providers(
 
 
 @hookspec
-def socialflow_rankers(
-    settings: Settings,
-) -> dict[str, Callable[[Settings], Ranker]]:
+def socialflow_rankers(settings: Settings) -> dict[str, Callable[[Settings], Ranker]]:
     """Feed rankers by name (selected by ``ranker``).
 
     See :class:`~socialflow.plugins.protocols.Ranker`. Every feed (home,
@@ -166,9 +165,7 @@ def socialflow_streaming_providers(
 
 
 @hookspec
-def socialflow_moderators(
-    settings: Settings,
-) -> dict[str, Callable[[Settings], Moderator]]:
+def socialflow_moderators(settings: Settings) -> dict[str, Callable[[Settings], Moderator]]:
     """Moderation models by name (selected by ``moderation``).
 
     See :class:`~socialflow.plugins.protocols.Moderator`.
