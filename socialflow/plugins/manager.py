@@ -294,7 +294,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
     def validate_plugin_settings(self) -> None:
         """Validate each plugin's settings section (unknown keys, wrong types)."""
         for section, model in self.hook.socialflow_settings_model():
-            self._plugin_settings[model] = self.settings.plugin_config(section, model)
+            self.settings.plugin_config(section, model)
 
     def plugin_settings(self, model: type[ModelT]) -> ModelT:
         """The validated ``[plugin.<section>]`` of the section declared with ``model``
