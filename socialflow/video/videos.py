@@ -301,7 +301,9 @@ def delete_video(
     """
     video = get_own_video(session=session, owner=owner, video_id=video_id)
     prefixes = storage_prefixes(session, video)
-    plugins.hook.socialflow_object_deleting(session=session, kind="video", object_id=video.id)
+    plugins.hook.socialflow_object_deleting(
+        session=session, kind="video", object_id=video.id, **plugins.hook_context()
+    )
     session.delete(video)
     record_event(session, "video_deleted", video_id=video_id, owner_id=owner.id)
     queue_video(session, video_id)
