@@ -8,14 +8,16 @@ the hooks, so that loading the apps for ``socialflow --help`` costs nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from pydantic import BaseModel
 
     from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,7 +35,7 @@ def socialflow_apps() -> list[AppInfo]:
 
 @hookimpl
 def socialflow_table_modules() -> list[str]:
-    return ["socialflow.notifications.models"]
+    return ["socialflow.notifications.models", "socialflow.notifications.delivery_models"]
 
 
 @hookimpl
@@ -43,14 +45,48 @@ def socialflow_migration_dirs() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.notifications import routes
+    from socialflow.notifications import delivery_routes, routes
 
-    return [routes.router]
+    return [routes.router, delivery_routes.router]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.notifications.tasks"]
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.notifications.settings import SECTION, NotificationSettings
+    from socialflow.notifications.tasks import DIGEST_TASK, SWEEP_TASK
+
+    interval = settings.plugin_config(SECTION, NotificationSettings).sweep_interval
+    return {
+        "notifications-sweep": every(SWEEP_TASK, interval, DEFAULT_QUEUE),
+        # Hourly: each user's digest goes once their day or week has passed.
+        "notifications-digest": every(DIGEST_TASK, 3600, DEFAULT_QUEUE),
+    }
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    # [plugin.notifications] / SOCIALFLOW_PLUGIN__NOTIFICATIONS__*: delivery settings.
+    from socialflow.notifications.settings import SECTION, NotificationSettings
+
+    return SECTION, NotificationSettings
 
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
     from socialflow.notifications.inbox import forget_written, project_pending_events
+    from socialflow.notifications.settings import SECTION, NotificationSettings
+
+    # Validated once per platform, read by every delivery and device registration.
+    platform.attach(
+        NotificationSettings,
+        lambda: platform.settings.plugin_config(SECTION, NotificationSettings),
+    )
 
     # Written inside the committing transaction (see socialflow.notifications.inbox).
     platform.listen_sessions("before_commit", project_pending_events)
