@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from tests.notifications.conftest import ok
-from tests.notifications.delivery_fixtures import (  # noqa: F401 - fixtures
-    mailbox,
-    push_service,
-    smtp_server,
-    socialflow_overrides,
-)
 
 PATH = "/notifications/devices"
 

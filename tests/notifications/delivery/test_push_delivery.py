@@ -18,13 +18,7 @@ from socialflow.notifications.delivery_models import NotificationDelivery, Notif
 from socialflow.notifications.tasks import DELIVER_TASK, FAN_OUT_TASK, SWEEP_TASK
 from socialflow.testing.waiting import wait_until
 from tests.notifications.conftest import notes, ok
-from tests.notifications.delivery_fixtures import (  # noqa: F401 - fixtures
-    VAPID_PUBLIC,
-    mailbox,
-    push_service,
-    smtp_server,
-    socialflow_overrides,
-)
+from tests.notifications.delivery.conftest import VAPID_PUBLIC
 from tests.social.conftest import follow, make_post
 
 DEVICES = "/notifications/devices"

@@ -15,7 +15,7 @@ import pytest
 
 from socialflow.builtins.webpush_channel import generate_keys
 from tests.accounts.mailbox import Mailbox, SmtpServer
-from tests.notifications.push_stub import PushService, serve
+from tests.notifications.delivery.push_stub import PushService, serve
 
 VAPID_PRIVATE, VAPID_PUBLIC = generate_keys()
 
@@ -44,7 +44,7 @@ def delivery_settings(push_service: PushService, smtp_server: SmtpServer) -> dic
         "smtp_host": "127.0.0.1",
         "smtp_port": smtp_server.port,
         "smtp_from": "socialflow <no-reply@example.com>",
-        "plugin_modules": ["tests.notifications.token_channel"],
+        "plugin_modules": ["tests.notifications.delivery.token_channel"],
         "plugin": {
             "webpush": {
                 "vapid_private_key": VAPID_PRIVATE,
