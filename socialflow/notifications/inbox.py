@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -124,6 +124,7 @@ def project_pending_events(session: Session) -> None:
     events = pending_events(session)
     if not events:
         return
+    _clear_answered_requests(session, events)
     written: list[Written] = []
     for candidate in candidates(events):
         if _allowed(session, candidate):
@@ -154,6 +155,26 @@ def project_pending_events(session: Session) -> None:
 def _wants_live(session: Session, candidate: Candidate) -> bool:
     medium = Medium.realtime.value
     return preferences.wants(session, candidate.recipient_id, candidate.kind.value, medium)
+
+
+ANSWERED = frozenset({"follow_approved", "follow_rejected", "follow_request_withdrawn"})
+
+
+def _clear_answered_requests(session: Session, events: Sequence[Event]) -> None:
+    """A follow request approved, rejected or withdrawn: its notification is stale.
+
+    Deleted (its deliveries with it), so the target's inbox no longer offers to
+    answer a request that is gone; a new request later notifies again.
+    """
+    for event in events:
+        if event.name in ANSWERED:
+            requester, target = event.payload["requester_id"], event.payload["target_id"]
+            session.execute(
+                delete(NOTIFICATIONS).where(
+                    NOTIFICATIONS.c.recipient_id == target,
+                    NOTIFICATIONS.c.dedup_key == f"follow_requested:{requester}",
+                )
+            )
 
 
 def take_written(session: Session) -> list[Written]:
