@@ -308,6 +308,11 @@ def _finish(
     final: bool = True,
     sent: bool = False,
 ) -> None:
+    """Record where delivery ``delivery_id`` stands.
+
+    Commits: each outcome (and a hold or a drop) on its own, because the send
+    before it cannot be rolled back and a later task reads the row fresh.
+    """
     values: dict[str, Any] = {"status": status.value, "next_attempt_at": None if final else due}
     if error is not None:
         values["last_error"] = error

@@ -64,6 +64,11 @@ def send_due_digests(platform: Platform, *, now: datetime | None = None) -> int:
 def _send_one(
     session: Session, platform: Platform, channel_name: str, user_id: int, now: datetime
 ) -> bool:
+    """Send ``user_id``'s digest if due; True if one was sent.
+
+    Commits: ``digest_sent_at`` right after the send, which cannot be rolled
+    back (so a repeated run does not send it again).
+    """
     settings = session.get(NotificationUserSettings, user_id)
     user = session.get(User, user_id)
     if settings is None or settings.email_digest not in PERIODS or user is None:

@@ -45,9 +45,9 @@ def socialflow_migration_dirs() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.notifications import delivery_routes, routes
+    from socialflow.notifications import routes, routes_delivery
 
-    return [routes.router, delivery_routes.router]
+    return [routes.router, routes_delivery.router]
 
 
 @hookimpl
