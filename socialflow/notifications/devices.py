@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
+from socialflow.core.effects import pending_events
 from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.platform import Platform
 from socialflow.notifications.delivery_models import NotificationDevice
@@ -138,3 +139,25 @@ def remove(session: Session, *, user_id: int, device_id: int) -> None:
 def prune(session: Session, *, device_id: int) -> None:
     """Forget a device its channel called gone (``RecipientGone``)."""
     session.execute(delete(DEVICES).where(DEVICES.c.id == device_id))
+
+
+def forget_deleted_users(session: Session) -> None:
+    """``before_commit`` listener: a deleted account's devices go with it, in its
+    transaction (nothing is pushed to them again, no address is kept)."""
+    gone = [e.payload.get("user_id") for e in pending_events(session) if e.name == "user_deleted"]
+    ids = [g for g in gone if isinstance(g, int)]
+    if ids:
+        session.execute(delete(DEVICES).where(DEVICES.c.user_id.in_(ids)))
+
+
+def export_for(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """The user's devices for their data export (channel, label, when; not the address)."""
+    return [
+        {
+            "id": device.id,
+            "channel": device.channel,
+            "label": device.label,
+            "created_at": device.created_at.isoformat(),
+        }
+        for device in list_devices(session, user_id=user_id)
+    ]

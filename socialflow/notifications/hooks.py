@@ -15,6 +15,7 @@ from socialflow.plugins.specs import AppInfo, hookimpl
 if TYPE_CHECKING:
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlmodel import Session
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -79,6 +80,7 @@ def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.notifications.devices import forget_deleted_users
     from socialflow.notifications.inbox import forget_written, project_pending_events
     from socialflow.notifications.settings import SECTION, NotificationSettings
 
@@ -90,4 +92,22 @@ def socialflow_platform_start(platform: Platform) -> None:
 
     # Written inside the committing transaction (see socialflow.notifications.inbox).
     platform.listen_sessions("before_commit", project_pending_events)
+    platform.listen_sessions("before_commit", forget_deleted_users)
     platform.listen_sessions("after_rollback", forget_written)
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.notifications import devices, preferences
+
+    settings = preferences.user_settings(session, user_id)
+    return {
+        "notification_preferences": {
+            "kinds": preferences.matrix(session, user_id),
+            "timezone": settings.timezone,
+            "quiet_start_minutes": settings.quiet_start,
+            "quiet_end_minutes": settings.quiet_end,
+            "email_digest": settings.email_digest,
+        },
+        "notification_devices": devices.export_for(session, user_id),
+    }

@@ -76,3 +76,22 @@ def test_invalid_registrations_are_422(api, actor, push_service) -> None:
         response = api("POST", PATH, ana, json=body)
         assert response.status_code == 422, (body, response.text)
     assert ok(api("GET", PATH, ana))["items"] == []
+
+
+def test_export_and_account_deletion(api, actor, platform) -> None:
+    from socialflow.notifications.devices import list_devices
+    from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
+
+    ana = actor("ana")
+    ok(api("POST", PATH, ana, json={"channel": "tokenpush", "token": "secret-token", "label": "P"}))
+    ok(api("PATCH", "/notifications/preferences", ana, json={"kinds": {"liked": {"push": False}}}))
+    exported = ok(api("GET", "/users/me/export", ana))
+    text = str(exported)
+    assert "secret-token" not in text
+    devices = exported["notification_devices"]
+    assert [(d["channel"], d["label"]) for d in devices] == [("tokenpush", "P")]
+    assert exported["notification_preferences"]["kinds"]["liked"]["push"] is False
+    deleted = api("DELETE", "/users/me", ana, json={"password": DEFAULT_PASSWORD})
+    assert deleted.status_code in (200, 204), deleted.text
+    with platform.session() as session:
+        assert list_devices(session, user_id=ana.id) == []
