@@ -21,7 +21,8 @@ zero times). The outcome:
   ``gone``, and the device is deleted (pruned);
 * any other error -> ``failed``, due again after an exponential backoff, or
   ``gave_up`` after ``max_attempts``;
-* quiet hours -> ``held`` until they end (push and e-mail only);
+* quiet hours -> ``held`` until they end (push and e-mail only), then the
+  sweep queues it;
 * the preference switched off, the device removed, the notification no
   longer shown in the inbox, the account gone -> ``dropped``.
 """
@@ -161,8 +162,10 @@ def attempt(platform: Platform, delivery_id: int, *, now: datetime | None = None
         user_settings = preferences.user_settings(session, delivery.recipient_id)
         quiet_end = preferences.quiet_until(user_settings, now)
         if quiet_end is not None:
+            # No countdown: hours-long ETAs would sit in worker memory; the sweep
+            # (every sweep_interval) queues it once the quiet hours end.
             _finish(session, delivery_id, Status.held, due=quiet_end, final=False)
-            return Outcome(Status.held.value, retry_in=(quiet_end - now).total_seconds())
+            return Outcome(Status.held.value)
         if not _claim(session, delivery_id, now):
             return Outcome("busy")
         message, channel_name = _message(session, platform, delivery, settings)
