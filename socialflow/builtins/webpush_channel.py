@@ -12,14 +12,16 @@ failures raise, and the caller retries.
 Settings, ``[plugin.webpush]`` (``SOCIALFLOW_PLUGIN__WEBPUSH__*``):
 ``vapid_private_key`` (base64url; ``socialflow webpush keys`` makes a pair),
 ``vapid_subject`` (``mailto:`` or ``https:`` contact for push services),
-``ttl_seconds``, ``timeout_seconds``, ``allow_http_endpoints`` (development).
+``ttl_seconds``, ``timeout_seconds``, ``allow_insecure_endpoints`` (development).
 ``pywebpush`` is an extra: ``pip install 'socialflow[webpush]'``.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
+import socket
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -55,10 +57,10 @@ class WebPushSettings(BaseModel):
         default=86_400, ge=0, le=2_419_200, description="How long a push service keeps a message."
     )
     timeout_seconds: float = Field(default=10, gt=0, le=60)
-    allow_http_endpoints: bool = Field(
+    allow_insecure_endpoints: bool = Field(
         default=False,
-        description="Development and tests only: accept http:// push endpoints (real push "
-        "services are https).",
+        description="Development and tests only: accept http:// push endpoints and ones on "
+        "private or loopback addresses (real push services are public and https).",
     )
 
 
@@ -79,6 +81,23 @@ def generate_keys() -> tuple[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
     return base64.urlsafe_b64encode(private).decode().rstrip("="), public_key_of(key)
+
+
+def refuse_private_host(host: str, port: int) -> None:
+    """Raise :class:`RecipientGone` unless every address of ``host`` is public.
+
+    A subscription is whatever a client registered, so its endpoint could
+    aim the worker at the operator's own network; real push services are on
+    public addresses.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return  # unresolvable now: the request fails and is retried
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global:
+            raise RecipientGone(f"push endpoint host {host!r} is not a public address")
 
 
 class WebPushChannel:
@@ -105,10 +124,12 @@ class WebPushChannel:
             keys = {"p256dh": document["keys"]["p256dh"], "auth": document["keys"]["auth"]}
         except (ValueError, KeyError, TypeError):
             raise RecipientGone("not a push subscription") from None
-        scheme = urlparse(endpoint).scheme if isinstance(endpoint, str) else ""
-        allowed = {"https", "http"} if self.config.allow_http_endpoints else {"https"}
-        if scheme not in allowed:
-            raise RecipientGone(f"push endpoint scheme {scheme or 'missing'!r} refused")
+        url = urlparse(endpoint) if isinstance(endpoint, str) else urlparse("")
+        allowed = {"https", "http"} if self.config.allow_insecure_endpoints else {"https"}
+        if url.scheme not in allowed:
+            raise RecipientGone(f"push endpoint scheme {url.scheme or 'missing'!r} refused")
+        if not self.config.allow_insecure_endpoints:
+            refuse_private_host(url.hostname or "", url.port or 443)
         return {"endpoint": endpoint, "keys": keys}
 
     def payload(self, message: OutgoingMessage) -> str:

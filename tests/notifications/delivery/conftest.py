@@ -49,7 +49,7 @@ def delivery_settings(push_service: PushService, smtp_server: SmtpServer) -> dic
             "webpush": {
                 "vapid_private_key": VAPID_PRIVATE,
                 "vapid_subject": "mailto:ops@example.com",
-                "allow_http_endpoints": True,
+                "allow_insecure_endpoints": True,
             },
             "tokenpush": {"url": f"{push_service.url}/token"},
             "notifications": {"retry_base_seconds": 0.01, "max_attempts": 3},

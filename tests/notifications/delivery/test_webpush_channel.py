@@ -18,7 +18,7 @@ from tests.notifications.delivery.push_stub import PushService
 
 
 def make_channel(**values: Any) -> WebPushChannel:
-    settings = {"vapid_private_key": VAPID_PRIVATE, "allow_http_endpoints": True, **values}
+    settings = {"vapid_private_key": VAPID_PRIVATE, "allow_insecure_endpoints": True, **values}
     return WebPushChannel(WebPushSettings(**settings))
 
 
@@ -73,9 +73,15 @@ def test_unusable_subscriptions_are_gone_and_http_is_refused(push_service: PushS
     for to in ("not json", json.dumps({"endpoint": "https://x"})):
         with pytest.raises(RecipientGone):
             make_channel().send(OutgoingMessage(to=to, subject="s", text="t"))
+    strict = make_channel(allow_insecure_endpoints=False)
+    for endpoint in ("https://127.0.0.1:9/x", "https://10.1.2.3/x", "https://[::1]/x"):
+        sub = {**push_service.subscription("private"), "endpoint": endpoint}
+        message = OutgoingMessage(to=json.dumps(sub), subject="s", text="t")
+        with pytest.raises(RecipientGone, match="not a public address"):
+            strict.send(message)
     http = json.dumps(push_service.subscription("plain"))
     with pytest.raises(RecipientGone, match="http"):
-        make_channel(allow_http_endpoints=False).send(
+        make_channel(allow_insecure_endpoints=False).send(
             OutgoingMessage(to=http, subject="s", text="t")
         )
     assert push_service.received() == []
