@@ -32,6 +32,16 @@ class NotificationComment(BaseModel):
     text: str
 
 
+class NotificationGroup(BaseModel):
+    """With ``grouped=true``: what this item stands for (itself and older ones)."""
+
+    count: int
+    ids: list[int]
+    actors: list[AuthorOut]
+    actor_count: int
+    text: str
+
+
 class NotificationOut(BaseModel):
     id: int
     kind: Kind
@@ -40,6 +50,7 @@ class NotificationOut(BaseModel):
     actor: AuthorOut
     post: PostOut | None
     comment: NotificationComment | None
+    group: NotificationGroup | None = None
 
 
 class NotificationPage(BaseModel):
