@@ -17,18 +17,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 
-def examples(*values: dict[str, Any], **config: Any) -> ConfigDict:
+def examples(*values: dict[str, Any]) -> ConfigDict:
     """A ``model_config`` whose JSON schema carries ``values`` as its ``examples``
-    (``config`` goes into the ConfigDict too)."""
-    return ConfigDict(json_schema_extra={"examples": list(values)}, **config)  # type: ignore[typeddict-item]
+    (merged by pydantic with the base class's config, e.g. StrictModel's)."""
+    extra: dict[str, Any] = {"examples": list(values)}
+    return ConfigDict(json_schema_extra=extra)
 
 
 def example_of(model: type[BaseModel], **changes: Any) -> dict[str, Any]:
     """A copy of ``model``'s first example, with ``changes`` applied."""
-    extra = model.model_config.get("json_schema_extra")
-    if not isinstance(extra, dict) or not extra.get("examples"):
+    extra: Any = model.model_config.get("json_schema_extra")
+    found = extra.get("examples") if isinstance(extra, dict) else None
+    if not found:
         raise LookupError(f"{model.__name__} has no example")
-    value = copy.deepcopy(extra["examples"][0])
+    value = copy.deepcopy(found[0])
     assert isinstance(value, dict)
     value.update(changes)
     return value
