@@ -111,7 +111,10 @@ def build_typescript(spec: Path, out: Path, *, version: str) -> Path:
             "(or `npm ci` where package-lock.json is committed)"
         )
     schema = out / "src" / "schema.d.ts"
-    _run([tool, str(spec), "--output", str(schema)], "openapi-typescript")
+    # A field with a default is optional in a request; responses list such fields as
+    # required themselves (FastAPI's output schemas), so nothing is lost there.
+    command = [tool, str(spec), "--output", str(schema), "--default-non-nullable=false"]
+    _run(command, "openapi-typescript")
     return schema
 
 

@@ -19,6 +19,7 @@ import json
 OPENAPI_FETCH = "^0.17.0"
 OPENAPI_TYPESCRIPT = "^7.13.0"
 TYPESCRIPT = "^5.9.3"
+TYPES_NODE = "^20.19.0"  # the journey test and scripts run the client on Node
 
 
 def package_json(name: str, version: str) -> str:
@@ -30,11 +31,16 @@ def package_json(name: str, version: str) -> str:
         "main": "dist/index.js",
         "types": "dist/index.d.ts",
         "scripts": {
-            "generate": "openapi-typescript ../openapi.json -o src/schema.d.ts",
+            "generate": "openapi-typescript ../openapi.json -o src/schema.d.ts"
+            " --default-non-nullable=false",
             "build": "tsc -p .",
         },
         "dependencies": {"openapi-fetch": OPENAPI_FETCH},
-        "devDependencies": {"openapi-typescript": OPENAPI_TYPESCRIPT, "typescript": TYPESCRIPT},
+        "devDependencies": {
+            "@types/node": TYPES_NODE,
+            "openapi-typescript": OPENAPI_TYPESCRIPT,
+            "typescript": TYPESCRIPT,
+        },
     }
     return json.dumps(package, indent=2) + "\n"
 
