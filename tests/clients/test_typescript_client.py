@@ -88,3 +88,20 @@ def test_the_committed_package_is_what_sdk_build_writes() -> None:
     locked = lock["packages"][""]
     assert locked["dependencies"] == wanted["dependencies"]
     assert locked["devDependencies"] == wanted["devDependencies"]
+
+
+def test_sdk_build_says_how_to_install_the_typescript_tools(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without openapi-typescript, the build writes the package files and says what to run."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    out = tmp_path / "clients"
+    result = CliRunner().invoke(
+        build_cli(with_plugins=False),
+        ["sdk", "build", "--out", str(out), "--no-python", "-C", str(tmp_path)],
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "openapi-typescript is not installed: run `npm install` in" in message
+    assert json.loads((out / "ts" / "package.json").read_text())["dependencies"]
+    assert (out / "openapi.json").is_file()

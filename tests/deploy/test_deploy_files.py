@@ -14,7 +14,9 @@ running ``socialflow migrate``, secrets from Secrets.
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -28,7 +30,7 @@ import yaml
 from pydantic import BaseModel
 
 from socialflow.cli import build_cli
-from socialflow.core.settings import Settings
+from socialflow.core.settings import Settings, load_settings
 from socialflow.testing.services import skip_or_fail
 
 ROOT = Path(__file__).parents[2]
@@ -68,6 +70,24 @@ def parse_command(args: list[str]) -> Any:
     name, *rest = args
     assert name in group.commands, f"socialflow has no command {name!r}"
     return group.commands[name].make_context(name, rest)
+
+
+def load_with(
+    variables: dict[str, str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Settings as a container given exactly ``variables`` would load them (with the
+    production checks: strong secrets, mail not to the log...)."""
+    for name in [n for n in os.environ if n.startswith("SOCIALFLOW_")]:
+        monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(project)
+
+
+def image_env() -> dict[str, str]:
+    final = dockerfile_stages()[-1]
+    env = " ".join(line.split(None, 1)[1] for line in final if line.upper().startswith("ENV "))
+    return dict(re.findall(r"\b(SOCIALFLOW_[A-Z0-9_]+)=(\S+)", env))
 
 
 # ---------------------------------------------------------------------------- Dockerfile
@@ -128,10 +148,8 @@ def test_the_image_is_multi_stage_non_root_with_ffmpeg_and_a_healthcheck() -> No
 
 
 def test_the_image_sets_only_real_settings() -> None:
-    final = dockerfile_stages()[-1]
-    env = " ".join(line for line in final if line.upper().startswith("ENV "))
-    names = re.findall(r"\b(SOCIALFLOW_[A-Z0-9_]+)=", env)
-    assert names
+    names = image_env()
+    assert "SOCIALFLOW_PROJECT_DIR" in names
     for name in names:
         check_setting(name)
 
@@ -178,6 +196,34 @@ def test_compose_sets_only_real_settings_and_takes_secrets_from_the_environment(
     assert env["SOCIALFLOW_SECRET_KEY"].startswith("${SOCIALFLOW_SECRET_KEY:?")
     assert "${POSTGRES_PASSWORD:?" in env["SOCIALFLOW_DATABASE_URL"]
     assert env["SOCIALFLOW_ENVIRONMENT"] == "production"
+
+
+def interpolate(value: str) -> str:
+    """Compose's ``${NAME:-default}`` gives the default; ``${NAME:?message}`` (required)
+    the kind of value an operator sets."""
+
+    def one(match: re.Match[str]) -> str:
+        name, kind, rest = match.groups()
+        if kind == "-":
+            return rest
+        return secrets.token_urlsafe(48) if "SECRET" in name else "operator-password"
+
+    return re.sub(r"\$\{([A-Z0-9_]+):([-?])([^}]*)\}", one, value)
+
+
+def test_compose_settings_load_in_production(
+    compose: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {
+        name: interpolate(str(v)) for name, v in compose["services"]["api"]["environment"].items()
+    }
+    settings = load_with({**image_env(), **env}, tmp_path, monkeypatch)
+    assert settings.environment == "production"
+    assert settings.database_url is not None
+    assert settings.database_url.startswith("postgresql://socialflow:operator-password@postgres")
+    assert settings.redis_url == "redis://redis:6379/0"
+    assert settings.mail_channel == "smtp"
+    assert settings.plugin["s3"]["endpoint_url"] == "http://minio:9000"
 
 
 # ----------------------------------------------------------------------------- kubernetes
@@ -263,6 +309,26 @@ def test_the_migration_job_runs_socialflow_migrate(
     assert container["args"] == ["migrate"]
     assert parse_command(container["args"]).info_name == "migrate"
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+def test_kubernetes_settings_load_in_production(
+    manifests: dict[tuple[str, str], dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ConfigMap, with the Secret docs/deployment.md has the operator create."""
+    secret = {
+        "SOCIALFLOW_SECRET_KEY": secrets.token_urlsafe(48),
+        "SOCIALFLOW_DATABASE_URL": "postgresql://socialflow:pw@postgres:5432/socialflow",
+        "SOCIALFLOW_REDIS_URL": "redis://redis:6379/0",
+        "SOCIALFLOW_PLUGIN__S3__ACCESS_KEY_ID": "key",
+        "SOCIALFLOW_PLUGIN__S3__SECRET_ACCESS_KEY": secrets.token_urlsafe(32),
+    }
+    config = manifests[("ConfigMap", "socialflow")]["data"]
+    settings = load_with({**image_env(), **config, **secret}, tmp_path, monkeypatch)
+    assert settings.environment == "production"
+    assert settings.storage == "s3"  # pods share no disk
+    assert settings.trusted_proxies
 
 
 def test_pods_run_as_non_root_with_secrets_from_secrets(
