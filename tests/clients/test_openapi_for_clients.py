@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from pydantic import BaseModel
 
+from socialflow.core.http.examples import examples
 from socialflow.core.http.route_marks import api_routes
 
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
@@ -80,7 +82,8 @@ def _has_example(document: dict[str, Any], media: dict[str, Any]) -> bool:
     return False
 
 
-def test_every_request_body_and_json_response_has_an_example(document: dict[str, Any]) -> None:
+def missing_examples(document: dict[str, Any]) -> list[str]:
+    """Each request body and 2xx JSON response of ``document`` without an example."""
     missing = []
     for method, path, operation in operations(document):
         name = f"{operation['operationId']} ({method} {path})"
@@ -92,11 +95,43 @@ def test_every_request_body_and_json_response_has_an_example(document: dict[str,
             media = response.get("content", {}).get("application/json")
             if code.startswith("2") and media is not None and not _has_example(document, media):
                 missing.append(f"{name}: {code} response")
+    return missing
+
+
+def test_every_request_body_and_json_response_has_an_example(document: dict[str, Any]) -> None:
+    missing = missing_examples(document)
     assert not missing, (
         "These request bodies and responses have no example: give their models "
         "`model_config = examples({...})` (socialflow.core.http.examples), or the route "
         "`responses=json_example(...)`:\n  " + "\n  ".join(missing)
     )
+
+
+class Thing(BaseModel):
+    name: str
+
+
+class Described(BaseModel):
+    model_config = examples({"name": "x"})
+    name: str
+
+
+def test_a_route_without_examples_is_named() -> None:
+    """What a new app's route without examples looks like to the check above."""
+    app = FastAPI()
+
+    @app.post("/things", response_model=Thing, operation_id="things_create", tags=["things"])
+    def create(body: Thing) -> Thing:
+        return body
+
+    @app.get("/described", response_model=list[Described], operation_id="things_list")
+    def listed() -> list[Described]:
+        return []
+
+    assert missing_examples(app.openapi()) == [
+        "things_create (POST /things): request body",
+        "things_create (POST /things): 200 response",
+    ]
 
 
 def _models(app: Any) -> set[type[BaseModel]]:
