@@ -5,7 +5,7 @@ body or response without one leaves a client author guessing (is ``created_at``
 a date or a time? is ``next_cursor`` opaque?). A model says what it looks like
 with ``model_config = examples({...})``; a model made of others builds its
 example from theirs with :func:`example_of`, so the two cannot drift.
-``tests/test_openapi_clients.py`` fails on a request body or 2xx JSON response
+``tests/clients/test_openapi_for_clients.py`` fails on a request body or 2xx JSON response
 without one, and on an example its own schema refuses.
 """
 
