@@ -75,6 +75,7 @@ class UserPublic(BaseModel):
             "is_following": False,
             "is_private": False,
             "created_at": "2026-01-15T09:30:00Z",
+            "counters": {"videos": 14},
         }
     )
 
@@ -88,10 +89,21 @@ class UserPublic(BaseModel):
     is_following: bool = False
     is_private: bool = False
     created_at: datetime
+    counters: dict[str, int] = Field(
+        default_factory=dict,
+        description="Counts other apps show on a profile (``socialflow_counters``), "
+        "such as videos.",
+        examples=[{"videos": 3}],
+    )
 
     @classmethod
     def of(
-        cls, user: User, *, avatar_url: str | None = None, is_following: bool = False
+        cls,
+        user: User,
+        *,
+        avatar_url: str | None = None,
+        is_following: bool = False,
+        counters: dict[str, int] | None = None,
     ) -> UserPublic:
         assert user.id is not None
         return cls(
@@ -105,6 +117,7 @@ class UserPublic(BaseModel):
             is_following=is_following,
             is_private=user.is_private,
             created_at=user.created_at,
+            counters=counters or {},
         )
 
 
@@ -132,9 +145,14 @@ class UserPrivate(UserPublic):
 
     @classmethod
     def of_self(
-        cls, user: User, *, avatar_url: str | None = None, two_factor_enabled: bool = False
+        cls,
+        user: User,
+        *,
+        avatar_url: str | None = None,
+        two_factor_enabled: bool = False,
+        counters: dict[str, int] | None = None,
     ) -> UserPrivate:
-        public = UserPublic.of(user, avatar_url=avatar_url)
+        public = UserPublic.of(user, avatar_url=avatar_url, counters=counters)
         return cls(
             **public.model_dump(),
             email=user.email,

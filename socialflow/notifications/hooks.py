@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -20,25 +21,15 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "notifications",
-            "In-app notifications projected from events",
-            requires=("accounts", "graph", "social"),
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.notifications.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
+socialflow_apps = declared(
+    AppInfo(
+        "notifications",
+        "In-app notifications projected from events",
+        requires=("accounts", "graph", "social"),
+    )
+)
+socialflow_table_modules = declared("socialflow.notifications.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
 
 
 @hookimpl

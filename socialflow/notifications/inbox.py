@@ -71,6 +71,7 @@ from socialflow.core.effects import pending_events
 from socialflow.core.errors import ValidationProblem
 from socialflow.graph import relations as graph
 from socialflow.notifications.models import Notification, NotificationKind
+from socialflow.plugins.audiences import Audiences, audiences_of
 from socialflow.plugins.specs import Event
 from socialflow.social import posts
 from socialflow.social.models import Comment, Post
@@ -239,7 +240,7 @@ POST_AUTHORS = User.__table__.alias("post_authors")  # type: ignore[attr-defined
 POSTS = posts.POSTS
 
 
-def _listable(recipient_id: int) -> list[ColumnElement[bool]]:
+def _listable(recipient_id: int, audiences: Audiences) -> list[ColumnElement[bool]]:
     """The read-time rules, as SQL conditions over notifications joined to
     actors, posts, post authors and comments (see the module docstring)."""
     hidden = graph.hidden_user_ids_query(recipient_id)
@@ -247,7 +248,9 @@ def _listable(recipient_id: int) -> list[ColumnElement[bool]]:
         POSTS.c.deleted_at.is_(None),
         POST_AUTHORS.c.state != AccountState.deleted.value,
         POSTS.c.author_id.not_in(hidden),
-        posts.visible_condition(recipient_id, posts=POSTS, authors=POST_AUTHORS),
+        posts.visible_condition(
+            recipient_id, posts=POSTS, authors=POST_AUTHORS, audiences=audiences
+        ),
     )
     return [
         NOTIFICATIONS.c.recipient_id == recipient_id,
@@ -315,7 +318,7 @@ def list_notifications(
             ACTORS.c.avatar_key,
             COMMENTS.c.text.label("comment_text"),
         )
-    ).where(*_listable(recipient.id))
+    ).where(*_listable(recipient.id, audiences_of(session)))
     statement = _filtered(statement, before=before, unread_only=unread_only, kinds=kinds)
     rows = list(session.execute(statement.order_by(NOTIFICATIONS.c.id.desc()).limit(limit)))
     next_before = rows[-1].id if len(rows) == limit else None
@@ -378,7 +381,7 @@ def unread_count(session: Session, *, recipient: User) -> int:
     """How many listable notifications the recipient has not read (same rules as the list)."""
     assert recipient.id is not None
     statement = _joined(select(func.count(NOTIFICATIONS.c.id))).where(
-        *_listable(recipient.id), NOTIFICATIONS.c.read_at.is_(None)
+        *_listable(recipient.id, audiences_of(session)), NOTIFICATIONS.c.read_at.is_(None)
     )
     return int(session.execute(statement).scalar_one())
 

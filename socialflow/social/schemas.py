@@ -7,7 +7,7 @@ models document their shape in OpenAPI and validate requests.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +15,17 @@ from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import DbId
 from socialflow.video.public import VideoPublic
+
+# "public", "followers", "private", or an audience an app added ("subscribers").
+PostVisibility = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z_]{1,16}$",
+        description="public, followers, private, or an audience an installed app adds "
+        "(such as subscribers); 422 names the values this platform accepts.",
+        examples=["public"],
+    ),
+]
 
 
 class AuthorOut(BaseModel):
@@ -93,6 +104,7 @@ class PostOut(BaseModel):
             "video_id": "v_8Jx2kQ",
             "video": example_of(VideoPublic),
             "images": [],
+            "counters": {},
         }
     )
 
@@ -100,7 +112,7 @@ class PostOut(BaseModel):
     author: AuthorOut
     text: str
     entities: EntitiesOut
-    visibility: Literal["public", "followers", "private"]
+    visibility: PostVisibility
     created_at: str
     edited_at: str | None
     like_count: int
@@ -111,6 +123,10 @@ class PostOut(BaseModel):
     video_id: str | None = None
     video: VideoPublic | None = None
     images: list[ImageOut] = Field(default_factory=list)
+    counters: dict[str, int] = Field(
+        default_factory=dict,
+        description="Counts other apps show on a post (``socialflow_counters``).",
+    )
 
 
 class PostPage(BaseModel):
@@ -127,7 +143,7 @@ class PostCreate(StrictModel):
     )
 
     text: str = Field(min_length=1, max_length=5000)
-    visibility: Literal["public", "followers", "private"] = "public"
+    visibility: PostVisibility = "public"
     video_id: str | None = Field(
         default=None,
         min_length=1,
@@ -148,7 +164,7 @@ class PostUpdate(StrictModel):
     )
 
     text: str | None = Field(default=None, min_length=1, max_length=5000)
-    visibility: Literal["public", "followers", "private"] | None = None
+    visibility: PostVisibility | None = None
     image_ids: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
         default=None,
         max_length=20,

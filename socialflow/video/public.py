@@ -10,15 +10,16 @@ can play its video; segments, poster and storyboard are storage signed URLs.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from socialflow.core.http.examples import example_of, examples
+from socialflow.plugins.session import counters_of
 from socialflow.video import videos as video_service
 from socialflow.video.models import Video, VideoStatus
 
@@ -96,6 +97,7 @@ class VideoPublic(BaseModel):
             "view_count": 5120,
             "watch_seconds": 181234.5,
             "created_at": "2026-03-01T08:00:00Z",
+            "counters": {},
         },
         {
             "id": "v_3Lm9pR",
@@ -139,6 +141,10 @@ class VideoPublic(BaseModel):
     view_count: int
     watch_seconds: float
     created_at: datetime
+    counters: dict[str, int] = Field(
+        default_factory=dict,
+        description="Counts other apps show on a video (``socialflow_counters``).",
+    )
 
 
 def _api_base(platform: Platform) -> str:
@@ -156,7 +162,9 @@ def playlist_url(platform: Platform, video_id: str, name: str) -> str:
     return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
 
 
-def to_public(platform: Platform, video: Any) -> VideoPublic:
+def to_public(
+    platform: Platform, video: Any, counters: dict[str, int] | None = None
+) -> VideoPublic:
     """The Video shape of ``video`` (an ORM :class:`Video` or a Core row of ``videos``)."""
     ready = video.status == VideoStatus.ready.value and video.hls_prefix
     storage = platform.storage
@@ -196,7 +204,14 @@ def to_public(platform: Platform, video: Any) -> VideoPublic:
         view_count=video.view_count,
         watch_seconds=video.watch_seconds,
         created_at=video.created_at,
+        counters=counters or {},
     )
+
+
+def render(platform: Platform, session: DB, videos: Sequence[Any]) -> list[VideoPublic]:
+    """:func:`to_public` for a page of videos, with other apps' counters (one call)."""
+    counters = counters_of(session, "video", [video.id for video in videos])
+    return [to_public(platform, video, counters.get(video.id)) for video in videos]
 
 
 def public_videos(
@@ -210,5 +225,5 @@ def public_videos(
     ids = sorted({i for i in video_ids if i})
     if not ids:
         return {}
-    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids)))
-    return {row.id: to_public(platform, row).model_dump(mode="json") for row in rows}
+    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids))).all()
+    return {video.id: video.model_dump(mode="json") for video in render(platform, session, rows)}

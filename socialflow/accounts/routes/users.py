@@ -28,6 +28,7 @@ from socialflow.core.http.image_form import decode_limiter, image_upload_openapi
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.route_marks import streams_body
 from socialflow.core.platform import Platform
+from socialflow.plugins.session import counters_of
 
 router = APIRouter(prefix="/users", tags=["users"])
 logger = logging.getLogger("socialflow.users")
@@ -38,6 +39,7 @@ def _me(user: User, session: SessionDep, platform: Platform) -> UserPrivate:
         user,
         avatar_url=avatars.avatar_url(platform.storage, user),
         two_factor_enabled=totp.is_enabled(session, user=user),
+        counters=counters_of(session, "user", [user.id]).get(user.id),
     )
 
 

@@ -8,7 +8,7 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -33,6 +33,7 @@ from socialflow.video.public import (
     StoryboardPublic,
     VideoPublic,
     playlist_url,
+    render,
     to_public,
 )
 
@@ -67,7 +68,12 @@ class VideoUpdate(StrictModel):
 
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    visibility: Literal["public", "unlisted", "private"] | None = None
+    visibility: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_]{1,16}$",
+        description="public, unlisted, private, or an audience an installed app adds "
+        "(such as subscribers); 422 names the values this platform accepts.",
+    )
 
 
 class ViewRequest(StrictModel):
@@ -99,7 +105,7 @@ def list_videos(
     rows, cursor = video_service.list_videos(
         session=session, viewer=viewer, mine=mine, cursor=page.cursor, limit=page.limit
     )
-    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+    return VideoPage(items=render(platform, session, rows), next_cursor=cursor)
 
 
 @router.get("/{video_id}", response_model=VideoPublic)
@@ -107,7 +113,7 @@ def read_video(
     video_id: ObjectKey, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> VideoPublic:
     video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
-    return to_public(platform, video)
+    return render(platform, session, [video])[0]
 
 
 @router.patch("/{video_id}", response_model=VideoPublic)
@@ -125,7 +131,7 @@ def update_video(
         session=session, owner=user, video_id=video_id, changes=changes
     )
     session.commit()
-    return to_public(platform, video)
+    return render(platform, session, [video])[0]
 
 
 @router.delete("/{video_id}", status_code=204, response_class=Response)
@@ -272,4 +278,4 @@ def user_videos(
         cursor=page.cursor,
         limit=page.limit,
     )
-    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+    return VideoPage(items=render(platform, session, rows), next_cursor=cursor)
