@@ -32,8 +32,10 @@ function typeChecks(client: ReturnType<typeof createSocialflowClient>): void {
   void client.POST("/api/v1/auth/login", { body: { username: "a", password: "b" } });
   // @ts-expect-error: no such path
   void client.GET("/api/v1/no-such-thing");
-  // @ts-expect-error: a post's visibility is one of public | followers | private
-  void client.POST("/api/v1/posts", { body: { text: "hi", visibility: "everyone" } });
+  // @ts-expect-error: a post's text is a string
+  void client.POST("/api/v1/posts", { body: { text: 42 } });
+  // @ts-expect-error: following takes the username in the path
+  void client.POST("/api/v1/users/{username}/follow", {});
 }
 
 async function waitForReady(
