@@ -1,0 +1,1 @@
+SWEEP_TASK = "socialflow.payments.sweep"
