@@ -61,7 +61,8 @@ class OfflinePaymentProvider:
         self.path = path
         self._webhook_secret = webhook_secret
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
+        with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
 
     @contextmanager
