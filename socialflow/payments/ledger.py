@@ -246,3 +246,27 @@ def trial_balance(session: Session) -> dict[str, int]:
         select(LINES.c.currency, func.sum(LINES.c.amount)).group_by(LINES.c.currency)
     ).all()
     return {str(c): int(s) for c, s in rows}
+
+
+def reverse(
+    session: Session, entry: LedgerEntry, *, key: str, kind: str, memo: str = ""
+) -> LedgerEntry:
+    """Post the mirror image of ``entry`` (every line negated), caused by the same cause:
+    how a movement is undone in an immutable journal."""
+    rows = session.execute(
+        select(LINES.c.account_id, LINES.c.amount, LINES.c.currency)
+        .where(LINES.c.entry_id == entry.id)
+        .order_by(LINES.c.seq)
+    ).all()
+    return post(
+        session,
+        kind=kind,
+        cause=(entry.cause_type, entry.cause_id),
+        key=key,
+        memo=memo or f"reverses {entry.id}",
+        lines=[Line(int(a), -int(m), str(c)) for a, m, c in rows],
+    )
+
+
+def entry_by_key(session: Session, key: str) -> LedgerEntry | None:
+    return session.scalars(select(LedgerEntry).where(ENTRIES.c.idempotency_key == key)).first()

@@ -197,6 +197,7 @@ class Tier(SQLModel, table=True):
 
 
 class SubscriptionStatus(StrEnum):
+    incomplete = "incomplete"  # its first payment is being taken
     trialing = "trialing"
     active = "active"
     past_due = "past_due"  # a renewal failed; retried (dunning), access kept meanwhile
@@ -281,7 +282,9 @@ class Refund(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("payment_charges.id"), nullable=False, index=True)
     )
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
-    status: str = Field(max_length=16, nullable=False)
+    # The platform's fee given back with it (the creator gives back amount - fee_part).
+    fee_part: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(max_length=16, nullable=False)  # pending | succeeded | failed
     reason: str = Field(default="", max_length=200, nullable=False)
     provider_ref: str | None = Field(default=None, max_length=255)
     created_at: datetime = created_at_field()
@@ -297,6 +300,7 @@ class Dispute(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("payment_charges.id"), nullable=False, index=True)
     )
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    fee_part: int = Field(sa_column=Column(BigInteger, nullable=False))
     status: str = Field(max_length=16, nullable=False)  # open | won | lost
     provider_ref: str | None = Field(default=None, max_length=255)
     created_at: datetime = created_at_field()
