@@ -33,6 +33,10 @@ logger = logging.getLogger("socialflow.payments")
 def _record_attempt(
     platform: Platform, provider: PaymentProvider, key: str, operation: str
 ) -> None:
+    """Record one more attempt of the call keyed ``key``.
+
+    Commits: the key is durable before the provider sees it.
+    """
     with platform.session() as session:
         found = session.execute(select(CALLS.c.id).where(CALLS.c.idempotency_key == key)).first()
         if found is None:
@@ -62,6 +66,10 @@ def _record_attempt(
 def _record_outcome(
     platform: Platform, key: str, status: str, ref: str | None, error: str | None
 ) -> None:
+    """Record what the provider answered (or that the answer was lost).
+
+    Commits: the outcome stays recorded whatever the caller's transaction does next.
+    """
     with platform.session() as session:
         session.execute(
             update(CALLS)
