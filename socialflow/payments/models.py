@@ -235,6 +235,8 @@ class Subscription(SQLModel, table=True):
     cancel_at_period_end: bool = Field(default=False, nullable=False)
     failed_attempts: int = Field(default=0, nullable=False)
     next_attempt_at: datetime | None = datetime_field()
+    # The last of its charges whose outcome was applied: an outcome applies once.
+    last_charge_id: int | None = Field(default=None)
     provider_ref: str | None = Field(default=None, max_length=255)
     created_at: datetime = created_at_field()
     canceled_at: datetime | None = datetime_field()

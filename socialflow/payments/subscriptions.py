@@ -122,6 +122,11 @@ def settle(session: Session, settings: PaymentSettings, sub: Subscription, charg
     still pending changes nothing, and each outcome applies to the period it paid for)."""
     if charge.status == "pending":
         return
+    assert charge.id is not None
+    if sub.last_charge_id is not None and charge.id <= sub.last_charge_id:
+        return  # applied already (a task or webhook that ran twice)
+    sub.last_charge_id = charge.id
+    session.add(sub)
     now = utcnow()
     if charge.kind == "proration":
         if charge.status == "succeeded" and charge.target_id is not None:
@@ -162,7 +167,8 @@ def renewal_charge(session: Session, settings: PaymentSettings, sub: Subscriptio
         session.add(sub)
         record_event(session, "subscription_canceled", subscription_id=sub.id)
         return None
-    key = f"sub:{sub.id}:renew:{int(sub.current_period_end.timestamp())}:{sub.failed_attempts}"
+    period = int(sub.current_period_end.timestamp() * 1_000_000)
+    key = f"sub:{sub.id}:renew:{period}:{sub.failed_attempts}"
     existing = session.scalars(select(Charge).where(CHARGES.c.idempotency_key == key)).first()
     if existing is not None:
         return existing

@@ -306,6 +306,7 @@ def upgrade() -> None:
         sa.Column("cancel_at_period_end", sa.Boolean(), nullable=False),
         sa.Column("failed_attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", utc, nullable=True),
+        sa.Column("last_charge_id", sa.Integer(), nullable=True),
         sa.Column("provider_ref", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
         sa.Column("created_at", utc, nullable=False),
         sa.Column("canceled_at", utc, nullable=True),
