@@ -19,6 +19,7 @@ from socialflow.core.effects import PendingTask
 from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings
 from socialflow.feeds.tasks import PRUNE_TRENDING_TASK
+from socialflow.payments.tasks import SWEEP_TASK as PAYMENTS_SWEEP_TASK
 from socialflow.social import trending
 from socialflow.social.models import TrendingCounter
 from socialflow.social.tasks import SWEEP_IMAGES_TASK
@@ -59,6 +60,7 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         MEDIA_SWEEP_TASK,
         SWEEP_IMAGES_TASK,
         WEBHOOKS_SWEEP_TASK,
+        PAYMENTS_SWEEP_TASK,
     }
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)
     assert entries[MEDIA_SWEEP_TASK]["schedule"] == timedelta(seconds=45)

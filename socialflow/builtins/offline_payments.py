@@ -12,7 +12,7 @@ Celery workers share it: a call repeated with the same idempotency key, from
 any process, returns the first result and moves nothing again. Webhooks it
 accepts are signed like Stripe's (``Offline-Signature: t=<unix>,v1=<hex
 HMAC-SHA256 of "<t>.<body>">``) with a key derived from ``secret_key``;
-:meth:`sign_webhook` makes one (``socialflow payments offline-webhook``).
+:meth:`sign_webhook` makes one.
 """
 
 from __future__ import annotations

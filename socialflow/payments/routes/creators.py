@@ -17,6 +17,7 @@ from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import DbId
 from socialflow.payments import charges, earnings, payouts
 from socialflow.payments.models import Payout
+from socialflow.payments.routes.common import pending
 from socialflow.payments.schemas import (
     CurrencyEarnings,
     EarningsOut,
@@ -63,7 +64,12 @@ def read_payout(payout_id: DbId, session: SessionDep, user: CurrentUser) -> Payo
     return PayoutOut.of(payout)
 
 
-@router.post("/payouts", response_model=PayoutOut, status_code=201, responses=problems(409, 503))
+@router.post(
+    "/payouts",
+    response_model=PayoutOut,
+    status_code=201,
+    responses={**problems(409, 503), **pending(PayoutOut)},
+)
 def request_payout(
     body: PayoutIn,
     session: SessionDep,

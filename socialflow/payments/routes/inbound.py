@@ -25,7 +25,9 @@ router = APIRouter(prefix="/payments", tags=["payments"])
 MAX_BODY = 1024 * 1024
 
 
-@router.post("/webhooks/{provider}", response_model=WebhookAck, responses=problems(413, 503))
+@router.post(
+    "/webhooks/{provider}", response_model=WebhookAck, responses=problems(400, 404, 413, 503)
+)
 async def receive_payment_webhook(
     provider: Name, request: Request, platform: PlatformDep
 ) -> WebhookAck:

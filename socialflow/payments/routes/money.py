@@ -20,6 +20,7 @@ from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import DbId, SafeText
 from socialflow.payments import billing, charges, refunds, tips
 from socialflow.payments.models import CHARGES, Charge, Refund
+from socialflow.payments.routes.common import pending
 from socialflow.payments.schemas import ChargeOut, ChargePage, RefundIn, RefundOut, TipIn
 from socialflow.payments.settings import payment_settings
 from socialflow.plugins.protocols import PaymentUnavailableError
@@ -27,7 +28,12 @@ from socialflow.plugins.protocols import PaymentUnavailableError
 router = APIRouter(prefix="/payments", tags=["payments"])
 
 
-@router.post("/tips", response_model=ChargeOut, status_code=201, responses=problems(402, 503))
+@router.post(
+    "/tips",
+    response_model=ChargeOut,
+    status_code=201,
+    responses={**problems(402, 404, 503), **pending(ChargeOut)},
+)
 def send_tip(
     body: TipIn,
     session: SessionDep,
@@ -95,7 +101,7 @@ def list_my_charges(
     "/charges/{charge_id}/refunds",
     response_model=RefundOut,
     status_code=201,
-    responses=problems(409, 503),
+    responses={**problems(409, 503), **pending(RefundOut)},
 )
 def refund_charge(
     charge_id: DbId,

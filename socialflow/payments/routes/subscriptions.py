@@ -20,6 +20,7 @@ from socialflow.core.http.types import DbId, Name
 from socialflow.core.platform import Platform
 from socialflow.payments import billing, charges, subscriptions, tiers
 from socialflow.payments.models import Subscription
+from socialflow.payments.routes.common import pending
 from socialflow.payments.schemas import (
     CancelIn,
     SubscribeIn,
@@ -104,7 +105,7 @@ def _pay(
     "/subscriptions",
     response_model=SubscriptionOut,
     status_code=201,
-    responses=problems(402, 409, 503),
+    responses={**problems(402, 404, 409, 503), **pending(SubscriptionOut)},
 )
 def subscribe(
     body: SubscribeIn,
@@ -170,7 +171,7 @@ def resume_subscription(
 @router.post(
     "/subscriptions/{subscription_id}/upgrade",
     response_model=SubscriptionOut,
-    responses=problems(402, 409, 503),
+    responses={**problems(402, 409, 503), **pending(SubscriptionOut)},
 )
 def upgrade_subscription(
     subscription_id: DbId,
