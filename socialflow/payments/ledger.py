@@ -111,6 +111,13 @@ def account(session: Session, kind: AccountKind, owner_id: int = 0) -> LedgerAcc
         return session.scalars(query).one()
 
 
+def lock(session: Session, account_: LedgerAccount) -> None:
+    """Hold ``account_`` until the transaction ends (``SELECT ... FOR UPDATE``), so that a
+    decision taken on its balance (a payout of all of it) is not taken twice at once.
+    SQLite needs no lock: its writing transactions run one at a time."""
+    session.execute(select(ACCOUNTS.c.id).where(ACCOUNTS.c.id == account_.id).with_for_update())
+
+
 def _validate(lines: Sequence[Line]) -> None:
     if len(lines) < 2:
         raise UnbalancedEntryError("an entry needs at least two lines")

@@ -37,8 +37,13 @@ SCHEDULE_PERIOD = {
 def request(
     session: Session, settings: PaymentSettings, *, creator_id: int, currency: str
 ) -> Payout:
-    """Take the creator's whole available balance in ``currency`` into a new payout."""
-    available = ledger.creator_balance(session, AccountKind.creator_available, creator_id, currency)
+    """Take the creator's whole available balance in ``currency`` into a new payout.
+
+    The creator's available account is locked first: two requests at once pay once.
+    """
+    account = ledger.account(session, AccountKind.creator_available, creator_id)
+    ledger.lock(session, account)
+    available = ledger.balance(session, account, currency)
     if available < settings.payout_minimum:
         raise Conflict(
             f"The available balance ({available} {currency}) is below the payout minimum "

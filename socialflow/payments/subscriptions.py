@@ -36,6 +36,7 @@ from socialflow.payments.periods import add_interval, prorated
 from socialflow.payments.settings import PaymentSettings
 
 S = SubscriptionStatus
+USERS = User.__table__  # type: ignore[attr-defined]
 
 
 def live_subscription(session: Session, fan_id: int, creator_id: int) -> Subscription | None:
@@ -73,6 +74,8 @@ def start(
     assert fan.id is not None
     if tier.creator_id == fan.id:
         raise ValidationProblem("You cannot subscribe to yourself.", slug="self-subscription")
+    # One subscribe of this fan at a time (PostgreSQL): two at once would both find none.
+    session.execute(select(USERS.c.id).where(USERS.c.id == fan.id).with_for_update())
     if live_subscription(session, fan.id, tier.creator_id) is not None:
         raise Conflict(
             "You already subscribe to this creator; change tier with an upgrade.",

@@ -8,6 +8,7 @@ timeout after the provider acted would.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -115,3 +116,36 @@ def test_a_payout_below_the_minimum_is_refused(
     earn(fan.id, creator.id, 500)
     with platform.session() as session, pytest.raises(Conflict, match="below the payout minimum"):
         payouts.request(session, payment_settings(platform), creator_id=creator.id, currency="usd")
+
+
+def test_two_payout_requests_at_once_pay_once(
+    platform: Any, make_user: Callable[..., Any], earn: Callable[..., Any]
+) -> None:
+    fan, creator = make_user(), make_user()
+    earn(fan.id, creator.id, 5000)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def request() -> None:
+        with platform.session() as session:
+            barrier.wait()
+            try:
+                payouts.request(
+                    session, payment_settings(platform), creator_id=creator.id, currency="usd"
+                )
+                session.commit()
+                outcomes.append("made")
+            except Conflict:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["made", "refused"]
+    with platform.session() as session:
+        assert (
+            ledger.creator_balance(session, AccountKind.creator_available, creator.id, "usd") == 0
+        )
+        assert session.scalar(select(func.count()).select_from(Payout)) == 1
