@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlmodel import Session
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -90,3 +91,10 @@ def socialflow_platform_start(platform: Platform) -> None:
     platform.attach(
         PaymentSettings, lambda: platform.settings.plugin_config(SECTION, PaymentSettings)
     )
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.payments.export import export_for
+
+    return {"payments": export_for(session, user_id)}

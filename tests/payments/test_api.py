@@ -243,3 +243,20 @@ def test_provider_webhooks_are_verified_and_processed_once(
         "webhook-verification-failed",
     )
     _problem(client.post("/api/v1/payments/webhooks/stripe", content=payload, headers=headers), 404)
+
+
+def test_the_data_export_holds_the_users_payments_only(
+    api: Api, actor: Callable[..., Actor]
+) -> None:
+    creator, fan, other = actor(), actor(), actor()
+    tier = _tier(api, creator)
+    api("POST", "/payments/subscriptions", fan, json={"tier_id": tier["id"]})
+    api(
+        "POST", "/payments/tips", other, json={"to": creator.name, "amount": 700, "currency": "usd"}
+    )
+    mine = api("GET", "/users/me/export", fan).json()["payments"]
+    assert [s["tier_id"] for s in mine["subscriptions"]] == [tier["id"]]
+    assert [(c["kind"], c["amount"]) for c in mine["charges"]] == [("subscription", 1000)]
+    theirs = api("GET", "/users/me/export", creator).json()["payments"]
+    assert [t["id"] for t in theirs["tiers"]] == [tier["id"]]
+    assert sorted(c["amount"] for c in theirs["charges"]) == [700, 1000]
