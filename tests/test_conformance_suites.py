@@ -190,6 +190,7 @@ class MemoryPayments:
     """Remembers results by idempotency key; webhooks signed with HMAC-SHA256."""
 
     name = "reference-memory"
+    test_mode = True
 
     def __init__(self) -> None:
         self.by_key: dict[str, PaymentResult] = {}
@@ -203,6 +204,9 @@ class MemoryPayments:
 
     def create_customer(self, *, user_id: str, email: str | None) -> str:
         return f"cus_{secrets.token_hex(6)}"
+
+    def create_payout_account(self, *, user_id: str, email: str | None) -> str:
+        return f"acct_{secrets.token_hex(6)}"
 
     def create_subscription(self, *, customer_ref: str, amount: int, currency: str,
                             interval: str, idempotency_key: str,

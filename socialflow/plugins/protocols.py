@@ -153,6 +153,11 @@ class WebhookVerificationError(PaymentError):
     """A webhook's signature, timestamp or payload is not acceptable."""
 
 
+class PaymentUnavailableError(PaymentError):
+    """The provider could not be reached or did not answer in time: the outcome is
+    unknown. The caller retries later with the same idempotency key."""
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     """Outcome of a charge, subscription, payout or refund at the provider."""
@@ -178,12 +183,22 @@ class PaymentProvider(Protocol):
     """Takes money in and pays creators out. Amounts are integer minor units.
 
     Every mutating call takes an ``idempotency_key``: calling again with the
-    same key must not move money twice.
+    same key must not move money twice. A refusal (card declined, account
+    closed) is a result with status ``failed``; a call whose outcome is
+    unknown (timeout) raises :class:`PaymentUnavailableError`.
+
+    ``test_mode`` is true when no real money moves (a sandbox, the built-in
+    ``offline`` provider); socialflow marks the charges and answers so.
     """
 
     name: str
+    test_mode: bool
 
     def create_customer(self, *, user_id: str, email: str | None) -> str: ...
+
+    def create_payout_account(self, *, user_id: str, email: str | None) -> str:
+        """The account a creator is paid out to (``account_ref`` of :meth:`payout`)."""
+        ...
 
     def create_subscription(
         self,
