@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
+    from socialflow.plugins.audiences import Audience
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -98,3 +99,10 @@ def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
     from socialflow.payments.export import export_for
 
     return {"payments": export_for(session, user_id)}
+
+
+@hookimpl
+def socialflow_audiences() -> list[Audience]:
+    from socialflow.payments.access import Subscribers
+
+    return [Subscribers()]

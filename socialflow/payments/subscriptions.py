@@ -155,6 +155,7 @@ def settle(session: Session, settings: PaymentSettings, sub: Subscription, charg
             sub.status = S.unpaid.value
             sub.next_attempt_at = None
             record_event(session, "subscription_unpaid", subscription_id=sub.id)
+            record_event(session, "access_changed", user_ids=[sub.fan_id])
         else:
             sub.status = S.past_due.value
             sub.next_attempt_at = now + timedelta(hours=settings.dunning_retry_hours)
@@ -169,6 +170,7 @@ def renewal_charge(session: Session, settings: PaymentSettings, sub: Subscriptio
         sub.canceled_at = utcnow()
         session.add(sub)
         record_event(session, "subscription_canceled", subscription_id=sub.id)
+        record_event(session, "access_changed", user_ids=[sub.fan_id])
         return None
     period = int(sub.current_period_end.timestamp() * 1_000_000)
     key = f"sub:{sub.id}:renew:{period}:{sub.failed_attempts}"
@@ -232,6 +234,7 @@ def cancel(
         sub.status = S.canceled.value
         sub.canceled_at = utcnow()
         record_event(session, "subscription_canceled", subscription_id=sub.id)
+        record_event(session, "access_changed", user_ids=[sub.fan_id])
     session.add(sub)
     return sub
 
