@@ -272,7 +272,9 @@ class Platform(PlatformFacade):
         if not celery.conf.task_always_eager:
             token = _sending.set(self)
             try:
-                celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+                celery.tasks[task.name].apply_async(
+                    task.args, task.kwargs, queue=task.queue, countdown=task.countdown
+                )
             finally:
                 _sending.reset(token)
             return
