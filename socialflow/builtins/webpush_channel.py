@@ -191,8 +191,12 @@ def socialflow_cli(app: typer.Typer) -> None:
         from socialflow.core.console import console
 
         private, public = generate_keys()
-        console.print("[plugin.webpush]", highlight=False)
-        console.print(f'vapid_private_key = "{private}"', highlight=False)
-        console.print(f"# public key (applicationServerKey): {public}", highlight=False)
+        # Plain lines, never wrapped: they are pasted into settings and code.
+        for line in (
+            "[plugin.webpush]",
+            f'vapid_private_key = "{private}"',
+            f"# public key (applicationServerKey): {public}",
+        ):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     app.add_typer(webpush_app, name="webpush")

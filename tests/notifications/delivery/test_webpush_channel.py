@@ -107,6 +107,7 @@ def test_cli_prints_a_key_pair() -> None:
 
     result = CliRunner().invoke(build_cli(), ["webpush", "keys"])
     assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "[plugin.webpush]"  # a section, not markup
     line = next(x for x in result.output.splitlines() if x.startswith("vapid_private_key"))
     private = line.split('"')[1]
     assert WebPushChannel(WebPushSettings(vapid_private_key=private)).public_key in result.output
