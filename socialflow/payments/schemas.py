@@ -1,4 +1,8 @@
-"""Request and response shapes of ``/payments``. Amounts are integer minor units."""
+"""Request and response shapes of ``/payments``. Amounts are integer minor units.
+
+The examples are in minor units of a lower-case ISO 4217 currency (``499`` in
+``usd`` is $4.99), with the default 10% platform fee.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from socialflow.core.db.base import iso_or_none
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.payments.models import Charge, Payout, Refund, Subscription, Tier
 
@@ -14,6 +19,18 @@ Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")
 
 
 class TierCreate(StrictModel):
+    model_config = examples(
+        {
+            "name": "Supporter",
+            "price": 499,
+            "currency": "usd",
+            "interval": "month",
+            "perks": "Subscriber-only ride videos and early access to new edits.",
+            "trial_days": 7,
+        },
+        {"name": "Patron (yearly)", "price": 4900, "currency": "eur", "interval": "year"},
+    )
+
     name: str = Field(min_length=1, max_length=80)
     price: int = Field(gt=0, le=100_000_000, description="Minor units (cents).")
     currency: str = Currency
@@ -23,6 +40,20 @@ class TierCreate(StrictModel):
 
 
 class TierOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 12,
+            "creator_id": 42,
+            "name": "Supporter",
+            "price": 499,
+            "currency": "usd",
+            "interval": "month",
+            "perks": "Subscriber-only ride videos and early access to new edits.",
+            "trial_days": 7,
+            "active": True,
+        }
+    )
+
     id: int
     creator_id: int
     name: str
@@ -39,22 +70,65 @@ class TierOut(BaseModel):
 
 
 class TierList(BaseModel):
+    model_config = examples({"items": [example_of(TierOut)]})
+
     items: list[TierOut]
 
 
 class SubscribeIn(StrictModel):
+    model_config = examples({"tier_id": 12})
+
     tier_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class CancelIn(StrictModel):
+    model_config = examples({"at_period_end": True}, {"at_period_end": False})
+
     at_period_end: bool = True
 
 
 class UpgradeIn(StrictModel):
+    model_config = examples({"tier_id": 14})
+
     tier_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class SubscriptionOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 318,
+            "fan_id": 7,
+            "creator_id": 42,
+            "tier_id": 12,
+            "status": "active",
+            "price": 499,
+            "currency": "usd",
+            "interval": "month",
+            "current_period_start": "2026-11-14T10:02:31+00:00",
+            "current_period_end": "2026-12-14T10:02:31+00:00",
+            "cancel_at_period_end": False,
+            "failed_attempts": 0,
+            "next_attempt_at": None,
+            "test_mode": False,
+        },
+        {
+            "id": 319,
+            "fan_id": 9,
+            "creator_id": 42,
+            "tier_id": 12,
+            "status": "past_due",
+            "price": 499,
+            "currency": "usd",
+            "interval": "month",
+            "current_period_start": "2026-11-20T16:45:00+00:00",
+            "current_period_end": "2026-12-20T16:45:00+00:00",
+            "cancel_at_period_end": False,
+            "failed_attempts": 1,
+            "next_attempt_at": "2026-11-21T16:45:00+00:00",
+            "test_mode": False,
+        },
+    )
+
     id: int
     fan_id: int
     creator_id: int
@@ -83,11 +157,24 @@ class SubscriptionOut(BaseModel):
 
 
 class SubscriptionPage(BaseModel):
+    model_config = examples({"items": [example_of(SubscriptionOut)], "next_cursor": "318"})
+
     items: list[SubscriptionOut]
     next_cursor: str | None = None
 
 
 class TipIn(StrictModel):
+    model_config = examples(
+        {
+            "to": "alice",
+            "amount": 500,
+            "currency": "usd",
+            "post_id": 1001,
+            "message": "That ridge line was unreal!",
+        },
+        {"to": "alice", "amount": 300, "currency": "eur", "video_id": "v_8Jx2kQ"},
+    )
+
     to: str = Field(min_length=1, max_length=30, description="The creator's username.")
     amount: int = Field(gt=0, le=100_000_000)
     currency: str = Currency
@@ -97,6 +184,39 @@ class TipIn(StrictModel):
 
 
 class ChargeOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 2051,
+            "kind": "tip",
+            "payer_id": 7,
+            "creator_id": 42,
+            "amount": 500,
+            "fee": 50,
+            "currency": "usd",
+            "status": "succeeded",
+            "target_type": "post",
+            "target_id": "1001",
+            "message": "That ridge line was unreal!",
+            "test_mode": False,
+            "created_at": "2026-12-01T18:22:07+00:00",
+        },
+        {
+            "id": 2050,
+            "kind": "subscription",
+            "payer_id": 7,
+            "creator_id": 42,
+            "amount": 499,
+            "fee": 50,
+            "currency": "usd",
+            "status": "succeeded",
+            "target_type": None,
+            "target_id": None,
+            "message": "",
+            "test_mode": False,
+            "created_at": "2026-11-14T10:02:31+00:00",
+        },
+    )
+
     id: int
     kind: str
     payer_id: int
@@ -119,16 +239,35 @@ class ChargeOut(BaseModel):
 
 
 class ChargePage(BaseModel):
+    model_config = examples({"items": [example_of(ChargeOut)], "next_cursor": "2051"})
+
     items: list[ChargeOut]
     next_cursor: str | None = None
 
 
 class RefundIn(StrictModel):
+    model_config = examples(
+        {"amount": 250, "reason": "Tipped twice by mistake"},
+        {"reason": "Fan asked for a refund"},
+    )
+
     amount: int | None = Field(default=None, gt=0, le=100_000_000)
     reason: str = Field(default="", max_length=200)
 
 
 class RefundOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 77,
+            "charge_id": 2051,
+            "amount": 250,
+            "fee_part": 25,
+            "status": "succeeded",
+            "reason": "Tipped twice by mistake",
+            "created_at": "2026-12-02T09:15:44+00:00",
+        }
+    )
+
     id: int
     charge_id: int
     amount: int
@@ -145,6 +284,20 @@ class RefundOut(BaseModel):
 
 
 class CurrencyEarnings(BaseModel):
+    model_config = examples(
+        {
+            "currency": "usd",
+            "pending": 12040,
+            "available": 25430,
+            "in_transit": 0,
+            "gross": 48910,
+            "fees": 4891,
+            "refunded": 449,
+            "disputed": 0,
+            "paid_out": 6100,
+        }
+    )
+
     currency: str
     pending: int
     available: int
@@ -157,6 +310,16 @@ class CurrencyEarnings(BaseModel):
 
 
 class EarningsOut(BaseModel):
+    model_config = examples(
+        {
+            "items": [example_of(CurrencyEarnings)],
+            "platform_fee_bps": 1000,
+            "pending_days": 7,
+            "payout_schedule": "weekly",
+            "payout_minimum": 1000,
+        }
+    )
+
     items: list[CurrencyEarnings]
     platform_fee_bps: int
     pending_days: float
@@ -165,10 +328,33 @@ class EarningsOut(BaseModel):
 
 
 class PayoutIn(StrictModel):
+    model_config = examples({"currency": "usd"})
+
     currency: str = Currency
 
 
 class PayoutOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 64,
+            "amount": 25430,
+            "currency": "usd",
+            "status": "paid",
+            "failure": None,
+            "created_at": "2026-12-07T06:00:12+00:00",
+            "settled_at": "2026-12-07T06:00:14+00:00",
+        },
+        {
+            "id": 65,
+            "amount": 8120,
+            "currency": "eur",
+            "status": "in_transit",
+            "failure": None,
+            "created_at": "2026-12-07T06:00:15+00:00",
+            "settled_at": None,
+        },
+    )
+
     id: int
     amount: int
     currency: str
@@ -187,10 +373,16 @@ class PayoutOut(BaseModel):
 
 
 class PayoutPage(BaseModel):
+    model_config = examples({"items": [example_of(PayoutOut)], "next_cursor": "64"})
+
     items: list[PayoutOut]
     next_cursor: str | None = None
 
 
 class WebhookAck(BaseModel):
+    model_config = examples(
+        {"received": True, "duplicate": False}, {"received": True, "duplicate": True}
+    )
+
     received: bool
     duplicate: bool
