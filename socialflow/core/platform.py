@@ -194,6 +194,7 @@ class Platform:
         self.start()
         if app is not None:
             app.state.socialflow = self
+        self.plugins.hook.socialflow_platform_serving(platform=self)
         try:
             yield
         finally:

@@ -1,0 +1,100 @@
+"""The live app: streams, broadcasts, recordings, hosted playback.
+
+Optional (``disabled_apps = ["live"]`` leaves it out, tables included: they
+live on the ``live`` Alembic branch). It stands above video (a recording is
+a video) and realtime; light on purpose: routers, tables and tasks are
+imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "live",
+            "Live streaming: RTMP ingest, low-latency HLS, recordings as videos",
+            requires=("accounts", "graph", "video"),
+            optional=True,
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.live.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.live.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.live import routes
+
+    return [routes.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.live import cli
+
+    cli.register(app)
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.live.settings import SECTION, LiveSettings
+    from socialflow.live.tasks import SYNC_TASK
+
+    interval = settings.plugin_config(SECTION, LiveSettings).sync_interval
+    return {"live-sync": every(SYNC_TASK, interval, DEFAULT_QUEUE)}
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.live.settings import SECTION, LiveSettings
+
+    return SECTION, LiveSettings
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.live.ingest import IngestRunner
+    from socialflow.live.settings import SECTION, LiveSettings
+
+    platform.attach(LiveSettings, lambda: platform.settings.plugin_config(SECTION, LiveSettings))
+    platform.attach(IngestRunner, lambda: IngestRunner(platform).start(), close=IngestRunner.close)
+
+
+@hookimpl
+def socialflow_platform_serving(platform: Platform) -> None:
+    from socialflow.live.ingest import IngestRunner
+    from socialflow.live.settings import live_settings
+
+    if live_settings(platform).ingest_in_api:
+        platform.get(IngestRunner)
