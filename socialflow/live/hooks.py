@@ -84,11 +84,14 @@ def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.live.announce import announce_after_commit
     from socialflow.live.ingest import IngestRunner
     from socialflow.live.settings import SECTION, LiveSettings
 
     platform.attach(LiveSettings, lambda: platform.settings.plugin_config(SECTION, LiveSettings))
     platform.attach(IngestRunner, lambda: IngestRunner(platform).start(), close=IngestRunner.close)
+    # Followers hear of a stream starting over the realtime hub (when that app is on).
+    platform.on_commit(announce_after_commit(platform))
 
 
 @hookimpl

@@ -22,6 +22,7 @@ from socialflow.testing.services import require_binary
 from socialflow.testing.waiting import wait_until
 from tests.live import event_recorder
 from tests.live.conftest import Api, create_stream, read_stream
+from tests.realtime.clients import open_socket, receive_until, subscribe, token_of
 from tests.social.conftest import Actor
 
 pytestmark = pytest.mark.ffmpeg
@@ -156,9 +157,17 @@ def test_a_wrong_key_is_refused_before_anything_is_written(
 def test_ending_a_permanent_stream_drops_the_publisher_and_records(
     api: Api, actor: Callable[..., Actor], publish: Publish, live_server: str, platform: Any
 ) -> None:
-    alice = actor("alice")
+    alice, bob = actor("alice"), actor("bob")
+    assert api("POST", f"/users/{alice.name}/follow", bob).status_code == 200
     stream = create_stream(api, alice, permanent=True)
-    publisher = publish(f"{stream['ingest_url']}/{stream['stream_key']}", 60)
+    with open_socket(live_server, token_of(bob.headers)) as ws:
+        subscribe(ws, f"user:{bob.id}")
+        publisher = publish(f"{stream['ingest_url']}/{stream['stream_key']}", 60)
+        frame = receive_until(ws, lambda f: f["event"] == "live_started", timeout=15)
+    assert frame["topic"] == f"user:{bob.id}"
+    assert frame["data"]["stream_id"] == stream["id"]
+    assert frame["data"]["owner"]["username"] == alice.name
+    assert stream["stream_key"] not in json.dumps(frame)
     wait_until(lambda: read_stream(api, None, stream["id"])["status"] == "live", timeout=10)
     time.sleep(3)  # let a few seconds be broadcast
     ended = api("POST", f"/live/streams/{stream['id']}/end", alice)
