@@ -124,6 +124,11 @@ def test_two_streams_at_once_play_within_5_s_and_record(
     assert [v["id"] for v in mine] == [
         read_stream(api, None, streams[0]["id"])["recording_video_id"]
     ]
+    # The keys are nowhere on disk: not in the channel files, nor in ffmpeg's logs.
+    root = platform.settings.project_dir / "live"
+    for path in (p for p in root.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        assert all(s["stream_key"].encode() not in content for s in streams), path
     names = [e.name for e in event_recorder.EVENTS]
     assert names.count("stream_started") == 2
     assert names.count("stream_ended") == 2
