@@ -98,6 +98,8 @@ def socialflow_platform_start(platform: Platform) -> None:
 def socialflow_platform_serving(platform: Platform) -> None:
     from socialflow.live.ingest import IngestRunner
     from socialflow.live.settings import live_settings
+    from socialflow.live.viewers import register_topic
 
+    register_topic(platform)  # viewers follow live:<id> on the realtime hub
     if live_settings(platform).ingest_in_api:
         platform.get(IngestRunner)

@@ -88,3 +88,27 @@ class LiveBroadcast(SQLModel, table=True):
         default=None,
         sa_column=Column(String(32), ForeignKey("videos.id", ondelete="SET NULL"), nullable=True),
     )
+
+
+class LiveViewer(SQLModel, table=True):
+    """A signed-in user who watched a stream: ``connections`` open now (0: gone).
+
+    One row per user and stream, whatever the devices: a viewer on a phone and
+    a laptop counts once. Rows with open connections make ``viewer_count``;
+    all rows make ``total_viewers``.
+    """
+
+    __tablename__ = "live_viewers"
+    __table_args__ = (UniqueConstraint("stream_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("live_streams.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    connections: int = Field(default=0, nullable=False)
+    joined_at: datetime = created_at_field()

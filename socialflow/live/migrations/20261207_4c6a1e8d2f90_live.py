@@ -1,4 +1,4 @@
-"""live: streams and their broadcasts (an app branch of its own)
+"""live: streams, their broadcasts and viewers (an app branch of its own)
 
 Revision ID: 4c6a1e8d2f90
 Revises:
@@ -69,9 +69,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_live_broadcasts_stream_id"), ["stream_id"], unique=False
         )
+    op.create_table(
+        "live_viewers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stream_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("connections", sa.Integer(), nullable=False),
+        sa.Column("joined_at", utc, nullable=False),
+        sa.ForeignKeyConstraint(["stream_id"], ["live_streams.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("stream_id", "user_id"),
+    )
+    with op.batch_alter_table("live_viewers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_viewers_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("live_viewers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_live_viewers_user_id"))
+    op.drop_table("live_viewers")
     with op.batch_alter_table("live_broadcasts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_live_broadcasts_stream_id"))
     op.drop_table("live_broadcasts")
