@@ -53,9 +53,9 @@ def socialflow_task_modules() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.live import routes
+    from socialflow.live import routes, routes_chat
 
-    return [routes.router]
+    return [routes.router, routes_chat.router]
 
 
 @hookimpl

@@ -63,6 +63,9 @@ class LiveStream(SQLModel, table=True):
         default=None,
         sa_column=Column(String(32), ForeignKey("videos.id", ondelete="SET NULL"), nullable=True),
     )
+    # Chat moderation: seconds between two messages of one viewer (0: off), followers only.
+    chat_slow_mode_seconds: int = Field(default=0, nullable=False)
+    chat_followers_only: bool = Field(default=False, nullable=False)
     created_at: datetime = created_at_field()
     started_at: datetime | None = datetime_field()
     ended_at: datetime | None = datetime_field()
@@ -112,3 +115,45 @@ class LiveViewer(SQLModel, table=True):
     )
     connections: int = Field(default=0, nullable=False)
     joined_at: datetime = created_at_field()
+
+
+class LiveChatMessage(SQLModel, table=True):
+    """A chat message on a stream; ``deleted_at`` once its stream's owner removed it."""
+
+    __tablename__ = "live_chat_messages"
+    __table_args__ = (
+        Index("ix_live_chat_messages_stream_id_id", "stream_id", "id"),
+        Index("ix_live_chat_messages_stream_user", "stream_id", "user_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    stream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("live_streams.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    text: str = Field(max_length=500)
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = datetime_field()
+
+
+class LiveChatBan(SQLModel, table=True):
+    """A viewer kept out of a stream's chat: until ``until`` (a timeout), or for good (None)."""
+
+    __tablename__ = "live_chat_bans"
+    __table_args__ = (UniqueConstraint("stream_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stream_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("live_streams.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    until: datetime | None = datetime_field()
+    created_at: datetime = created_at_field()

@@ -1,4 +1,4 @@
-"""live: streams, their broadcasts and viewers (an app branch of its own)
+"""live: streams, their broadcasts, viewers and chat (an app branch of its own)
 
 Revision ID: 4c6a1e8d2f90
 Revises:
@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("peak_viewers", sa.Integer(), nullable=False),
         sa.Column("total_viewers", sa.Integer(), nullable=False),
         sa.Column("recording_video_id", sa.String(length=32), nullable=True),
+        sa.Column("chat_slow_mode_seconds", sa.Integer(), nullable=False),
+        sa.Column("chat_followers_only", sa.Boolean(), nullable=False),
         sa.Column("created_at", utc, nullable=False),
         sa.Column("started_at", utc, nullable=True),
         sa.Column("ended_at", utc, nullable=True),
@@ -83,9 +85,49 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("live_viewers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_live_viewers_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "live_chat_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stream_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("created_at", utc, nullable=False),
+        sa.Column("deleted_at", utc, nullable=True),
+        sa.ForeignKeyConstraint(["stream_id"], ["live_streams.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("live_chat_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_live_chat_messages_stream_id_id", ["stream_id", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_live_chat_messages_stream_user",
+            ["stream_id", "user_id", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_live_chat_messages_user_id"), ["user_id"], unique=False
+        )
+    op.create_table(
+        "live_chat_bans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stream_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("until", utc, nullable=True),
+        sa.Column("created_at", utc, nullable=False),
+        sa.ForeignKeyConstraint(["stream_id"], ["live_streams.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("stream_id", "user_id"),
+    )
+    with op.batch_alter_table("live_chat_bans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_chat_bans_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
+    for table in ("live_chat_bans", "live_chat_messages"):
+        op.drop_table(table)
     with op.batch_alter_table("live_viewers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_live_viewers_user_id"))
     op.drop_table("live_viewers")
