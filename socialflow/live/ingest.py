@@ -42,7 +42,7 @@ class IngestRunner:
             provider.subscribe(lambda ref: sync_channel(self.platform, ref))
         try:
             provider.serve()
-        except OSError as exc:
+        except Exception as exc:  # the port is taken, ffmpeg is missing: the API still serves
             logger.warning("live ingest not started in this process: %s", exc)
             return self
         self.ingest = provider

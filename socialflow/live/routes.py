@@ -121,7 +121,7 @@ def rotate_key(
     return StreamKey(ingest_url=stream.ingest_url, stream_key=key)
 
 
-@router.post("/streams/{stream_id}/end", response_model=StreamOut)
+@router.post("/streams/{stream_id}/end", response_model=StreamOut, responses=problems(409))
 def end_stream(
     stream_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> StreamOut:

@@ -23,6 +23,14 @@ from socialflow.plugins.protocols import StreamingProvider
 from socialflow.video.videos import owner_allows
 
 
+def _channel_lost() -> Problem:
+    return Problem(
+        "The streaming provider no longer knows this stream's channel.",
+        status=409,
+        slug="live-channel-missing",
+    )
+
+
 def _not_found() -> NotFound:
     return NotFound("No such live stream.", slug="live-stream-not-found")
 
@@ -103,7 +111,10 @@ def rotate_key(
     stream.key_rotated_at = utcnow()
     session.add(stream)
     session.flush()
-    key = provider.rotate_key(channel_ref=stream.channel_ref)
+    try:
+        key = provider.rotate_key(channel_ref=stream.channel_ref)
+    except KeyError:
+        raise _channel_lost() from None
     return stream, key
 
 
@@ -113,7 +124,10 @@ def end_stream(
     """End the stream for good (the publisher is dropped); ending twice is fine."""
     stream = get_own_stream(session, owner=owner, stream_id=stream_id)
     if stream.status != StreamStatus.ended.value:
-        provider.stop_channel(channel_ref=stream.channel_ref)
+        try:
+            provider.stop_channel(channel_ref=stream.channel_ref)
+        except KeyError:
+            raise _channel_lost() from None
     return stream
 
 

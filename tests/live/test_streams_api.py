@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,17 @@ def test_blocked_viewers_do_not_see_the_stream(api: Api, actor: Callable[..., Ac
     stream = create_stream(api, alice)
     assert api("POST", f"/users/{bob.name}/block", alice).status_code in (200, 201, 204)
     assert api("GET", f"/live/streams/{stream['id']}", bob).status_code == 404
+
+
+def test_a_channel_the_provider_lost_is_a_conflict_not_an_error(
+    api: Api, actor: Callable[..., Actor], platform: Any
+) -> None:
+    alice = actor("alice")
+    stream = create_stream(api, alice)
+    ref = stream["playback_url"].rsplit("/", 2)[-2]
+    (platform.settings.project_dir / "live" / "channels" / f"{ref}.json").unlink()
+    for path in (f"/live/streams/{stream['id']}/key", f"/live/streams/{stream['id']}/end"):
+        response = api("POST", path, alice)
+        assert response.status_code == 409, response.text
+        assert response.json()["type"].endswith("live-channel-missing")
+    assert read_stream(api, alice, stream["id"])["status"] == "idle"
