@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlmodel import Session
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -103,3 +104,10 @@ def socialflow_platform_serving(platform: Platform) -> None:
     register_topic(platform)  # viewers follow live:<id> on the realtime hub
     if live_settings(platform).ingest_in_api:
         platform.get(IngestRunner)
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.live.export import export_for
+
+    return export_for(session, user_id)

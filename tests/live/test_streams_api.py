@@ -129,3 +129,30 @@ def test_a_channel_the_provider_lost_is_a_conflict_not_an_error(
         assert response.status_code == 409, response.text
         assert response.json()["type"].endswith("live-channel-missing")
     assert read_stream(api, alice, stream["id"])["status"] == "idle"
+
+
+def test_the_export_holds_streams_and_chat_but_no_key(
+    api: Api, actor: Callable[..., Actor]
+) -> None:
+    alice, bob = actor("alice"), actor("bob")
+    stream = create_stream(api, alice, title="Exported")
+    assert (
+        api("POST", f"/live/streams/{stream['id']}/chat", alice, json={"text": "hi"}).status_code
+        == 201
+    )
+    api("POST", f"/live/streams/{stream['id']}/chat", bob, json={"text": "bob's"})
+    export = api("GET", "/users/me/export", alice)
+    assert export.status_code == 200
+    text = export.text
+    assert stream["stream_key"] not in text
+    data = export.json()
+    found = [
+        s
+        for section in data.values()
+        if isinstance(section, dict)
+        for s in section.get("live_streams", [])
+    ]
+    found += data.get("live_streams", [])
+    assert [s["title"] for s in found] == ["Exported"]
+    assert "bob's" not in text
+    assert '"hi"' in text
