@@ -1,4 +1,4 @@
-"""Telling a creator's followers that they went live, over the realtime hub.
+"""After a commit: followers told a creator went live; a gone account's streams ended.
 
 After the commit that recorded ``stream_started``, each follower of the
 creator gets a ``live_started`` frame on their own topic (``user:<id>``),
@@ -10,6 +10,10 @@ event; reading the followers and publishing happen on the realtime
 publisher thread, never holding a second database connection from the
 committing thread. Followers are read in pages, so a large following costs
 memory for one page at a time.
+
+A suspended or deleted account's open streams are ended by a task the
+observer queues (``socialflow.live.end_user_streams``), so a key that leaked
+with the account stops working too.
 """
 
 from __future__ import annotations
@@ -30,12 +34,21 @@ FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 PAGE = 1000
 FRAME = "live_started"
+# A suspended or deleted account's streams end (a Celery task: no database work here).
+ACCOUNT_GONE = frozenset({"user_suspended", "user_deleted"})
+END_USER_STREAMS = "socialflow.live.end_user_streams"
 
 
 def announce_after_commit(platform: Platform) -> Any:
     """The commit observer for ``platform``: announces when the realtime app is on."""
 
     def observe(session: Session, events: list[Event]) -> None:
+        from socialflow.core.effects import PendingTask
+
+        for event in events:
+            if event.name in ACCOUNT_GONE:
+                task = PendingTask(END_USER_STREAMS, (event.payload["user_id"],), queue="default")
+                platform.enqueue(task)
         started = [dict(e.payload) for e in events if e.name == "stream_started"]
         if started and "realtime" in platform.plugins.app_names():
             from socialflow.realtime.outbox import Publisher

@@ -19,6 +19,7 @@ from socialflow.live.sync import RECORD_TASK, open_streams, sync_stream
 
 logger = logging.getLogger("socialflow.live")
 SYNC_TASK = "socialflow.live.sync"
+END_USER_STREAMS_TASK = "socialflow.live.end_user_streams"
 MAX_RECORD_RETRIES = 3
 
 
@@ -44,6 +45,23 @@ def sync_open_streams(self: Any) -> int:
         streams = open_streams(session)
         for stream in streams:
             try:
+                sync_stream(session, provider, stream)
+            except KeyError:
+                logger.warning("live stream %s: its channel is unknown to the provider", stream.id)
+        session.commit()
+        return len(streams)
+
+
+@shared_task(name=END_USER_STREAMS_TASK, bind=True)  # type: ignore[untyped-decorator]
+def end_user_streams(self: Any, user_id: int) -> int:
+    """End every open stream of a suspended or deleted account (its publishers dropped)."""
+    platform = platform_of(self.app)
+    provider = streaming_provider(platform)
+    with platform.session() as session:
+        streams = [s for s in open_streams(session) if s.owner_id == user_id]
+        for stream in streams:
+            try:
+                provider.stop_channel(channel_ref=stream.channel_ref)
                 sync_stream(session, provider, stream)
             except KeyError:
                 logger.warning("live stream %s: its channel is unknown to the provider", stream.id)

@@ -156,3 +156,23 @@ def test_the_export_holds_streams_and_chat_but_no_key(
     assert [s["title"] for s in found] == ["Exported"]
     assert "bob's" not in text
     assert '"hi"' in text
+
+
+def test_a_deleted_account_s_streams_end(
+    api: Api, actor: Callable[..., Actor], platform: Any
+) -> None:
+    from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
+    from socialflow.testing.tasks import wait_for_tasks
+
+    alice = actor("alice")
+    stream = create_stream(api, alice, permanent=True)
+    ref = stream["playback_url"].rsplit("/", 2)[-2]
+    gone = api("DELETE", "/users/me", alice, json={"password": DEFAULT_PASSWORD})
+    assert gone.status_code == 204, gone.text
+    wait_for_tasks(platform)
+    channel = (platform.settings.project_dir / "live" / "channels" / f"{ref}.json").read_text()
+    assert '"status": "ended"' in channel
+    with platform.session() as session:
+        from socialflow.live.models import LiveStream
+
+        assert session.get(LiveStream, stream["id"]).status == "ended"
