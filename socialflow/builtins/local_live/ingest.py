@@ -233,9 +233,10 @@ class Ingest:
             upstream_reader, upstream_writer = await _connect(port, process)
             pump_down = asyncio.ensure_future(_pump(upstream_reader, writer))
             try:
-                channel_ref, used_hash, held = await self._until_publish(
-                    reader, upstream_writer, folder, broadcast_ref
-                )
+                chosen, used_hash, held = await self._until_publish(reader, upstream_writer)
+                # Recorded live before the publish command reaches ffmpeg.
+                self._start_broadcast(chosen, broadcast_ref, folder)
+                channel_ref = chosen
                 self._tell(channel_ref)
                 upstream_writer.write(held)
                 pump_up = asyncio.ensure_future(_pump(reader, upstream_writer))
@@ -256,15 +257,12 @@ class Ingest:
                 self._end_broadcast(channel_ref, broadcast_ref)
 
     async def _until_publish(
-        self,
-        reader: asyncio.StreamReader,
-        upstream: asyncio.StreamWriter,
-        folder: Path,
-        broadcast_ref: str,
+        self, reader: asyncio.StreamReader, upstream: asyncio.StreamWriter
     ) -> tuple[str, str, bytes]:
         """Relay the client's bytes message by message until an authorised ``publish``.
 
-        Returns the channel, the hash of the key used and the bytes still held.
+        Returns the channel, the hash of the key used and the bytes not sent yet
+        (the publish command itself, and whatever followed it).
         """
         sniffer = PublishSniffer()
         deadline = time.monotonic() + self.config.publish_timeout
@@ -277,7 +275,8 @@ class Ingest:
             data = await asyncio.wait_for(reader.read(65536), left)
             if not data:
                 raise ConnectionError("publisher left before publishing")
-            for released in sniffer.feed(data):
+            batch = sniffer.feed(data)
+            for index, released in enumerate(batch):
                 if released.stream_name is not None:
                     key = stream_key_of(released.stream_name)
                     channel = self.registry.channel_for_key(key)
@@ -286,9 +285,8 @@ class Ingest:
                     chosen, used_hash = channel.ref, key_hash(key)
                 if released.command == "publish":
                     assert chosen is not None
-                    self._start_broadcast(chosen, broadcast_ref, folder)
-                    upstream.write(released.data)
-                    return chosen, used_hash, sniffer.remainder()
+                    after = b"".join(r.data for r in batch[index + 1 :])
+                    return chosen, used_hash, released.data + after + sniffer.remainder()
                 upstream.write(released.data)
             await upstream.drain()
 
