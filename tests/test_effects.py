@@ -57,6 +57,22 @@ def test_rollback_drops_events_and_tasks(platform: Any) -> None:
     assert "socialflow_tasks_enqueued_total{" not in _metrics(platform)
 
 
+def test_a_rollback_before_any_statement_drops_them_too(platform: Any) -> None:
+    """No statement ran, so no transaction began and SQLAlchemy fires no
+    ``after_rollback``: what was recorded must not ride on the next commit."""
+    from sqlalchemy import text
+
+    with platform.session() as session:
+        record_event(session, "post_created", post_id=9)
+        enqueue_after_commit(session, "socialflow.system.ping", "x")
+        session.rollback()
+        session.execute(text("SELECT 1"))
+        record_event(session, "post_created", post_id=10)
+        session.commit()
+    assert heard() == [("post_created", {"post_id": 10})]
+    assert "socialflow_tasks_enqueued_total{" not in _metrics(platform)
+
+
 def test_tasks_are_sent_after_commit(platform: Any) -> None:
     with platform.session() as session:
         enqueue_after_commit(session, "socialflow.system.ping", "after-commit")

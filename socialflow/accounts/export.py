@@ -29,7 +29,10 @@ def export_user_data(
     assert user.id is not None
     data = export_account(session=session, user=user)
     data["format"] = EXPORT_FORMAT
-    for section in plugins.hook.socialflow_export_account(session=session, user_id=user.id):
+    sections = plugins.hook.socialflow_export_account(
+        session=session, user_id=user.id, **plugins.hook_context()
+    )
+    for section in sections:
         data.update(section)
     return data
 

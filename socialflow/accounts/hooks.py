@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -21,26 +22,12 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo("accounts", "Accounts, sign-in, tokens, 2FA, OAuth and account mail", requires=())
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.accounts.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.accounts.tasks"]
+socialflow_apps = declared(
+    AppInfo("accounts", "Accounts, sign-in, tokens, 2FA, OAuth and account mail", requires=())
+)
+socialflow_table_modules = declared("socialflow.accounts.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.accounts.tasks")
 
 
 @hookimpl

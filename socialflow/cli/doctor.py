@@ -99,10 +99,27 @@ def _name_storage(platform: Platform, check: ReadinessCheck) -> ReadinessCheck:
     return ReadinessCheck(f"storage ({backend})", check.ok, detail)
 
 
+def _notification_channels(platform: Platform) -> list[ReadinessCheck]:
+    """A row per enabled notification channel that can check itself.
+
+    A channel may have a ``check() -> str`` (as storage backends do) proving
+    its credentials and service work without delivering anything. It is not
+    part of readiness: a push service being down does not make the API
+    unable to serve.
+    """
+    rows = []
+    for name in platform.plugins.active_names("notification"):
+        probe = getattr(platform.provider("notification", name), "check", None)
+        if callable(probe):
+            rows.append(_run(f"notification ({name})", probe))
+    return rows
+
+
 def diagnose(platform: Platform, *, broker: bool = True) -> list[ReadinessCheck]:
     checks = [_run("plugins", lambda: _plugins(platform))]
     checks += [_name_storage(platform, check) for check in platform.readiness(broker=broker)]
     checks.insert(2, _run("migrations", lambda: _migrations(platform)))
+    checks += _notification_channels(platform)
     checks.append(_run("public_url", lambda: _public_url(platform)))
     checks.append(_run("ffmpeg", _ffmpeg))
     return checks
@@ -114,8 +131,9 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
         broker: Annotated[bool, typer.Option(help="Check the Celery broker too.")] = True,
     ) -> None:
-        """Check settings, plugins, database, migrations, broker, storage and ffmpeg.
-        Exits non-zero naming each failing check."""
+        """Check settings, plugins, database, migrations, broker, storage, ffmpeg and the
+        notification channels that can check themselves. Exits non-zero naming each failing
+        check."""
         from socialflow.core.platform import Platform
 
         settings = settings_for(project)

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal, TypeVar, cast, overload
+from typing import Any, TypeVar, cast
 
 from celery import Celery
 from fastapi import FastAPI
@@ -35,16 +35,10 @@ from socialflow.core.db.engine import create_db_engine, make_session_factory, re
 from socialflow.core.effects import PendingTask, discard_pending, take_pending
 from socialflow.core.observability import Metrics
 from socialflow.core.settings import Settings, load_settings
-from socialflow.plugins.manager import ProviderKind, SocialflowPluginManager, get_plugin_manager
-from socialflow.plugins.protocols import (
-    Moderator,
-    NotificationChannel,
-    PaymentProvider,
-    Ranker,
-    SearchBackend,
-    StorageBackend,
-    StreamingProvider,
-)
+from socialflow.plugins.facade import ModelT, PlatformFacade, ProviderKind
+from socialflow.plugins.manager import SocialflowPluginManager, get_plugin_manager
+from socialflow.plugins.protocols import StorageBackend
+from socialflow.plugins.session import mark_connections, session_info
 from socialflow.plugins.specs import Event
 
 logger = logging.getLogger("socialflow.core.platform")
@@ -75,8 +69,12 @@ def sending_platform() -> Platform | None:
     return _sending.get()
 
 
-class Platform:
-    """The runtime of one socialflow deployment."""
+class Platform(PlatformFacade):
+    """The runtime of one socialflow deployment.
+
+    Hooks that take a ``platform`` argument get this object; what plugins may
+    rely on is its :class:`~socialflow.plugins.facade.PlatformFacade` part.
+    """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
@@ -112,11 +110,14 @@ class Platform:
             if self._started:
                 return self
             plugins = get_plugin_manager(self.settings)
+            plugins.bind(self)
             plugins.validate_plugin_settings()
             plugins.check_active_providers()
             engine = create_db_engine(self.settings)
-            sessions = make_session_factory(engine)
-            read_sessions = make_session_factory(read_only_engine(engine))
+            mark_connections(engine, plugins)
+            info = session_info(plugins)
+            sessions = make_session_factory(engine, info)
+            read_sessions = make_session_factory(read_only_engine(engine), info)
             self._plugins, self._engine, self._sessions = plugins, engine, sessions
             self._read_sessions = read_sessions
             plugins.hook.socialflow_platform_start(platform=self)
@@ -227,29 +228,17 @@ class Platform:
         with factory() as session:
             yield session
 
-    @overload
-    def provider(self, kind: Literal["storage"], name: str | None = None) -> StorageBackend: ...
-    @overload
-    def provider(self, kind: Literal["payments"], name: str | None = None) -> PaymentProvider: ...
-    @overload
-    def provider(self, kind: Literal["ranker"], name: str | None = None) -> Ranker: ...
-    @overload
-    def provider(
-        self, kind: Literal["streaming"], name: str | None = None
-    ) -> StreamingProvider: ...
-    @overload
-    def provider(self, kind: Literal["moderation"], name: str | None = None) -> Moderator: ...
-    @overload
-    def provider(
-        self, kind: Literal["notification"], name: str | None = None
-    ) -> NotificationChannel: ...
-    @overload
-    def provider(self, kind: Literal["search"], name: str | None = None) -> SearchBackend: ...
-
-    def provider(self, kind: ProviderKind, name: str | None = None) -> Any:
-        """The active provider of ``kind`` (storage, ranker, payments...), typed by its
-        protocol (see :meth:`SocialflowPluginManager.provider`)."""
+    def _provider(self, kind: ProviderKind, name: str | None) -> Any:
+        # provider(kind, name) and providers(kind), typed by kind: see ProviderAccess.
         return self.plugins.provider(kind, name)
+
+    def _active_names(self, kind: ProviderKind) -> list[str]:
+        return self.plugins.active_names(kind)
+
+    def plugin_settings(self, model: type[ModelT]) -> ModelT:
+        """A plugin's own ``[plugin.<section>]``, validated by ``model`` (see
+        :meth:`SocialflowPluginManager.plugin_settings`)."""
+        return self.plugins.plugin_settings(model)
 
     @property
     def storage(self) -> StorageBackend:

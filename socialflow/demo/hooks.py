@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     import typer
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    requires = ("accounts", "graph", "video", "social", "notifications", "feeds", "search")
-    return [AppInfo("demo", "Demo data: socialflow seed", requires=requires)]
+REQUIRES = ("accounts", "graph", "video", "social", "notifications", "feeds", "search")
+socialflow_apps = declared(AppInfo("demo", "Demo data: socialflow seed", requires=REQUIRES))
 
 
 @hookimpl

@@ -141,6 +141,8 @@ class PageSkeleton:
     shown: tuple[int, ...]
     liked: frozenset[int]
     next_cursor: str | None
+    # Videos of shown posts that are for an audience the viewer is not in.
+    locked: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,8 @@ class HydratedPost:
     row: Any
     video: dict[str, Any] | None
     images: list[dict[str, Any]]
+    # Other apps' counters (socialflow_counters), as fresh as the cached post.
+    counters: dict[str, int] | None = None
 
 
 class FeedCache:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -22,25 +23,15 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "feeds",
-            "Home, explore and hashtag feeds with hybrid fan-out",
-            requires=("accounts", "graph", "video", "social"),
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.feeds.models"]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.feeds.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "feeds",
+        "Home, explore and hashtag feeds with hybrid fan-out",
+        requires=("accounts", "graph", "video", "social"),
+    )
+)
+socialflow_table_modules = declared("socialflow.feeds.models")
+socialflow_task_modules = declared("socialflow.feeds.tasks")
 
 
 @hookimpl

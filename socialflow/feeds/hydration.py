@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from socialflow.core.db.sqlutil import DB
 from socialflow.feeds.cache import FeedCache, HydratedPost
 from socialflow.feeds.generations import Generations, Stamp
+from socialflow.plugins.session import counters_of
 from socialflow.social import images as image_service
 from socialflow.social.posts import load_rows, serialize
 from socialflow.video.public import public_videos
@@ -57,6 +58,7 @@ def hydrate(platform: Platform, session: DB, post_ids: Iterable[int]) -> dict[in
     rows = load_rows(session, missing)
     videos = public_videos(platform, session, [row.video_id for row in rows.values()])
     images = image_service.images_by_post(platform, session, rows)
+    counters = counters_of(session, "post", list(rows))
     # A counter that moved while we read may belong to these rows, and the stamps
     # below are read after the rows: keep them only as long as a whole page then.
     cache = platform.get(FeedCache)
@@ -64,15 +66,24 @@ def hydrate(platform: Platform, session: DB, post_ids: Iterable[int]) -> dict[in
     stamp_of = _stamp_of(platform)
     for post_id, row in rows.items():
         video = videos.get(row.video_id) if row.video_id else None
-        post = HydratedPost(row, video, images.get(post_id, []))
+        post = HydratedPost(row, video, images.get(post_id, []), counters.get(post_id))
         cache.posts.put(post_id, stamp_of(post), post, ttl=ttl)
         found[post_id] = post
     return found
 
 
-def render(posts: Sequence[HydratedPost], liked: Set[int]) -> list[dict[str, Any]]:
-    """The public Post shapes of ``posts``, in order; ``liked``: the viewer's likes among them."""
+def render(
+    posts: Sequence[HydratedPost], liked: Set[int], locked: Set[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The public Post shapes of ``posts``, in order; ``liked``: the viewer's likes among
+    them; ``locked``: videos the viewer may not see (``social.posts.locked_videos``)."""
     return [
-        serialize(post.row, liked=post.row.id in liked, video=post.video, images=post.images)
+        serialize(
+            post.row,
+            liked=post.row.id in liked,
+            video=post.video if post.row.video_id not in locked else None,
+            images=post.images,
+            counters=post.counters,
+        )
         for post in posts
     ]

@@ -51,9 +51,15 @@ from socialflow.feeds.hydration import hydrate, render
 from socialflow.feeds.timelines import timeline_store
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
-from socialflow.plugins.protocols import FeedCandidate, FeedContext, LookaheadRanker
+from socialflow.plugins.protocols import FeedCandidate, FeedContext
 from socialflow.social.models import PostHashtag, Share, Visibility
-from socialflow.social.posts import POSTS, liked_among, public_condition, visible_rows
+from socialflow.social.posts import (
+    POSTS,
+    liked_among,
+    locked_videos,
+    public_condition,
+    visible_rows,
+)
 
 if TYPE_CHECKING:
     from socialflow.core.platform import Platform
@@ -372,7 +378,10 @@ def page_skeleton(
     the profile feed passes its own."""
     state = FeedCursor.decode(cursor)
     ranker = platform.provider("ranker", ranker_name)
-    wanted = ranker.lookahead if isinstance(ranker, LookaheadRanker) else max(2, limit // 2)
+    # LookaheadRanker's attribute, read directly: isinstance() on a runtime-checkable
+    # Protocol costs ~17 us, on every page built afresh.
+    declared = getattr(ranker, "lookahead", None)
+    wanted = declared if isinstance(declared, int) else max(2, limit // 2)
     lookahead = min(MAX_DEFERRED, int(wanted))
     if facts is None:
         facts = viewer_facts(platform, session, viewer_id)
@@ -414,13 +423,15 @@ def page_skeleton(
         if not shown and exhausted:
             next_cursor = None
     liked = frozenset(liked_among(session, viewer_id, shown))
-    return PageSkeleton(tuple(shown), liked, next_cursor), posts
+    locked = frozenset(locked_videos(session, viewer_id, [posts[i].video for i in shown]))
+    return PageSkeleton(tuple(shown), liked, next_cursor, locked), posts
 
 
 def page_body(skeleton: PageSkeleton, posts: dict[int, HydratedPost]) -> dict[str, Any]:
     """The JSON body of a page: its posts' public shapes (those still live) and cursor."""
     shown = [posts[post_id] for post_id in skeleton.shown if post_id in posts]
-    return {"items": render(shown, skeleton.liked), "next_cursor": skeleton.next_cursor}
+    body = render(shown, skeleton.liked, skeleton.locked)
+    return {"items": body, "next_cursor": skeleton.next_cursor}
 
 
 # ---------------------------------------------------------------------- fan-out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -20,18 +21,12 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "graph", "Follows, requests, blocks, mutes and who may see whom", requires=("accounts",)
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.graph.models"]
+socialflow_apps = declared(
+    AppInfo(
+        "graph", "Follows, requests, blocks, mutes and who may see whom", requires=("accounts",)
+    )
+)
+socialflow_table_modules = declared("socialflow.graph.models")
 
 
 @hookimpl

@@ -17,15 +17,18 @@ from socialflow.core.http.types import Name
 from socialflow.graph import relations as graph_service
 from socialflow.graph.relations import get_visible_user, is_following
 from socialflow.graph.schemas import FollowState, RelationState, UserPage
+from socialflow.plugins.session import counters_of
 
 router = APIRouter(prefix="/users", tags=["graph"])
 
 
 def _page(session: SessionDep, viewer: User | None, users: list[User], limit: int) -> UserPage:
-    following = graph_service.followed_among(
-        session, viewer.id if viewer else None, [u.id for u in users if u.id is not None]
-    )
-    items = [UserPublic.of(u, is_following=u.id in following) for u in users]
+    ids = [u.id for u in users if u.id is not None]
+    following = graph_service.followed_among(session, viewer.id if viewer else None, ids)
+    counters = counters_of(session, "user", ids)
+    items = [
+        UserPublic.of(u, is_following=u.id in following, counters=counters.get(u.id)) for u in users
+    ]
     next_cursor = str(users[-1].id) if len(users) == limit else None
     return UserPage(items=items, next_cursor=next_cursor)
 
@@ -143,4 +146,5 @@ def read_user(
         user,
         avatar_url=avatars.avatar_url(platform.storage, user),
         is_following=is_following(session, viewer.id if viewer else None, user.id),
+        counters=counters_of(session, "user", [user.id]).get(user.id),
     )

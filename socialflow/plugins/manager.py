@@ -21,34 +21,26 @@ from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pluggy
+from pydantic import BaseModel
 
 from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins import specs
 from socialflow.plugins.apps import LoadedApp, discover_apps
-from socialflow.plugins.protocols import (
-    Moderator,
-    NotificationChannel,
-    PaymentProvider,
-    Ranker,
-    SearchBackend,
-    StorageBackend,
-    StreamingProvider,
-)
+from socialflow.plugins.facade import ModelT, PlatformFacade, ProviderAccess
+from socialflow.plugins.facade import ProviderKind as ProviderKind
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from socialflow.plugins.audiences import Audiences
+
 logger = logging.getLogger(__name__)
 
-ProviderKind = Literal[
-    "storage", "payments", "ranker", "streaming", "moderation", "notification", "search"
-]
-
 # provider kind -> (hook name, settings attribute naming the active provider);
-# the protocol each kind's providers satisfy is in the overloads of ``provider``.
+# the protocol each kind's providers satisfy is in the overloads of ``ProviderAccess``.
 PROVIDER_HOOKS: dict[ProviderKind, tuple[str, str]] = {
     "storage": ("socialflow_storage_backends", "storage"),
     "payments": ("socialflow_payment_providers", "payments"),
@@ -79,7 +71,7 @@ class PluginInfo:
     source: Literal["app", "entry point", "settings"] = "entry point"
 
 
-class SocialflowPluginManager(pluggy.PluginManager):
+class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
     """pluggy's manager plus provider lookup and filter chaining."""
 
     def __init__(self, settings: Settings) -> None:
@@ -88,9 +80,23 @@ class SocialflowPluginManager(pluggy.PluginManager):
         self.add_hookspecs(specs)
         self.infos: dict[str, PluginInfo] = {}
         self._provider_cache: dict[tuple[ProviderKind, str], Any] = {}
+        self._audiences: Audiences | None = None
         # The enabled apps in dependency order, and the ones switched off.
         self.apps: list[LoadedApp] = []
         self.disabled_apps: list[specs.AppInfo] = []
+        # The platform this manager serves (see bind()); hooks that take
+        # ``platform`` get it, or None for a manager used on its own.
+        self.platform: PlatformFacade | None = None
+        self._plugin_settings: dict[type[BaseModel], BaseModel] = {}
+
+    def bind(self, platform: PlatformFacade) -> None:
+        """Hand ``platform`` to every hook implementation that takes a ``platform`` argument."""
+        self.platform = platform
+
+    def hook_context(self) -> dict[str, Any]:
+        """The arguments every context-taking hook gets besides its own: ``settings``
+        and ``platform`` (an implementation names those it wants, as pluggy allows)."""
+        return {"settings": self.settings, "platform": self.platform}
 
     # ------------------------------------------------------------------ loading
 
@@ -151,19 +157,22 @@ class SocialflowPluginManager(pluggy.PluginManager):
             raise PluginError(
                 f"no enabled app is called {unknown}; enabled apps: {', '.join(self.app_names())}."
             )
-        app_modules = {id(app.module) for app in self.apps}
+        context = self.hook_context()
+        hook = self.hook.socialflow_routers
+        implementations = {id(impl.plugin): impl for impl in call_order(hook)}
         mounted = [
             router
             for app in self.apps
             if apps is None or app.info.name in apps
-            if hasattr(app.module, "socialflow_routers")
-            for router in app.module.socialflow_routers()
+            if id(app.module) in implementations
+            for router in _call_impl(implementations.pop(id(app.module)), context) or []
         ]
+        app_modules = {id(app.module) for app in self.apps}
         others = [
             router
-            for impl in call_order(self.hook.socialflow_routers)
+            for impl in implementations.values()
             if id(impl.plugin) not in app_modules
-            for router in _call_impl(impl, {}) or []
+            for router in _call_impl(impl, context) or []
         ]
         return mounted, others
 
@@ -193,6 +202,28 @@ class SocialflowPluginManager(pluggy.PluginManager):
             hooks=sorted(h.name for h in self.get_hookcallers(module) or []),
         )
         self._provider_cache.clear()
+        self._plugin_settings.clear()
+        self._audiences = None
+
+    def audiences(self) -> Audiences:
+        """Every registered audience (``socialflow_audiences``), collected once."""
+        if self._audiences is None:
+            # Imported here: sqlalchemy is not for `socialflow --help`.
+            from socialflow.plugins.audiences import Audiences
+
+            found = [a for group in self.hook.socialflow_audiences() for a in group]
+            self._audiences = Audiences(found)
+        return self._audiences
+
+    def counters(self, session: Any, kind: str, ids: Collection[Any]) -> dict[Any, dict[str, int]]:
+        """Every plugin's ``socialflow_counters`` for ``ids``, merged per id."""
+        merged: dict[Any, dict[str, int]] = {}
+        if not ids or not self.hook.socialflow_counters.get_hookimpls():
+            return merged
+        for answer in self.hook.socialflow_counters(session=session, kind=kind, ids=list(ids)):
+            for object_id, values in answer.items():
+                merged.setdefault(object_id, {}).update(values)
+        return merged
 
     @property
     def failed(self) -> dict[str, str]:
@@ -210,9 +241,9 @@ class SocialflowPluginManager(pluggy.PluginManager):
         """
         hook_name, _ = PROVIDER_HOOKS[kind]
         hook = getattr(self.hook, hook_name)
-        declarers = _declarers(hook)
+        declarers = _declarers(hook, self.settings)
         factories: dict[str, tuple[str, Callable[[Settings], Any]]] = {}
-        for result in hook():
+        for result in hook(settings=self.settings):
             for provider_name, factory in (result or {}).items():
                 owners = declarers.get(provider_name) or [_wrapper_names(hook)]
                 owner = owners[min(1 if provider_name in factories else 0, len(owners) - 1)]
@@ -232,31 +263,12 @@ class SocialflowPluginManager(pluggy.PluginManager):
             return []
         return list(value) if isinstance(value, list) else [value]
 
-    @overload
-    def provider(self, kind: Literal["storage"], name: str | None = None) -> StorageBackend: ...
-    @overload
-    def provider(self, kind: Literal["payments"], name: str | None = None) -> PaymentProvider: ...
-    @overload
-    def provider(self, kind: Literal["ranker"], name: str | None = None) -> Ranker: ...
-    @overload
-    def provider(
-        self, kind: Literal["streaming"], name: str | None = None
-    ) -> StreamingProvider: ...
-    @overload
-    def provider(self, kind: Literal["moderation"], name: str | None = None) -> Moderator: ...
-    @overload
-    def provider(
-        self, kind: Literal["notification"], name: str | None = None
-    ) -> NotificationChannel: ...
-    @overload
-    def provider(self, kind: Literal["search"], name: str | None = None) -> SearchBackend: ...
+    def _active_names(self, kind: ProviderKind) -> list[str]:
+        return self.active_names(kind)
 
-    def provider(self, kind: ProviderKind, name: str | None = None) -> Any:
-        """The provider of ``kind`` named ``name`` (default: the active one), built once.
-
-        Typed by kind (the overloads): ``provider("storage")`` is a
-        :class:`~socialflow.plugins.protocols.StorageBackend`, and so on.
-        """
+    def _provider(self, kind: ProviderKind, name: str | None) -> Any:
+        """The provider of ``kind`` named ``name`` (default: the active one), built once;
+        :meth:`provider` (typed by kind) calls this."""
         if name is None:
             active = self.active_names(kind)
             if not active:
@@ -273,25 +285,6 @@ class SocialflowPluginManager(pluggy.PluginManager):
                 raise PluginError(self._unknown_provider_message(kind, name, factories))
             self._provider_cache[key] = factories[name][1](self.settings)
         return self._provider_cache[key]
-
-    @overload
-    def providers(self, kind: Literal["storage"]) -> list[StorageBackend]: ...
-    @overload
-    def providers(self, kind: Literal["payments"]) -> list[PaymentProvider]: ...
-    @overload
-    def providers(self, kind: Literal["ranker"]) -> list[Ranker]: ...
-    @overload
-    def providers(self, kind: Literal["streaming"]) -> list[StreamingProvider]: ...
-    @overload
-    def providers(self, kind: Literal["moderation"]) -> list[Moderator]: ...
-    @overload
-    def providers(self, kind: Literal["notification"]) -> list[NotificationChannel]: ...
-    @overload
-    def providers(self, kind: Literal["search"]) -> list[SearchBackend]: ...
-
-    def providers(self, kind: ProviderKind) -> list[Any]:
-        """Every active provider of a multi-valued kind (notification channels)."""
-        return [self.provider(kind, name) for name in self.active_names(kind)]
 
     def _unknown_provider_message(
         self, kind: ProviderKind, name: str, factories: dict[str, Any]
@@ -327,6 +320,20 @@ class SocialflowPluginManager(pluggy.PluginManager):
         for section, model in self.hook.socialflow_settings_model():
             self.settings.plugin_config(section, model)
 
+    def plugin_settings(self, model: type[ModelT]) -> ModelT:
+        """The validated ``[plugin.<section>]`` of the section declared with ``model``
+        (through ``socialflow_settings_model``); validated once, then kept."""
+        if model not in self._plugin_settings:
+            sections = [s for s, m in self.hook.socialflow_settings_model() if m is model]
+            if len(sections) != 1:
+                found = "no plugin declares it" if not sections else f"sections {sections}"
+                raise PluginError(
+                    f"no single settings section for {model.__name__}: {found}; return "
+                    f'("<section>", {model.__name__}) from socialflow_settings_model.'
+                )
+            self._plugin_settings[model] = self.settings.plugin_config(sections[0], model)
+        return cast(ModelT, self._plugin_settings[model])
+
     # ------------------------------------------------------------------ filters
 
     def apply_filters(self, hook_name: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -338,17 +345,20 @@ class SocialflowPluginManager(pluggy.PluginManager):
         from its ``yield``, and may replace it or catch a veto.
         """
         hook = getattr(self.hook, hook_name)
-        (argument,) = hook.spec.argnames
+        argument = hook.spec.argnames[0]  # the value; the others are the hook context
+        context = self.hook_context()
 
         def chain(implementations: list[pluggy.HookImpl]) -> dict[str, Any]:
             current = value
             for impl in implementations:
-                changed = _call_impl(impl, {argument: current})
+                changed = _call_impl(impl, {argument: current, **context})
                 if changed is not None:
                     current = changed
             return current
 
-        result: dict[str, Any] | None = self._call_inside_wrappers(hook, {argument: value}, chain)
+        result: dict[str, Any] | None = self._call_inside_wrappers(
+            hook, {argument: value, **context}, chain
+        )
         if result is None:
             # Only a wrapper can answer None (the chain always answers). Storing the
             # unfiltered value instead would let content past the filters: fail loudly.
@@ -366,16 +376,17 @@ class SocialflowPluginManager(pluggy.PluginManager):
         exception from an implementation or a wrapper is logged and swallowed.
         """
         hook = self.hook.socialflow_on_event
+        kwargs = {"event": event, **self.hook_context()}
 
         def deliver(implementations: list[pluggy.HookImpl]) -> None:
             for impl in implementations:
                 try:
-                    _call_impl(impl, {"event": event})
+                    _call_impl(impl, kwargs)
                 except Exception:
                     logger.exception("plugin %s failed on event %s", impl.plugin_name, event.name)
 
         try:
-            self._call_inside_wrappers(hook, {"event": event}, deliver)
+            self._call_inside_wrappers(hook, kwargs, deliver)
         except Exception:
             logger.exception("a wrapper of socialflow_on_event failed on event %s", event.name)
 
@@ -429,7 +440,16 @@ def call_order(hook: pluggy.HookCaller) -> list[pluggy.HookImpl]:
 
 
 def _call_impl(impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
-    """Call one implementation as pluggy does: only the arguments it declares."""
+    """Call one implementation as pluggy does: only the arguments it declares.
+
+    One that takes ``platform`` when the manager serves none (used on its own,
+    as some tests do) is refused by name rather than handed ``None``.
+    """
+    if "platform" in impl.argnames and kwargs.get("platform") is None:
+        raise PluginError(
+            f"plugin {impl.plugin_name}: {impl.function.__name__} takes `platform`, but this "
+            "plugin manager runs without one; use a started Platform's `plugins`."
+        )
     return impl.function(*(kwargs[name] for name in impl.argnames))
 
 
@@ -452,13 +472,13 @@ def _unhonourable(manager: pluggy.PluginManager, plugin: object) -> str | None:
     return None
 
 
-def _declarers(hook: pluggy.HookCaller) -> dict[str, list[str]]:
+def _declarers(hook: pluggy.HookCaller, settings: Settings) -> dict[str, list[str]]:
     """Provider name -> the plugins declaring it, in pluggy's call order (for messages
     and ``socialflow plugins list``; provider hooks only return a dict, so asking again
     is cheap)."""
     declarers: dict[str, list[str]] = {}
     for impl in call_order(hook):
-        for provider_name in _call_impl(impl, {}) or {}:
+        for provider_name in _call_impl(impl, {"settings": settings}) or {}:
             declarers.setdefault(provider_name, []).append(impl.plugin_name)
     return declarers
 

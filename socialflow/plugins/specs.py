@@ -22,6 +22,15 @@ implementations first, then the rest from the last registered to the first,
 inner call inside the wrappers (:meth:`SocialflowPluginManager.apply_filters
 <socialflow.plugins.manager.SocialflowPluginManager.apply_filters>`).
 
+An implementation takes only the arguments it names (pluggy's rule), so a
+hook's ``settings`` and ``platform`` arguments cost nothing to those that do
+not want them. ``settings`` is the deployment's Settings; ``platform`` is the
+running platform, of which plugins may rely on the
+:class:`~socialflow.plugins.facade.PlatformFacade` part (their own settings
+section, providers, sessions, after-commit events and tasks). A plugin manager
+used without a platform (some tests) has none to give: it refuses to call a
+filter, event handler or router that asks for one.
+
 ``docs/plugins.md`` has a section per hook; a test keeps the two in step.
 """
 
@@ -53,6 +62,8 @@ if TYPE_CHECKING:
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
+    from socialflow.plugins.audiences import Audience
+    from socialflow.plugins.facade import PlatformFacade
 
 PROJECT_NAME = "socialflow"
 ENTRY_POINT_GROUP = "socialflow"
@@ -112,7 +123,9 @@ class AppInfo:
 
 
 @hookspec
-def socialflow_storage_backends() -> dict[str, Callable[[Settings], StorageBackend]]:
+def socialflow_storage_backends(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], StorageBackend]]:
     """Storage backends this plugin provides, by name.
 
     Return ``{"s3": make_s3_backend}``; ``make_s3_backend(settings)`` returns
@@ -123,7 +136,9 @@ def socialflow_storage_backends() -> dict[str, Callable[[Settings], StorageBacke
 
 
 @hookspec
-def socialflow_payment_providers() -> dict[str, Callable[[Settings], PaymentProvider]]:
+def socialflow_payment_providers(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], PaymentProvider]]:
     """Payment providers by name (selected by ``payments``).
 
     See :class:`~socialflow.plugins.protocols.PaymentProvider`. Money moves in
@@ -132,7 +147,7 @@ def socialflow_payment_providers() -> dict[str, Callable[[Settings], PaymentProv
 
 
 @hookspec
-def socialflow_rankers() -> dict[str, Callable[[Settings], Ranker]]:
+def socialflow_rankers(settings: Settings) -> dict[str, Callable[[Settings], Ranker]]:
     """Feed rankers by name (selected by ``ranker``).
 
     See :class:`~socialflow.plugins.protocols.Ranker`. Every feed (home,
@@ -141,7 +156,9 @@ def socialflow_rankers() -> dict[str, Callable[[Settings], Ranker]]:
 
 
 @hookspec
-def socialflow_streaming_providers() -> dict[str, Callable[[Settings], StreamingProvider]]:
+def socialflow_streaming_providers(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], StreamingProvider]]:
     """Live streaming providers by name (selected by ``streaming``).
 
     See :class:`~socialflow.plugins.protocols.StreamingProvider`.
@@ -149,7 +166,7 @@ def socialflow_streaming_providers() -> dict[str, Callable[[Settings], Streaming
 
 
 @hookspec
-def socialflow_moderators() -> dict[str, Callable[[Settings], Moderator]]:
+def socialflow_moderators(settings: Settings) -> dict[str, Callable[[Settings], Moderator]]:
     """Moderation models by name (selected by ``moderation``).
 
     See :class:`~socialflow.plugins.protocols.Moderator`.
@@ -157,7 +174,9 @@ def socialflow_moderators() -> dict[str, Callable[[Settings], Moderator]]:
 
 
 @hookspec
-def socialflow_notification_channels() -> dict[str, Callable[[Settings], NotificationChannel]]:
+def socialflow_notification_channels(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], NotificationChannel]]:
     """Notification channels by name (enabled by ``notification_channels``).
 
     See :class:`~socialflow.plugins.protocols.NotificationChannel`. Unlike the
@@ -166,7 +185,9 @@ def socialflow_notification_channels() -> dict[str, Callable[[Settings], Notific
 
 
 @hookspec
-def socialflow_search_backends() -> dict[str, Callable[[Settings], SearchBackend]]:
+def socialflow_search_backends(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], SearchBackend]]:
     """Search backends by name (selected by ``search``).
 
     See :class:`~socialflow.plugins.protocols.SearchBackend`.
@@ -177,7 +198,7 @@ def socialflow_search_backends() -> dict[str, Callable[[Settings], SearchBackend
 
 
 @hookspec
-def socialflow_routers() -> list[APIRouter]:
+def socialflow_routers(settings: Settings, platform: PlatformFacade) -> list[APIRouter]:
     """Extra FastAPI routers, mounted under ``/api/v1`` after the built-in ones.
 
     Use ``socialflow.core.http.deps`` (``SessionDep``, ``CurrentUser``) in them to
@@ -262,7 +283,9 @@ def socialflow_platform_serving(platform: Platform) -> None:
 
 
 @hookspec
-def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+def socialflow_export_account(
+    session: Session, user_id: int, settings: Settings, platform: PlatformFacade
+) -> dict[str, Any]:
     """This plugin's part of a user's data export (``GET /users/me/export``).
 
     Return ``{"section": [...]}`` with plain JSON values; the sections of every
@@ -271,10 +294,35 @@ def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
 
 
 @hookspec
-def socialflow_object_deleting(session: Session, kind: str, object_id: Any) -> None:
+def socialflow_object_deleting(
+    session: Session, kind: str, object_id: Any, settings: Settings, platform: PlatformFacade
+) -> None:
     """An object (``kind`` "video", "post", ...) is being deleted in ``session``'s
     transaction: drop or detach the rows of yours that point at it, without
     committing. For work after the commit, listen to the matching event instead.
+    """
+
+
+@hookspec
+def socialflow_audiences() -> list[Audience]:
+    """Visibilities this plugin adds to posts and videos (``subscribers``).
+
+    Each :class:`~socialflow.plugins.audiences.Audience` names the value
+    stored in ``visibility`` and says which authors admit a viewer, in Python
+    and in SQL; the social and video apps' visibility rule consults every
+    registered audience on every route that shows posts or videos.
+    """
+
+
+@hookspec
+def socialflow_counters(session: Session, kind: str, ids: list[Any]) -> dict[Any, dict[str, int]]:
+    """Counters this plugin shows on other apps' objects, for a whole page at once.
+
+    ``kind`` is ``"user"``, ``"post"`` or ``"video"`` and ``ids`` the objects
+    about to be returned; answer ``{id: {"name": value}}`` for the ones you
+    count (one query per call, not per id). The values appear under the
+    object's ``counters`` field. Runs on read paths: keep it to indexed
+    lookups, and return ``{}`` for kinds you do not count.
     """
 
 
@@ -282,7 +330,7 @@ def socialflow_object_deleting(session: Session, kind: str, object_id: Any) -> N
 
 
 @hookspec
-def socialflow_on_event(event: Event) -> None:
+def socialflow_on_event(event: Event, settings: Settings, platform: PlatformFacade) -> None:
     """Be told about a domain event after its transaction committed.
 
     Runs in the process that made the change; do slow work by enqueueing a
@@ -295,7 +343,9 @@ def socialflow_on_event(event: Event) -> None:
 
 
 @hookspec(firstresult=True)
-def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
+def socialflow_filter_post(
+    post: dict[str, Any], settings: Settings, platform: PlatformFacade
+) -> dict[str, Any] | None:
     """Change or veto a post before it is stored.
 
     ``post`` has ``author_id``, ``text``, ``visibility`` and ``video_id``.
@@ -306,10 +356,14 @@ def socialflow_filter_post(post: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @hookspec(firstresult=True)
-def socialflow_filter_comment(comment: dict[str, Any]) -> dict[str, Any] | None:
+def socialflow_filter_comment(
+    comment: dict[str, Any], settings: Settings, platform: PlatformFacade
+) -> dict[str, Any] | None:
     """Like :func:`socialflow_filter_post`, for comments (``author_id``, ``post_id``, ``text``)."""
 
 
 @hookspec(firstresult=True)
-def socialflow_filter_profile(profile: dict[str, Any]) -> dict[str, Any] | None:
+def socialflow_filter_profile(
+    profile: dict[str, Any], settings: Settings, platform: PlatformFacade
+) -> dict[str, Any] | None:
     """Like :func:`socialflow_filter_post`, for profile edits (``display_name``, ``bio``)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -19,16 +20,14 @@ if TYPE_CHECKING:
     from socialflow.core.platform import Platform
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "realtime",
-            "Live delivery to clients: WebSocket topics and Server-Sent Events",
-            requires=("accounts", "graph", "video", "social", "notifications"),
-            optional=True,
-        )
-    ]
+socialflow_apps = declared(
+    AppInfo(
+        "realtime",
+        "Live delivery to clients: WebSocket topics and Server-Sent Events",
+        requires=("accounts", "graph", "video", "social", "notifications"),
+        optional=True,
+    )
+)
 
 
 @hookimpl

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from socialflow.core.platform import Platform
 
-BUILT_IN = ("user", "post")
+BUILT_IN = ("user", "post", "access")
 
 
 @dataclass(frozen=True)

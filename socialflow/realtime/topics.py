@@ -46,6 +46,16 @@ def post_topic(post_id: int) -> str:
     return f"post:{post_id}"
 
 
+def access_topic(user_id: int) -> str:
+    """A user's connections' internal topic: ``recheck`` frames there make each of them
+    re-check every post topic it follows (clients cannot subscribe to it)."""
+    return f"access:{user_id}"
+
+
+# The event of a frame that is not for the client: "re-check who may follow this".
+RECHECK = "recheck"
+
+
 def user_of(topic: str) -> int | None:
     """The user whose own stream ``topic`` is (frames there are logged for replay)."""
     if topic.startswith("user:"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -20,25 +21,15 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "search",
-            "Search through the active search backend",
-            requires=("accounts", "graph", "video", "social"),
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.search.models"]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.search.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "search",
+        "Search through the active search backend",
+        requires=("accounts", "graph", "video", "social"),
+    )
+)
+socialflow_table_modules = declared("socialflow.search.models")
+socialflow_task_modules = declared("socialflow.search.tasks")
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -22,25 +23,15 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "social",
-            "Posts, comments, likes, shares, images, trending",
-            requires=("accounts", "graph", "video"),
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.social.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
+socialflow_apps = declared(
+    AppInfo(
+        "social",
+        "Posts, comments, likes, shares, images, trending",
+        requires=("accounts", "graph", "video"),
+    )
+)
+socialflow_table_modules = declared("socialflow.social.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
 
 
 @hookimpl
@@ -68,9 +59,7 @@ def socialflow_object_deleting(session: Session, kind: str, object_id: Any) -> N
         detach_video(session, object_id)
 
 
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.social.tasks"]
+socialflow_task_modules = declared("socialflow.social.tasks")
 
 
 @hookimpl

@@ -36,6 +36,8 @@ from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.indexing import queue_post
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
+from socialflow.plugins.audiences import Audiences, audiences_of
+from socialflow.plugins.session import counters_of
 from socialflow.social import images as image_service
 from socialflow.social import trending
 from socialflow.social.models import Post, PostEdit, PostHashtag, PostLike, Visibility
@@ -105,13 +107,16 @@ def _validate_text(text: str, limit: int) -> str:
     return text
 
 
-def _visibility(value: str) -> str:
-    try:
-        return Visibility(value).value
-    except ValueError:
-        raise ValidationProblem(
-            "visibility must be public, followers or private.", slug="validation-error"
-        ) from None
+def _visibility(session: DB, value: str) -> str:
+    """``value`` if it is a built-in visibility or an audience a plugin registered."""
+    if value in Visibility.__members__ or value in audiences_of(session).by_name:
+        return value
+    allowed = [v.value for v in Visibility] + audiences_of(session).names
+    raise ValidationProblem(
+        f"visibility must be one of: {', '.join(allowed)}.",
+        slug="validation-error",
+        errors=[{"field": "visibility", "message": "unknown visibility", "code": "invalid"}],
+    )
 
 
 def _own_video(session: Session, author_id: int, video_id: Any) -> str | None:
@@ -162,7 +167,7 @@ def create_post(
         },
     )
     clean = _validate_text(str(data["text"]), settings.post_max_length)
-    vis = _visibility(str(data.get("visibility", visibility)))
+    vis = _visibility(session, str(data.get("visibility", visibility)))
     parsed = parse_entities(clean)
     mentions = resolve_mentions(session, author_id=author.id, usernames=parsed["mentions"])
     entities = {"hashtags": parsed["hashtags"], "mentions": mentions, "links": parsed["links"]}
@@ -264,6 +269,17 @@ def edit_post(
             session.add(PostEdit(post_id=post_id, text=post.text, entities=post.entities))
             parsed = parse_entities(clean)
             mentions = resolve_mentions(session, author_id=editor.id, usernames=parsed["mentions"])
+            before = {m["id"] for m in (post.entities or {}).get("mentions", [])}
+            for mention in mentions:
+                if mention["id"] not in before and mention["id"] != post.author_id:
+                    # Newly mentioned: told once (the notification is once per post, ever).
+                    record_event(
+                        session,
+                        "mentioned",
+                        post_id=post.id,
+                        author_id=post.author_id,
+                        user_id=mention["id"],
+                    )
             post.text = clean
             post.entities = {
                 "hashtags": parsed["hashtags"],
@@ -273,8 +289,8 @@ def edit_post(
             session.execute(delete(HASHTAGS).where(HASHTAGS.c.post_id == post.id))
             _store_hashtags(session, post.id, parsed["hashtags"])  # type: ignore[arg-type]
             changes["text"] = True
-    if visibility is not None and _visibility(visibility) != post.visibility:
-        post.visibility = _visibility(visibility)
+    if visibility is not None and _visibility(session, visibility) != post.visibility:
+        post.visibility = visibility
         changes["visibility"] = post.visibility
     if changes:
         post.edited_at = utcnow()
@@ -318,13 +334,16 @@ def may_see(
     visibility: str,
     author_private: bool,
     follows_author: bool,
+    in_audience: bool = False,
 ) -> bool:
     """THE visibility rule of a post, once blocks are ruled out (they hide everything).
 
     The author sees their posts. A private account's posts are for its
     approved followers only, whatever each post's own visibility (a pending
     follow request is not a follow). Otherwise ``public`` is for everyone,
-    ``followers`` for followers, ``private`` for the author alone.
+    ``followers`` for followers, ``private`` for the author alone, and a
+    visibility an app added (an audience, :mod:`socialflow.plugins.audiences`)
+    for the viewers that audience admits (``in_audience``).
     :func:`can_view` and :func:`visible_rows` apply it to one post or a page;
     :func:`visible_condition` is its SQL twin.
     """
@@ -334,7 +353,9 @@ def may_see(
         return False
     if visibility == Visibility.public.value:
         return True
-    return visibility == Visibility.followers.value and follows_author
+    if visibility == Visibility.followers.value:
+        return follows_author
+    return in_audience
 
 
 def _author_private(session: DB, post: Any) -> bool:
@@ -363,16 +384,29 @@ def can_view(session: DB, viewer_id: int | None, post: Any) -> bool:
         visibility=post.visibility,
         author_private=author_private,
         follows_author=needs_follow and graph.is_following(session, viewer_id, post.author_id),
+        in_audience=audiences_of(session).admits(
+            session, viewer_id, post.visibility, post.author_id
+        ),
     )
 
 
+# What a follower sees of an account they follow (a private account's public
+# posts included); audiences decide for themselves.
+FOR_FOLLOWERS = (Visibility.public.value, Visibility.followers.value)
+
+
 def visible_condition(
-    viewer_id: int | None, *, posts: Any = POSTS, authors: Any = USERS
+    viewer_id: int | None,
+    *,
+    posts: Any = POSTS,
+    authors: Any = USERS,
+    audiences: Audiences,
 ) -> ColumnElement[bool]:
     """:func:`may_see` as a SQL condition over ``posts`` joined to their ``authors``.
 
     For listings that must filter in the query (exact, full pages). Blocks,
-    mutes and deletion are the caller's (they differ by route).
+    mutes and deletion are the caller's (they differ by route). ``audiences``
+    is ``audiences_of(session)``: the visibilities other apps added.
     """
     for_everyone = public_condition(posts=posts, authors=authors)
     if viewer_id is None:
@@ -383,7 +417,11 @@ def visible_condition(
     return or_(
         posts.c.author_id == viewer_id,
         for_everyone,
-        and_(posts.c.visibility != Visibility.private.value, follows_author),
+        and_(posts.c.visibility.in_(FOR_FOLLOWERS), follows_author),
+        and_(
+            or_(authors.c.is_private.is_(False), follows_author),
+            audiences.condition(viewer_id, posts.c.visibility, posts.c.author_id),
+        ),
     )
 
 
@@ -482,6 +520,9 @@ def visible_rows(
             and row.author_id != viewer_id
         }
         followed = graph.followed_among(session, viewer_id, needs_follow)
+    admitted = audiences_of(session).admitted_pairs(
+        session, viewer_id, ((row.visibility, row.author_id) for row in rows)
+    )
     return [
         row
         for row in rows
@@ -492,6 +533,7 @@ def visible_rows(
             visibility=row.visibility,
             author_private=bool(row.author_private),
             follows_author=row.author_id in followed,
+            in_audience=(row.visibility, row.author_id) in admitted,
         )
     ]
 
@@ -526,8 +568,10 @@ def serialize(
     liked: bool,
     video: dict[str, Any] | None = None,
     images: list[dict[str, Any]] | None = None,
+    counters: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The public Post shape from a hydrated row (``video``/``images``: their public shapes)."""
+    """The public Post shape from a hydrated row (``video``/``images``: their public shapes;
+    ``counters``: other apps', see ``socialflow_counters``)."""
     return {
         "id": row.id,
         "author": {
@@ -549,6 +593,7 @@ def serialize(
         "video_id": row.video_id,
         "video": video,
         "images": images or [],
+        "counters": counters or {},
     }
 
 
@@ -558,7 +603,9 @@ def serialize_many(
     """Posts the viewer may see, in their public shape: likes, videos, images in one query each.
 
     A post's video is shown to whoever may see the post, whatever the video's
-    own visibility: attaching it is the author sharing it (docs/social.md).
+    own visibility (attaching it is the author sharing it, docs/social.md),
+    except a video for an audience (``subscribers``): outside it, the post
+    shows no video.
     """
     # Rows from load_rows(..., viewer_id) already say whether the viewer liked them.
     if rows and hasattr(rows[0], "liked"):
@@ -566,16 +613,42 @@ def serialize_many(
     else:
         liked = liked_among(session, viewer_id, [row.id for row in rows])
     videos = public_videos(platform, session, [row.video_id for row in rows])
+    locked = locked_videos(session, viewer_id, [videos.get(row.video_id or "") for row in rows])
     images = image_service.images_by_post(platform, session, [row.id for row in rows])
+    counters = counters_of(session, "post", [row.id for row in rows])
     return [
         serialize(
             row,
             liked=row.id in liked,
-            video=videos.get(row.video_id) if row.video_id else None,
+            video=videos.get(row.video_id) if row.video_id not in locked else None,
             images=images.get(row.id),
+            counters=counters.get(row.id),
         )
         for row in rows
     ]
+
+
+def locked_videos(
+    session: DB, viewer_id: int | None, videos: Iterable[dict[str, Any] | None]
+) -> set[str]:
+    """Of the posts' ``videos`` (public shapes), the ids of those for an audience that
+    does not admit ``viewer_id``: their posts show no video (see :func:`serialize_many`)."""
+    audiences = audiences_of(session)
+    gated = [
+        video
+        for video in videos
+        if video is not None
+        and video["visibility"] in audiences.by_name
+        and video["owner_id"] != viewer_id
+    ]
+    if not gated:
+        return set()
+    admitted = audiences.admitted_pairs(
+        session, viewer_id, [(video["visibility"], video["owner_id"]) for video in gated]
+    )
+    return {
+        video["id"] for video in gated if (video["visibility"], video["owner_id"]) not in admitted
+    }
 
 
 def public_post(

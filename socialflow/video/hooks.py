@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -22,30 +23,16 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "video",
-            "Resumable uploads, transcoding to HLS, playback",
-            requires=("accounts", "graph"),
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.video.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.video.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "video",
+        "Resumable uploads, transcoding to HLS, playback",
+        requires=("accounts", "graph"),
+    )
+)
+socialflow_table_modules = declared("socialflow.video.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.video.tasks")
 
 
 @hookimpl
@@ -75,3 +62,13 @@ def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
     from socialflow.video.export import videos_section
 
     return {"videos": videos_section(session, user_id)}
+
+
+@hookimpl
+def socialflow_counters(session: Session, kind: str, ids: list[Any]) -> dict[Any, dict[str, int]]:
+    """``videos`` on profiles: how many ready, public videos each account shows."""
+    if kind != "user":
+        return {}
+    from socialflow.video.videos import public_video_counts
+
+    return {owner: {"videos": count} for owner, count in public_video_counts(session, ids).items()}

@@ -10,14 +10,16 @@ can play its video; segments, poster and storyboard are storage signed URLs.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from socialflow.core.http.examples import example_of, examples
+from socialflow.plugins.session import counters_of
 from socialflow.video import videos as video_service
 from socialflow.video.models import Video, VideoStatus
 
@@ -30,6 +32,17 @@ VIDEOS = Video.__table__  # type: ignore[attr-defined]
 
 
 class RenditionPublic(BaseModel):
+    model_config = examples(
+        {
+            "name": "720p",
+            "width": 1280,
+            "height": 720,
+            "bandwidth": 2800000,
+            "codecs": "avc1.64001f,mp4a.40.2",
+            "playlist_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/hls/720p/index.m3u8?expires=1767225600&sig=5f1c",
+        }
+    )
+
     name: str
     width: int
     height: int
@@ -39,6 +52,18 @@ class RenditionPublic(BaseModel):
 
 
 class StoryboardPublic(BaseModel):
+    model_config = examples(
+        {
+            "url": "https://media.example.com/videos/v_8Jx2kQ/storyboard.jpg?sig=abc",
+            "interval": 2.0,
+            "count": 31,
+            "columns": 10,
+            "rows": 4,
+            "tile_width": 160,
+            "tile_height": 90,
+        }
+    )
+
     url: str
     interval: float
     count: int
@@ -50,6 +75,52 @@ class StoryboardPublic(BaseModel):
 
 class VideoPublic(BaseModel):
     """The Video shape of DESIGN.md (plus title, visibility, storyboard layout...)."""
+
+    model_config = examples(
+        {
+            "id": "v_8Jx2kQ",
+            "owner_id": 42,
+            "title": "Down the ridge",
+            "description": "First ride of the season.",
+            "visibility": "public",
+            "status": "ready",
+            "progress": 100,
+            "failure_reason": None,
+            "duration": 61.5,
+            "width": 1920,
+            "height": 1080,
+            "renditions": [example_of(RenditionPublic)],
+            "master_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/master.m3u8?expires=1767225600&sig=9a2e",
+            "thumbnail_url": "https://media.example.com/videos/v_8Jx2kQ/poster.jpg?sig=abc",
+            "storyboard_url": "https://media.example.com/videos/v_8Jx2kQ/storyboard.jpg?sig=abc",
+            "storyboard": example_of(StoryboardPublic),
+            "view_count": 5120,
+            "watch_seconds": 181234.5,
+            "created_at": "2026-03-01T08:00:00Z",
+            "counters": {},
+        },
+        {
+            "id": "v_3Lm9pR",
+            "owner_id": 42,
+            "title": "",
+            "description": "",
+            "visibility": "public",
+            "status": "processing",
+            "progress": 35,
+            "failure_reason": None,
+            "duration": 61.5,
+            "width": 1920,
+            "height": 1080,
+            "renditions": [],
+            "master_url": None,
+            "thumbnail_url": None,
+            "storyboard_url": None,
+            "storyboard": None,
+            "view_count": 0,
+            "watch_seconds": 0.0,
+            "created_at": "2026-03-02T10:00:00Z",
+        },
+    )
 
     id: str
     owner_id: int
@@ -70,6 +141,10 @@ class VideoPublic(BaseModel):
     view_count: int
     watch_seconds: float
     created_at: datetime
+    counters: dict[str, int] = Field(
+        default_factory=dict,
+        description="Counts other apps show on a video (``socialflow_counters``).",
+    )
 
 
 def _api_base(platform: Platform) -> str:
@@ -87,7 +162,9 @@ def playlist_url(platform: Platform, video_id: str, name: str) -> str:
     return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
 
 
-def to_public(platform: Platform, video: Any) -> VideoPublic:
+def to_public(
+    platform: Platform, video: Any, counters: dict[str, int] | None = None
+) -> VideoPublic:
     """The Video shape of ``video`` (an ORM :class:`Video` or a Core row of ``videos``)."""
     ready = video.status == VideoStatus.ready.value and video.hls_prefix
     storage = platform.storage
@@ -127,7 +204,14 @@ def to_public(platform: Platform, video: Any) -> VideoPublic:
         view_count=video.view_count,
         watch_seconds=video.watch_seconds,
         created_at=video.created_at,
+        counters=counters or {},
     )
+
+
+def render(platform: Platform, session: DB, videos: Sequence[Any]) -> list[VideoPublic]:
+    """:func:`to_public` for a page of videos, with other apps' counters (one call)."""
+    counters = counters_of(session, "video", [video.id for video in videos])
+    return [to_public(platform, video, counters.get(video.id)) for video in videos]
 
 
 def public_videos(
@@ -141,5 +225,5 @@ def public_videos(
     ids = sorted({i for i in video_ids if i})
     if not ids:
         return {}
-    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids)))
-    return {row.id: to_public(platform, row).model_dump(mode="json") for row in rows}
+    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids))).all()
+    return {video.id: video.model_dump(mode="json") for video in render(platform, session, rows)}

@@ -24,6 +24,7 @@ from socialflow.core.effects import enqueue_after_commit, record_event
 from socialflow.core.errors import Conflict, NotFound, Problem
 from socialflow.core.indexing import queue_video
 from socialflow.core.settings import Settings
+from socialflow.plugins.audiences import audiences_of
 from socialflow.plugins.protocols import StorageBackend
 from socialflow.video import upload_quotas
 from socialflow.video.media.tus import TusError, parse_metadata
@@ -106,9 +107,10 @@ def create_upload(
         raise _tus_problem(exc) from exc
     filename = (metadata.get("filename") or metadata.get("name") or "")[:255]
     visibility = metadata.get("visibility") or Visibility.public.value
-    if visibility not in {v.value for v in Visibility}:
+    if visibility not in Visibility.__members__ and visibility not in audiences_of(session).by_name:
+        allowed = ", ".join([v.value for v in Visibility] + audiences_of(session).names)
         raise Problem(
-            "visibility must be public, unlisted or private", status=400, slug="tus-invalid-request"
+            f"visibility must be one of: {allowed}", status=400, slug="tus-invalid-request"
         )
     title = (metadata.get("title") or filename.rsplit(".", 1)[0] or "Untitled video")[:200]
     assert owner.id is not None

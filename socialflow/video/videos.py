@@ -32,18 +32,19 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from socialflow.accounts.models import AccountState, User
 from socialflow.core.db.base import utcnow
+from socialflow.core.db.sqlutil import DB
 from socialflow.core.effects import enqueue_after_commit, record_event
 from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.indexing import queue_video
@@ -51,6 +52,7 @@ from socialflow.core.inputs import ascii_int, has_forbidden_chars, same_secret
 from socialflow.core.settings import Settings
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
+from socialflow.plugins.audiences import audiences_of
 from socialflow.plugins.manager import SocialflowPluginManager
 from socialflow.plugins.protocols import StorageBackend, UploadedPart
 from socialflow.video.media.pipeline import publish, transcode
@@ -68,6 +70,7 @@ HEARTBEAT_EVERY = 1.0
 DELETE_STORAGE_TASK = "socialflow.media.delete_video_storage"
 USERS = User.__table__  # type: ignore[attr-defined]
 FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
+VIDEOS = Video.__table__  # type: ignore[attr-defined]
 
 
 def videos_prefix(video_id: str) -> str:
@@ -99,13 +102,29 @@ def owner_allows(session: Session, viewer_id: int | None, owner_id: int) -> bool
     return graph.may_see_account(session, viewer_id, owner)
 
 
+def check_visibility(session: Session, value: str) -> str:
+    """``value`` if it is a built-in video visibility or an audience a plugin registered."""
+    if value in Visibility.__members__ or value in audiences_of(session).by_name:
+        return value
+    allowed = [v.value for v in Visibility] + audiences_of(session).names
+    raise ValidationProblem(
+        f"visibility must be one of: {', '.join(allowed)}.",
+        errors=[{"field": "visibility", "message": "unknown visibility", "code": "invalid"}],
+    )
+
+
 def can_view(session: Session, video: Video, viewer: User | None) -> bool:
     """Owners see their videos in any state; others only ready, non-private ones whose
-    owner allows them (:func:`owner_allows`: blocks, private accounts)."""
+    owner allows them (:func:`owner_allows`: blocks, private accounts) and, for a
+    visibility an app added (an audience), whom that audience admits."""
     viewer_id = viewer.id if viewer is not None else None
     if viewer_id is not None and viewer_id == video.owner_id:
         return True
     if video.status != VideoStatus.ready.value or video.visibility == Visibility.private.value:
+        return False
+    if video.visibility not in Visibility.__members__ and not audiences_of(session).admits(
+        session, viewer_id, video.visibility, video.owner_id
+    ):
         return False
     return owner_allows(session, viewer_id, video.owner_id)
 
@@ -124,6 +143,22 @@ def can_play(session: Session, video: Video, viewer: User | None, *, signed: boo
         return False
     owner = session.get(User, video.owner_id)
     return owner is not None and owner.state != AccountState.deleted.value
+
+
+def public_video_counts(session: DB, owner_ids: Sequence[int]) -> dict[int, int]:
+    """How many ready, public videos each of ``owner_ids`` has (a profile's count)."""
+    if not owner_ids:
+        return {}
+    statement = (
+        select(VIDEOS.c.owner_id, func.count())
+        .where(
+            VIDEOS.c.owner_id.in_(owner_ids),
+            VIDEOS.c.status == VideoStatus.ready.value,
+            VIDEOS.c.visibility == Visibility.public.value,
+        )
+        .group_by(VIDEOS.c.owner_id)
+    )
+    return {int(owner): int(count) for owner, count in session.execute(statement).all()}
 
 
 def get_visible_video(*, session: Session, video_id: str, viewer: User | None) -> Video:
@@ -187,7 +222,14 @@ def list_videos(
             return [], None
         query = query.where(Video.owner_id == owner.id, Video.status == VideoStatus.ready.value)
         if owner.id != viewer_id:
-            query = query.where(Video.visibility == Visibility.public.value)
+            query = query.where(
+                or_(
+                    col(Video.visibility) == Visibility.public.value,
+                    audiences_of(session).condition(
+                        viewer_id, VIDEOS.c.visibility, VIDEOS.c.owner_id
+                    ),
+                )
+            )
     else:
         query = _listable(query, viewer_id)
     if cursor:
@@ -221,6 +263,8 @@ def update_video(*, session: Session, owner: User, video_id: str, changes: dict[
     """Apply the owner's ``changes`` (title, description, visibility, already validated);
     search and every cached post carrying the video follow the caller's commit."""
     video = get_own_video(session=session, owner=owner, video_id=video_id)
+    if "visibility" in changes:
+        check_visibility(session, changes["visibility"])
     changed = {field: value for field, value in changes.items() if getattr(video, field) != value}
     if changed:
         for field, value in changed.items():
@@ -257,7 +301,9 @@ def delete_video(
     """
     video = get_own_video(session=session, owner=owner, video_id=video_id)
     prefixes = storage_prefixes(session, video)
-    plugins.hook.socialflow_object_deleting(session=session, kind="video", object_id=video.id)
+    plugins.hook.socialflow_object_deleting(
+        session=session, kind="video", object_id=video.id, **plugins.hook_context()
+    )
     session.delete(video)
     record_event(session, "video_deleted", video_id=video_id, owner_id=owner.id)
     queue_video(session, video_id)

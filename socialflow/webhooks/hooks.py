@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -24,32 +25,18 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "webhooks",
-            "Outgoing webhooks: signed, retried deliveries of domain events",
-            # social: a mention or reply reaches an endpoint only if its owner may see the post.
-            requires=("accounts", "graph", "social"),
-            optional=True,
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.webhooks.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.webhooks.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "webhooks",
+        "Outgoing webhooks: signed, retried deliveries of domain events",
+        # social: a mention or reply reaches an endpoint only if its owner may see the post.
+        requires=("accounts", "graph", "social"),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.webhooks.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.webhooks.tasks")
 
 
 @hookimpl

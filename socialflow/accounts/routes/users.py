@@ -23,10 +23,12 @@ from socialflow.core.http.deps import (
     SessionDep,
     in_session,
 )
+from socialflow.core.http.examples import json_example
 from socialflow.core.http.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.route_marks import streams_body
 from socialflow.core.platform import Platform
+from socialflow.plugins.session import counters_of
 
 router = APIRouter(prefix="/users", tags=["users"])
 logger = logging.getLogger("socialflow.users")
@@ -37,6 +39,7 @@ def _me(user: User, session: SessionDep, platform: Platform) -> UserPrivate:
         user,
         avatar_url=avatars.avatar_url(platform.storage, user),
         two_factor_enabled=totp.is_enabled(session, user=user),
+        counters=counters_of(session, "user", [user.id]).get(user.id),
     )
 
 
@@ -112,7 +115,13 @@ def delete_avatar(user: CurrentUser, session: SessionDep, platform: PlatformDep)
     return _me(user, session, platform)
 
 
-@router.get("/me/export")
+@router.get(
+    "/me/export",
+    responses=json_example(
+        {"account": {"id": 42, "username": "alice", "email": "alice@example.com"}, "posts": []},
+        "A JSON download: one section per app (accounts, posts, videos...).",
+    ),
+)
 def export_me(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> Response:
     """Everything the platform holds about the caller's account, as a JSON download."""
     data = export_user_data(session=session, user=user, plugins=platform.plugins)

@@ -8,6 +8,7 @@ failing on upgrade. PostgreSQL goes through psycopg 3 with a bounded pool.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
+from socialflow.core.effects import discard_pending
 from socialflow.core.settings import Settings, SettingsError
 
 READ_ONLY_OPTION = "socialflow_read_only"
@@ -105,6 +107,28 @@ def read_only_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (API responses read them)."""
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, info: Mapping[str, object] | None = None
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (API responses read them).
+
+    ``info`` starts each session's ``Session.info`` (a platform puts its plugin
+    manager there, so services holding only a session reach the plugins).
+    """
+    return sessionmaker(
+        bind=engine, class_=PlatformSession, expire_on_commit=False, info=dict(info or {})
+    )
+
+
+class PlatformSession(Session):
+    """A session whose ``rollback()`` drops pending effects even with no transaction.
+
+    Events and tasks wait in ``Session.info`` for the commit and are dropped
+    by the platform's ``after_rollback`` listener; but a rollback before any
+    statement ran has no transaction to roll back, SQLAlchemy fires no event,
+    and what was recorded would go out with the session's next commit.
+    """
+
+    def rollback(self) -> None:
+        super().rollback()
+        discard_pending(self)

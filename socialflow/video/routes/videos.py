@@ -8,7 +8,7 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -18,6 +18,7 @@ from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.accounts.models import User
 from socialflow.core.errors import NotFound
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import Expiry, Name, ObjectKey, SafeText
 from socialflow.core.platform import Platform
@@ -32,6 +33,7 @@ from socialflow.video.public import (
     StoryboardPublic,
     VideoPublic,
     playlist_url,
+    render,
     to_public,
 )
 
@@ -51,6 +53,8 @@ __all__ = [
 
 
 class VideoPage(BaseModel):
+    model_config = examples({"items": [example_of(VideoPublic)], "next_cursor": "eyJpZCI6InZfMyJ9"})
+
     items: list[VideoPublic]
     next_cursor: str | None
 
@@ -58,16 +62,29 @@ class VideoPage(BaseModel):
 class VideoUpdate(StrictModel):
     """What an owner may change; fields left out stay as they are."""
 
+    model_config = examples(
+        {"title": "Down the ridge", "description": "First ride.", "visibility": "unlisted"}
+    )
+
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    visibility: Literal["public", "unlisted", "private"] | None = None
+    visibility: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_]{1,16}$",
+        description="public, unlisted, private, or an audience an installed app adds "
+        "(such as subscribers); 422 names the values this platform accepts.",
+    )
 
 
 class ViewRequest(StrictModel):
+    model_config = examples({"watched_seconds": 42.5})
+
     watched_seconds: float = Field(default=0.0, ge=0, le=24 * 3600)
 
 
 class ViewResult(BaseModel):
+    model_config = examples({"counted": True, "view_count": 5121, "watch_seconds": 181277.0})
+
     counted: bool
     view_count: int
     watch_seconds: float
@@ -88,7 +105,7 @@ def list_videos(
     rows, cursor = video_service.list_videos(
         session=session, viewer=viewer, mine=mine, cursor=page.cursor, limit=page.limit
     )
-    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+    return VideoPage(items=render(platform, session, rows), next_cursor=cursor)
 
 
 @router.get("/{video_id}", response_model=VideoPublic)
@@ -96,7 +113,7 @@ def read_video(
     video_id: ObjectKey, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> VideoPublic:
     video = video_service.get_visible_video(session=session, video_id=video_id, viewer=viewer)
-    return to_public(platform, video)
+    return render(platform, session, [video])[0]
 
 
 @router.patch("/{video_id}", response_model=VideoPublic)
@@ -114,7 +131,7 @@ def update_video(
         session=session, owner=user, video_id=video_id, changes=changes
     )
     session.commit()
-    return to_public(platform, video)
+    return render(platform, session, [video])[0]
 
 
 @router.delete("/{video_id}", status_code=204, response_class=Response)
@@ -261,4 +278,4 @@ def user_videos(
         cursor=page.cursor,
         limit=page.limit,
     )
-    return VideoPage(items=[to_public(platform, v) for v in rows], next_cursor=cursor)
+    return VideoPage(items=render(platform, session, rows), next_cursor=cursor)
