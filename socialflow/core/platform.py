@@ -195,6 +195,7 @@ class Platform(PlatformFacade):
         self.start()
         if app is not None:
             app.state.socialflow = self
+        self.plugins.hook.socialflow_platform_serving(platform=self)
         try:
             yield
         finally:

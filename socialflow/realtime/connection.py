@@ -33,6 +33,7 @@ from socialflow.realtime.frames import control
 from socialflow.realtime.hub import Sink
 from socialflow.realtime.limits import TokenBucket
 from socialflow.realtime.settings import realtime_settings
+from socialflow.realtime.topic_kinds import topic_kinds
 from socialflow.realtime.topics import RECHECK, BadTopicError, access_topic, parse_topic
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Connection:
             self.sink.closed = True
             for topic in [*self.topics, self.access]:
                 await self.broker.unsubscribe(topic, self.sink)
+                await self._presence(topic, joined=False)
             self.topics.clear()
             for recheck in self.rechecks:
                 recheck.cancel()
@@ -135,7 +137,7 @@ class Connection:
         op = body.get("op")
         if op in ("subscribe", "unsubscribe"):
             try:
-                topic = parse_topic(body.get("topic"))
+                topic = parse_topic(body.get("topic"), topic_kinds(self.platform).names())
             except BadTopicError as exc:
                 self.finish(closes.BAD_REQUEST, str(exc))
                 return
@@ -161,13 +163,30 @@ class Connection:
                 return
             self.topics.add(name)
             await self.broker.subscribe(name, self.sink)
+            self.sink.put_now(control("subscribed", name))
+            # After "subscribed": the frames a join causes (a viewer count) follow it.
+            await self._presence(name, joined=True)
+            return
         self.sink.put_now(control("subscribed", name))
 
     async def _unsubscribe(self, name: str) -> None:
         if name in self.topics:
             self.topics.discard(name)
             await self.broker.unsubscribe(name, self.sink)
+            await self._presence(name, joined=False)
         self.sink.put_now(control("unsubscribed", name))
+
+    async def _presence(self, name: str, *, joined: bool) -> None:
+        """Tell a registered topic kind that this connection joined or left one of its topics."""
+        kind_name, _, object_id = name.partition(":")
+        kind = topic_kinds(self.platform).get(kind_name)
+        callback = None if kind is None else (kind.joined if joined else kind.left)
+        if callback is None:
+            return
+        try:
+            await run_in_threadpool(callback, self.user_id, int(object_id), f"{id(self):x}")
+        except Exception:
+            logger.exception("realtime presence of %s failed", name)
 
     async def _renew(self, token: object) -> None:
         """A fresh access token for the same user extends the connection's life."""
