@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
 
@@ -94,3 +95,10 @@ def socialflow_platform_start(platform: Platform) -> None:
     )
     # Apps above this one register their kinds (live streams, chat messages) in theirs.
     platform.attach(TargetKinds, TargetKinds)
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.moderation.cli import register
+
+    register(app)
