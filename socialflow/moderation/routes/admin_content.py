@@ -35,7 +35,7 @@ from socialflow.moderation.schemas import (
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.post("/actions", response_model=ActionOut, status_code=201, responses=problems(409))
+@router.post("/actions", response_model=ActionOut, status_code=201, responses=problems(404, 409))
 def create_action(
     body: ActionCreate, session: SessionDep, platform: PlatformDep, moderator: ModeratorUser
 ) -> ActionOut:

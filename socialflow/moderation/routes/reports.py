@@ -35,7 +35,7 @@ actions_router = APIRouter(prefix="/moderation/actions", tags=["moderation"])
 appeals_router = APIRouter(prefix="/appeals", tags=["appeals"])
 
 
-@router.post("", response_model=ReportOut, status_code=201)
+@router.post("", response_model=ReportOut, status_code=201, responses=problems(404))
 def create_report(
     body: ReportCreate,
     session: SessionDep,
@@ -96,7 +96,7 @@ def read_action_against_me(action_id: DbId, session: SessionDep, user: CurrentUs
     return ActionOut(**serialize_action(action))
 
 
-@appeals_router.post("", response_model=AppealOut, status_code=201, responses=problems(409))
+@appeals_router.post("", response_model=AppealOut, status_code=201, responses=problems(404, 409))
 def create_appeal(
     body: AppealCreate, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> AppealOut:
