@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlmodel import Session
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -102,3 +103,10 @@ def socialflow_cli(app: typer.Typer) -> None:
     from socialflow.moderation.cli import register
 
     register(app)
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.moderation.export import export_for
+
+    return {"moderation": export_for(session, user_id)}

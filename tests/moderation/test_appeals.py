@@ -92,3 +92,23 @@ def test_only_standing_actions_are_appealed(
     assert (
         api("POST", "/appeals", alice, json={"action_id": 424242, "text": "x"}).status_code == 404
     )
+
+
+def test_data_export_holds_reports_actions_and_appeals(
+    api: Api, actor: Callable[..., Actor], mod: Actor
+) -> None:
+    from tests.moderation.conftest import report
+
+    alice, bob = actor("alice"), actor("bob")
+    post = make_post(api, alice, "x")
+    assert report(api, bob, "post", post["id"], "spam", "why").status_code == 201
+    warned = act(api, mod, "post", post["id"], "warn").json()
+    api("POST", "/appeals", alice, json={"action_id": warned["id"], "text": "no"})
+    alices = api("GET", "/users/me/export", alice).json()["moderation"]
+    assert [a["kind"] for a in alices["actions_against_me"]] == ["warn"]
+    assert [a["text"] for a in alices["appeals"]] == ["no"]
+    assert alices["reports"] == []
+    assert "why" not in str(alices)  # nothing of the report against her
+    bobs = api("GET", "/users/me/export", bob).json()["moderation"]
+    assert [(r["reason"], r["outcome"]) for r in bobs["reports"]] == [("spam", "warn")]
+    assert bobs["actions_against_me"] == []
