@@ -183,7 +183,8 @@ def revert_action(
     action_id: int,
     reason: str,
 ) -> ModerationAction:
-    """Undo a standing hide, remove, suspend or ban (restore / reinstate); the caller commits.
+    """Undo a standing hide, remove, warn, suspend or ban (restore / retract / reinstate);
+    the caller commits.
 
     ``moderator`` None: the system (a suspension's period ran out)."""
     original = session.get(ModerationAction, action_id)
@@ -229,9 +230,11 @@ def revert_action(
             user_service.reinstate(
                 session=session, user=author, actor_id=moderator.id if moderator else None
             )
+    elif kind is ActionKind.warn:
+        undo = ActionKind.retract  # nothing to put back: the strike goes
     else:
         raise ValidationProblem(
-            "Only a hide, a removal, a suspension or a ban can be undone.",
+            "Only a hide, a removal, a warning, a suspension or a ban can be undone.",
             slug="not-revertible",
         )
     original.reverted_at = original.reverted_at or utcnow()

@@ -39,6 +39,7 @@ class ActionKind(StrEnum):
     suspend = "suspend"  # for a period
     ban = "ban"  # suspension without end
     reinstate = "reinstate"  # lifts a suspension or ban
+    retract = "retract"  # withdraws a warning
 
 
 # Actions that count as a strike against the author while they stand.

@@ -68,6 +68,19 @@ def test_appeal_upheld_keeps_the_action(
         "moderation_appeal_filed",
     ]
     assert suspended["kind"] == "suspend"
+    # Another warning, overturned: withdrawn, and no longer a strike.
+    second = act(api, mod, "post", make_post(api, bob, "fine")["id"], "warn").json()
+    appeal = api("POST", "/appeals", bob, json={"action_id": second["id"], "text": "fine"}).json()
+    overturned = api(
+        "POST",
+        f"/admin/appeals/{appeal['id']}/decision",
+        mod2,
+        json={"outcome": "overturned", "note": "ok"},
+    )
+    assert overturned.status_code == 200, overturned.text
+    assert api("GET", f"/admin/users/{bob.id}", mod).json()["strikes"] == 1
+    kinds = [a["kind"] for a in api("GET", "/moderation/actions", bob).json()["items"]]
+    assert kinds == ["retract", "warn", "warn"]
     restore = api("POST", "/appeals", alice, json={"action_id": suspended["id"], "text": "x"})
     assert restore.status_code == 401  # suspended: signed out everywhere
 
