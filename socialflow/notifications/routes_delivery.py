@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from socialflow.accounts.deps import CurrentUser
 from socialflow.core.http.deps import PlatformDep, SessionDep
+from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import DbId
 from socialflow.notifications import devices, preferences, unsubscribe
 from socialflow.notifications.delivery_models import NotificationDevice
@@ -127,7 +128,8 @@ def delete_device(device_id: DbId, session: SessionDep, user: CurrentUser) -> Re
     return Response(status_code=204)
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse)
+# 404: a forged or foreign token (no account learns anything from it).
+@router.get("/unsubscribe", response_class=HTMLResponse, responses=problems(404))
 def unsubscribe_page(token: Token, platform: PlatformDep) -> HTMLResponse:
     """The e-mail link's page: one button that unsubscribes (scanners open links)."""
     _, kind = unsubscribe.read_token(platform, token)
@@ -142,7 +144,7 @@ def unsubscribe_page(token: Token, platform: PlatformDep) -> HTMLResponse:
     return HTMLResponse(page)
 
 
-@router.post("/unsubscribe", response_model=Unsubscribed)
+@router.post("/unsubscribe", response_model=Unsubscribed, responses=problems(404))
 def unsubscribe_now(token: Token, session: SessionDep, platform: PlatformDep) -> Unsubscribed:
     """One click (RFC 8058 ``List-Unsubscribe-Post``): e-mail off for the token's kind."""
     _, kind = unsubscribe.unsubscribe(session, platform, token)
