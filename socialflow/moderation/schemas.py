@@ -1,4 +1,7 @@
-"""Request and response bodies of the moderation and admin routes."""
+"""Request and response bodies of the moderation and admin routes.
+
+Their OpenAPI examples are in :mod:`socialflow.moderation.schema_examples`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from socialflow.accounts.models import Role
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import SafeText
+from socialflow.moderation import schema_examples as ex
 from socialflow.moderation.models import ActionKind
 
 
 class ReportCreate(StrictModel):
+    model_config = examples(ex.REPORT_CREATE, ex.REPORT_CREATE_PROFILE)
+
     target_type: str = Field(
         min_length=1,
         max_length=32,
@@ -27,6 +34,8 @@ class ReportCreate(StrictModel):
 
 
 class ReportOut(BaseModel):
+    model_config = examples(ex.REPORT_OUT, ex.REPORT_RESOLVED)
+
     id: int
     target_type: str
     target_id: str
@@ -40,11 +49,17 @@ class ReportOut(BaseModel):
 
 
 class ReportPage(BaseModel):
+    model_config = examples(
+        {"items": [example_of(ReportOut), ex.REPORT_RESOLVED], "next_cursor": None}
+    )
+
     items: list[ReportOut]
     next_cursor: str | None
 
 
 class ActionOut(BaseModel):
+    model_config = examples(ex.ACTION_HIDE, ex.ACTION_SUSPEND, ex.ACTION_REMOVE_HELD)
+
     id: int
     kind: str
     target_type: str
@@ -61,11 +76,15 @@ class ActionOut(BaseModel):
 
 
 class ActionPage(BaseModel):
+    model_config = examples({"items": [ex.ACTION_WARN, example_of(ActionOut)], "next_cursor": "88"})
+
     items: list[ActionOut]
     next_cursor: str | None
 
 
 class ActionCreate(StrictModel):
+    model_config = examples(ex.ACTION_CREATE, ex.ACTION_CREATE_SUSPEND)
+
     target_type: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
     target_id: SafeText = Field(min_length=1, max_length=64)
     kind: Literal[
@@ -81,10 +100,14 @@ class ActionCreate(StrictModel):
 
 
 class RevertCreate(StrictModel):
+    model_config = examples(ex.REVERT_CREATE)
+
     reason: SafeText = Field(min_length=1, max_length=2000)
 
 
 class CaseOut(BaseModel):
+    model_config = examples(ex.CASE_OUT, ex.CASE_CLAIMED)
+
     id: int
     target_type: str
     target_id: str
@@ -102,11 +125,15 @@ class CaseOut(BaseModel):
 
 
 class CasePage(BaseModel):
+    model_config = examples({"items": [example_of(CaseOut)], "next_cursor": None})
+
     items: list[CaseOut]
     next_cursor: str | None
 
 
 class CaseContext(BaseModel):
+    model_config = examples(ex.CASE_CONTEXT)
+
     case: CaseOut
     content: dict[str, Any] | None
     reports: list[ReportOut]
@@ -116,16 +143,22 @@ class CaseContext(BaseModel):
 
 
 class AppealCreate(StrictModel):
+    model_config = examples(ex.APPEAL_CREATE)
+
     action_id: int = Field(ge=1, le=2**31 - 1)
     text: SafeText = Field(min_length=1, max_length=2000)
 
 
 class AppealDecision(StrictModel):
+    model_config = examples(ex.APPEAL_DECISION, ex.APPEAL_DECISION_UPHELD)
+
     outcome: Literal["upheld", "overturned"]
     note: SafeText = Field(default="", max_length=2000)
 
 
 class AppealOut(BaseModel):
+    model_config = examples(ex.APPEAL_OUT, ex.APPEAL_DECIDED)
+
     id: int
     action_id: int
     appellant_id: int
@@ -138,11 +171,15 @@ class AppealOut(BaseModel):
 
 
 class AppealPage(BaseModel):
+    model_config = examples({"items": [example_of(AppealOut)], "next_cursor": None})
+
     items: list[AppealOut]
     next_cursor: str | None
 
 
 class AdminUserOut(BaseModel):
+    model_config = examples(ex.ADMIN_USER_OUT, ex.ADMIN_USER_SUSPENDED)
+
     id: int
     username: str
     email: str
@@ -156,15 +193,21 @@ class AdminUserOut(BaseModel):
 
 
 class AdminUserPage(BaseModel):
+    model_config = examples({"items": [example_of(AdminUserOut)], "next_cursor": "42"})
+
     items: list[AdminUserOut]
     next_cursor: str | None
 
 
 class RoleChange(StrictModel):
+    model_config = examples(ex.ROLE_CHANGE)
+
     role: Role
 
 
 class SuspendRequest(StrictModel):
+    model_config = examples(ex.SUSPEND_REQUEST, ex.BAN_REQUEST)
+
     reason: SafeText = Field(min_length=1, max_length=2000)
     duration_hours: int | None = Field(
         default=None, ge=1, le=24 * 3650, description="Omit for a ban (admins only)."
@@ -172,14 +215,20 @@ class SuspendRequest(StrictModel):
 
 
 class ReinstateRequest(StrictModel):
+    model_config = examples(ex.REINSTATE_REQUEST)
+
     reason: SafeText = Field(min_length=1, max_length=2000)
 
 
 class TwoFactorReset(BaseModel):
+    model_config = examples(ex.TWO_FACTOR_RESET)
+
     was_enabled: bool
 
 
 class ContentOut(BaseModel):
+    model_config = examples(ex.CONTENT_OUT)
+
     target_type: str
     target_id: str
     author_id: int
@@ -189,6 +238,8 @@ class ContentOut(BaseModel):
 
 
 class AuditEntryOut(BaseModel):
+    model_config = examples(ex.AUDIT_ENTRY, ex.AUDIT_ROLE_CHANGED)
+
     id: int
     created_at: str | None
     action: str
@@ -199,5 +250,9 @@ class AuditEntryOut(BaseModel):
 
 
 class AuditPage(BaseModel):
+    model_config = examples(
+        {"items": [example_of(AuditEntryOut), ex.AUDIT_ROLE_CHANGED], "next_cursor": None}
+    )
+
     items: list[AuditEntryOut]
     next_cursor: str | None
