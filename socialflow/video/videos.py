@@ -788,8 +788,15 @@ def record_view(
     video: Video,
     viewer: str,
     watch_seconds: float,
+    position: float | None = None,
+    source: str | None = None,
+    viewer_id: int | None = None,
 ) -> tuple[bool, Video]:
     """Count at most one view per viewer per window; add watch time every time.
+
+    ``position`` (the playhead), ``source`` (where the viewer came from) and
+    ``viewer_id`` (the signed-in viewer, if any) only ride on the
+    ``video_watched`` event, for listeners such as the analytics app.
 
     Returns (counted_as_new_view, refreshed video); the caller commits.
     Counters move by atomic ``UPDATE ... SET n = n + 1`` so concurrent
@@ -836,6 +843,10 @@ def record_view(
         viewer=viewer,
         new_view=counted,
         watch_seconds=watch_seconds,
+        owner_id=video.owner_id,
+        viewer_id=viewer_id,
+        position=min(position, video.duration) if position is not None and video.duration else position,
+        source=source,
     )
     session.refresh(video)
     return counted, video

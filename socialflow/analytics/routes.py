@@ -1,0 +1,138 @@
+"""``/analytics``: a creator's own statistics, and the platform's for admins.
+
+Creator routes answer for the caller only: there is no user in the path, and
+a video that is not the caller's is a 404 (the same answer as a video that
+does not exist), so no one reads another creator's numbers. Platform
+statistics need the admin role.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from socialflow.accounts.deps import CurrentUser, require_role
+from socialflow.accounts.models import Role
+from socialflow.analytics import platform_stats, stats
+from socialflow.analytics.settings import analytics_settings
+from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE
+from socialflow.core.errors import NotFound
+from socialflow.core.http.deps import PlatformDep, SessionDep
+from socialflow.core.http.types import ObjectKey
+from socialflow.video.models import Video
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+Days = Annotated[int, Query(ge=1, le=366, description="How many days, up to today (UTC).")]
+
+
+class Totals(BaseModel):
+    views: int
+    watch_seconds: float
+    likes: int
+    unlikes: int
+    comments: int
+    shares: int
+    follows_gained: int
+    follows_lost: int
+    net_followers: int
+
+
+class CreatorDay(BaseModel):
+    day: str
+    views: int
+    watch_seconds: float
+    likes: int
+    unlikes: int
+    comments: int
+    shares: int
+    follows_gained: int
+    follows_lost: int
+
+
+class TopVideo(BaseModel):
+    video_id: str
+    title: str
+    views: int
+    watch_seconds: float
+
+
+class CreatorOverview(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    totals: Totals
+    daily: list[CreatorDay]
+    top_videos: list[TopVideo]
+
+
+class VideoDay(BaseModel):
+    day: str
+    views: int
+    viewers: int
+    watch_seconds: float
+
+
+class Peak(BaseModel):
+    hour: str
+    viewers: int
+
+
+class RetentionPoint(BaseModel):
+    second: int
+    fraction: float
+
+
+class Retention(BaseModel):
+    bucket_seconds: int
+    viewers: int
+    points: list[RetentionPoint]
+
+
+class VideoStats(BaseModel):
+    video_id: str
+    title: str
+    duration: float | None
+    from_: str = Field(alias="from")
+    to: str
+    views: int
+    watch_seconds: float
+    average_watch_seconds: float
+    peak: Peak | None
+    daily: list[VideoDay]
+    retention: Retention
+    sources: dict[str, int]
+
+
+@router.get("/creator/overview", response_model=CreatorOverview)
+def creator_overview(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
+    """The caller's views, watch time, engagement and followers gained and lost per day,
+    and their top videos, over the last ``days`` days."""
+    assert user.id is not None
+    return stats.creator_overview(session, creator_id=user.id, days=days)
+
+
+@router.get("/creator/videos/{video_id}", response_model=VideoStats)
+def creator_video(
+    video_id: ObjectKey,
+    session: SessionDep,
+    platform: PlatformDep,
+    user: CurrentUser,
+    days: Days = 30,
+) -> Any:
+    """One of the caller's videos: views and viewers per day, total and average watch
+    time, the peak hour, the retention curve and traffic sources."""
+    video = session.get(Video, video_id)
+    if video is None or video.owner_id != user.id:
+        raise NotFound("No such video among yours.", slug="video-not-found")
+    bucket = analytics_settings(platform).retention_bucket_seconds
+    return stats.video_stats(session, video=video, days=days, bucket_seconds=bucket)
+
+
+@router.get("/platform", dependencies=[require_role(Role.admin)])  # type: ignore[list-item]
+def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
+    """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task
+    queues' backlog (admins only)."""
+    doc = platform_stats.platform_stats(session, days=days)
+    doc["queue_backlog"] = platform_stats.queue_backlog(platform, (DEFAULT_QUEUE, MEDIA_QUEUE))
+    return doc
