@@ -211,7 +211,7 @@ def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
             [{"video_id": v, "day": day, "second": s, "viewers": n} for (v, s), n in drops.items()],
         )
     active = session.execute(
-        select(distinct(EVENTS.c.actor_id)).where(in_day, EVENTS.c.actor_id.is_not(None))
+        select(EVENTS.c.actor_id).distinct().where(in_day, EVENTS.c.actor_id.is_not(None))
     ).scalars()
     active_rows = [{"day": day, "user_id": user_id} for user_id in active]
     if active_rows:
