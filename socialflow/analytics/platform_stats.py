@@ -57,7 +57,7 @@ def platform_stats(session: Session, *, days: int) -> dict[str, Any]:
             .group_by(ACTIVE.c.day)
         ).all()
     )
-    daily = []
+    daily: list[dict[str, Any]] = []
     day = first
     while day <= last:
         row = totals_by_day.get(day)

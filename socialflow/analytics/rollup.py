@@ -100,9 +100,7 @@ def roll_pending(session: Session, *, batch_size: int, bucket_seconds: int) -> R
     return result
 
 
-def recompute(
-    session: Session, hours: Iterable[datetime], *, bucket_seconds: int
-) -> RollupResult:
+def recompute(session: Session, hours: Iterable[datetime], *, bucket_seconds: int) -> RollupResult:
     """Recompute the given hours and the days they fall in from the raw events."""
     hours = sorted(set(hours))
     days = sorted({h.date() for h in hours})
@@ -195,7 +193,10 @@ def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
     if by_source:
         session.execute(
             insert(SOURCES),
-            [{"video_id": v, "day": day, "source": s, "views": n} for (v, s), n in by_source.items()],
+            [
+                {"video_id": v, "day": day, "source": s, "views": n}
+                for (v, s), n in by_source.items()
+            ],
         )
     furthest = session.execute(
         select(EVENTS.c.video_id, EVENTS.c.viewer_key, func.max(EVENTS.c.position))

@@ -804,6 +804,7 @@ def record_view(
     """
     if video.duration:
         watch_seconds = min(watch_seconds, video.duration)
+        position = None if position is None else min(position, video.duration)
     window = int(time.time()) // settings.view_window_seconds
     table = Video.__table__  # type: ignore[attr-defined]
     views = VideoView.__table__  # type: ignore[attr-defined]
@@ -845,7 +846,7 @@ def record_view(
         watch_seconds=watch_seconds,
         owner_id=video.owner_id,
         viewer_id=viewer_id,
-        position=min(position, video.duration) if position is not None and video.duration else position,
+        position=position,
         source=source,
     )
     session.refresh(video)

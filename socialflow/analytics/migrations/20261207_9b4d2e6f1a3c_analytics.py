@@ -65,9 +65,7 @@ def upgrade() -> None:
         sa.Column("watch_seconds", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("video_id", "hour"),
     )
-    op.create_index(
-        "ix_analytics_video_hours_creator_id", "analytics_video_hours", ["creator_id"]
-    )
+    op.create_index("ix_analytics_video_hours_creator_id", "analytics_video_hours", ["creator_id"])
     op.create_table(
         "analytics_video_sources",
         sa.Column("video_id", sa.String(length=32), nullable=False),

@@ -85,8 +85,7 @@ class ViewRequest(StrictModel):
     source: str | None = Field(
         default=None,
         pattern=r"^(feed|search|profile|external|direct|other)$",
-        description="Where the viewer came from: feed, search, profile, external, direct "
-        "or other.",
+        description="Where the viewer came from: feed, search, profile, external, direct or other.",
     )
 
 
