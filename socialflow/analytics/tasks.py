@@ -11,20 +11,36 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from sqlalchemy import func, select
 
 from socialflow.analytics import rollup
 from socialflow.analytics.settings import analytics_settings
 from socialflow.core.celery import platform_of
 from socialflow.core.db.base import utcnow
 from socialflow.core.platform import Platform
+from socialflow.core.progress import Progress, SilentProgress
 
 ROLLUP_TASK = "socialflow.analytics.rollup"
 SWEEP_TASK = "socialflow.analytics.sweep"
 
 
-def roll_all(platform: Platform) -> rollup.RollupResult:
-    """Roll up every pending raw event, one committed batch at a time."""
+def pending_count(platform: Platform) -> int:
+    """Raw events not yet rolled up."""
+    with platform.session(read_only=True) as session:
+        found = session.execute(
+            select(func.count()).select_from(rollup.EVENTS).where(rollup.EVENTS.c.rolled.is_(False))
+        ).scalar_one()
+    return int(found)
+
+
+def roll_all(platform: Platform, progress: Progress | None = None) -> rollup.RollupResult:
+    """Roll up every pending raw event, one committed batch at a time.
+
+    Commits: each batch is its own transaction, so a long backfill keeps what it
+    did when stopped and holds no lock for long."""
     settings = analytics_settings(platform)
+    progress = progress or SilentProgress()
+    progress.phase("raw events", pending_count(platform))
     total = rollup.RollupResult()
     while True:
         with platform.session() as session:
@@ -37,6 +53,7 @@ def roll_all(platform: Platform) -> rollup.RollupResult:
         if not done.events:
             return total
         total.add(done)
+        progress.advance(done.events)
 
 
 @shared_task(name=ROLLUP_TASK, bind=True)  # type: ignore[untyped-decorator]
