@@ -18,10 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, or_, select
 from sqlmodel import Session
 
-from socialflow.analytics.models import AnalyticsEvent
+from socialflow.analytics.models import (
+    ActiveUserDay,
+    AnalyticsEvent,
+    CreatorHour,
+    VideoDropoffDay,
+    VideoHour,
+    VideoSourceDay,
+)
 from socialflow.core.effects import pending_events
 from socialflow.plugins.specs import Event
 
@@ -110,6 +117,28 @@ def to_row(event: Event) -> dict[str, Any] | None:
 
 def capture_events(session: Session) -> None:
     """``before_commit`` listener: one batched insert of this transaction's countable events."""
-    rows = [row for row in map(to_row, pending_events(session)) if row is not None]
+    events = pending_events(session)
+    rows = [row for row in map(to_row, events) if row is not None]
     if rows:
         session.execute(insert(EVENTS), rows)
+    for event in events:
+        if event.name == "user_deleted" and _int(event.payload.get("user_id")) is not None:
+            forget_user(session, event.payload["user_id"])
+
+
+def forget_user(session: Session, user_id: int) -> None:
+    """Delete the analytics rows that name ``user_id`` (an account being deleted)."""
+    videos = VideoHour.__table__  # type: ignore[attr-defined]
+    owned = select(videos.c.video_id).where(videos.c.creator_id == user_id).distinct()
+    sources = VideoSourceDay.__table__  # type: ignore[attr-defined]
+    dropoffs = VideoDropoffDay.__table__  # type: ignore[attr-defined]
+    for table in (sources, dropoffs):
+        session.execute(delete(table).where(table.c.video_id.in_(owned)))
+    session.execute(delete(videos).where(videos.c.creator_id == user_id))
+    creators = CreatorHour.__table__  # type: ignore[attr-defined]
+    session.execute(delete(creators).where(creators.c.creator_id == user_id))
+    active = ActiveUserDay.__table__  # type: ignore[attr-defined]
+    session.execute(delete(active).where(active.c.user_id == user_id))
+    session.execute(
+        delete(EVENTS).where(or_(EVENTS.c.actor_id == user_id, EVENTS.c.creator_id == user_id))
+    )

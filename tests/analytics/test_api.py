@@ -114,3 +114,56 @@ def test_platform_statistics_are_for_admins(
     assert stats["storage"]["videos"] >= 1
     assert "counted" in stats["storage"]
     assert set(stats["queue_backlog"]) == {"default", "media"}
+
+
+def test_deleting_an_account_deletes_its_analytics(
+    api: Api, actor: Callable[..., Actor], platform: Any
+) -> None:
+    from sqlalchemy import func, select
+
+    from socialflow.analytics.models import (
+        ActiveUserDay,
+        AnalyticsEvent,
+        CreatorHour,
+        VideoDropoffDay,
+        VideoHour,
+        VideoSourceDay,
+    )
+    from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
+
+    leaving, staying = actor("leaving"), actor("staying")
+    video_id = video_of(platform, leaving)
+    beacon(api, video_id, staying, watched_seconds=2, position=2, source="feed")
+    beacon(api, video_id, None, watched_seconds=2, position=2)
+    follow(api, leaving, staying)
+    run_rollup(platform)
+
+    def counts() -> dict[str, int]:
+        found = {}
+        with platform.session() as session:
+            for model in (
+                AnalyticsEvent,
+                CreatorHour,
+                VideoHour,
+                VideoSourceDay,
+                VideoDropoffDay,
+                ActiveUserDay,
+            ):
+                table = model.__table__  # type: ignore[attr-defined]
+                found[table.name] = session.execute(
+                    select(func.count()).select_from(table)
+                ).scalar_one()
+        return found
+
+    before = counts()
+    assert all(before.values()), before
+    gone = api("DELETE", "/users/me", leaving, json={"password": DEFAULT_PASSWORD})
+    assert gone.status_code == 204, gone.text
+    after = counts()
+    # The raw views of leaving's video and their follow (actor) go; staying's creator
+    # hour (the follow gained) and active day stay until their own deletion.
+    assert after["analytics_events"] == 0
+    assert after["analytics_video_hours"] == after["analytics_video_sources"] == 0
+    assert after["analytics_video_dropoffs"] == 0
+    assert after["analytics_creator_hours"] == 1
+    assert after["analytics_active_users"] == 1
