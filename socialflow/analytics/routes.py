@@ -129,6 +129,32 @@ def creator_video(
     return stats.video_stats(session, video=video, days=days, bucket_seconds=bucket)
 
 
+class ForecastPoint(BaseModel):
+    day: str
+    views: float
+    low: float
+    high: float
+
+
+class CreatorForecast(BaseModel):
+    method: str = Field(description="ets, or seasonal_naive (see docs/analytics.md)")
+    level: float = Field(description="Probability the interval is meant to cover.")
+    history_days: int
+    points: list[ForecastPoint]
+
+
+@router.get("/creator/forecast", response_model=CreatorForecast)
+def creator_forecast(
+    session: SessionDep,
+    user: CurrentUser,
+    days: Annotated[int, Query(ge=1, le=90, description="Days to forecast, from today.")] = 30,
+) -> Any:
+    """The caller's expected views per day, with 80% intervals, from up to twelve
+    weeks of their daily views."""
+    assert user.id is not None
+    return stats.creator_forecast(session, creator_id=user.id, days=days)
+
+
 @router.get("/platform", dependencies=[require_role(Role.admin)])  # type: ignore[list-item]
 def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
     """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task

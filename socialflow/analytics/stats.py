@@ -188,3 +188,49 @@ def video_stats(
         ),
         "sources": {source: int(count) for source, count in sources},
     }
+
+
+def daily_views(session: Session, *, creator_id: int, first: date, last: date) -> list[float]:
+    """Views per day from ``first`` to ``last`` (inclusive), zeros where none."""
+    rows = [
+        {"hour": row.hour, "views": row.views}
+        for row in session.execute(
+            select(CREATOR_HOURS.c.hour, CREATOR_HOURS.c.views).where(
+                CREATOR_HOURS.c.creator_id == creator_id,
+                CREATOR_HOURS.c.hour >= day_start(first),
+                CREATOR_HOURS.c.hour < day_start(last + timedelta(days=1)),
+            )
+        )
+    ]
+    return [float(day["views"]) for day in _series(rows, ("views",), first, last)]
+
+
+def creator_forecast(
+    session: Session, *, creator_id: int, days: int, history_days: int = 84, level: float = 0.8
+) -> dict[str, Any]:
+    """Views for today and the ``days - 1`` days after it, from the complete days
+    before today (leading days without views left out), with ``level`` intervals."""
+    from socialflow.analytics.forecast import forecast
+
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=history_days)
+    history = daily_views(
+        session, creator_id=creator_id, first=first, last=today - timedelta(days=1)
+    )
+    start = next((i for i, views in enumerate(history) if views), len(history))
+    history = history[start:]
+    made = forecast(history, days, level)
+    return {
+        "method": made.method,
+        "level": level,
+        "history_days": len(history),
+        "points": [
+            {
+                "day": (today + timedelta(days=h)).isoformat(),
+                "views": round(made.mean[h], 3),
+                "low": round(made.low[h], 3),
+                "high": round(made.high[h], 3),
+            }
+            for h in range(days)
+        ],
+    }
