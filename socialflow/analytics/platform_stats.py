@@ -97,10 +97,14 @@ def queue_backlog(platform: Platform, queues: tuple[str, ...]) -> dict[str, int 
         return out
     try:
         with platform.celery.connection_for_read() as connection:
+            # An admin page must not hang on a broker that is down: one quick try.
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
             channel = connection.default_channel
             for name in queues:
                 try:
-                    declared = channel.queue_declare(queue=name, passive=True)
+                    # Not passive: a queue no worker has declared yet (a fresh broker)
+                    # is declared empty, as the first worker would, instead of failing.
+                    declared = channel.queue_declare(queue=name, durable=True, auto_delete=False)
                     out[name] = int(declared.message_count)
                 except Exception:
                     logger.info("queue %s: no backlog from the broker", name, exc_info=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, func, insert, select, update
+from sqlalchemy import and_, case, delete, distinct, func, insert, select, text, update
 from sqlmodel import Session
 
 from socialflow.analytics.models import (
@@ -45,6 +45,8 @@ PLATFORM = PlatformDay.__table__  # type: ignore[attr-defined]
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+# PostgreSQL advisory lock key held by a rollup transaction ("analytic" in ASCII).
+ROLLUP_LOCK = 0x616E616C79746963
 # Raw kind -> CreatorHour column counting it.
 CREATOR_COUNTS = {
     "like": "likes",
@@ -80,7 +82,14 @@ def day_start(day: date) -> datetime:
 
 
 def roll_pending(session: Session, *, batch_size: int, bucket_seconds: int) -> RollupResult:
-    """Count one batch of unrolled raw events (their hours and days recomputed whole)."""
+    """Count one batch of unrolled raw events (their hours and days recomputed whole).
+
+    Rollups take turns: on PostgreSQL a transaction-scoped advisory lock makes a
+    second one (beat and a CLI backfill at once) wait, then find the batch already
+    marked; SQLite lets one writer at a time anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
     rows = session.execute(
         select(EVENTS.c.id, EVENTS.c.occurred_at)
         .where(EVENTS.c.rolled.is_(False))

@@ -104,3 +104,17 @@ def test_switched_off_the_app_leaves_no_route_no_beat_and_no_capture(
         # The test database has every app's tables; nothing was written to this one.
         assert "analytics_events" in inspect(session.get_bind()).get_table_names()
         assert session.execute(select(func.count()).select_from(EVENTS)).scalar_one() == 0
+
+
+def test_the_queue_backlog_does_not_hang_on_a_broker_that_is_down(
+    make_platform: Callable[..., Any],
+) -> None:
+    import time
+
+    from socialflow.analytics.platform_stats import queue_backlog
+    from socialflow.testing.server import free_port
+
+    down = make_platform(broker_url=f"redis://127.0.0.1:{free_port()}/0", task_always_eager=False)
+    started = time.monotonic()
+    assert queue_backlog(down, ("default", "media")) == {"default": None, "media": None}
+    assert time.monotonic() - started < 10

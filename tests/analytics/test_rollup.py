@@ -177,3 +177,44 @@ def test_retention_buckets(
         assert {second: points[second] for second in wanted} == wanted
     else:
         assert points == {0: 1.0, 5: 0.5, 10: 0.25}
+
+
+def test_two_rollups_at_once_take_turns(platform: Any) -> None:
+    """Beat's rollup and a CLI backfill at the same time: no conflict, exact numbers."""
+    import threading
+
+    moment = datetime.now(UTC) - timedelta(hours=2)
+    with platform.session() as session:
+        session.execute(
+            insert(EVENTS),
+            [
+                {
+                    "kind": "like",
+                    "occurred_at": moment - timedelta(hours=n % 5),
+                    "creator_id": 1 + n % 3,
+                    "actor_id": 100 + n,
+                    "rolled": False,
+                    "new_view": False,
+                    "watch_seconds": 0.0,
+                }
+                for n in range(300)
+            ],
+        )
+        session.commit()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            roll_all(platform)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    rows = _hours(platform, CreatorHour)
+    assert sum(r["likes"] for r in rows) == 300
+    assert len(rows) == 15  # 3 creators x 5 hours
