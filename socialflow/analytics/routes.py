@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from socialflow.accounts.deps import CurrentUser, require_role
@@ -18,12 +18,42 @@ from socialflow.accounts.models import Role
 from socialflow.analytics import platform_stats, stats
 from socialflow.analytics.settings import analytics_settings
 from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE
-from socialflow.core.errors import NotFound
+from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.http.deps import PlatformDep, SessionDep
 from socialflow.core.http.types import ObjectKey
 from socialflow.video.models import Video
 
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query_only(request: Request, _user: CurrentUser) -> None:
+    """Refuse query parameters a route does not take (a misspelt ``dayz=7`` would
+    otherwise silently give the default period). After authentication: an
+    anonymous caller hears 401, whatever the query."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationProblem(
+            f"Unknown query parameter: {', '.join(unknown)[:200]}.",
+            errors=[
+                {"field": name[:100], "message": "not a parameter of this route", "code": "unknown"}
+                for name in unknown[:20]
+            ],
+        )
+
+
 router = APIRouter(prefix="/analytics", tags=["analytics"])
+STRICT = [Depends(known_query_only)]
 Days = Annotated[int, Query(ge=1, le=366, description="How many days, up to today (UTC).")]
 
 
@@ -104,7 +134,7 @@ class VideoStats(BaseModel):
     sources: dict[str, int]
 
 
-@router.get("/creator/overview", response_model=CreatorOverview)
+@router.get("/creator/overview", response_model=CreatorOverview, dependencies=STRICT)
 def creator_overview(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
     """The caller's views, watch time, engagement and followers gained and lost per day,
     and their top videos, over the last ``days`` days."""
@@ -112,7 +142,7 @@ def creator_overview(session: SessionDep, user: CurrentUser, days: Days = 30) ->
     return stats.creator_overview(session, creator_id=user.id, days=days)
 
 
-@router.get("/creator/videos/{video_id}", response_model=VideoStats)
+@router.get("/creator/videos/{video_id}", response_model=VideoStats, dependencies=STRICT)
 def creator_video(
     video_id: ObjectKey,
     session: SessionDep,
@@ -143,7 +173,7 @@ class CreatorForecast(BaseModel):
     points: list[ForecastPoint]
 
 
-@router.get("/creator/forecast", response_model=CreatorForecast)
+@router.get("/creator/forecast", response_model=CreatorForecast, dependencies=STRICT)
 def creator_forecast(
     session: SessionDep,
     user: CurrentUser,
@@ -155,7 +185,7 @@ def creator_forecast(
     return stats.creator_forecast(session, creator_id=user.id, days=days)
 
 
-@router.get("/platform", dependencies=[require_role(Role.admin)])  # type: ignore[list-item]
+@router.get("/platform", dependencies=[require_role(Role.admin), *STRICT])  # type: ignore[list-item]
 def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
     """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task
     queues' backlog (admins only)."""

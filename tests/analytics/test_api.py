@@ -90,6 +90,11 @@ def test_only_the_owner_reads_a_videos_numbers(
     assert get_json(api, "/analytics/creator/overview", other)["totals"]["views"] == 0
     assert api("GET", "/analytics/creator/overview", owner, params={"days": 0}).status_code == 422
     assert api("GET", "/analytics/creator/overview", owner, params={"days": 400}).status_code == 422
+    # A misspelt parameter is refused, not silently ignored (but only once signed in).
+    typo = api("GET", "/analytics/creator/overview", owner, params={"dayz": 7})
+    assert typo.status_code == 422
+    assert typo.json()["errors"][0]["field"] == "dayz"
+    assert api("GET", "/analytics/creator/overview", None, params={"dayz": 7}).status_code == 401
 
 
 def test_platform_statistics_are_for_admins(
