@@ -103,6 +103,13 @@ class VideoDay(BaseModel):
     watch_seconds: float
 
 
+class VideoHourPublic(BaseModel):
+    hour: str
+    views: int
+    viewers: int
+    watch_seconds: float
+
+
 class Peak(BaseModel):
     hour: str
     viewers: int
@@ -130,6 +137,7 @@ class VideoStats(BaseModel):
     average_watch_seconds: float
     peak: Peak | None
     daily: list[VideoDay]
+    hourly: list[VideoHourPublic] = Field(description="Hours with any views, oldest first.")
     retention: Retention
     sources: dict[str, int]
 

@@ -178,6 +178,15 @@ def video_stats(
             else None
         ),
         "daily": daily,
+        "hourly": [
+            {
+                "hour": row["hour"].astimezone(UTC).isoformat(),
+                "views": row["views"],
+                "viewers": row["viewers"],
+                "watch_seconds": row["watch_seconds"],
+            }
+            for row in rows
+        ],
         "retention": retention_curve(
             session,
             video_id=video.id,
