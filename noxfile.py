@@ -7,6 +7,7 @@ nox -s plugins          # each distribution under plugins/ against its emulator,
                         # one session each: nox -s "plugins(plugin='socialflow-s3')"
 nox -s examples         # the example plugins under examples/ (their own tests)
 nox -s bench            # benchmarks/ (numbers go to benchmarks/README.md)
+nox -s sdk              # the typed Python and TypeScript clients into clients/ (docs/clients.md)
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ def plugins(session: nox.Session, plugin: str) -> None:
 @nox.parametrize("example", [p.name for p in EXAMPLE_DIRS])
 def examples(session: nox.Session, example: str) -> None:
     run_package_tests(session, ROOT / "examples" / example)
+
+
+@nox.session
+def sdk(session: nox.Session) -> None:
+    session.install("-e", ".[sdk]")
+    session.run("npm", "ci", "--prefix", "clients/ts", "--no-audit", "--no-fund", external=True)
+    session.run("socialflow", "sdk", "build", "--out", "clients", *session.posargs)
 
 
 @nox.session

@@ -21,6 +21,10 @@ from socialflow.core.effects import PendingTask
 from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings
 from socialflow.feeds.tasks import PRUNE_TRENDING_TASK
+from socialflow.live.tasks import SYNC_TASK as LIVE_SYNC_TASK
+from socialflow.notifications.tasks import DIGEST_TASK as NOTIFICATIONS_DIGEST_TASK
+from socialflow.notifications.tasks import SWEEP_TASK as NOTIFICATIONS_SWEEP_TASK
+from socialflow.payments.tasks import SWEEP_TASK as PAYMENTS_SWEEP_TASK
 from socialflow.social import trending
 from socialflow.social.models import TrendingCounter
 from socialflow.social.tasks import SWEEP_IMAGES_TASK
@@ -61,9 +65,14 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         MEDIA_SWEEP_TASK,
         SWEEP_IMAGES_TASK,
         WEBHOOKS_SWEEP_TASK,
+        NOTIFICATIONS_SWEEP_TASK,
+        NOTIFICATIONS_DIGEST_TASK,
+        PAYMENTS_SWEEP_TASK,
+        LIVE_SYNC_TASK,
         ANALYTICS_ROLLUP_TASK,
         ANALYTICS_SWEEP_TASK,
     }
+    assert entries[NOTIFICATIONS_DIGEST_TASK]["schedule"] == timedelta(hours=1)
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)
     assert entries[MEDIA_SWEEP_TASK]["schedule"] == timedelta(seconds=45)
     assert entries[MEDIA_SWEEP_TASK]["options"]["queue"] == MEDIA_QUEUE

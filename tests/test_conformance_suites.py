@@ -156,25 +156,46 @@ class MemoryStreaming:
 
     def __init__(self) -> None:
         self.status: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
 
-    def create_channel(self, *, owner_id: str, title: str) -> LiveChannel:
+    def create_channel(self, *, owner_id: str, title: str, record: bool) -> LiveChannel:
         ref = secrets.token_hex(8)
         self.status[ref] = "idle"
+        self.keys[ref] = secrets.token_urlsafe(24)
         return LiveChannel(
             channel_ref=ref,
             ingest_url="rtmp://127.0.0.1:1935/live",
-            stream_key=secrets.token_urlsafe(24),
+            stream_key=self.keys[ref],
             playback_url=f"http://127.0.0.1:8000/live/{ref}/index.m3u8",
         )
+
+    def rotate_key(self, *, channel_ref: str) -> str:
+        self.keys[channel_ref] = secrets.token_urlsafe(24)
+        return self.keys[channel_ref]
 
     def channel_status(self, *, channel_ref: str) -> Any:
         return self.status[channel_ref]
 
+    def broadcasts(self, *, channel_ref: str) -> list[Any]:
+        return []
+
+    def disconnect(self, *, channel_ref: str) -> None:
+        pass
+
     def stop_channel(self, *, channel_ref: str) -> None:
         self.status[channel_ref] = "ended"
 
-    def recording_key(self, *, channel_ref: str) -> str | None:
+    def recording(self, *, channel_ref: str, broadcast_ref: str) -> Any:
         return None
+
+    def open_recording_file(self, *, channel_ref: str, recording_ref: str, path: str) -> Any:
+        raise KeyError(path)
+
+    def delete_recording(self, *, channel_ref: str, recording_ref: str) -> None:
+        pass
+
+    def check(self) -> str:
+        return "reference-memory streaming"
 
 
 class TestReferenceStreaming(StreamingProviderConformance):
@@ -190,6 +211,7 @@ class MemoryPayments:
     """Remembers results by idempotency key; webhooks signed with HMAC-SHA256."""
 
     name = "reference-memory"
+    test_mode = True
 
     def __init__(self) -> None:
         self.by_key: dict[str, PaymentResult] = {}
@@ -203,6 +225,9 @@ class MemoryPayments:
 
     def create_customer(self, *, user_id: str, email: str | None) -> str:
         return f"cus_{secrets.token_hex(6)}"
+
+    def create_payout_account(self, *, user_id: str, email: str | None) -> str:
+        return f"acct_{secrets.token_hex(6)}"
 
     def create_subscription(self, *, customer_ref: str, amount: int, currency: str,
                             interval: str, idempotency_key: str,

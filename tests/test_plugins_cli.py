@@ -77,7 +77,13 @@ def test_json_lists_providers_settings_masked_and_health(project: Path) -> None:
     assert plugins["webhooks"]["settings_section"] == "webhooks"
 
 
-def test_the_table_shows_an_active_provider_failing_its_check(project: Path) -> None:
+def test_the_table_shows_an_active_provider_failing_its_check(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialflow.core import console
+
+    # The shared console took its width from whatever ran first in this process.
+    monkeypatch.setattr(console.console, "width", console.UNBOUNDED_WIDTH)
     settings_file = project / "socialflow.toml"
     settings_file.write_text('storage = "vault"\n' + settings_file.read_text())  # top-level key
     output = invoke("plugins", "list", "--project", str(project)).output

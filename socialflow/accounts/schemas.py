@@ -11,10 +11,20 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from socialflow.accounts.models import User
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 
 
 class RegisterRequest(StrictModel):
+    model_config = examples(
+        {
+            "username": "alice",
+            "email": "alice@example.com",
+            "password": "correct horse battery staple",
+            "display_name": "Alice",
+        }
+    )
+
     username: str = Field(min_length=3, max_length=30)
     email: str = Field(max_length=254)
     password: str = Field(min_length=1, max_length=1024)
@@ -22,6 +32,11 @@ class RegisterRequest(StrictModel):
 
 
 class LoginRequest(StrictModel):
+    model_config = examples(
+        {"username_or_email": "alice", "password": "correct horse battery staple"},
+        {"username_or_email": "alice@example.com", "password": "...", "otp": "123456"},
+    )
+
     username_or_email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
     otp: str | None = Field(default=None, max_length=64)
@@ -29,6 +44,15 @@ class LoginRequest(StrictModel):
 
 class TokenPair(BaseModel):
     """What a sign-in or refresh returns. Keep the refresh token in secure storage."""
+
+    model_config = examples(
+        {
+            "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl",
+            "refresh_token": "rt_7Qm2hX9vK4pL0sN8wY3zB6cF1dG5jT",
+            "token_type": "bearer",
+            "expires_in": 900,
+        }
+    )
 
     access_token: str
     refresh_token: str
@@ -38,6 +62,22 @@ class TokenPair(BaseModel):
 
 class UserPublic(BaseModel):
     """A user as anyone may see them."""
+
+    model_config = examples(
+        {
+            "id": 42,
+            "username": "alice",
+            "display_name": "Alice",
+            "bio": "Filming bikes and mountains.",
+            "avatar_url": "https://media.example.com/avatars/42/256.webp?sig=abc",
+            "follower_count": 1200,
+            "following_count": 180,
+            "is_following": False,
+            "is_private": False,
+            "created_at": "2026-01-15T09:30:00Z",
+            "counters": {"videos": 14},
+        }
+    )
 
     id: int
     username: str
@@ -84,6 +124,18 @@ class UserPublic(BaseModel):
 class UserPrivate(UserPublic):
     """The caller's own account: public fields plus private ones."""
 
+    model_config = examples(
+        example_of(
+            UserPublic,
+            email="alice@example.com",
+            email_verified=True,
+            role="user",
+            state="active",
+            two_factor_enabled=False,
+            has_password=True,
+        )
+    )
+
     email: str
     email_verified: bool
     role: str
@@ -113,6 +165,8 @@ class UserPrivate(UserPublic):
 
 
 class UserUpdate(StrictModel):
+    model_config = examples({"display_name": "Alice B.", "bio": "Bikes, mountains, coffee."})
+
     display_name: str | None = Field(default=None, max_length=50)
     bio: str | None = Field(default=None, max_length=500)
     is_private: bool | None = None
@@ -120,6 +174,8 @@ class UserUpdate(StrictModel):
 
 class DeleteAccountRequest(StrictModel):
     """Deleting needs the password (accounts without one, from OAuth, send none)."""
+
+    model_config = examples({"password": "correct horse battery staple"})
 
     password: str | None = Field(default=None, max_length=1024)
     otp: str | None = Field(default=None, max_length=64)

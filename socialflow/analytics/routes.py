@@ -11,15 +11,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
 
 from socialflow.accounts.deps import CurrentUser, require_role
 from socialflow.accounts.models import Role
 from socialflow.analytics import platform_stats, stats
+from socialflow.analytics.schemas import (
+    PLATFORM_EXAMPLE,
+    CreatorForecast,
+    CreatorOverview,
+    VideoStats,
+)
 from socialflow.analytics.settings import analytics_settings
 from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE
 from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.http.deps import PlatformDep, SessionDep
+from socialflow.core.http.examples import json_example
 from socialflow.core.http.types import ObjectKey
 from socialflow.video.models import Video
 
@@ -57,91 +63,6 @@ STRICT = [Depends(known_query_only)]
 Days = Annotated[int, Query(ge=1, le=366, description="How many days, up to today (UTC).")]
 
 
-class Totals(BaseModel):
-    views: int
-    watch_seconds: float
-    likes: int
-    unlikes: int
-    comments: int
-    shares: int
-    follows_gained: int
-    follows_lost: int
-    net_followers: int
-
-
-class CreatorDay(BaseModel):
-    day: str
-    views: int
-    watch_seconds: float
-    likes: int
-    unlikes: int
-    comments: int
-    shares: int
-    follows_gained: int
-    follows_lost: int
-
-
-class TopVideo(BaseModel):
-    video_id: str
-    title: str
-    views: int
-    watch_seconds: float
-
-
-class CreatorOverview(BaseModel):
-    from_: str = Field(alias="from")
-    to: str
-    totals: Totals
-    daily: list[CreatorDay]
-    top_videos: list[TopVideo]
-
-
-class VideoDay(BaseModel):
-    day: str
-    views: int
-    viewers: int
-    watch_seconds: float
-
-
-class VideoHourPublic(BaseModel):
-    hour: str
-    views: int
-    viewers: int
-    watch_seconds: float
-
-
-class Peak(BaseModel):
-    hour: str
-    viewers: int
-
-
-class RetentionPoint(BaseModel):
-    second: int
-    fraction: float
-
-
-class Retention(BaseModel):
-    bucket_seconds: int
-    viewers: int
-    points: list[RetentionPoint]
-
-
-class VideoStats(BaseModel):
-    video_id: str
-    title: str
-    duration: float | None
-    from_: str = Field(alias="from")
-    to: str
-    views: int
-    watch_seconds: float
-    average_watch_seconds: float
-    peak: Peak | None
-    daily: list[VideoDay]
-    hourly: list[VideoHourPublic] = Field(description="Hours with any views, oldest first.")
-    retention: Retention
-    sources: dict[str, int]
-
-
 @router.get("/creator/overview", response_model=CreatorOverview, dependencies=STRICT)
 def creator_overview(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
     """The caller's views, watch time, engagement and followers gained and lost per day,
@@ -167,20 +88,6 @@ def creator_video(
     return stats.video_stats(session, video=video, days=days, bucket_seconds=bucket)
 
 
-class ForecastPoint(BaseModel):
-    day: str
-    views: float
-    low: float
-    high: float
-
-
-class CreatorForecast(BaseModel):
-    method: str = Field(description="ets, or seasonal_naive (see docs/analytics.md)")
-    level: float = Field(description="Probability the interval is meant to cover.")
-    history_days: int
-    points: list[ForecastPoint]
-
-
 @router.get("/creator/forecast", response_model=CreatorForecast, dependencies=STRICT)
 def creator_forecast(
     session: SessionDep,
@@ -193,7 +100,11 @@ def creator_forecast(
     return stats.creator_forecast(session, creator_id=user.id, days=days)
 
 
-@router.get("/platform", dependencies=[require_role(Role.admin), *STRICT])  # type: ignore[list-item]
+@router.get(
+    "/platform",
+    dependencies=[require_role(Role.admin), *STRICT],  # type: ignore[list-item]
+    responses=json_example(PLATFORM_EXAMPLE, "The platform's statistics."),
+)
 def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
     """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task
     queues' backlog (admins only)."""

@@ -2,7 +2,8 @@
 
 Settings: ``smtp_host``, ``smtp_port``, ``smtp_security`` (none, starttls,
 ssl), ``smtp_username`` / ``smtp_password``, ``smtp_from``,
-``smtp_timeout_seconds``. A connection is opened per message: account mail
+``smtp_timeout_seconds``. ``message.data["email_headers"]`` (a mapping), if
+given, adds headers such as ``List-Unsubscribe``. A connection is opened per message: account mail
 is rare and a pooled connection would time out between messages anyway.
 """
 
@@ -40,6 +41,9 @@ class SmtpChannel:
         email["Date"] = formatdate(localtime=False)
         email["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1].strip("> "))
         email["X-Socialflow-Kind"] = message.kind
+        # Extra headers a sender asks for (List-Unsubscribe on notification mail).
+        for name, value in dict(message.data.get("email_headers") or {}).items():
+            email[str(name)] = str(value)
         email.set_content(message.text)
         if message.html:
             email.add_alternative(message.html, subtype="html")

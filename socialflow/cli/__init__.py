@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from socialflow.builtins import outbox_cli as mail
-from socialflow.cli import authoring, db, doctor, plugins, project, run
+from socialflow.cli import authoring, db, doctor, plugins, project, run, sdk
 from socialflow.core.console import error_console
 from socialflow.core.settings import SettingsError
 
@@ -45,7 +45,7 @@ def build_cli(*, with_plugins: bool = True) -> typer.Typer:
     app = typer.Typer(
         help=HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
     )
-    for module in (project, db, run, plugins, authoring, doctor, mail):
+    for module in (project, db, run, plugins, authoring, doctor, mail, sdk):
         module.register(app)
     manager = _plugin_manager() if with_plugins else None
     _add_app_commands(app, manager)

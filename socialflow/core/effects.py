@@ -27,6 +27,8 @@ class PendingTask:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     queue: str = "default"
+    # Seconds to wait before running it (retries with backoff); eager runs ignore it.
+    countdown: float | None = None
 
 
 def record_event(session: Session, name: str, **payload: Any) -> None:

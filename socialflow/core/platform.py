@@ -195,6 +195,7 @@ class Platform(PlatformFacade):
         self.start()
         if app is not None:
             app.state.socialflow = self
+        self.plugins.hook.socialflow_platform_serving(platform=self)
         try:
             yield
         finally:
@@ -272,7 +273,9 @@ class Platform(PlatformFacade):
         if not celery.conf.task_always_eager:
             token = _sending.set(self)
             try:
-                celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
+                celery.tasks[task.name].apply_async(
+                    task.args, task.kwargs, queue=task.queue, countdown=task.countdown
+                )
             finally:
                 _sending.reset(token)
             return

@@ -184,11 +184,15 @@ def unfollow(session: Session, *, follower: User, target: User) -> None:
     assert follower.id is not None
     assert target.id is not None
     _remove_follow(session, follower.id, target.id)
-    session.execute(
+    withdrawn = session.execute(
         delete(REQUESTS).where(
             REQUESTS.c.requester_id == follower.id, REQUESTS.c.target_id == target.id
         )
     )
+    if withdrawn.rowcount:  # type: ignore[attr-defined]
+        record_event(
+            session, "follow_request_withdrawn", requester_id=follower.id, target_id=target.id
+        )
 
 
 def answer_request(session: Session, *, target: User, requester: User, approve: bool) -> None:

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -67,9 +67,11 @@ from socialflow.accounts.models import AccountState, User
 from socialflow.accounts.users import ACTIVE_STATES
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import insert_ignore_key
-from socialflow.core.effects import pending_events
+from socialflow.core.effects import enqueue_after_commit, pending_events
 from socialflow.core.errors import ValidationProblem
 from socialflow.graph import relations as graph
+from socialflow.notifications import preferences
+from socialflow.notifications.delivery_models import Medium
 from socialflow.notifications.models import Notification, NotificationKind
 from socialflow.plugins.audiences import Audiences, audiences_of
 from socialflow.plugins.specs import Event
@@ -107,6 +109,7 @@ class Written:
 
 
 WRITTEN_KEY = "socialflow.notifications.written"
+FAN_OUT_TASK = "socialflow.notifications.fan_out"
 
 
 # ----------------------------------------------------------------- writing
@@ -122,6 +125,7 @@ def project_pending_events(session: Session) -> None:
     events = pending_events(session)
     if not events:
         return
+    _clear_answered_requests(session, events)
     written: list[Written] = []
     for candidate in candidates(events):
         if _allowed(session, candidate):
@@ -141,15 +145,45 @@ def project_pending_events(session: Session) -> None:
             )
             if new_id is not None:
                 written.append(Written(int(new_id), candidate, created_at))
-    if written:
-        session.info[WRITTEN_KEY] = written
+                # Push and e-mail: fanned out by a task once this commit is done.
+                enqueue_after_commit(session, FAN_OUT_TASK, int(new_id))
+    # For realtime: only what the recipient wants pushed to open connections.
+    live = [w for w in written if _wants_live(session, w.candidate)]
+    if live:
+        session.info[WRITTEN_KEY] = live
+
+
+def _wants_live(session: Session, candidate: Candidate) -> bool:
+    medium = Medium.realtime.value
+    return preferences.wants(session, candidate.recipient_id, candidate.kind.value, medium)
+
+
+ANSWERED = frozenset({"follow_approved", "follow_rejected", "follow_request_withdrawn"})
+
+
+def _clear_answered_requests(session: Session, events: Sequence[Event]) -> None:
+    """A follow request approved, rejected or withdrawn: its notification is stale.
+
+    Deleted (its deliveries with it), so the target's inbox no longer offers to
+    answer a request that is gone; a new request later notifies again.
+    """
+    for event in events:
+        if event.name in ANSWERED:
+            requester, target = event.payload["requester_id"], event.payload["target_id"]
+            session.execute(
+                delete(NOTIFICATIONS).where(
+                    NOTIFICATIONS.c.recipient_id == target,
+                    NOTIFICATIONS.c.dedup_key == f"follow_requested:{requester}",
+                )
+            )
 
 
 def take_written(session: Session) -> list[Written]:
     """The notifications the transaction ``session`` just committed wrote (then forgotten).
 
     For commit observers (``Platform.on_commit``): the rows are committed, and
-    each was new (a deduplicated repeat is not listed).
+    each was new (a deduplicated repeat is not listed). Only those whose
+    recipient wants them in realtime (the ``realtime`` preference) are listed.
     """
     written: list[Written] = session.info.pop(WRITTEN_KEY, [])
     return written
@@ -240,9 +274,15 @@ POST_AUTHORS = User.__table__.alias("post_authors")  # type: ignore[attr-defined
 POSTS = posts.POSTS
 
 
-def _listable(recipient_id: int, audiences: Audiences) -> list[ColumnElement[bool]]:
+def _listable(
+    recipient_id: int, audiences: Audiences, *, in_app: bool = True
+) -> list[ColumnElement[bool]]:
     """The read-time rules, as SQL conditions over notifications joined to
-    actors, posts, post authors and comments (see the module docstring)."""
+    actors, posts, post authors and comments (see the module docstring).
+
+    ``in_app``: also leave out the kinds the recipient switched off in-app
+    (the inbox does; push and e-mail, which have their own preference, do not).
+    """
     hidden = graph.hidden_user_ids_query(recipient_id)
     post_visible = and_(
         POSTS.c.deleted_at.is_(None),
@@ -252,13 +292,17 @@ def _listable(recipient_id: int, audiences: Audiences) -> list[ColumnElement[boo
             recipient_id, posts=POSTS, authors=POST_AUTHORS, audiences=audiences
         ),
     )
-    return [
+    rules = [
         NOTIFICATIONS.c.recipient_id == recipient_id,
         ACTORS.c.state.in_(ACTIVE_STATES),
         NOTIFICATIONS.c.actor_id.not_in(hidden),
         or_(NOTIFICATIONS.c.post_id.is_(None), post_visible),
         or_(NOTIFICATIONS.c.comment_id.is_(None), COMMENTS.c.deleted_at.is_(None)),
     ]
+    if in_app:
+        off = preferences.disabled_kinds_query(recipient_id, Medium.in_app.value)
+        rules.append(NOTIFICATIONS.c.kind.not_in(off))
+    return rules
 
 
 def _joined(statement: Any) -> Any:
@@ -375,6 +419,15 @@ def _serialize_page(
             }
         )
     return items
+
+
+def is_listable(session: Session, *, recipient_id: int, notification_id: int) -> bool:
+    """Whether the inbox still shows ``notification_id`` to ``recipient_id`` (same rules)."""
+    statement = _joined(select(NOTIFICATIONS.c.id)).where(
+        *_listable(recipient_id, audiences_of(session), in_app=False),
+        NOTIFICATIONS.c.id == notification_id,
+    )
+    return session.execute(statement).first() is not None
 
 
 def unread_count(session: Session, *, recipient: User) -> int:

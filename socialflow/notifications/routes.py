@@ -11,7 +11,9 @@ from socialflow.accounts.deps import CurrentUser
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
 from socialflow.core.http.types import SafeText
 from socialflow.notifications import inbox as notification_service
+from socialflow.notifications.grouping import group_page
 from socialflow.notifications.schemas import MarkedRead, MarkRead, NotificationPage, UnreadCount
+from socialflow.notifications.settings import NotificationSettings
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -26,6 +28,9 @@ def list_notifications(
     kinds: Annotated[
         SafeText | None, Query(max_length=200, description="Comma-separated, e.g. liked,followed")
     ] = None,
+    grouped: Annotated[
+        bool, Query(description="Fold likes, shares and comments on one post into one item")
+    ] = False,
 ) -> JSONResponse:
     items, next_before = notification_service.list_notifications(
         session,
@@ -36,6 +41,9 @@ def list_notifications(
         unread_only=unread,
         kinds=notification_service.parse_kinds(kinds),
     )
+    if grouped:
+        window = platform.get(NotificationSettings).group_window_seconds
+        items = group_page(items, window)
     next_cursor = str(next_before) if next_before is not None else None
     return JSONResponse({"items": items, "next_cursor": next_cursor})
 

@@ -10,6 +10,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import DbId
 from socialflow.notifications.inbox import MAX_READ_IDS
@@ -28,11 +29,44 @@ Kind = Literal[
 
 
 class NotificationComment(BaseModel):
+    model_config = examples({"id": 502, "text": "What a line!"})
+
     id: int
     text: str
 
 
+class NotificationGroup(BaseModel):
+    """With ``grouped=true``: what this item stands for (itself and older ones)."""
+
+    count: int
+    ids: list[int]
+    actors: list[AuthorOut]
+    actor_count: int
+    text: str
+
+
 class NotificationOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 9001,
+            "kind": "commented",
+            "created_at": "2026-03-01T09:12:00Z",
+            "read": False,
+            "actor": example_of(AuthorOut, id=7, username="bob", display_name="Bob"),
+            "post": example_of(PostOut),
+            "comment": example_of(NotificationComment),
+        },
+        {
+            "id": 9002,
+            "kind": "followed",
+            "created_at": "2026-03-01T10:00:00Z",
+            "read": True,
+            "actor": example_of(AuthorOut, id=7, username="bob", display_name="Bob"),
+            "post": None,
+            "comment": None,
+        },
+    )
+
     id: int
     kind: Kind
     created_at: str
@@ -40,19 +74,28 @@ class NotificationOut(BaseModel):
     actor: AuthorOut
     post: PostOut | None
     comment: NotificationComment | None
+    group: NotificationGroup | None = None
 
 
 class NotificationPage(BaseModel):
+    model_config = examples(
+        {"items": [example_of(NotificationOut)], "next_cursor": "eyJpZCI6OTAwMH0"}
+    )
+
     items: list[NotificationOut]
     next_cursor: str | None
 
 
 class UnreadCount(BaseModel):
+    model_config = examples({"count": 3})
+
     count: int
 
 
 class MarkRead(StrictModel):
     """Exactly one of ``ids``, ``up_to`` or ``all``."""
+
+    model_config = examples({"ids": [9001, 9002]}, {"up_to": 9002}, {"all": True})
 
     ids: list[DbId] | None = Field(default=None, max_length=MAX_READ_IDS)
     up_to: DbId | None = None
@@ -67,4 +110,6 @@ class MarkRead(StrictModel):
 
 
 class MarkedRead(BaseModel):
+    model_config = examples({"updated": 2})
+
     updated: int

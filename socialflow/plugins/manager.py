@@ -29,12 +29,13 @@ from pydantic import BaseModel
 from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins import specs
 from socialflow.plugins.apps import LoadedApp, discover_apps
-from socialflow.plugins.audiences import Audiences
 from socialflow.plugins.facade import ModelT, PlatformFacade, ProviderAccess
 from socialflow.plugins.facade import ProviderKind as ProviderKind
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+
+    from socialflow.plugins.audiences import Audiences
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +208,9 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
     def audiences(self) -> Audiences:
         """Every registered audience (``socialflow_audiences``), collected once."""
         if self._audiences is None:
+            # Imported here: sqlalchemy is not for `socialflow --help`.
+            from socialflow.plugins.audiences import Audiences
+
             found = [a for group in self.hook.socialflow_audiences() for a in group]
             self._audiences = Audiences(found)
         return self._audiences

@@ -13,7 +13,7 @@ by side, as ``specs.py`` holds every hook.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol, runtime_checkable
@@ -153,6 +153,11 @@ class WebhookVerificationError(PaymentError):
     """A webhook's signature, timestamp or payload is not acceptable."""
 
 
+class PaymentUnavailableError(PaymentError):
+    """The provider could not be reached or did not answer in time: the outcome is
+    unknown. The caller retries later with the same idempotency key."""
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     """Outcome of a charge, subscription, payout or refund at the provider."""
@@ -178,12 +183,22 @@ class PaymentProvider(Protocol):
     """Takes money in and pays creators out. Amounts are integer minor units.
 
     Every mutating call takes an ``idempotency_key``: calling again with the
-    same key must not move money twice.
+    same key must not move money twice. A refusal (card declined, account
+    closed) is a result with status ``failed``; a call whose outcome is
+    unknown (timeout) raises :class:`PaymentUnavailableError`.
+
+    ``test_mode`` is true when no real money moves (a sandbox, the built-in
+    ``offline`` provider); socialflow marks the charges and answers so.
     """
 
     name: str
+    test_mode: bool
 
     def create_customer(self, *, user_id: str, email: str | None) -> str: ...
+
+    def create_payout_account(self, *, user_id: str, email: str | None) -> str:
+        """The account a creator is paid out to (``account_ref`` of :meth:`payout`)."""
+        ...
 
     def create_subscription(
         self,
@@ -278,10 +293,20 @@ class LookaheadRanker(Ranker, Protocol):
 
 # ------------------------------------------------------------------- streaming
 
+ChannelStatus = Literal["idle", "live", "ended"]
+
 
 @dataclass(frozen=True)
 class LiveChannel:
-    """A live channel at the streaming provider."""
+    """A live channel at the streaming provider, as :meth:`StreamingProvider.create_channel`
+    made it.
+
+    ``stream_key`` is the publisher's secret: socialflow hands it to the
+    channel's owner once (at creation, and again at each rotation) and never
+    stores or logs it; a provider keeps what it needs to check it (a hash).
+    ``ingest_url`` is what a publisher (OBS, ffmpeg) connects to, with the key
+    as stream name; ``playback_url`` is the HLS master playlist viewers load.
+    """
 
     channel_ref: str
     ingest_url: str
@@ -289,20 +314,144 @@ class LiveChannel:
     playback_url: str
 
 
+@dataclass(frozen=True)
+class Broadcast:
+    """One publishing session of a channel: from a publisher connecting to it leaving.
+
+    A permanent channel has many broadcasts over its life, a one-off channel
+    one. ``broadcast_ref`` is unique within the channel and stable, so the
+    platform can tell a broadcast it already reported from a new one.
+    """
+
+    broadcast_ref: str
+    status: Literal["live", "ended"]
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordedRendition:
+    """One rendition of a recording: its folder name and the facts a master playlist needs."""
+
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    codecs: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveRecording:
+    """A finished broadcast kept as HLS: what the platform copies into an on-demand video.
+
+    ``files`` are paths relative to the recording: ``<rendition>/index.m3u8``
+    (a complete media playlist ending in ``#EXT-X-ENDLIST``) and the segments
+    it names, plus ``poster.jpg`` when the provider made one. The platform
+    reads each with :meth:`StreamingProvider.open_recording_file` and stores
+    it as is: nothing is encoded again.
+    """
+
+    recording_ref: str
+    duration: float
+    renditions: tuple[RecordedRendition, ...]
+    files: tuple[str, ...]
+
+
 class StreamingProvider(Protocol):
-    """Ingests live video (RTMP/SRT/WebRTC) and serves it as HLS."""
+    """Ingests live video (RTMP/SRT/WebRTC) and serves it as HLS.
+
+    The platform creates one channel per live stream and remembers only its
+    ``channel_ref``: every other fact (keys, whether a publisher is on,
+    broadcasts and their recordings) is the provider's, asked for by ref.
+    A provider must refuse a publisher whose key is not the channel's current
+    one before any of its video is kept or shown.
+
+    The platform learns that broadcasts started and ended by calling
+    :meth:`broadcasts` (on a schedule, and whenever a provider with
+    :class:`StreamingEvents` says a channel changed). Methods are called from
+    API processes and workers alike: whatever a provider keeps must be
+    shared by them (its service, a database, a folder on one host).
+    """
 
     name: str
 
-    def create_channel(self, *, owner_id: str, title: str) -> LiveChannel: ...
+    def create_channel(self, *, owner_id: str, title: str, record: bool) -> LiveChannel:
+        """A new channel, ``idle``, with a fresh unguessable key.
 
-    def channel_status(self, *, channel_ref: str) -> Literal["idle", "live", "ended"]: ...
-
-    def stop_channel(self, *, channel_ref: str) -> None: ...
-
-    def recording_key(self, *, channel_ref: str) -> str | None:
-        """Storage key of the recording once the stream ended, if recorded."""
+        ``record``: keep each broadcast for :meth:`recording`.
+        """
         ...
+
+    def rotate_key(self, *, channel_ref: str) -> str:
+        """A new key for the channel; the old one is refused from now on, and a
+        publisher that connected with it is disconnected."""
+        ...
+
+    def channel_status(self, *, channel_ref: str) -> ChannelStatus:
+        """``live`` while a publisher is on, ``idle`` between broadcasts, ``ended`` once stopped."""
+        ...
+
+    def broadcasts(self, *, channel_ref: str) -> list[Broadcast]:
+        """The channel's broadcasts, oldest first (those the provider still knows of)."""
+        ...
+
+    def disconnect(self, *, channel_ref: str) -> None:
+        """Drop the publisher (if any); the channel stays usable with its key."""
+        ...
+
+    def stop_channel(self, *, channel_ref: str) -> None:
+        """End the channel for good: the publisher is dropped and no key works again.
+
+        Idempotent. The broadcasts and recordings stay readable.
+        """
+        ...
+
+    def recording(self, *, channel_ref: str, broadcast_ref: str) -> LiveRecording | None:
+        """The recording of an ended broadcast of a recorded channel; None when there is none
+        (not recorded, not ended yet, or nothing was received)."""
+        ...
+
+    def open_recording_file(self, *, channel_ref: str, recording_ref: str, path: str) -> BinaryIO:
+        """One file of a recording (a path from :attr:`LiveRecording.files`), to read."""
+        ...
+
+    def delete_recording(self, *, channel_ref: str, recording_ref: str) -> None:
+        """Forget a recording once the platform keeps its own copy. Idempotent."""
+        ...
+
+    def check(self) -> str:
+        """One line for ``socialflow doctor``; raises if the provider cannot work."""
+        ...
+
+
+@runtime_checkable
+class StreamingEvents(Protocol):
+    """Optional: a provider that knows at once when a channel changes says so.
+
+    ``listener(channel_ref)`` is called (from any thread) after a broadcast
+    starts or ends; the platform then reads :meth:`StreamingProvider.broadcasts`.
+    Without it the platform polls on a schedule.
+    """
+
+    def subscribe(self, listener: Callable[[str], None]) -> None: ...
+
+
+@runtime_checkable
+class HostedIngest(Protocol):
+    """Optional: a provider whose ingest runs inside a socialflow process (the built-in
+    ``local`` one), not at a service of its own.
+
+    ``serve()`` starts it in the calling process (idempotent), ``shutdown()``
+    stops it and the publishers it holds; ``open_playback`` reads a file of a
+    channel's live HLS output (``master.m3u8``, ``<rendition>/index.m3u8``,
+    segments), which the platform serves at the channel's playback URL.
+    """
+
+    def serve(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+    def open_playback(self, *, channel_ref: str, path: str) -> bytes: ...
 
 
 # ------------------------------------------------------------------ moderation

@@ -273,6 +273,16 @@ def socialflow_platform_start(platform: Platform) -> None:
 
 
 @hookspec
+def socialflow_platform_serving(platform: Platform) -> None:
+    """The platform starts serving HTTP (the app's lifespan began), in this process.
+
+    For work that belongs in API processes and not in workers or CLI commands
+    (the live app's RTMP ingest): start it here, attached to the platform so
+    that ``Platform.stop()`` ends it. Called after ``socialflow_platform_start``.
+    """
+
+
+@hookspec
 def socialflow_export_account(
     session: Session, user_id: int, settings: Settings, platform: PlatformFacade
 ) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from socialflow.accounts.tokens import AccessClaims, DecodedTokens, InvalidToken
 from socialflow.core.errors import NotFound, Unauthorized
 from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings
+from socialflow.realtime.topic_kinds import topic_kinds
 from socialflow.realtime.topics import Topic
 from socialflow.social.posts import get_visible_post
 
@@ -70,7 +71,8 @@ def seconds_left(claims: AccessClaims) -> float:
 
 
 def may_follow(platform: Platform, user_id: int, topic: Topic) -> bool:
-    """Whether ``user_id`` may follow ``topic``: their own stream, or a post they may see.
+    """Whether ``user_id`` may follow ``topic``: their own stream, a post they may see,
+    or what a registered kind allows.
 
     A post that does not exist and one the caller may not see give the same
     answer, so following reveals nothing. Blocking (queries): call it from a
@@ -88,7 +90,8 @@ def may_follow(platform: Platform, user_id: int, topic: Topic) -> bool:
             except NotFound:
                 return False
             return True
-    return False
+    kind = topic_kinds(platform).get(topic.kind)
+    return kind is not None and kind.may_follow(user_id, topic.object_id)
 
 
 def origin_allowed(settings: Settings, headers: Mapping[str, str]) -> bool:

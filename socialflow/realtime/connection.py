@@ -33,7 +33,8 @@ from socialflow.realtime.frames import control
 from socialflow.realtime.hub import Sink
 from socialflow.realtime.limits import TokenBucket
 from socialflow.realtime.settings import realtime_settings
-from socialflow.realtime.topics import BadTopicError, parse_topic
+from socialflow.realtime.topic_kinds import topic_kinds
+from socialflow.realtime.topics import RECHECK, BadTopicError, access_topic, parse_topic
 
 logger = logging.getLogger(__name__)
 CLOSE_TIMEOUT_SECONDS = 5.0
@@ -54,6 +55,8 @@ class Connection:
         )
         self.bucket = TokenBucket(config.messages_per_second, config.message_burst)
         self.topics: set[str] = set()
+        self.access = access_topic(claims.user_id)
+        self.rechecks: set[asyncio.Task[None]] = set()
         self.renewed = asyncio.Event()
         self.done = asyncio.Event()
         self.code, self.reason = closes.NORMAL, ""
@@ -66,6 +69,7 @@ class Connection:
             self.done.set()
 
     async def run(self) -> None:
+        await self.broker.subscribe(self.access, self.sink)
         tasks = [
             asyncio.create_task(self._read()),
             asyncio.create_task(self._write()),
@@ -80,9 +84,12 @@ class Connection:
                 task.cancel()
             results = await asyncio.gather(*tasks, return_exceptions=True)
             self.sink.closed = True
-            for topic in list(self.topics):
+            for topic in [*self.topics, self.access]:
                 await self.broker.unsubscribe(topic, self.sink)
+                await self._presence(topic, joined=False)
             self.topics.clear()
+            for recheck in self.rechecks:
+                recheck.cancel()
         for result in results:
             if isinstance(result, Exception) and not isinstance(result, WebSocketDisconnect):
                 logger.error("realtime connection failed", exc_info=result)
@@ -130,7 +137,7 @@ class Connection:
         op = body.get("op")
         if op in ("subscribe", "unsubscribe"):
             try:
-                topic = parse_topic(body.get("topic"))
+                topic = parse_topic(body.get("topic"), topic_kinds(self.platform).names())
             except BadTopicError as exc:
                 self.finish(closes.BAD_REQUEST, str(exc))
                 return
@@ -156,13 +163,30 @@ class Connection:
                 return
             self.topics.add(name)
             await self.broker.subscribe(name, self.sink)
+            self.sink.put_now(control("subscribed", name))
+            # After "subscribed": the frames a join causes (a viewer count) follow it.
+            await self._presence(name, joined=True)
+            return
         self.sink.put_now(control("subscribed", name))
 
     async def _unsubscribe(self, name: str) -> None:
         if name in self.topics:
             self.topics.discard(name)
             await self.broker.unsubscribe(name, self.sink)
+            await self._presence(name, joined=False)
         self.sink.put_now(control("unsubscribed", name))
+
+    async def _presence(self, name: str, *, joined: bool) -> None:
+        """Tell a registered topic kind that this connection joined or left one of its topics."""
+        kind_name, _, object_id = name.partition(":")
+        kind = topic_kinds(self.platform).get(kind_name)
+        callback = None if kind is None else (kind.joined if joined else kind.left)
+        if callback is None:
+            return
+        try:
+            await run_in_threadpool(callback, self.user_id, int(object_id), f"{id(self):x}")
+        except Exception:
+            logger.exception("realtime presence of %s failed", name)
 
     async def _renew(self, token: object) -> None:
         """A fresh access token for the same user extends the connection's life."""
@@ -186,7 +210,31 @@ class Connection:
         queue = self.sink.queue
         while True:
             frame = await queue.get()
+            if frame.event == RECHECK:
+                self._start_recheck(frame.topic)
+                continue
             await self.websocket.send_text(frame.text)
+
+    def _start_recheck(self, topic: str | None) -> None:
+        """Re-check the post topic a ``recheck`` came on, or all of them (``access:``)."""
+        if topic == self.access:
+            names = sorted(self.topics)
+        else:
+            names = [topic] if topic in self.topics else []
+        task = asyncio.create_task(self._recheck([n for n in names if n.startswith("post:")]))
+        self.rechecks.add(task)
+        task.add_done_callback(self.rechecks.discard)
+
+    async def _recheck(self, names: list[str]) -> None:
+        """Drop the topics the caller may no longer follow, telling the client (``revoked``)."""
+        for name in names:
+            allowed = await run_in_threadpool(
+                may_follow, self.platform, self.user_id, parse_topic(name)
+            )
+            if not allowed and name in self.topics:
+                self.topics.discard(name)
+                await self.broker.unsubscribe(name, self.sink)
+                self.sink.put_now(control("revoked", name))
 
     # ---------------------------------------------------------- access checks
 

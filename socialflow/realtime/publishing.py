@@ -8,6 +8,12 @@ says why). Notifications go to
 wrote: a deduplicated repeat is not announced twice); likes, comments and
 shares publish the post's counters to ``post:<id>``, without saying who
 acted (that may be someone the follower of the topic must not learn of).
+
+Access can end after a subscription began: a post's visibility changes or it
+is deleted (``recheck`` on ``post:<id>``), two users block each other, or an
+app says a user's access changed (``access_changed`` with ``user_ids``, a
+lapsed subscription; ``recheck`` on ``access:<id>``). Connections re-check
+their post topics then and drop those no longer allowed.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from socialflow.notifications.inbox import Written, take_written
 from socialflow.plugins.specs import Event
 from socialflow.realtime.brokers import Broker
 from socialflow.realtime.outbox import Publisher
-from socialflow.realtime.topics import post_topic, user_topic
+from socialflow.realtime.topics import RECHECK, access_topic, post_topic, user_topic
 from socialflow.social.posts import POSTS
 
 logger = logging.getLogger(__name__)
@@ -42,14 +48,36 @@ def publish_after_commit(platform: Platform) -> Any:
     def observe(session: Session, events: list[Event]) -> None:
         written = take_written(session)
         post_ids = sorted({e.payload["post_id"] for e in events if e.name in COUNTER_EVENTS})
-        if not written and not post_ids:
+        rechecks = access_rechecks(events)
+        if not written and not post_ids and not rechecks:
             return
-        platform.get(Publisher).submit(lambda: publish(platform, written, post_ids))
+        platform.get(Publisher).submit(lambda: publish(platform, written, post_ids, rechecks))
 
     return observe
 
 
-def publish(platform: Platform, written: list[Written], post_ids: list[int]) -> None:
+def access_rechecks(events: Iterable[Event]) -> list[str]:
+    """The topics whose followers must be checked again after these events."""
+    topics: set[str] = set()
+    for event in events:
+        payload = event.payload
+        if event.name == "post_deleted" or (
+            event.name == "post_edited" and "visibility" in payload
+        ):
+            topics.add(post_topic(int(payload["post_id"])))
+        elif event.name == "blocked":
+            topics.update(access_topic(int(payload[key])) for key in ("blocker_id", "blocked_id"))
+        elif event.name == "access_changed":
+            topics.update(access_topic(int(user_id)) for user_id in payload["user_ids"])
+    return sorted(topics)
+
+
+def publish(
+    platform: Platform,
+    written: list[Written],
+    post_ids: list[int],
+    rechecks: Iterable[str] = (),
+) -> None:
     """Publish what one commit did (on the publisher thread)."""
     broker = platform.get(Broker)  # type: ignore[type-abstract]
     if written:
@@ -57,6 +85,9 @@ def publish(platform: Platform, written: list[Written], post_ids: list[int]) -> 
     wanted = [p for p in post_ids if broker.wants(post_topic(p))]
     if wanted:
         publish_counters(platform, broker, wanted)
+    for topic in rechecks:
+        if broker.wants(topic):
+            _publish(broker, topic, RECHECK, {})
 
 
 def publish_notifications(platform: Platform, broker: Broker, written: list[Written]) -> None:

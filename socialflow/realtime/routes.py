@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from socialflow.accounts.tokens import AccessClaims
 from socialflow.core.errors import CALLER_CHECK_ATTRIBUTE, Unauthorized, ValidationProblem
-from socialflow.core.http.openapi import TOKEN_READER_ATTRIBUTE
+from socialflow.core.http.openapi import TOKEN_READER_ATTRIBUTE, docs_link
 from socialflow.core.platform import Platform
 from socialflow.realtime import closes
 from socialflow.realtime.access import (
@@ -83,6 +83,7 @@ setattr(stream_caller, CALLER_CHECK_ATTRIBUTE, check_stream_credentials)
     summary="The caller's own stream as Server-Sent Events",
     response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
+    openapi_extra={"externalDocs": docs_link("realtime.md", "Frames, topics, the WebSocket")},
 )
 async def event_stream(
     request: Request,

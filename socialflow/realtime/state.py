@@ -8,6 +8,7 @@ from socialflow.realtime.brokers import Broker, build_broker
 from socialflow.realtime.outbox import Publisher
 from socialflow.realtime.publishing import publish_after_commit
 from socialflow.realtime.settings import SECTION, RealtimeSettings, realtime_settings
+from socialflow.realtime.topic_kinds import TopicKinds
 
 
 def attach_realtime(platform: Platform) -> None:
@@ -21,4 +22,5 @@ def attach_realtime(platform: Platform) -> None:
         close=lambda broker: broker.close(),
     )
     platform.attach(Publisher, Publisher, close=lambda publisher: publisher.close())
+    platform.attach(TopicKinds, TopicKinds)
     platform.on_commit(publish_after_commit(platform))

@@ -9,11 +9,32 @@ from pydantic import BaseModel
 
 from socialflow.accounts.deps import OptionalUser
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.examples import examples
 from socialflow.core.http.types import SafeText
 from socialflow.search import service as search_service
 
 
 class SearchPage(BaseModel):
+    model_config = examples(
+        {
+            "items": [
+                {
+                    "id": 42,
+                    "username": "alice",
+                    "display_name": "Alice",
+                    "bio": "Filming bikes and mountains.",
+                    "avatar_url": None,
+                    "follower_count": 1200,
+                    "following_count": 180,
+                    "is_following": False,
+                    "is_private": False,
+                }
+            ],
+            "next_cursor": None,
+        },
+        {"items": [{"tag": "mtb"}, {"tag": "mtbike"}], "next_cursor": "eyJvZmZzZXQiOjJ9"},
+    )
+
     items: list[dict[str, object]]
     next_cursor: str | None
 

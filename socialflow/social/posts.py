@@ -269,6 +269,17 @@ def edit_post(
             session.add(PostEdit(post_id=post_id, text=post.text, entities=post.entities))
             parsed = parse_entities(clean)
             mentions = resolve_mentions(session, author_id=editor.id, usernames=parsed["mentions"])
+            before = {m["id"] for m in (post.entities or {}).get("mentions", [])}
+            for mention in mentions:
+                if mention["id"] not in before and mention["id"] != post.author_id:
+                    # Newly mentioned: told once (the notification is once per post, ever).
+                    record_event(
+                        session,
+                        "mentioned",
+                        post_id=post.id,
+                        author_id=post.author_id,
+                        user_id=mention["id"],
+                    )
             post.text = clean
             post.entities = {
                 "hashtags": parsed["hashtags"],

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import DbId
 from socialflow.video.public import VideoPublic
@@ -28,6 +29,15 @@ PostVisibility = Annotated[
 
 
 class AuthorOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 42,
+            "username": "alice",
+            "display_name": "Alice",
+            "avatar_url": "https://media.example.com/avatars/42/256.webp?sig=abc",
+        }
+    )
+
     id: int
     username: str
     display_name: str
@@ -35,6 +45,14 @@ class AuthorOut(BaseModel):
 
 
 class EntitiesOut(BaseModel):
+    model_config = examples(
+        {
+            "hashtags": ["mtb"],
+            "mentions": [{"id": 7, "username": "bob"}],
+            "links": ["https://example.org/trail"],
+        }
+    )
+
     hashtags: list[str]
     mentions: list[dict[str, int | str]]
     links: list[str]
@@ -42,6 +60,20 @@ class EntitiesOut(BaseModel):
 
 class ImageOut(BaseModel):
     """An image of a post (or just uploaded): signed URLs valid for ``media_url_expires``."""
+
+    model_config = examples(
+        {
+            "id": "i_5Tz8wQ",
+            "url": "https://media.example.com/images/i_5Tz8wQ/full.webp?sig=abc",
+            "width": 1600,
+            "height": 1200,
+            "thumbnail_url": "https://media.example.com/images/i_5Tz8wQ/thumb.webp?sig=abc",
+            "thumbnail_width": 400,
+            "thumbnail_height": 300,
+            "alt": "A trail at sunrise",
+            "content_type": "image/webp",
+        }
+    )
 
     id: str
     url: str
@@ -55,6 +87,27 @@ class ImageOut(BaseModel):
 
 
 class PostOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 1001,
+            "author": example_of(AuthorOut),
+            "text": "Down the ridge with @bob #mtb https://example.org/trail",
+            "entities": example_of(EntitiesOut),
+            "visibility": "public",
+            "created_at": "2026-03-01T08:05:00Z",
+            "edited_at": None,
+            "like_count": 12,
+            "comment_count": 3,
+            "share_count": 1,
+            "view_count": 340,
+            "liked_by_me": False,
+            "video_id": "v_8Jx2kQ",
+            "video": example_of(VideoPublic),
+            "images": [],
+            "counters": {},
+        }
+    )
+
     id: int
     author: AuthorOut
     text: str
@@ -77,11 +130,18 @@ class PostOut(BaseModel):
 
 
 class PostPage(BaseModel):
+    model_config = examples({"items": [example_of(PostOut)], "next_cursor": "eyJpZCI6MTAwMH0"})
+
     items: list[PostOut]
     next_cursor: str | None
 
 
 class PostCreate(StrictModel):
+    model_config = examples(
+        {"text": "Down the ridge with @bob #mtb", "visibility": "public", "video_id": "v_8Jx2kQ"},
+        {"text": "Sunrise on the trail", "visibility": "followers", "image_ids": ["i_5Tz8wQ"]},
+    )
+
     text: str = Field(min_length=1, max_length=5000)
     visibility: PostVisibility = "public"
     video_id: str | None = Field(
@@ -99,6 +159,10 @@ class PostCreate(StrictModel):
 
 
 class PostUpdate(StrictModel):
+    model_config = examples(
+        {"text": "Down the ridge with @bob #mtb #spring"}, {"visibility": "private"}
+    )
+
     text: str | None = Field(default=None, min_length=1, max_length=5000)
     visibility: PostVisibility | None = None
     image_ids: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
@@ -109,17 +173,39 @@ class PostUpdate(StrictModel):
 
 
 class PostEditOut(BaseModel):
+    model_config = examples(
+        {
+            "text": "Down the ridge with @bob #mtb",
+            "entities": example_of(EntitiesOut, links=[]),
+            "replaced_at": "2026-03-01T09:00:00Z",
+        }
+    )
+
     text: str
     entities: EntitiesOut
     replaced_at: str
 
 
 class CommentCreate(StrictModel):
+    model_config = examples({"text": "What a line!"}, {"text": "Thanks!", "parent_id": 501})
+
     text: str = Field(min_length=1, max_length=5000)
     parent_id: DbId | None = None
 
 
 class CommentOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 502,
+            "post_id": 1001,
+            "parent_id": 501,
+            "author": example_of(AuthorOut),
+            "text": "Thanks!",
+            "reply_count": 0,
+            "created_at": "2026-03-01T09:12:00Z",
+        }
+    )
+
     id: int
     post_id: int
     parent_id: int | None
@@ -130,36 +216,50 @@ class CommentOut(BaseModel):
 
 
 class CommentPage(BaseModel):
+    model_config = examples({"items": [example_of(CommentOut)], "next_cursor": None})
+
     items: list[CommentOut]
     next_cursor: str | None
 
 
 class LikeState(BaseModel):
+    model_config = examples({"liked": True, "like_count": 13, "share_count": 1})
+
     liked: bool
     like_count: int
     share_count: int
 
 
 class ShareState(BaseModel):
+    model_config = examples({"shared": True, "like_count": 13, "share_count": 2})
+
     shared: bool
     like_count: int
     share_count: int
 
 
 class ViewCount(BaseModel):
+    model_config = examples({"view_count": 341})
+
     view_count: int
 
 
 class TrendingTag(BaseModel):
+    model_config = examples({"tag": "mtb", "count": 87})
+
     tag: str
     count: int
 
 
 class TrendingTags(BaseModel):
+    model_config = examples({"window": "24h", "items": [example_of(TrendingTag)]})
+
     window: str
     items: list[TrendingTag]
 
 
 class TrendingPosts(BaseModel):
+    model_config = examples({"window": "24h", "items": [example_of(PostOut)]})
+
     window: str
     items: list[PostOut]

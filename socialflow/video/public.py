@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from socialflow.core.http.examples import example_of, examples
 from socialflow.plugins.session import counters_of
 from socialflow.video import videos as video_service
 from socialflow.video.models import Video, VideoStatus
@@ -31,6 +32,17 @@ VIDEOS = Video.__table__  # type: ignore[attr-defined]
 
 
 class RenditionPublic(BaseModel):
+    model_config = examples(
+        {
+            "name": "720p",
+            "width": 1280,
+            "height": 720,
+            "bandwidth": 2800000,
+            "codecs": "avc1.64001f,mp4a.40.2",
+            "playlist_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/hls/720p/index.m3u8?expires=1767225600&sig=5f1c",
+        }
+    )
+
     name: str
     width: int
     height: int
@@ -40,6 +52,18 @@ class RenditionPublic(BaseModel):
 
 
 class StoryboardPublic(BaseModel):
+    model_config = examples(
+        {
+            "url": "https://media.example.com/videos/v_8Jx2kQ/storyboard.jpg?sig=abc",
+            "interval": 2.0,
+            "count": 31,
+            "columns": 10,
+            "rows": 4,
+            "tile_width": 160,
+            "tile_height": 90,
+        }
+    )
+
     url: str
     interval: float
     count: int
@@ -51,6 +75,52 @@ class StoryboardPublic(BaseModel):
 
 class VideoPublic(BaseModel):
     """The Video shape of DESIGN.md (plus title, visibility, storyboard layout...)."""
+
+    model_config = examples(
+        {
+            "id": "v_8Jx2kQ",
+            "owner_id": 42,
+            "title": "Down the ridge",
+            "description": "First ride of the season.",
+            "visibility": "public",
+            "status": "ready",
+            "progress": 100,
+            "failure_reason": None,
+            "duration": 61.5,
+            "width": 1920,
+            "height": 1080,
+            "renditions": [example_of(RenditionPublic)],
+            "master_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/master.m3u8?expires=1767225600&sig=9a2e",
+            "thumbnail_url": "https://media.example.com/videos/v_8Jx2kQ/poster.jpg?sig=abc",
+            "storyboard_url": "https://media.example.com/videos/v_8Jx2kQ/storyboard.jpg?sig=abc",
+            "storyboard": example_of(StoryboardPublic),
+            "view_count": 5120,
+            "watch_seconds": 181234.5,
+            "created_at": "2026-03-01T08:00:00Z",
+            "counters": {},
+        },
+        {
+            "id": "v_3Lm9pR",
+            "owner_id": 42,
+            "title": "",
+            "description": "",
+            "visibility": "public",
+            "status": "processing",
+            "progress": 35,
+            "failure_reason": None,
+            "duration": 61.5,
+            "width": 1920,
+            "height": 1080,
+            "renditions": [],
+            "master_url": None,
+            "thumbnail_url": None,
+            "storyboard_url": None,
+            "storyboard": None,
+            "view_count": 0,
+            "watch_seconds": 0.0,
+            "created_at": "2026-03-02T10:00:00Z",
+        },
+    )
 
     id: str
     owner_id: int

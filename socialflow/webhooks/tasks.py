@@ -28,11 +28,8 @@ SWEEP_TASK = "socialflow.webhooks.sweep"
 
 def send_delivery(platform: Platform, delivery_id: int, countdown: float | None = None) -> None:
     """Queue an attempt of ``delivery_id`` (after ``countdown`` seconds)."""
-    if countdown is None:
-        platform.enqueue(PendingTask(DELIVER_TASK, (delivery_id,), queue=DEFAULT_QUEUE))
-        return
-    task = platform.celery.tasks[DELIVER_TASK]
-    task.apply_async((delivery_id,), countdown=countdown, queue=DEFAULT_QUEUE)
+    task = PendingTask(DELIVER_TASK, (delivery_id,), queue=DEFAULT_QUEUE, countdown=countdown)
+    platform.enqueue(task)
 
 
 @shared_task(name=DELIVER_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]

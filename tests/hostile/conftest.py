@@ -12,8 +12,10 @@ HIGH_RATE = "100000/minute"
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
-    """Rate limits raised (still on) so that thousands of requests are not throttled."""
+    """Rate limits raised (still on) so that thousands of requests are not throttled;
+    the offline payment provider on, so the payment routes are fuzzed past their 503."""
     return {
+        "payments": "offline",
         "rate_limits": {
             "login_per_ip": HIGH_RATE,
             "login_per_account": HIGH_RATE,

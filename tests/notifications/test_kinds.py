@@ -31,8 +31,9 @@ def test_follow_kinds(api, actor) -> None:
     assert kinds_of(api, carol) == [("follow_requested", "bob")]
     ok(api("POST", f"/users/me/follow-requests/{bob.name}/approve", carol))
     assert kinds_of(api, bob) == [("follow_approved", "carol")]
-    # Carol approved it herself: no extra "bob followed you" for her.
-    assert kinds_of(api, carol) == [("follow_requested", "bob")]
+    # Carol approved it herself: no extra "bob followed you" for her, and the
+    # answered request's notification is gone.
+    assert kinds_of(api, carol) == []
     item = notes(api, alice)[0]
     assert item["post"] is None
     assert item["comment"] is None

@@ -79,6 +79,34 @@ def test_a_post_the_caller_may_not_see_closes_4403_like_a_missing_one(
         subscribe(ws, f"post:{hidden['id']}")
 
 
+def test_a_topic_whose_post_the_caller_may_no_longer_see_is_revoked(
+    live_server, api, actor
+) -> None:
+    """Visibility narrowed, a block, an app's ``access_changed``: the topic stops, the
+    socket stays."""
+    alice, bob = actor("alice"), actor("bob")
+    assert api("POST", f"/users/{bob.name}/follow", alice).status_code == 200
+    narrowed = make_post(api, bob, "for followers", visibility="followers")
+    kept = make_post(api, bob, "for everyone")
+    with open_socket(live_server, token_of(alice.headers)) as ws:
+        subscribe(ws, f"post:{narrowed['id']}")
+        subscribe(ws, f"post:{kept['id']}")
+        edited = api("PATCH", f"/posts/{narrowed['id']}", bob, json={"visibility": "private"})
+        assert edited.status_code == 200
+        revoked = receive_until(ws, lambda f: f["event"] == "revoked", timeout=2)
+        assert revoked["topic"] == f"post:{narrowed['id']}"
+        # The other topic still delivers; the revoked one is silent.
+        api("POST", f"/posts/{narrowed['id']}/like", bob)
+        api("POST", f"/posts/{kept['id']}/like", bob)
+        counters = receive_until(ws, lambda f: f["event"] == "counters", timeout=2)
+        assert counters["topic"] == f"post:{kept['id']}"
+        assert api("POST", f"/users/{alice.name}/block", bob).status_code == 200
+        revoked = receive_until(ws, lambda f: f["event"] == "revoked", timeout=2)
+        assert revoked["topic"] == f"post:{kept['id']}"
+        ws.send(json.dumps({"op": "ping"}))
+        assert receive_until(ws, lambda f: f["event"] == "pong", timeout=2)
+
+
 def test_no_token_or_a_bad_one_closes_4401(live_server) -> None:
     for token in (None, "not-a-jwt"):
         with open_socket(live_server, token) as ws:
@@ -207,3 +235,24 @@ def test_a_slow_consumer_is_dropped_and_its_queue_stays_bounded(
     # The server still serves everyone else.
     with open_socket(live_server, token_of(bob.headers)) as ws:
         subscribe(ws, topic)
+
+
+def test_which_events_make_connections_check_access_again() -> None:
+    from socialflow.plugins.specs import Event
+    from socialflow.realtime.publishing import access_rechecks
+
+    events = [
+        Event(name="post_edited", payload={"post_id": 3, "text": True}),
+        Event(name="post_edited", payload={"post_id": 4, "visibility": "private"}),
+        Event(name="post_deleted", payload={"post_id": 5}),
+        Event(name="blocked", payload={"blocker_id": 1, "blocked_id": 2}),
+        Event(name="access_changed", payload={"user_ids": [9]}),
+        Event(name="liked", payload={"post_id": 6}),
+    ]
+    assert access_rechecks(events) == [
+        "access:1",
+        "access:2",
+        "access:9",
+        "post:4",
+        "post:5",
+    ]

@@ -23,6 +23,7 @@ from socialflow.core.http.deps import (
     SessionDep,
     in_session,
 )
+from socialflow.core.http.examples import json_example
 from socialflow.core.http.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.route_marks import streams_body
@@ -114,7 +115,13 @@ def delete_avatar(user: CurrentUser, session: SessionDep, platform: PlatformDep)
     return _me(user, session, platform)
 
 
-@router.get("/me/export")
+@router.get(
+    "/me/export",
+    responses=json_example(
+        {"account": {"id": 42, "username": "alice", "email": "alice@example.com"}, "posts": []},
+        "A JSON download: one section per app (accounts, posts, videos...).",
+    ),
+)
 def export_me(user: CurrentUser, session: SessionDep, platform: PlatformDep) -> Response:
     """Everything the platform holds about the caller's account, as a JSON download."""
     data = export_user_data(session=session, user=user, plugins=platform.plugins)

@@ -13,6 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from socialflow.core.errors import NotFound, Unauthorized, problem_response
 from socialflow.core.http.deps import PlatformDep
+from socialflow.core.http.examples import json_example
+from socialflow.core.http.openapi import problems
 from socialflow.core.platform import Platform, ReadinessCheck
 
 if TYPE_CHECKING:
@@ -22,7 +24,11 @@ logger = logging.getLogger("socialflow.health")
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness: the process answers")
+@router.get(
+    "/healthz",
+    summary="Liveness: the process answers",
+    responses=json_example({"status": "ok"}, "The process answers."),
+)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -53,7 +59,25 @@ def schema_check(platform: Platform) -> ReadinessCheck:
     )
 
 
-@router.get("/readyz", summary="Readiness: database, schema, broker and storage")
+@router.get(
+    "/readyz",
+    summary="Readiness: database, schema, broker and storage",
+    responses={
+        **json_example(
+            {
+                "status": "ready",
+                "checks": {
+                    "database": {"ok": True, "detail": "ok"},
+                    "broker": {"ok": True, "detail": "ok"},
+                    "storage": {"ok": True, "detail": "ok"},
+                    "migrations": {"ok": True, "detail": "schema at head"},
+                },
+            },
+            "Every check passed.",
+        ),
+        **problems(503),
+    },
+)
 async def readyz(request: Request, platform: PlatformDep) -> Response:
     """Which parts fail, never why: the reasons (paths, hosts, drivers' messages) go
     to the log, where ``socialflow doctor`` also shows them."""

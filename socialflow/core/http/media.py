@@ -94,7 +94,20 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-@router.get("/media/{key:path}", name="media", responses=problems(416))
+@router.get(
+    "/media/{key:path}",
+    name="media",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The object's bytes (a `Range` request gets 206).",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        },
+        **problems(416),
+    },
+)
 def serve_media(
     key: SafeText,
     request: Request,

@@ -17,10 +17,17 @@ see :mod:`socialflow.core.errors`); FastAPI's document would say
 
 Operation ids come from :func:`operation_id`: short and stable
 (``auth_login``, ``posts_read_post``), the tag then the endpoint's name.
+
+For client generators and readers, :func:`describe_tags` lists every tag with
+the first line of its router module's docstring, groups the tags by the app
+that serves them (``x-tagGroups``, which ReDoc shows as sections), and hands a
+tag the guide (``externalDocs``) its operations link to: the tus, Server-Sent
+Events and WebSocket protocols are more than a schema can say.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
@@ -32,6 +39,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from socialflow.core.errors import CALLER_CHECK_ATTRIBUTE, PROBLEM_CONTENT_TYPE
 from socialflow.core.http import deps
 from socialflow.core.http.route_marks import api_routes
+
+DOCS_URL = "https://github.com/socialflow/socialflow/blob/main/docs"
+"""Where the guides live (``docs/`` of the source tree): operations and tags whose
+protocol is more than JSON (tus, Server-Sent Events, the WebSocket) link there."""
 
 PROBLEM_SCHEMA = "Problem"
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}
@@ -94,6 +105,11 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: the problems it can answer beyond those
     :func:`install_openapi` finds by itself (``problems(409, 413)``)."""
     return {status: problem_response(status) for status in statuses}
+
+
+def docs_link(page: str, description: str) -> dict[str, str]:
+    """An OpenAPI ``externalDocs`` object for the guide ``page`` (``"video.md"``)."""
+    return {"url": f"{DOCS_URL}/{page}", "description": description}
 
 
 def operation_id(route: Any) -> str:
@@ -215,13 +231,50 @@ def describe_problems(document: dict[str, Any], routes: Iterable[Any]) -> dict[s
     return document
 
 
+def _app_of(route: Any) -> str:
+    """The app serving ``route``: ``socialflow.<app>...`` gives ``<app>``, a plugin's
+    module its top-level package."""
+    parts = getattr(route.endpoint, "__module__", "").split(".")
+    if parts[0] == "socialflow" and len(parts) > 1:
+        return "core" if parts[1] == "core" else parts[1]
+    return parts[0] or "other"
+
+
+def _summary_line(route: Any) -> str:
+    module = sys.modules.get(getattr(route.endpoint, "__module__", ""))
+    doc = (getattr(module, "__doc__", None) or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def describe_tags(document: dict[str, Any], routes: Iterable[Any]) -> dict[str, Any]:
+    """``document`` with ``tags`` (described, linked to their guide) and ``x-tagGroups``
+    (tags by app); see the module doc."""
+    tags: dict[str, dict[str, Any]] = {}
+    groups: dict[str, list[str]] = {}
+    for route, operation in _operations(document, routes):
+        for tag in operation.get("tags", ()):
+            entry = tags.setdefault(tag, {"name": tag, "description": _summary_line(route)})
+            if "externalDocs" in operation:
+                entry.setdefault("externalDocs", operation["externalDocs"])
+            if not any(tag in names for names in groups.values()):  # one group per tag
+                groups.setdefault(_app_of(route), []).append(tag)
+    document["tags"] = [tags[name] for name in sorted(tags)]
+    document["x-tagGroups"] = [
+        {"name": app, "tags": sorted(names)} for app, names in sorted(groups.items())
+    ]
+    document.setdefault(
+        "externalDocs", {"url": DOCS_URL, "description": "Guides for app developers and operators"}
+    )
+    return document
+
+
 def install_openapi(app: FastAPI) -> None:
     """Make ``app.openapi()`` describe problems (built once, then cached by FastAPI)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = describe_problems(build(), app.routes)
+            app.openapi_schema = describe_tags(describe_problems(build(), app.routes), app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -74,6 +74,16 @@ class PaymentProviderConformance:
         assert second
         assert first != second
 
+    def test_says_whether_it_is_test_mode(self, provider: PaymentProvider) -> None:
+        assert isinstance(provider.test_mode, bool)
+
+    def test_payout_accounts_are_distinct(self, provider: PaymentProvider) -> None:
+        first = provider.create_payout_account(user_id="creator-a", email="a@example.com")
+        second = provider.create_payout_account(user_id="creator-b", email=None)
+        assert first
+        assert second
+        assert first != second
+
     def test_charge(self, provider: PaymentProvider, customer: str) -> None:
         result = provider.charge(
             customer_ref=customer,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from socialflow.core.http.openapi import docs_link
 from socialflow.core.inputs import MAX_BIGINT
 from socialflow.video.media.tus import (
     CHECKSUM_ALGORITHMS,
@@ -68,6 +69,7 @@ def _tus_openapi(
     """``openapi_extra`` of a tus route (FastAPI cannot see the headers it reads)."""
     extra: dict[str, Any] = {
         "parameters": [_TUS_RESUMABLE, *parameters],
+        "externalDocs": docs_link("video.md#tus-server", "The tus 1.0 protocol as served here"),
         "responses": {
             str(status): {
                 "description": description,

@@ -123,6 +123,7 @@ def tus_options(platform: PlatformDep) -> Response:
     "/",
     status_code=201,
     name="tus_create",
+    response_class=Response,
     openapi_extra=CREATE_OPENAPI,
     responses=problems(*_TUS_PROBLEMS, 413, 415, CHECKSUM_MISMATCH_STATUS, 503),
 )
@@ -172,6 +173,7 @@ async def create_upload(request: Request, user: UploadUser, platform: PlatformDe
 @router.head(
     "/{upload_id}",
     name="tus_upload",
+    response_class=Response,
     openapi_extra=HEAD_OPENAPI,
     responses=problems(*_TUS_PROBLEMS, 410),
 )

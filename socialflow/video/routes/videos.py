@@ -18,6 +18,7 @@ from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.accounts.models import User
 from socialflow.core.errors import NotFound
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import Expiry, Name, ObjectKey, SafeText
 from socialflow.core.platform import Platform
@@ -52,12 +53,18 @@ __all__ = [
 
 
 class VideoPage(BaseModel):
+    model_config = examples({"items": [example_of(VideoPublic)], "next_cursor": "eyJpZCI6InZfMyJ9"})
+
     items: list[VideoPublic]
     next_cursor: str | None
 
 
 class VideoUpdate(StrictModel):
     """What an owner may change; fields left out stay as they are."""
+
+    model_config = examples(
+        {"title": "Down the ridge", "description": "First ride.", "visibility": "unlisted"}
+    )
 
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
@@ -75,6 +82,8 @@ class ViewRequest(StrictModel):
     and only reach the ``video_watched`` event, for the analytics app's retention
     curves and traffic sources."""
 
+    model_config = examples({"watched_seconds": 42.5})
+
     watched_seconds: float = Field(default=0.0, ge=0, le=24 * 3600)
     position: float | None = Field(
         default=None,
@@ -90,6 +99,8 @@ class ViewRequest(StrictModel):
 
 
 class ViewResult(BaseModel):
+    model_config = examples({"counted": True, "view_count": 5121, "watch_seconds": 181277.0})
+
     counted: bool
     view_count: int
     watch_seconds: float

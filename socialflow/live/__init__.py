@@ -1,0 +1,1 @@
+"""The live streaming app (optional): streams, their broadcasts, recordings, playback."""

@@ -1,0 +1,113 @@
+"""The live app: streams, broadcasts, recordings, hosted playback.
+
+Optional (``disabled_apps = ["live"]`` leaves it out, tables included: they
+live on the ``live`` Alembic branch). It stands above video (a recording is
+a video) and realtime; light on purpose: routers, tables and tasks are
+imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+    from sqlmodel import Session
+
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "live",
+            "Live streaming: RTMP ingest, low-latency HLS, recordings as videos",
+            requires=("accounts", "graph", "video"),
+            optional=True,
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.live.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.live.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.live import routes, routes_chat
+
+    return [routes.router, routes_chat.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.live import cli
+
+    cli.register(app)
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.live.settings import SECTION, LiveSettings
+    from socialflow.live.tasks import SYNC_TASK
+
+    interval = settings.plugin_config(SECTION, LiveSettings).sync_interval
+    return {"live-sync": every(SYNC_TASK, interval, DEFAULT_QUEUE)}
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.live.settings import SECTION, LiveSettings
+
+    return SECTION, LiveSettings
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.live.announce import announce_after_commit
+    from socialflow.live.ingest import IngestRunner
+    from socialflow.live.settings import SECTION, LiveSettings
+
+    platform.attach(LiveSettings, lambda: platform.settings.plugin_config(SECTION, LiveSettings))
+    platform.attach(IngestRunner, lambda: IngestRunner(platform).start(), close=IngestRunner.close)
+    # Followers hear of a stream starting over the realtime hub (when that app is on).
+    platform.on_commit(announce_after_commit(platform))
+
+
+@hookimpl
+def socialflow_platform_serving(platform: Platform) -> None:
+    from socialflow.live.ingest import IngestRunner
+    from socialflow.live.settings import live_settings
+    from socialflow.live.viewers import register_topic
+
+    register_topic(platform)  # viewers follow live:<id> on the realtime hub
+    if live_settings(platform).ingest_in_api:
+        platform.get(IngestRunner)
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.live.export import export_for
+
+    return export_for(session, user_id)

@@ -1,0 +1,142 @@
+"""``/live/streams/{id}/chat``: read and write a stream's chat; the owner moderates.
+
+Reading and writing need the stream to be visible to the caller (404
+otherwise); moderation (deleting messages, bans and timeouts, slow mode,
+followers only) is the owner's only: anyone else gets 404 as if the stream
+did not exist for them to moderate. New and deleted messages are pushed on
+the stream's realtime topic, ``live:<id>``, after the commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from socialflow.accounts.deps import CurrentUser, OptionalUser
+from socialflow.core.db.base import iso_or_none
+from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.openapi import problems
+from socialflow.core.http.schemas import StrictModel
+from socialflow.core.http.types import DbId
+from socialflow.live import chat, streams
+
+router = APIRouter(prefix="/live/streams/{stream_id}/chat", tags=["live"])
+
+
+class ChatPost(StrictModel):
+    text: str = Field(min_length=1, max_length=500)
+
+
+class ChatUser(BaseModel):
+    id: int
+    username: str
+    display_name: str | None
+
+
+class ChatMessageOut(BaseModel):
+    id: int
+    stream_id: int
+    user: ChatUser
+    text: str
+    created_at: str | None
+
+
+class ChatPage(BaseModel):
+    items: list[ChatMessageOut]
+    next_cursor: str | None
+
+
+class ChatSettings(StrictModel):
+    slow_mode_seconds: int | None = Field(default=None, ge=0, le=3600)
+    followers_only: bool | None = None
+
+
+class ChatSettingsOut(BaseModel):
+    slow_mode_seconds: int
+    followers_only: bool
+
+
+class BanRequest(StrictModel):
+    user_id: DbId
+    seconds: int | None = Field(
+        default=None, ge=1, le=30 * 24 * 3600, description="A timeout; left out, a ban."
+    )
+
+
+class BanOut(BaseModel):
+    user_id: int
+    until: str | None
+
+
+@router.get("", response_model=ChatPage)
+def read_chat(
+    stream_id: DbId, session: SessionDep, viewer: OptionalUser, page: PageDep
+) -> ChatPage:
+    """The chat's messages, newest first."""
+    stream = streams.get_visible_stream(session, stream_id=stream_id, viewer=viewer)
+    rows = chat.history(session, stream=stream, before=page.id_cursor(), limit=page.limit)
+    items = [ChatMessageOut(**chat.serialize(m, u)) for m, u in rows]
+    more = len(rows) == page.limit
+    return ChatPage(items=items, next_cursor=str(items[-1].id) if more and items else None)
+
+
+@router.post("", response_model=ChatMessageOut, status_code=201, responses=problems(403, 429))
+def post_chat(
+    stream_id: DbId, body: ChatPost, session: SessionDep, user: CurrentUser, platform: PlatformDep
+) -> ChatMessageOut:
+    stream = streams.get_visible_stream(session, stream_id=stream_id, viewer=user)
+    message = chat.post_message(session, stream=stream, author=user, text=body.text)
+    data: dict[str, Any] = chat.serialize(message, user)
+    session.commit()
+    chat.publish(platform, stream_id, "chat", data)
+    return ChatMessageOut(**data)
+
+
+@router.delete("/{message_id}", status_code=204, response_class=Response)
+def delete_chat_message(
+    stream_id: DbId, message_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
+) -> Response:
+    stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
+    chat.delete_message(session, stream=stream, message_id=message_id)
+    session.commit()
+    chat.publish(platform, stream_id, "chat_deleted", {"id": message_id, "stream_id": stream_id})
+    return Response(status_code=204)
+
+
+@router.patch("/settings", response_model=ChatSettingsOut)
+def update_chat_settings(
+    stream_id: DbId, body: ChatSettings, session: SessionDep, user: CurrentUser
+) -> ChatSettingsOut:
+    stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
+    if body.slow_mode_seconds is not None:
+        stream.chat_slow_mode_seconds = body.slow_mode_seconds
+    if body.followers_only is not None:
+        stream.chat_followers_only = body.followers_only
+    session.add(stream)
+    session.commit()
+    return ChatSettingsOut(
+        slow_mode_seconds=stream.chat_slow_mode_seconds, followers_only=stream.chat_followers_only
+    )
+
+
+@router.post("/bans", response_model=BanOut, responses=problems(422))
+def ban_from_chat(
+    stream_id: DbId, body: BanRequest, session: SessionDep, user: CurrentUser
+) -> BanOut:
+    """Ban a user from the chat, or time them out for ``seconds``."""
+    stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
+    until = chat.ban(session, stream=stream, user_id=body.user_id, seconds=body.seconds)
+    session.commit()
+    return BanOut(user_id=body.user_id, until=iso_or_none(until))
+
+
+@router.delete("/bans/{user_id}", status_code=204, response_class=Response)
+def unban_from_chat(
+    stream_id: DbId, user_id: DbId, session: SessionDep, user: CurrentUser
+) -> Response:
+    stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
+    chat.unban(session, stream=stream, user_id=user_id)
+    session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""payments: a double-entry ledger, tiers, subscriptions, tips, payouts (docs/payments.md)."""

@@ -1,0 +1,108 @@
+"""The payments app: a double-entry ledger, tiers, subscriptions, tips, refunds and payouts.
+
+Optional (``disabled_apps = ["payments"]`` leaves it out, tables included:
+they live on the ``payments`` Alembic branch). The provider that takes the
+money is chosen by the core ``payments`` setting (``offline`` in
+development); the money rules are in ``[plugin.payments]``. Light on
+purpose: routers, tables and tasks are imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+    from sqlmodel import Session
+
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+    from socialflow.plugins.audiences import Audience
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "payments",
+            "Payments: a double-entry ledger, subscriptions, tips and creator payouts",
+            requires=("accounts",),
+            optional=True,
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.payments.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.payments.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.payments import routes
+
+    return [routes.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.payments import cli
+
+    cli.register(app)
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.payments.settings import SECTION, PaymentSettings
+    from socialflow.payments.tasks import SWEEP_TASK
+
+    interval = settings.plugin_config(SECTION, PaymentSettings).sweep_interval
+    return {"payments-sweep": every(SWEEP_TASK, interval, DEFAULT_QUEUE)}
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.payments.settings import SECTION, PaymentSettings
+
+    return SECTION, PaymentSettings
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.payments.settings import SECTION, PaymentSettings
+
+    platform.attach(
+        PaymentSettings, lambda: platform.settings.plugin_config(SECTION, PaymentSettings)
+    )
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.payments.export import export_for
+
+    return {"payments": export_for(session, user_id)}
+
+
+@hookimpl
+def socialflow_audiences() -> list[Audience]:
+    from socialflow.payments.access import Subscribers
+
+    return [Subscribers()]

@@ -1,0 +1,157 @@
+"""Provider webhooks: verified by the provider, processed once per event id.
+
+The provider plugin verifies the signature and translates its event to a
+:class:`WebhookEvent` with one of the socialflow event types below;
+``provider_ref`` names the charge, refund or payout it is about (the
+provider's reference returned when it was made). Each event id is recorded
+in ``payment_webhook_events`` in the same transaction as its effect, so a
+redelivered event does nothing (the unique key refuses the second).
+
+====================  =======================================================
+type                  effect
+====================  =======================================================
+payment_succeeded     a pending charge succeeds (earnings booked)
+payment_failed        a pending charge fails (its subscription goes past due)
+refund_succeeded      a pending refund is paid
+refund_failed         a pending refund failed (the amount owed back is reversed)
+dispute_opened        a chargeback: ``data.amount`` (or all that is left) is held
+dispute_won           the dispute on the charge closes in the creator's favour
+dispute_lost          the processor keeps the disputed amount
+payout_paid           a payout in transit arrived
+payout_failed         a payout in transit came back (to the available balance)
+====================  =======================================================
+
+Other types are recorded and ignored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from socialflow.payments import charges, payouts, refunds
+from socialflow.payments.models import (
+    CHARGES,
+    DISPUTES,
+    PAYOUTS,
+    REFUNDS,
+    WEBHOOK_EVENTS,
+    Charge,
+    Payout,
+    Refund,
+    WebhookReceipt,
+)
+from socialflow.payments.settings import PaymentSettings
+from socialflow.plugins.protocols import PaymentResult, WebhookEvent
+
+
+def _charge(session: Session, ref: str | None) -> Charge | None:
+    if ref is None:
+        return None
+    return session.scalars(select(Charge).where(CHARGES.c.provider_ref == ref)).first()
+
+
+def _apply(
+    session: Session, settings: PaymentSettings, event: WebhookEvent, *, test_mode: bool
+) -> tuple[str, int | None]:
+    ref = event.provider_ref
+    data = event.data
+    if event.type in ("payment_succeeded", "payment_failed"):
+        charge = _charge(session, ref)
+        if charge is None:
+            return "unknown charge", None
+        result = PaymentResult(
+            provider_ref=charge.provider_ref or "",
+            status="succeeded" if event.type == "payment_succeeded" else "failed",
+            amount=charge.amount,
+            currency=charge.currency,
+        )
+        charges.apply_result(session, settings, charge, result, test_mode=test_mode)
+        return f"charge {charge.id} {charge.status}", charge.id
+    if event.type in ("refund_succeeded", "refund_failed"):
+        refund = session.scalars(select(Refund).where(REFUNDS.c.provider_ref == ref)).first()
+        if refund is None:
+            return "unknown refund", None
+        refunds.settle(
+            session, refund, succeeded=event.type == "refund_succeeded", provider_ref=ref
+        )
+        return f"refund {refund.id} {refund.status}", None
+    if event.type == "dispute_opened":
+        charge = _charge(session, str(data.get("charge_ref") or ref))
+        if charge is None:
+            return "unknown charge", None
+        amount = data.get("amount")
+        dispute = refunds.open_dispute(
+            session,
+            charge_id=int(charge.id or 0),
+            amount=int(amount) if isinstance(amount, int) else None,
+            provider_ref=str(data.get("dispute_ref") or event.id),
+        )
+        return f"dispute {dispute.id} opened", None
+    if event.type in ("dispute_won", "dispute_lost"):
+        dispute_ref = str(data.get("dispute_ref") or ref)
+        dispute_id = session.scalar(
+            select(DISPUTES.c.id).where(DISPUTES.c.provider_ref == dispute_ref)
+        )
+        if dispute_id is None:
+            return "unknown dispute", None
+        closed = refunds.close_dispute(
+            session, dispute_id=int(dispute_id), won=event.type == "dispute_won"
+        )
+        return f"dispute {closed.id} {closed.status}", None
+    if event.type in ("payout_paid", "payout_failed"):
+        payout = session.scalars(select(Payout).where(PAYOUTS.c.provider_ref == ref)).first()
+        if payout is None:
+            return "unknown payout", None
+        payouts.settle(
+            session,
+            payout,
+            PaymentResult(
+                provider_ref=ref or "",
+                status="succeeded" if event.type == "payout_paid" else "failed",
+                amount=payout.amount,
+                currency=payout.currency,
+                raw={"failure_message": str(data.get("failure_message", ""))},
+            ),
+        )
+        return f"payout {payout.id} {payout.status}", None
+    return "ignored", None
+
+
+def process(
+    session: Session,
+    settings: PaymentSettings,
+    *,
+    provider_name: str,
+    event: WebhookEvent,
+    test_mode: bool,
+) -> tuple[bool, str, int | None]:
+    """Apply ``event`` once: ``(first_time, outcome, charge_id)``; the caller commits.
+
+    ``charge_id`` names a charge whose outcome changed (its subscription is settled after).
+    """
+    seen = session.scalar(
+        select(WEBHOOK_EVENTS.c.id).where(
+            WEBHOOK_EVENTS.c.provider == provider_name, WEBHOOK_EVENTS.c.event_id == event.id
+        )
+    )
+    if seen is not None:
+        return False, "already processed", None
+    outcome, charge_id = _apply(session, settings, event, test_mode=test_mode)
+    try:
+        with session.begin_nested():
+            session.add(
+                WebhookReceipt(
+                    provider=provider_name,
+                    event_id=event.id[:255],
+                    event_type=event.type[:64],
+                    outcome=outcome[:200],
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # Delivered twice at once: the other delivery applies it; undo ours.
+        session.rollback()
+        return False, "already processed", None
+    return True, outcome, charge_id
