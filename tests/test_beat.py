@@ -22,6 +22,7 @@ from socialflow.core.platform import Platform
 from socialflow.core.settings import Settings
 from socialflow.feeds.tasks import PRUNE_TRENDING_TASK
 from socialflow.live.tasks import SYNC_TASK as LIVE_SYNC_TASK
+from socialflow.moderation.tasks import EXPIRE_TASK as MODERATION_EXPIRE_TASK
 from socialflow.notifications.tasks import DIGEST_TASK as NOTIFICATIONS_DIGEST_TASK
 from socialflow.notifications.tasks import SWEEP_TASK as NOTIFICATIONS_SWEEP_TASK
 from socialflow.payments.tasks import SWEEP_TASK as PAYMENTS_SWEEP_TASK
@@ -69,6 +70,7 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         NOTIFICATIONS_DIGEST_TASK,
         PAYMENTS_SWEEP_TASK,
         LIVE_SYNC_TASK,
+        MODERATION_EXPIRE_TASK,
         ANALYTICS_ROLLUP_TASK,
         ANALYTICS_SWEEP_TASK,
     }

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.core.db.base import iso_or_none
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import DbId
@@ -26,16 +27,30 @@ router = APIRouter(prefix="/live/streams/{stream_id}/chat", tags=["live"])
 
 
 class ChatPost(StrictModel):
+    model_config = examples({"text": "That drop was huge!"})
+
     text: str = Field(min_length=1, max_length=500)
 
 
 class ChatUser(BaseModel):
+    model_config = examples({"id": 7, "username": "bob", "display_name": "Bob"})
+
     id: int
     username: str
     display_name: str | None
 
 
 class ChatMessageOut(BaseModel):
+    model_config = examples(
+        {
+            "id": 9051,
+            "stream_id": 318,
+            "user": example_of(ChatUser),
+            "text": "That drop was huge!",
+            "created_at": "2026-12-07T18:05:12+00:00",
+        }
+    )
+
     id: int
     stream_id: int
     user: ChatUser
@@ -44,21 +59,29 @@ class ChatMessageOut(BaseModel):
 
 
 class ChatPage(BaseModel):
+    model_config = examples({"items": [example_of(ChatMessageOut)], "next_cursor": "9051"})
+
     items: list[ChatMessageOut]
     next_cursor: str | None
 
 
 class ChatSettings(StrictModel):
+    model_config = examples({"slow_mode_seconds": 10}, {"followers_only": True})
+
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=3600)
     followers_only: bool | None = None
 
 
 class ChatSettingsOut(BaseModel):
+    model_config = examples({"slow_mode_seconds": 10, "followers_only": False})
+
     slow_mode_seconds: int
     followers_only: bool
 
 
 class BanRequest(StrictModel):
+    model_config = examples({"user_id": 7, "seconds": 600}, {"user_id": 7})
+
     user_id: DbId
     seconds: int | None = Field(
         default=None, ge=1, le=30 * 24 * 3600, description="A timeout; left out, a ban."
@@ -66,6 +89,10 @@ class BanRequest(StrictModel):
 
 
 class BanOut(BaseModel):
+    model_config = examples(
+        {"user_id": 7, "until": "2026-12-07T18:15:12+00:00"}, {"user_id": 7, "until": None}
+    )
+
     user_id: int
     until: str | None
 

@@ -32,6 +32,8 @@ class Audience(Protocol):
     ``name`` is the value stored in ``visibility`` (lowercase letters and
     ``_``, at most 16 characters). Blocks, private accounts and deletion are
     ruled on before an audience is asked; the author always sees their own.
+    An audience may also carry ``locked = True``: then only a moderator-side
+    service sets it or lifts it (content hidden by moderation), never the author.
     """
 
     name: str
@@ -58,7 +60,13 @@ class Audiences:
 
     @property
     def names(self) -> list[str]:
-        return sorted(self.by_name)
+        """The audiences an author may choose (locked ones are for moderators alone)."""
+        return sorted(name for name in self.by_name if not self.locked(name))
+
+    def locked(self, name: str) -> bool:
+        """Whether ``name`` is an audience only moderators set and lift (an audience with a
+        true ``locked`` attribute): authors can neither choose it nor leave it."""
+        return bool(getattr(self.by_name.get(name), "locked", False))
 
     def admits(self, session: DB, viewer_id: int | None, visibility: str, author_id: int) -> bool:
         """Whether the ``visibility`` audience of ``author_id`` includes ``viewer_id``."""

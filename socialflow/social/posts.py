@@ -32,7 +32,7 @@ from socialflow.accounts.models import AccountState, User
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import DB, bump, insert_many_ignore
 from socialflow.core.effects import enqueue_after_commit, record_event
-from socialflow.core.errors import NotFound, ValidationProblem
+from socialflow.core.errors import Conflict, NotFound, ValidationProblem
 from socialflow.core.indexing import queue_post
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
@@ -109,9 +109,10 @@ def _validate_text(text: str, limit: int) -> str:
 
 def _visibility(session: DB, value: str) -> str:
     """``value`` if it is a built-in visibility or an audience a plugin registered."""
-    if value in Visibility.__members__ or value in audiences_of(session).by_name:
+    audiences = audiences_of(session)
+    if value in Visibility.__members__ or value in audiences.names:
         return value
-    allowed = [v.value for v in Visibility] + audiences_of(session).names
+    allowed = [v.value for v in Visibility] + audiences.names
     raise ValidationProblem(
         f"visibility must be one of: {', '.join(allowed)}.",
         slug="validation-error",
@@ -289,8 +290,10 @@ def edit_post(
             session.execute(delete(HASHTAGS).where(HASHTAGS.c.post_id == post.id))
             _store_hashtags(session, post.id, parsed["hashtags"])  # type: ignore[arg-type]
             changes["text"] = True
-    if visibility is not None and _visibility(session, visibility) != post.visibility:
-        post.visibility = visibility
+    if visibility is not None and visibility != post.visibility:
+        if audiences_of(session).locked(post.visibility):
+            raise Conflict("A moderator hid this post.", slug="moderated")
+        post.visibility = _visibility(session, visibility)
         changes["visibility"] = post.visibility
     if changes:
         post.edited_at = utcnow()

@@ -107,7 +107,7 @@ def create_upload(
         raise _tus_problem(exc) from exc
     filename = (metadata.get("filename") or metadata.get("name") or "")[:255]
     visibility = metadata.get("visibility") or Visibility.public.value
-    if visibility not in Visibility.__members__ and visibility not in audiences_of(session).by_name:
+    if visibility not in Visibility.__members__ and visibility not in audiences_of(session).names:
         allowed = ", ".join([v.value for v in Visibility] + audiences_of(session).names)
         raise Problem(
             f"visibility must be one of: {allowed}", status=400, slug="tus-invalid-request"

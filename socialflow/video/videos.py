@@ -46,7 +46,7 @@ from socialflow.accounts.models import AccountState, User
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import DB
 from socialflow.core.effects import enqueue_after_commit, record_event
-from socialflow.core.errors import NotFound, ValidationProblem
+from socialflow.core.errors import Conflict, NotFound, ValidationProblem
 from socialflow.core.indexing import queue_video
 from socialflow.core.inputs import ascii_int, has_forbidden_chars, same_secret
 from socialflow.core.settings import Settings
@@ -104,9 +104,10 @@ def owner_allows(session: Session, viewer_id: int | None, owner_id: int) -> bool
 
 def check_visibility(session: Session, value: str) -> str:
     """``value`` if it is a built-in video visibility or an audience a plugin registered."""
-    if value in Visibility.__members__ or value in audiences_of(session).by_name:
+    audiences = audiences_of(session)
+    if value in Visibility.__members__ or value in audiences.names:
         return value
-    allowed = [v.value for v in Visibility] + audiences_of(session).names
+    allowed = [v.value for v in Visibility] + audiences.names
     raise ValidationProblem(
         f"visibility must be one of: {', '.join(allowed)}.",
         errors=[{"field": "visibility", "message": "unknown visibility", "code": "invalid"}],
@@ -263,7 +264,9 @@ def update_video(*, session: Session, owner: User, video_id: str, changes: dict[
     """Apply the owner's ``changes`` (title, description, visibility, already validated);
     search and every cached post carrying the video follow the caller's commit."""
     video = get_own_video(session=session, owner=owner, video_id=video_id)
-    if "visibility" in changes:
+    if "visibility" in changes and changes["visibility"] != video.visibility:
+        if audiences_of(session).locked(video.visibility):
+            raise Conflict("A moderator hid this video.", slug="moderated")
         check_visibility(session, changes["visibility"])
     changed = {field: value for field, value in changes.items() if getattr(video, field) != value}
     if changed:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import DbId
 from socialflow.social import comments as comment_service
 from socialflow.social import likes as like_service
@@ -30,7 +31,8 @@ from socialflow.social.schemas import (
 router = APIRouter(tags=["posts"])
 
 
-@router.post("/posts", status_code=201, response_model=PostOut)
+# 404: video_id or an image id that is not one of the caller's.
+@router.post("/posts", status_code=201, response_model=PostOut, responses=problems(404))
 def create_post(
     body: PostCreate, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> JSONResponse:

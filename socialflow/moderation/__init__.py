@@ -1,0 +1,1 @@
+"""Trust and safety: reports, the review queue, moderation actions, appeals, the admin API."""

@@ -1,0 +1,112 @@
+"""The moderation app: reports, the review queue, actions, appeals and the admin API.
+
+Optional (``disabled_apps = ["moderation"]`` leaves it out, tables included:
+they live on the ``moderation`` Alembic branch). Registered through the
+``socialflow.apps`` entry-point group; light on purpose: routers, tables and
+tasks are imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+    from sqlmodel import Session
+
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+    from socialflow.plugins.audiences import Audience
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def socialflow_apps() -> list[AppInfo]:
+    return [
+        AppInfo(
+            "moderation",
+            "Trust and safety: reports, review queue, actions, appeals, the admin API",
+            # It hides and removes posts, comments and videos through their apps' services.
+            requires=("accounts", "graph", "video", "social"),
+            optional=True,
+        )
+    ]
+
+
+@hookimpl
+def socialflow_table_modules() -> list[str]:
+    return ["socialflow.moderation.models"]
+
+
+@hookimpl
+def socialflow_migration_dirs() -> list[str]:
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def socialflow_task_modules() -> list[str]:
+    return ["socialflow.moderation.tasks"]
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.moderation.routes import routers
+
+    return routers()
+
+
+@hookimpl
+def socialflow_audiences() -> list[Audience]:
+    from socialflow.moderation.audience import Moderated
+
+    return [Moderated()]
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+    from socialflow.moderation.settings import SECTION, ModerationSettings
+    from socialflow.moderation.tasks import EXPIRE_TASK
+
+    interval = settings.plugin_config(SECTION, ModerationSettings).sweep_interval
+    return {"moderation-expire-suspensions": every(EXPIRE_TASK, interval, DEFAULT_QUEUE)}
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.moderation.settings import SECTION, ModerationSettings
+
+    return SECTION, ModerationSettings
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.moderation.settings import SECTION, ModerationSettings
+    from socialflow.moderation.targets import TargetKinds
+
+    platform.attach(
+        ModerationSettings,
+        lambda: platform.settings.plugin_config(SECTION, ModerationSettings),
+    )
+    # Apps above this one register their kinds (live streams, chat messages) in theirs.
+    platform.attach(TargetKinds, TargetKinds)
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.moderation.cli import register
+
+    register(app)
+
+
+@hookimpl
+def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
+    from socialflow.moderation.export import export_for
+
+    return {"moderation": export_for(session, user_id)}

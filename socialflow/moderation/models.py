@@ -1,0 +1,179 @@
+"""The moderation tables: cases (one per reported target), reports, actions, appeals.
+
+A **case** groups every open report about one target (a post, a video, a
+profile...), so moderators review a target once however many people reported
+it; it carries the claim (who reviews it, until when). A **report** is one
+reporter's complaint (one row per reporter and target: a second report
+merges into the first). An **action** is what a moderator did (hide, remove,
+warn, suspend...), with what is needed to undo it; an **appeal** is the
+author's one request to have an action looked at again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from socialflow.core.db.base import created_at_field, datetime_field
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class ReportStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"
+
+
+class ActionKind(StrEnum):
+    dismiss = "dismiss"  # no violation: the reports close, nothing changes
+    hide = "hide"  # reversible: the content is shown to its author alone
+    remove = "remove"  # soft delete (posts, comments); a video is deleted
+    restore = "restore"  # undoes an earlier hide or remove
+    warn = "warn"
+    suspend = "suspend"  # for a period
+    ban = "ban"  # suspension without end
+    reinstate = "reinstate"  # lifts a suspension or ban
+    retract = "retract"  # withdraws a warning
+
+
+# Actions that count as a strike against the author while they stand.
+STRIKE_KINDS = frozenset(
+    {ActionKind.hide, ActionKind.remove, ActionKind.warn, ActionKind.suspend, ActionKind.ban}
+)
+
+
+class AppealStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"  # the action stands
+    overturned = "overturned"  # the action was undone
+
+
+def _user_fk(*, nullable: bool = False, index: bool = True) -> Column[int]:
+    return Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable, index=index
+    )
+
+
+class ModerationCase(SQLModel, table=True):
+    __tablename__ = "moderation_cases"
+    __table_args__ = (
+        Index("uq_moderation_cases_target", "target_type", "target_id", unique=True),
+        Index("ix_moderation_cases_status", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_type: str = Field(max_length=32)
+    target_id: str = Field(max_length=64)
+    # The account responsible for the target (its author, or the profile itself).
+    author_id: int = Field(sa_column=_user_fk())
+    status: str = Field(default=CaseStatus.open.value, max_length=16)
+    # Highest severity among the open reports, and how many are open.
+    severity: int = Field(default=0)
+    report_count: int = Field(default=0)
+    claimed_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    lease_until: datetime | None = datetime_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = datetime_field()
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "moderation_reports"
+    __table_args__ = (
+        Index(
+            "uq_moderation_reports_reporter_target",
+            "reporter_id",
+            "target_type",
+            "target_id",
+            unique=True,
+        ),
+        Index("ix_moderation_reports_reporter_id", "reporter_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: int = Field(sa_column=_user_fk(index=False))
+    case_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("moderation_cases.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    target_type: str = Field(max_length=32)
+    target_id: str = Field(max_length=64)
+    reason: str = Field(max_length=32)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # How many times this reporter reported the target (duplicates merge here).
+    times: int = Field(default=1)
+    status: str = Field(default=ReportStatus.open.value, max_length=16)
+    # What came of it, as the reporter sees it: the action kind, or "no_action".
+    outcome: str | None = Field(default=None, max_length=32)
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = datetime_field()
+    resolved_at: datetime | None = datetime_field()
+
+
+class ModerationAction(SQLModel, table=True):
+    __tablename__ = "moderation_actions"
+    __table_args__ = (Index("ix_moderation_actions_author_id", "author_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    case_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("moderation_cases.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    target_type: str = Field(max_length=32)
+    target_id: str = Field(max_length=64)
+    author_id: int = Field(sa_column=_user_fk(index=False))
+    moderator_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # hide: the visibility to put back on restore.
+    previous_visibility: str | None = Field(default=None, max_length=16)
+    # restore / reinstate / an overturning appeal: the action this one undoes.
+    reverts_id: int | None = Field(default=None)
+    # suspend: when the suspension ends by itself.
+    expires_at: datetime | None = datetime_field()
+    # Set when a later action (restore, reinstate, an appeal, the expiry) undid this one.
+    reverted_at: datetime | None = datetime_field()
+    # remove of a video under legal hold: where its bytes were kept.
+    kept_storage: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = created_at_field()
+
+
+class Appeal(SQLModel, table=True):
+    __tablename__ = "moderation_appeals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("moderation_actions.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,  # one appeal per action
+        )
+    )
+    appellant_id: int = Field(sa_column=_user_fk())
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default=AppealStatus.open.value, max_length=16)
+    decided_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = created_at_field()
+    decided_at: datetime | None = datetime_field()

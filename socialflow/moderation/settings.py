@@ -1,0 +1,64 @@
+"""The moderation app's settings: the ``[plugin.moderation]`` section.
+
+Values come from ``[plugin.moderation]`` in ``socialflow.toml`` or
+``SOCIALFLOW_PLUGIN__MODERATION__<FIELD>`` environment variables, are
+validated when the platform starts (unknown keys refused) and are read with
+:func:`moderation_settings`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
+
+SECTION = "moderation"
+
+
+class ModerationSettings(BaseModel):
+    """Report limits, the claim lease, legal hold, suspension bounds, the expiry sweep."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    report_rate: str = Field(
+        default="30/hour",
+        description="How many reports one account may file (a limits string: '30/hour', "
+        "'5/minute'); more are answered 429.",
+    )
+    claim_lease_seconds: int = Field(
+        default=900,
+        ge=10,
+        le=86_400,
+        description="How long a moderator's claim on a queue item lasts before others may "
+        "take it (claiming again renews it).",
+    )
+    legal_hold: bool = Field(
+        default=False,
+        description="Keep the stored bytes of removed videos (for a legal hold) instead of "
+        "deleting them; the action records where they are.",
+    )
+    max_suspension_days: int = Field(
+        default=365, ge=1, description="The longest suspension a moderator may give."
+    )
+    appeal_window_days: int = Field(
+        default=30, ge=1, description="How long after an action its author may appeal it."
+    )
+    sweep_interval: int = Field(
+        default=300,
+        ge=1,
+        description="How often Celery beat lifts suspensions whose period is over, seconds.",
+    )
+    queue_size: int = Field(
+        default=1000,
+        ge=10,
+        le=100_000,
+        description="How many open cases the queue ranks at once (the oldest first).",
+    )
+
+
+def moderation_settings(platform: Platform) -> ModerationSettings:
+    """The platform's moderation settings, validated once (attached at platform start)."""
+    return platform.get(ModerationSettings)
