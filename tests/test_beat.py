@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from socialflow.analytics.tasks import ROLLUP_TASK as ANALYTICS_ROLLUP_TASK
+from socialflow.analytics.tasks import SWEEP_TASK as ANALYTICS_SWEEP_TASK
 from socialflow.cli import build_cli
 from socialflow.core.celery import MEDIA_QUEUE
 from socialflow.core.effects import PendingTask
@@ -69,6 +71,8 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         PAYMENTS_SWEEP_TASK,
         LIVE_SYNC_TASK,
         MODERATION_EXPIRE_TASK,
+        ANALYTICS_ROLLUP_TASK,
+        ANALYTICS_SWEEP_TASK,
     }
     assert entries[NOTIFICATIONS_DIGEST_TASK]["schedule"] == timedelta(hours=1)
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)

@@ -791,8 +791,15 @@ def record_view(
     video: Video,
     viewer: str,
     watch_seconds: float,
+    position: float | None = None,
+    source: str | None = None,
+    viewer_id: int | None = None,
 ) -> tuple[bool, Video]:
     """Count at most one view per viewer per window; add watch time every time.
+
+    ``position`` (the playhead), ``source`` (where the viewer came from) and
+    ``viewer_id`` (the signed-in viewer, if any) only ride on the
+    ``video_watched`` event, for listeners such as the analytics app.
 
     Returns (counted_as_new_view, refreshed video); the caller commits.
     Counters move by atomic ``UPDATE ... SET n = n + 1`` so concurrent
@@ -800,6 +807,7 @@ def record_view(
     """
     if video.duration:
         watch_seconds = min(watch_seconds, video.duration)
+        position = None if position is None else min(position, video.duration)
     window = int(time.time()) // settings.view_window_seconds
     table = Video.__table__  # type: ignore[attr-defined]
     views = VideoView.__table__  # type: ignore[attr-defined]
@@ -839,6 +847,10 @@ def record_view(
         viewer=viewer,
         new_view=counted,
         watch_seconds=watch_seconds,
+        owner_id=video.owner_id,
+        viewer_id=viewer_id,
+        position=position,
+        source=source,
     )
     session.refresh(video)
     return counted, video

@@ -77,9 +77,25 @@ class VideoUpdate(StrictModel):
 
 
 class ViewRequest(StrictModel):
+    """A view beacon. A player sends one when playback starts and then every few
+    seconds; ``position`` and ``source`` are optional (older clients send neither)
+    and only reach the ``video_watched`` event, for the analytics app's retention
+    curves and traffic sources."""
+
     model_config = examples({"watched_seconds": 42.5})
 
     watched_seconds: float = Field(default=0.0, ge=0, le=24 * 3600)
+    position: float | None = Field(
+        default=None,
+        ge=0,
+        le=24 * 3600,
+        description="The playhead, in seconds from the start, when the beacon was sent.",
+    )
+    source: str | None = Field(
+        default=None,
+        pattern=r"^(feed|search|profile|external|direct|other)$",
+        description="Where the viewer came from: feed, search, profile, external, direct or other.",
+    )
 
 
 class ViewResult(BaseModel):
@@ -255,6 +271,9 @@ def record_view(
         video=video,
         viewer=key,
         watch_seconds=body.watched_seconds,
+        position=body.position,
+        source=body.source,
+        viewer_id=viewer.id if viewer is not None else None,
     )
     session.commit()
     return ViewResult(

@@ -1,0 +1,85 @@
+"""The analytics app: creator and platform statistics from counted activity.
+
+Optional (``disabled_apps = ["analytics"]`` leaves it out, tables included:
+they live on the ``analytics`` Alembic branch). No app below imports it: it
+hears what happens through the domain events of the transactions it watches
+(:mod:`socialflow.analytics.capture`). Light on purpose: routers, tables and
+tasks are imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialflow.plugins.declare import declared
+from socialflow.plugins.specs import AppInfo, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    from socialflow.core.platform import Platform
+    from socialflow.core.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+socialflow_apps = declared(
+    AppInfo(
+        "analytics",
+        "Creator and platform statistics: views, watch time, retention, growth",
+        requires=("accounts", "graph", "video", "social"),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.analytics.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.analytics.tasks")
+
+
+@hookimpl
+def socialflow_routers() -> list[APIRouter]:
+    from socialflow.analytics import routes
+
+    return [routes.router]
+
+
+@hookimpl
+def socialflow_cli(app: typer.Typer) -> None:
+    from socialflow.analytics.cli import register
+
+    register(app)
+
+
+@hookimpl
+def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    from socialflow.analytics.settings import SECTION, AnalyticsSettings
+    from socialflow.analytics.tasks import ROLLUP_TASK, SWEEP_TASK
+    from socialflow.core.celery import DEFAULT_QUEUE, every
+
+    config = settings.plugin_config(SECTION, AnalyticsSettings)
+    return {
+        "analytics-rollup": every(ROLLUP_TASK, config.rollup_interval, DEFAULT_QUEUE),
+        "analytics-sweep": every(SWEEP_TASK, config.sweep_interval, DEFAULT_QUEUE),
+    }
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.analytics.settings import SECTION, AnalyticsSettings
+
+    return SECTION, AnalyticsSettings
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.analytics.capture import capture_events
+    from socialflow.analytics.settings import SECTION, AnalyticsSettings
+
+    platform.attach(
+        AnalyticsSettings, lambda: platform.settings.plugin_config(SECTION, AnalyticsSettings)
+    )
+    # Raw events are written inside the committing transaction (one batched insert).
+    platform.listen_sessions("before_commit", capture_events)

@@ -1,0 +1,276 @@
+"""Rollups: raw events to hourly and daily aggregates, recomputed whole.
+
+A rollup takes a batch of raw events not yet counted (``rolled`` false),
+marks them, and recomputes **every** hour and day they fall in from all the
+raw events of that hour or day: delete that period's aggregate rows, insert
+fresh ones. So an event that commits late (after its hour was rolled up)
+folds into its own hour at the next run, and running a rollup twice gives
+the same numbers. An event that commits while a rollup runs stays unmarked
+(the marks are taken from the rows read first) and is counted next time.
+
+Hourly: per creator (views, watch time, likes, comments, shares, follows
+gained and lost) and per video (views, distinct viewers, watch time). Daily:
+per video traffic sources and drop-off positions (the retention curve), the
+day's active users, and platform totals. Services: the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, delete, distinct, func, insert, select, text, update
+from sqlmodel import Session
+
+from socialflow.analytics.models import (
+    ActiveUserDay,
+    AnalyticsEvent,
+    CreatorHour,
+    PlatformDay,
+    VideoDropoffDay,
+    VideoHour,
+    VideoSourceDay,
+)
+
+EVENTS = AnalyticsEvent.__table__  # type: ignore[attr-defined]
+CREATOR_HOURS = CreatorHour.__table__  # type: ignore[attr-defined]
+VIDEO_HOURS = VideoHour.__table__  # type: ignore[attr-defined]
+SOURCES = VideoSourceDay.__table__  # type: ignore[attr-defined]
+DROPOFFS = VideoDropoffDay.__table__  # type: ignore[attr-defined]
+ACTIVE = ActiveUserDay.__table__  # type: ignore[attr-defined]
+PLATFORM = PlatformDay.__table__  # type: ignore[attr-defined]
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+# PostgreSQL advisory lock key held by a rollup transaction ("analytic" in ASCII).
+ROLLUP_LOCK = 0x616E616C79746963
+# Raw kind -> CreatorHour column counting it.
+CREATOR_COUNTS = {
+    "like": "likes",
+    "unlike": "unlikes",
+    "comment": "comments",
+    "share": "shares",
+    "follow": "follows_gained",
+    "unfollow": "follows_lost",
+}
+PLATFORM_COUNTS = {"upload": "uploads", "signup": "signups", "post": "posts", "like": "likes"}
+PLATFORM_COUNTS["comment"] = "comments"
+
+
+@dataclass
+class RollupResult:
+    events: int = 0
+    hours: int = 0
+    days: int = 0
+
+    def add(self, other: RollupResult) -> None:
+        self.events += other.events
+        self.hours += other.hours
+        self.days += other.days
+
+
+def hour_of(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def roll_pending(session: Session, *, batch_size: int, bucket_seconds: int) -> RollupResult:
+    """Count one batch of unrolled raw events (their hours and days recomputed whole).
+
+    Rollups take turns: on PostgreSQL a transaction-scoped advisory lock makes a
+    second one (beat and a CLI backfill at once) wait, then find the batch already
+    marked; SQLite lets one writer at a time anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
+    rows = session.execute(
+        select(EVENTS.c.id, EVENTS.c.occurred_at)
+        .where(EVENTS.c.rolled.is_(False))
+        .order_by(EVENTS.c.id)
+        .limit(batch_size)
+    ).all()
+    if not rows:
+        return RollupResult()
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(EVENTS).where(EVENTS.c.id.in_(ids[start : start + CHUNK])).values(rolled=True)
+        )
+    hours = {hour_of(row.occurred_at) for row in rows}
+    result = recompute(session, hours, bucket_seconds=bucket_seconds)
+    result.events = len(rows)
+    return result
+
+
+def recompute(session: Session, hours: Iterable[datetime], *, bucket_seconds: int) -> RollupResult:
+    """Recompute the given hours and the days they fall in from the raw events."""
+    hours = sorted(set(hours))
+    days = sorted({h.date() for h in hours})
+    for hour in hours:
+        recompute_hour(session, hour)
+    for day in days:
+        recompute_day(session, day, bucket_seconds=bucket_seconds)
+    return RollupResult(hours=len(hours), days=len(days))
+
+
+def _within(start: datetime, length: timedelta) -> Any:
+    return and_(EVENTS.c.occurred_at >= start, EVENTS.c.occurred_at < start + length)
+
+
+def recompute_hour(session: Session, hour: datetime) -> None:
+    """Replace ``hour``'s creator and video rows by what its raw events say."""
+    session.execute(delete(CREATOR_HOURS).where(CREATOR_HOURS.c.hour == hour))
+    session.execute(delete(VIDEO_HOURS).where(VIDEO_HOURS.c.hour == hour))
+    in_hour = _within(hour, HOUR)
+    new_views = func.sum(case((EVENTS.c.new_view.is_(True), 1), else_=0))
+    creators: dict[int, dict[str, Any]] = {}
+    found = session.execute(
+        select(
+            EVENTS.c.creator_id,
+            EVENTS.c.kind,
+            func.count(),
+            new_views,
+            func.sum(EVENTS.c.watch_seconds),
+        )
+        .where(in_hour, EVENTS.c.creator_id.is_not(None))
+        .group_by(EVENTS.c.creator_id, EVENTS.c.kind)
+    ).all()
+    for creator_id, kind, count, views, watched in found:
+        row = creators.setdefault(creator_id, {"creator_id": creator_id, "hour": hour})
+        if kind == "view":
+            row["views"] = int(views or 0)
+            row["watch_seconds"] = float(watched or 0.0)
+        elif kind in CREATOR_COUNTS:
+            row[CREATOR_COUNTS[kind]] = int(count)
+    wanted = [row for row in creators.values() if len(row) > 2]
+    if wanted:
+        session.execute(insert(CREATOR_HOURS), [_fill(CreatorHour, row) for row in wanted])
+    videos = session.execute(
+        select(
+            EVENTS.c.video_id,
+            func.max(EVENTS.c.creator_id),
+            new_views,
+            func.count(distinct(EVENTS.c.viewer_key)),
+            func.sum(EVENTS.c.watch_seconds),
+        )
+        .where(in_hour, EVENTS.c.kind == "view", EVENTS.c.video_id.is_not(None))
+        .group_by(EVENTS.c.video_id)
+    ).all()
+    video_rows = [
+        {
+            "video_id": video_id,
+            "hour": hour,
+            "creator_id": creator_id,
+            "views": int(views or 0),
+            "viewers": int(viewers),
+            "watch_seconds": float(watched or 0.0),
+        }
+        for video_id, creator_id, views, viewers, watched in videos
+        if creator_id is not None
+    ]
+    if video_rows:
+        session.execute(insert(VIDEO_HOURS), video_rows)
+
+
+def _fill(model: type[Any], row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with every counter column of ``model`` present (zero when absent)."""
+    table = model.__table__
+    return {c.name: row.get(c.name, 0) for c in table.columns}
+
+
+def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
+    """Replace ``day``'s sources, drop-offs, active users and platform totals."""
+    for table in (SOURCES, DROPOFFS, ACTIVE, PLATFORM):
+        session.execute(delete(table).where(table.c.day == day))
+    in_day = _within(day_start(day), DAY)
+    views = and_(in_day, EVENTS.c.kind == "view", EVENTS.c.video_id.is_not(None))
+    sources = session.execute(
+        select(EVENTS.c.video_id, EVENTS.c.source, func.count())
+        .where(views, EVENTS.c.new_view.is_(True))
+        .group_by(EVENTS.c.video_id, EVENTS.c.source)
+    ).all()
+    by_source: Counter[tuple[str, str]] = Counter()
+    for video_id, source, count in sources:
+        by_source[(video_id, source or "unknown")] += int(count)
+    if by_source:
+        session.execute(
+            insert(SOURCES),
+            [
+                {"video_id": v, "day": day, "source": s, "views": n}
+                for (v, s), n in by_source.items()
+            ],
+        )
+    furthest = session.execute(
+        select(EVENTS.c.video_id, EVENTS.c.viewer_key, func.max(EVENTS.c.position))
+        .where(views, EVENTS.c.position.is_not(None), EVENTS.c.viewer_key.is_not(None))
+        .group_by(EVENTS.c.video_id, EVENTS.c.viewer_key)
+    ).all()
+    drops: Counter[tuple[str, int]] = Counter()
+    for video_id, _viewer, position in furthest:
+        drops[(video_id, int(float(position) // bucket_seconds) * bucket_seconds)] += 1
+    if drops:
+        session.execute(
+            insert(DROPOFFS),
+            [{"video_id": v, "day": day, "second": s, "viewers": n} for (v, s), n in drops.items()],
+        )
+    active = session.execute(
+        select(EVENTS.c.actor_id).distinct().where(in_day, EVENTS.c.actor_id.is_not(None))
+    ).scalars()
+    active_rows = [{"day": day, "user_id": user_id} for user_id in active]
+    if active_rows:
+        session.execute(insert(ACTIVE), active_rows)
+    _platform_day(session, day, in_day)
+
+
+def _platform_day(session: Session, day: date, in_day: Any) -> None:
+    totals: dict[str, Any] = defaultdict(int)
+    found = session.execute(
+        select(
+            EVENTS.c.kind,
+            func.count(),
+            func.sum(case((EVENTS.c.new_view.is_(True), 1), else_=0)),
+            func.sum(EVENTS.c.watch_seconds),
+        )
+        .where(in_day)
+        .group_by(EVENTS.c.kind)
+    ).all()
+    if not found:
+        return
+    for kind, count, views, watched in found:
+        if kind == "view":
+            totals["views"] = int(views or 0)
+            totals["watch_seconds"] = float(watched or 0.0)
+        elif kind in PLATFORM_COUNTS:
+            totals[PLATFORM_COUNTS[kind]] = int(count)
+    session.execute(insert(PLATFORM), [_fill(PlatformDay, {"day": day, **totals})])
+
+
+def reset_since(session: Session, since: datetime) -> int:
+    """Mark every raw event from ``since`` on as not rolled (a backfill recomputes them);
+    returns how many were marked."""
+    result = session.execute(
+        update(EVENTS).where(EVENTS.c.occurred_at >= since).values(rolled=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def sweep(session: Session, *, now: datetime, retention_days: int) -> int:
+    """Delete rolled raw events older than the retention, by whole days (so no day is
+    left half there for a later recompute); returns how many went."""
+    cutoff = day_start(now.astimezone(UTC).date() - timedelta(days=retention_days))
+    result = session.execute(
+        delete(EVENTS).where(EVENTS.c.occurred_at < cutoff, EVENTS.c.rolled.is_(True))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def oldest_recomputable(now: datetime, retention_days: int) -> datetime:
+    """The earliest moment a backfill may recompute (raw events before it may be swept)."""
+    return day_start(now.astimezone(UTC).date() - timedelta(days=retention_days))

@@ -1,0 +1,113 @@
+"""``/analytics``: a creator's own statistics, and the platform's for admins.
+
+Creator routes answer for the caller only: there is no user in the path, and
+a video that is not the caller's is a 404 (the same answer as a video that
+does not exist), so no one reads another creator's numbers. Platform
+statistics need the admin role.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from socialflow.accounts.deps import CurrentUser, require_role
+from socialflow.accounts.models import Role
+from socialflow.analytics import platform_stats, stats
+from socialflow.analytics.schemas import (
+    PLATFORM_EXAMPLE,
+    CreatorForecast,
+    CreatorOverview,
+    VideoStats,
+)
+from socialflow.analytics.settings import analytics_settings
+from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE
+from socialflow.core.errors import NotFound, ValidationProblem
+from socialflow.core.http.deps import PlatformDep, SessionDep
+from socialflow.core.http.examples import json_example
+from socialflow.core.http.types import ObjectKey
+from socialflow.video.models import Video
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query_only(request: Request, _user: CurrentUser) -> None:
+    """Refuse query parameters a route does not take (a misspelt ``dayz=7`` would
+    otherwise silently give the default period). After authentication: an
+    anonymous caller hears 401, whatever the query."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationProblem(
+            f"Unknown query parameter: {', '.join(unknown)[:200]}.",
+            errors=[
+                {"field": name[:100], "message": "not a parameter of this route", "code": "unknown"}
+                for name in unknown[:20]
+            ],
+        )
+
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+STRICT = [Depends(known_query_only)]
+Days = Annotated[int, Query(ge=1, le=366, description="How many days, up to today (UTC).")]
+
+
+@router.get("/creator/overview", response_model=CreatorOverview, dependencies=STRICT)
+def creator_overview(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
+    """The caller's views, watch time, engagement and followers gained and lost per day,
+    and their top videos, over the last ``days`` days."""
+    assert user.id is not None
+    return stats.creator_overview(session, creator_id=user.id, days=days)
+
+
+@router.get("/creator/videos/{video_id}", response_model=VideoStats, dependencies=STRICT)
+def creator_video(
+    video_id: ObjectKey,
+    session: SessionDep,
+    platform: PlatformDep,
+    user: CurrentUser,
+    days: Days = 30,
+) -> Any:
+    """One of the caller's videos: views and viewers per day, total and average watch
+    time, the peak hour, the retention curve and traffic sources."""
+    video = session.get(Video, video_id)
+    if video is None or video.owner_id != user.id:
+        raise NotFound("No such video among yours.", slug="video-not-found")
+    bucket = analytics_settings(platform).retention_bucket_seconds
+    return stats.video_stats(session, video=video, days=days, bucket_seconds=bucket)
+
+
+@router.get("/creator/forecast", response_model=CreatorForecast, dependencies=STRICT)
+def creator_forecast(
+    session: SessionDep,
+    user: CurrentUser,
+    days: Annotated[int, Query(ge=1, le=90, description="Days to forecast, from today.")] = 30,
+) -> Any:
+    """The caller's expected views per day, with 80% intervals, from up to twelve
+    weeks of their daily views."""
+    assert user.id is not None
+    return stats.creator_forecast(session, creator_id=user.id, days=days)
+
+
+@router.get(
+    "/platform",
+    dependencies=[require_role(Role.admin), *STRICT],  # type: ignore[list-item]
+    responses=json_example(PLATFORM_EXAMPLE, "The platform's statistics."),
+)
+def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
+    """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task
+    queues' backlog (admins only)."""
+    doc = platform_stats.platform_stats(session, days=days)
+    doc["queue_backlog"] = platform_stats.queue_backlog(platform, (DEFAULT_QUEUE, MEDIA_QUEUE))
+    return doc

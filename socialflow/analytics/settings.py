@@ -1,0 +1,60 @@
+"""The analytics app's settings: the ``[plugin.analytics]`` section.
+
+Values come from ``[plugin.analytics]`` in ``socialflow.toml`` or
+``SOCIALFLOW_PLUGIN__ANALYTICS__<FIELD>``, validated when the platform starts
+(unknown keys refused) and read with :func:`analytics_settings`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
+
+SECTION = "analytics"
+
+
+class AnalyticsSettings(BaseModel):
+    """How often rollups run, how long raw events are kept, how fine retention curves are."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rollup_interval: int = Field(
+        default=900,
+        ge=10,
+        description="How often Celery beat queues the rollup of new raw events into the "
+        "hourly and daily tables, seconds.",
+    )
+    sweep_interval: int = Field(
+        default=86400,
+        ge=60,
+        description="How often Celery beat queues the sweep of raw events past their "
+        "retention, seconds.",
+    )
+    raw_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Raw events are kept this many whole days (then only the rollups "
+        "remain); a backfill (`socialflow analytics rollup --since`) reaches no further back.",
+    )
+    retention_bucket_seconds: int = Field(
+        default=1,
+        ge=1,
+        le=3600,
+        description="Width of a retention-curve bucket, seconds of video.",
+    )
+    rollup_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="Raw events one rollup transaction takes at most (it loops until done).",
+    )
+
+
+def analytics_settings(platform: Platform) -> AnalyticsSettings:
+    """The platform's analytics settings, validated once (attached at platform start)."""
+    return platform.get(AnalyticsSettings)

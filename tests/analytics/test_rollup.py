@@ -1,0 +1,222 @@
+"""The rollup itself: late events fold into their hour, re-runs give the same rows,
+a rolled-back action leaves no raw event, the sweep keeps what a recompute needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from socialflow.analytics import rollup
+from socialflow.analytics.capture import capture_events
+from socialflow.analytics.models import AnalyticsEvent, CreatorHour, VideoHour
+from socialflow.analytics.tasks import roll_all
+from socialflow.core.effects import record_event
+from tests.analytics.conftest import Api, beacon, run_rollup, video_of
+from tests.social.conftest import Actor
+
+EVENTS = AnalyticsEvent.__table__  # type: ignore[attr-defined]
+
+
+def _raw(platform: Any, **row: Any) -> None:
+    values = {
+        "rolled": False,
+        "new_view": False,
+        "watch_seconds": 0.0,
+        **row,
+    }
+    with platform.session() as session:
+        session.execute(insert(EVENTS), [values])
+        session.commit()
+
+
+def _hours(platform: Any, model: type[Any]) -> list[dict[str, Any]]:
+    table = model.__table__
+    with platform.session() as session:
+        found = session.execute(select(table).order_by(*table.primary_key))
+        return [dict(r._mapping) for r in found]
+
+
+def test_a_late_event_folds_into_its_own_hour_and_reruns_change_nothing(
+    api: Api, actor: Callable[..., Actor], platform: Any
+) -> None:
+    creator = actor("late")
+    video_id = video_of(platform, creator)
+    beacon(api, video_id, actor("viewer1"), watched_seconds=5, position=5)
+    run_rollup(platform)
+    first = _hours(platform, VideoHour)
+    assert [r["views"] for r in first] == [1]
+    now_hour = first[0]["hour"]  # the beacon's hour
+    assert now_hour == rollup.hour_of(now_hour)
+    assert datetime.now(UTC) - now_hour < timedelta(hours=2)
+
+    # An event of three hours ago commits only now (an offline client, a long transaction).
+    earlier = now_hour - timedelta(hours=3) + timedelta(minutes=59)
+    _raw(
+        platform,
+        kind="view",
+        occurred_at=earlier,
+        creator_id=creator.id,
+        video_id=video_id,
+        viewer_key="late-viewer",
+        new_view=True,
+        watch_seconds=4.0,
+        position=4.0,
+    )
+    _raw(platform, kind="like", occurred_at=earlier, creator_id=creator.id, actor_id=creator.id)
+    run_rollup(platform)
+    rows = _hours(platform, VideoHour)
+    assert [(r["hour"], r["views"], r["watch_seconds"]) for r in rows] == [
+        (now_hour - timedelta(hours=3), 1, 4.0),
+        (now_hour, 1, 5.0),
+    ]
+    creator_rows = _hours(platform, CreatorHour)
+    assert [(r["hour"], r["views"], r["likes"]) for r in creator_rows] == [
+        (now_hour - timedelta(hours=3), 1, 1),
+        (now_hour, 1, 0),
+    ]
+
+    # Recomputing everything from the raw events (a backfill) writes the same rows.
+    with platform.session() as session:
+        assert rollup.reset_since(session, now_hour - timedelta(days=1)) == 3
+        session.commit()
+    assert roll_all(platform).events == 3
+    assert _hours(platform, VideoHour) == rows
+    assert _hours(platform, CreatorHour) == creator_rows
+
+
+def test_a_rolled_back_action_leaves_no_raw_event(platform: Any) -> None:
+    with platform.session() as session:
+        record_event(session, "liked", post_id=1, user_id=2, author_id=3)
+        session.rollback()
+        session.commit()
+    with platform.session() as session:
+        record_event(session, "liked", post_id=1, user_id=2, author_id=3)
+        record_event(session, "unliked", post_id=1, user_id=2, author_id=3)
+        record_event(session, "post_edited", post_id=1)  # not counted
+        session.commit()
+    with platform.session() as session:
+        kinds = session.execute(select(EVENTS.c.kind).order_by(EVENTS.c.id)).scalars().all()
+    assert kinds == ["like", "unlike"]
+
+
+def test_one_batched_insert_per_transaction(platform: Any) -> None:
+    """Many events in one transaction: one INSERT statement (executemany), no SELECT."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    with platform.session() as session:
+        for n in range(50):
+            record_event(session, "liked", post_id=n, user_id=2, author_id=3)
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement.split()[0].upper())
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            capture_events(session)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        session.rollback()
+    # (SQLite's driver opens its transaction with a BEGIN of its own.)
+    assert [s for s in statements if s != "BEGIN"] == ["INSERT"]
+
+
+def test_the_sweep_deletes_old_rolled_events_by_whole_days(platform: Any) -> None:
+    now = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+    old = datetime(2026, 6, 4, 23, 59, tzinfo=UTC)  # 11 days back: past a 10-day retention
+    kept = datetime(2026, 6, 5, 0, 0, tzinfo=UTC)  # the first whole day still kept
+    _raw(platform, kind="like", occurred_at=old, creator_id=1, rolled=True)
+    _raw(platform, kind="like", occurred_at=old, creator_id=1)  # not rolled yet: kept
+    _raw(platform, kind="like", occurred_at=kept, creator_id=1, rolled=True)
+    with platform.session() as session:
+        assert rollup.sweep(session, now=now, retention_days=10) == 1
+        session.commit()
+        left = session.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+    assert left == 2
+    assert rollup.oldest_recomputable(now, 10) == kept
+
+
+@pytest.mark.parametrize("bucket", [1, 5])
+def test_retention_buckets(
+    api: Api, actor: Callable[..., Actor], platform: Any, bucket: int
+) -> None:
+    from socialflow.analytics.stats import retention_curve
+
+    creator = actor(f"bucket{bucket}")
+    video_id = video_of(platform, creator, duration=12)
+    for n, position in enumerate((0.5, 4.9, 6, 12)):
+        _raw(
+            platform,
+            kind="view",
+            occurred_at=datetime.now(UTC),
+            creator_id=creator.id,
+            video_id=video_id,
+            viewer_key=f"v{n}",
+            new_view=True,
+            position=position,
+        )
+    with platform.session() as session:
+        rollup.roll_pending(session, batch_size=100, bucket_seconds=bucket)
+        session.commit()
+        today = datetime.now(UTC).date()
+        curve = retention_curve(
+            session,
+            video_id=video_id,
+            first=today,
+            last=today,
+            duration=12,
+            bucket_seconds=bucket,
+        )
+    points = {p["second"]: p["fraction"] for p in curve["points"]}
+    assert curve["viewers"] == 4
+    if bucket == 1:
+        wanted = {0: 1.0, 1: 0.75, 5: 0.5, 6: 0.5, 7: 0.25, 12: 0.25}
+        assert {second: points[second] for second in wanted} == wanted
+    else:
+        assert points == {0: 1.0, 5: 0.5, 10: 0.25}
+
+
+def test_two_rollups_at_once_take_turns(platform: Any) -> None:
+    """Beat's rollup and a CLI backfill at the same time: no conflict, exact numbers."""
+    import threading
+
+    moment = datetime.now(UTC) - timedelta(hours=2)
+    with platform.session() as session:
+        session.execute(
+            insert(EVENTS),
+            [
+                {
+                    "kind": "like",
+                    "occurred_at": moment - timedelta(hours=n % 5),
+                    "creator_id": 1 + n % 3,
+                    "actor_id": 100 + n,
+                    "rolled": False,
+                    "new_view": False,
+                    "watch_seconds": 0.0,
+                }
+                for n in range(300)
+            ],
+        )
+        session.commit()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            roll_all(platform)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    rows = _hours(platform, CreatorHour)
+    assert sum(r["likes"] for r in rows) == 300
+    assert len(rows) == 15  # 3 creators x 5 hours
