@@ -43,7 +43,12 @@ async def handler(connection: ServerConnection) -> None:
             if body.get("op") == "subscribe":
                 FOLLOWERS[topic].add(connection)
                 followed.add(topic)
-                subscribed = {"topic": topic, "event": "subscribed", "data": {}, "id": None}
+                subscribed: dict[str, object] = {
+                    "topic": topic,
+                    "event": "subscribed",
+                    "data": {},
+                    "id": None,
+                }
                 await connection.send(json.dumps(subscribed))
             elif body.get("op") == "publish":
                 broadcast(FOLLOWERS[topic], counters_frame(topic))

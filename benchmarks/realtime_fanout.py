@@ -31,19 +31,16 @@ Writes ``benchmarks/results/realtime_fanout-<N>.json`` and
 ``realtime_fanout-<N>.png``. Linux only (reads /proc), a few minutes with
 the defaults:
 
-    .venv/bin/python benchmarks/realtime_fanout.py                  # 1,000 clients
-    .venv/bin/python benchmarks/realtime_fanout.py --clients 200 --rounds 2 --seconds 3
+    .venv/bin/python -m benchmarks.realtime_fanout                  # 1,000 clients
+    .venv/bin/python -m benchmarks.realtime_fanout --clients 200 --rounds 2 --seconds 3
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,205 +50,25 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
+from benchmarks._realtime_procs import (
+    PASSWORD,
+    ClientGroup,
+    LikeTrigger,
+    PublishTrigger,
+    cli,
+    login,
+    percentile,
+    project_env,
+    rss_kb,
+    start_baseline,
+    start_serve,
+    tree_cpu_seconds,
+)
+from benchmarks._realtime_report import report
 from socialflow.testing.processes import stop_process_group
 from socialflow.testing.server import free_port
 
 HERE = Path(__file__).parent
-RESULTS = HERE / "results"
-PASSWORD = "rtbench-Password-2026"  # only for throwaway accounts of a temporary project
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def pin(cpu: int) -> list[str]:
-    usable = shutil.which("taskset") and (os.cpu_count() or 1) >= 2
-    return ["taskset", "-c", str(cpu)] if usable else []
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """utime + stime of ``root`` and every live descendant (its threads included)."""
-    stats: dict[int, tuple[int, int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = Path(f"/proc/{entry.name}/stat").read_text()
-        except OSError:
-            continue
-        fields = text.rsplit(")", 1)[1].split()  # fields from the 3rd (state) on
-        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    family, grew = {root}, True
-    while grew:
-        children = {pid for pid, (ppid, _) in stats.items() if ppid in family} - family
-        family |= children
-        grew = bool(children)
-    return sum(stats[pid][1] for pid in family if pid in stats) / TICKS
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-# ---------------------------------------------------------------- processes
-
-
-def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALFLOW_")}
-    env.update(extra or {})
-    return env
-
-
-def cli(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "socialflow", *args],
-        cwd=project,
-        env=env or project_env(),
-        check=True,
-        capture_output=True,
-    )
-
-
-def start_serve(
-    project: Path, port: int, args: list[str], env: dict[str, str], log: str
-) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [*pin(0), sys.executable, "-m", "socialflow", "serve", "--port", str(port), *args],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(project / log).open("wb"),
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    stop_process_group(process)
-    raise RuntimeError("socialflow serve did not start: " + (project / log).read_text())
-
-
-def start_baseline(port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [*pin(0), sys.executable, str(HERE / "_realtime_baseline.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with connect(f"ws://127.0.0.1:{port}/", open_timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop_process_group(process)
-    raise RuntimeError("the baseline server did not start")
-
-
-class ClientGroup:
-    """``count`` clients of one server in ``procs`` processes of _realtime_clients.py."""
-
-    def __init__(
-        self, url: str, tokens: list[str], topic: str, count: int, procs: int, deflate: bool
-    ) -> None:
-        self.procs: list[subprocess.Popen[str]] = []
-        shares = [count // procs + (1 if i < count % procs else 0) for i in range(procs)]
-        for share in (s for s in shares if s):
-            command = [sys.executable, str(HERE / "_realtime_clients.py"), "--url", url]
-            command += ["--tokens", ",".join(tokens), "--topic", topic, "--count", str(share)]
-            command += [] if deflate else ["--no-deflate"]
-            self.procs.append(
-                subprocess.Popen(
-                    [*pin(1), *command],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    bufsize=1,
-                )
-            )
-        self.connected = self.failed = 0
-        for proc in self.procs:
-            words = self._line(proc).split()
-            if words[0] != "ready":
-                raise RuntimeError(f"client process said {words}")
-            self.connected += int(words[1])
-            self.failed += int(words[2])
-
-    @staticmethod
-    def _line(proc: subprocess.Popen[str]) -> str:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("a client process ended")
-        return line.strip()
-
-    def ask(self, command: str) -> list[str]:
-        for proc in self.procs:
-            assert proc.stdin is not None
-            proc.stdin.write(command + "\n")
-            proc.stdin.flush()
-        return [self._line(proc) for proc in self.procs]
-
-    def count(self) -> int:
-        return sum(int(answer) for answer in self.ask("count"))
-
-    def dump(self) -> tuple[list[list[float]], list[int | None]]:
-        times: list[list[float]] = []
-        closed: list[int | None] = []
-        for answer in self.ask("dump"):
-            body = json.loads(answer)
-            times += body["times"]
-            closed += body["closed"]
-        return times, closed
-
-    def close(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None and proc.stdin is not None:
-                proc.stdin.write("quit\n")
-                proc.stdin.flush()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-class LikeTrigger:
-    """Like, unlike, like... the post through the HTTP API: one ``counters`` frame each."""
-
-    def __init__(self, base: str, token: str, post_id: int) -> None:
-        self.http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
-        self.url = f"/api/v1/posts/{post_id}/like"
-        self.liked = self.http.get(f"/api/v1/posts/{post_id}").json().get("liked_by_me", False)
-
-    def __call__(self) -> None:
-        response = self.http.delete(self.url) if self.liked else self.http.post(self.url)
-        response.raise_for_status()
-        self.liked = not self.liked
-
-
-class PublishTrigger:
-    """The baseline's control channel: ``publish`` op, answered after ``broadcast()``."""
-
-    def __init__(self, port: int, topic: str) -> None:
-        self.stack = contextlib.ExitStack()
-        self.ws = self.stack.enter_context(connect(f"ws://127.0.0.1:{port}/"))
-        self.message = json.dumps({"op": "publish", "topic": topic})
-
-    def __call__(self) -> None:
-        self.ws.send(self.message)
-        self.ws.recv()
 
 
 # ---------------------------------------------------------------- measures
@@ -267,6 +84,8 @@ def fan_out(
     frames = max(2, round(rate * seconds))
     sends: list[float] = []
     cpu_before = sum(tree_cpu_seconds(pid) for pid in pids)
+    client_pids = [proc.pid for group in groups for proc in group.procs]
+    client_before = sum(tree_cpu_seconds(pid) for pid in client_pids)
     started = time.monotonic()
     for i in range(frames):
         delay = started + i / rate - time.monotonic()
@@ -280,6 +99,7 @@ def fan_out(
     while sum(g.count() for g in groups) < expected and time.monotonic() < deadline:
         time.sleep(0.05)
     cpu = sum(tree_cpu_seconds(pid) for pid in pids) - cpu_before
+    client_cpu = sum(tree_cpu_seconds(pid) for pid in client_pids) - client_before
     wall = time.monotonic() - started
     latencies: list[list[float]] = []
     closed = 0
@@ -297,6 +117,8 @@ def fan_out(
         "wall_s": wall,
         "server_cpu_s": cpu,
         "deliveries_per_cpu_s": len(every) / cpu if cpu else float("inf"),
+        # Near 1.0 the clients' core is saturated: latency is then partly the clients'.
+        "client_cpu_s_per_wall_s": client_cpu / wall,
         "p50_ms": percentile(every, 0.50),
         "p99_ms": percentile(every, 0.99),
         "max_ms": max(every, default=float("nan")),
@@ -322,16 +144,6 @@ def idle_memory(pid: int, connect_clients: Any, n: int) -> tuple[Any, dict[str, 
 def summary(rows: list[dict[str, Any]], key: str) -> dict[str, float]:
     values = [r[key] for r in rows]
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
-def login(http: str, name: str) -> str:
-    answer = httpx.post(
-        f"{http}/api/v1/auth/login",
-        json={"username_or_email": name, "password": PASSWORD},
-        timeout=60,
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
 
 
 def log(message: str) -> None:
@@ -533,77 +345,6 @@ def behind_redis(
             group.close()
         stop_process_group(server_a, timeout=20)
         stop_process_group(server_b, timeout=20)
-
-
-def report(result: dict[str, Any]) -> None:
-    n = result["clients"]
-    p1 = result["part1"]
-    print(f"\n{n} clients, load average at start {result['loadavg_start']}")
-    for name in ("socialflow", "baseline"):
-        d, p99 = p1["deliveries_per_cpu_s"][name], p1["half_load_p99_ms"][name]
-        mem = result["memory"][name]
-        print(
-            f"{name:11} deliveries/CPU-s {d['median']:9.0f} ({d['min']:.0f}-{d['max']:.0f})  "
-            f"half load {p1['half_load_frames_per_s'][name]:.1f} frames/s: "
-            f"p50 {p1['half_load_p50_ms'][name]['median']:.1f} ms, p99 {p99['median']:.1f} ms "
-            f"({p99['min']:.1f}-{p99['max']:.1f})  idle {mem['kb_per_connection']:.1f} KB/conn"
-        )
-    print(f"ratio socialflow / baseline deliveries per CPU-second: {p1['ratio']:.2f}")
-    alone = result["trigger_alone"]
-    print(
-        "server CPU per trigger with no follower: "
-        + ", ".join(f"{k} {v['cpu_ms_per_frame']:.2f} ms" for k, v in alone.items())
-        + "; per delivery without it: "
-        + ", ".join(f"{k} {v:.1f} us" for k, v in p1["cpu_us_per_delivery_without_trigger"].items())
-    )
-    if "part2" in result:
-        p2 = result["part2"]
-        print(
-            f"behind Redis, 2 processes, {p2['frames_per_s']:.1f} frames/s: "
-            f"p50 {p2['p50_ms']['median']:.1f} ms, p99 {p2['p99_ms']['median']:.1f} ms "
-            f"(A {p2['p99_ms_a']:.1f}, B {p2['p99_ms_b']:.1f})"
-        )
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"realtime_fanout-{n}.json"
-    out.write_text(json.dumps(result, indent=2))
-    print(f"raw: {out}")
-    plot(result, RESULTS / f"realtime_fanout-{n}.png")
-
-
-def plot(result: dict[str, Any], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot")
-        return
-    p1 = result["part1"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    names = ["baseline", "socialflow"]
-    for i, name in enumerate(names):
-        values = [r["deliveries_per_cpu_s"] for r in p1["load_rounds"][name]]
-        left.bar(i, statistics.median(values), color=["#999", "#3a7"][i])
-        left.plot([i] * len(values), values, "k.")
-    left.set_xticks(range(2), ["raw websockets\nbroadcast()", "socialflow serve"])
-    left.set_ylabel("deliveries per server CPU-second")
-    left.set_title(f"{result['clients']} clients, one topic")
-    series = [(f"{name}, half load", p1["half_load_rounds"][name]) for name in names]
-    if "part2" in result:
-        series.append(("socialflow x2 + Redis", result["part2"]["rounds"]))
-    for i, (_label, rows) in enumerate(series):
-        p50 = [r["p50_ms"] for r in rows]
-        p99 = [r["p99_ms"] for r in rows]
-        right.plot([i] * len(p50), p50, "o", color="#37a", label="p50" if i == 0 else None)
-        right.plot([i] * len(p99), p99, "s", color="#c33", label="p99" if i == 0 else None)
-    right.set_xticks(range(len(series)), [s[0] for s in series], fontsize=8)
-    right.set_ylabel("delivery latency, ms (each round)")
-    right.set_yscale("log")
-    right.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    print(f"plot: {path}")
 
 
 if __name__ == "__main__":
