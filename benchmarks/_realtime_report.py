@@ -39,10 +39,11 @@ def report(result: dict[str, Any]) -> None:
             f"(A {p2['p99_ms_a']:.1f}, B {p2['p99_ms_b']:.1f})"
         )
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"realtime_fanout-{n}.json"
+    stem = f"realtime_fanout-{n}" + ("" if result["options"]["deflate"] else "-nodeflate")
+    out = RESULTS / f"{stem}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"raw: {out}")
-    plot(result, RESULTS / f"realtime_fanout-{n}.png")
+    plot(result, RESULTS / f"{stem}.png")
 
 
 def plot(result: dict[str, Any], path: Path) -> None:

@@ -28,8 +28,8 @@ What it measures (docs/realtime.md describes the protocol):
    (subscribed) connections, divided by N; for both servers.
 
 Writes ``benchmarks/results/realtime_fanout-<N>.json`` and
-``realtime_fanout-<N>.png``. Linux only (reads /proc), a few minutes with
-the defaults:
+``realtime_fanout-<N>.png`` (``-nodeflate`` added with ``--no-deflate``).
+Linux only (reads /proc), a few minutes with the defaults:
 
     .venv/bin/python -m benchmarks.realtime_fanout                  # 1,000 clients
     .venv/bin/python -m benchmarks.realtime_fanout --clients 200 --rounds 2 --seconds 3
@@ -238,6 +238,15 @@ def main() -> None:
                     f"failed connections: socialflow {sf_group.failed}, "
                     f"baseline {base_group.failed}"
                 )
+
+            # ---- what N idle connections cost per second (heartbeats, pings)
+            idle_cpu = {}
+            for name, pid in (("socialflow", server.pid), ("baseline", baseline.pid)):
+                before = tree_cpu_seconds(pid)
+                time.sleep(opts.seconds)
+                idle_cpu[name] = (tree_cpu_seconds(pid) - before) / opts.seconds
+            result["idle_cpu_s_per_s"] = idle_cpu
+            log(f"idle CPU-s per s with {n} connections: {idle_cpu}")
 
             # ---- part 1: deliveries per server CPU-second, then latency at half load
             cases = {
