@@ -31,6 +31,10 @@ def report(result: dict[str, Any]) -> None:
         + "; per delivery without it: "
         + ", ".join(f"{k} {v:.1f} us" for k, v in p1["cpu_us_per_delivery_without_trigger"].items())
     )
+    print(
+        f"server CPU-s per second with {n} idle connections: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in result["idle_cpu_s_per_s"].items())
+    )
     if "part2" in result:
         p2 = result["part2"]
         print(
