@@ -67,6 +67,9 @@ def plot(result: dict[str, Any], path: Path) -> None:
         left.bar(i, statistics.median(values), color=["#999", "#3a7"][i])
         left.plot([i] * len(values), values, "k.")
     left.set_xticks(range(2), ["raw websockets\nbroadcast()", "socialflow serve"])
+    goal = 0.7 * p1["deliveries_per_cpu_s"]["baseline"]["median"]
+    left.axhline(goal, color="#c33", linestyle="--", linewidth=1, label="goal: 0.70x baseline")
+    left.legend(fontsize=8)
     left.set_ylabel("deliveries per server CPU-second")
     left.set_title(f"{result['clients']} clients, one topic")
     series = [(f"{name}, half load", p1["half_load_rounds"][name]) for name in names]
@@ -80,6 +83,10 @@ def plot(result: dict[str, Any], path: Path) -> None:
     right.set_xticks(range(len(series)), [s[0] for s in series], fontsize=8)
     right.set_ylabel("delivery latency, ms (each round)")
     right.set_yscale("log")
+    right.axhline(250, color="#c33", linestyle="--", linewidth=1)
+    right.axhline(500, color="#c33", linestyle=":", linewidth=1)
+    right.text(-0.4, 255, "goal p99, one process: 250 ms", fontsize=7, color="#c33")
+    right.text(-0.4, 510, "goal p99, behind Redis: 500 ms", fontsize=7, color="#c33")
     right.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
