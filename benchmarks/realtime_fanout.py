@@ -168,7 +168,8 @@ def main() -> None:
     )
     opts = parser.parse_args()
     n = opts.clients
-    result: dict[str, Any] = {"clients": n, "command": " ".join(sys.argv), "options": vars(opts)}
+    command = " ".join(["python -m benchmarks.realtime_fanout", *sys.argv[1:]])
+    result: dict[str, Any] = {"clients": n, "command": command, "options": vars(opts)}
     result["loadavg_start"] = os.getloadavg()
     log(f"load average {result['loadavg_start']}")
     with tempfile.TemporaryDirectory(prefix="sf-rtbench-") as folder:
