@@ -41,6 +41,8 @@ from socialflow.plugins.protocols import StorageBackend
 from socialflow.plugins.session import mark_connections, session_info
 from socialflow.plugins.specs import Event
 
+# Session.info key: (events, tasks) of a commit, until its transaction has ended.
+COMMITTED_KEY = "socialflow.committed"
 logger = logging.getLogger("socialflow.core.platform")
 # The platform whose enqueue() is publishing now (see sending_platform).
 _sending: ContextVar[Platform | None] = ContextVar("socialflow_sending_platform", default=None)
@@ -123,6 +125,7 @@ class Platform(PlatformFacade):
             plugins.hook.socialflow_platform_start(platform=self)
             # After the apps' listeners: they see a commit before its events go out.
             event.listen(sessions, "after_commit", self._after_commit)
+            event.listen(sessions, "after_transaction_end", self._after_transaction_end)
             event.listen(sessions, "after_rollback", self._after_rollback)
             self._started = True
         return self
@@ -287,7 +290,20 @@ class Platform(PlatformFacade):
             celery.tasks[task.name].apply_async(task.args, task.kwargs, queue=task.queue)
 
     def _after_commit(self, session: Session) -> None:
-        events, tasks = take_pending(session)
+        """Take what waited for this commit; it goes out once the connection is back in
+        the pool (:meth:`_after_transaction_end`)."""
+        session.info[COMMITTED_KEY] = take_pending(session)
+
+    def _after_transaction_end(self, session: Session, transaction: Any) -> None:
+        """Deliver what a commit released, once its connection is back in the pool.
+
+        ``after_commit`` runs while the session still holds its connection: an
+        eager task or an event handler opening a session there needs a second one,
+        and 200 concurrent requests doing so ran the pool dry (timeouts, 500s).
+        """
+        if transaction.parent is not None or COMMITTED_KEY not in session.info:
+            return
+        events, tasks = session.info.pop(COMMITTED_KEY)
         for observer in self._commit_observers:
             try:
                 observer(session, events)
