@@ -25,6 +25,10 @@ def register(app: typer.Typer) -> None:
         from socialflow.core.settings import load_settings
         from socialflow.live.ingest import IngestRunner
 
+        # Before the ingest announces itself (live/ingest.json): a SIGTERM from then on
+        # is a clean stop, not the default death.
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         platform = Platform(load_settings()).start()
         runner = platform.get(IngestRunner)
         if runner.ingest is None:
@@ -34,8 +38,6 @@ def register(app: typer.Typer) -> None:
             platform.stop()
             raise typer.Exit(1)
         console.print("Live ingest running; Ctrl-C stops it.")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             stop.wait()
         except KeyboardInterrupt:
