@@ -54,7 +54,9 @@ def remove_video(
     video = _video(session, video_id)
     owner_id = video.owner_id
     prefixes = storage_prefixes(session, video)
-    plugins.hook.socialflow_object_deleting(session=session, kind="video", object_id=video.id)
+    plugins.hook.socialflow_object_deleting(
+        session=session, kind="video", object_id=video.id, **plugins.hook_context()
+    )
     session.delete(video)
     record_event(session, "video_deleted", video_id=video_id, owner_id=owner_id)
     queue_video(session, video_id)
