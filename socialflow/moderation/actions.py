@@ -139,6 +139,8 @@ def take_action(
     elif kind is ActionKind.hide:
         if target.summary.get("visibility") == MODERATED:
             raise Conflict("It is hidden already.", slug="already-hidden")
+        if target.summary.get("deleted"):
+            raise Conflict("It is removed already.", slug="already-removed")
         fields["previous_visibility"] = target_kind.hide(session, platform, target.id)
     elif kind is ActionKind.remove:
         if target.summary.get("deleted"):

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from socialflow.accounts.models import User
 from socialflow.core.db.base import utcnow
+from socialflow.core.effects import record_event
 from socialflow.core.errors import Conflict
 from socialflow.moderation.models import CaseStatus, ModerationCase, Report, ReportStatus
 
@@ -34,16 +35,32 @@ def check_not_claimed_by_other(case: ModerationCase, moderator: User) -> None:
 
 
 def close_case(session: Session, case: ModerationCase, outcome: str) -> int:
-    """Close ``case``, resolving its open reports with ``outcome``; returns how many."""
+    """Close ``case``, resolving its open reports with ``outcome``; returns how many.
+
+    Each reporter is told (the ``reports_resolved`` event, a notification kind).
+    """
     now = utcnow()
-    resolved = session.execute(
-        update(Report)
-        .where(col(Report.case_id) == case.id, col(Report.status) == ReportStatus.open.value)
-        .values(status=ReportStatus.resolved.value, outcome=outcome, resolved_at=now)
-    ).rowcount  # type: ignore[attr-defined]
+    resolved = list(
+        session.execute(
+            update(Report)
+            .where(col(Report.case_id) == case.id, col(Report.status) == ReportStatus.open.value)
+            .values(status=ReportStatus.resolved.value, outcome=outcome, resolved_at=now)
+            .returning(col(Report.id), col(Report.reporter_id))
+        )
+    )
+    if resolved:
+        record_event(
+            session,
+            "reports_resolved",
+            case_id=case.id,
+            target_type=case.target_type,
+            outcome=outcome,
+            report_ids=[row.id for row in resolved],
+            reporter_ids=[row.reporter_id for row in resolved],
+        )
     case.status = CaseStatus.closed.value
     case.claimed_by = None
     case.lease_until = None
     case.updated_at = now
     session.add(case)
-    return int(resolved or 0)
+    return len(resolved)

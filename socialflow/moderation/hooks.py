@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
     from socialflow.plugins.audiences import Audience
+    from socialflow.plugins.notification_kinds import NotificationKind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -66,6 +67,14 @@ def socialflow_audiences() -> list[Audience]:
     from socialflow.moderation.audience import Moderated
 
     return [Moderated()]
+
+
+@hookimpl
+def socialflow_notification_kinds() -> list[NotificationKind]:
+    # The author, the reporters and the appellant are told through their inbox.
+    from socialflow.moderation.notices import KINDS
+
+    return KINDS
 
 
 @hookimpl

@@ -152,6 +152,8 @@ class CommentKind(TargetKind):
                 "post_id": comment.post_id,
                 "created_at": iso_or_none(comment.created_at),
                 "deleted": comment.deleted_at is not None,
+                # Hidden by a moderator: the same marker as hidden posts and videos.
+                "visibility": MODERATED if comment.hidden_at is not None else "public",
             },
         )
 
@@ -159,12 +161,21 @@ class CommentKind(TargetKind):
         comment = session.get(Comment, _int_id(target_id))
         if comment is None or comment.deleted_at is not None:
             raise NotFound("No such comment.")
+        if comment.hidden_at is not None and comment.author_id != viewer.id:
+            raise NotFound("No such comment.")
         get_visible_post(session, viewer=viewer, post_id=comment.post_id)
         return self._target(comment)
 
     def load(self, session: Session, target_id: str) -> Target | None:
         comment = session.get(Comment, _int_id(target_id))
         return None if comment is None else self._target(comment)
+
+    def hide(self, session: Session, platform: Platform, target_id: str) -> str:
+        social_moderation.set_comment_hidden(session, comment_id=_int_id(target_id), hidden=True)
+        return "public"
+
+    def unhide(self, session: Session, platform: Platform, target_id: str, previous: str) -> None:
+        social_moderation.set_comment_hidden(session, comment_id=_int_id(target_id), hidden=False)
 
     def remove(
         self, session: Session, platform: Platform, target_id: str, *, keep_storage: bool

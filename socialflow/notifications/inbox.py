@@ -70,10 +70,13 @@ from socialflow.core.db.sqlutil import insert_ignore_key
 from socialflow.core.effects import enqueue_after_commit, pending_events
 from socialflow.core.errors import ValidationProblem
 from socialflow.graph import relations as graph
+from socialflow.notifications import kinds as known_kinds
 from socialflow.notifications import preferences
+from socialflow.notifications.candidates import Candidate, candidates, from_requests
 from socialflow.notifications.delivery_models import Medium
-from socialflow.notifications.models import Notification, NotificationKind
+from socialflow.notifications.models import Notification
 from socialflow.plugins.audiences import Audiences, audiences_of
+from socialflow.plugins.notification_kinds import NotificationRequest
 from socialflow.plugins.specs import Event
 from socialflow.social import posts
 from socialflow.social.models import Comment, Post
@@ -83,20 +86,7 @@ if TYPE_CHECKING:
 
 NOTIFICATIONS = Notification.__table__  # type: ignore[attr-defined]
 COMMENTS = Comment.__table__  # type: ignore[attr-defined]
-KINDS = frozenset(kind.value for kind in NotificationKind)
 MAX_READ_IDS = 500
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A notification an event asks for, before the rules decide."""
-
-    recipient_id: int
-    actor_id: int
-    kind: NotificationKind
-    dedup_key: str
-    post_id: int | None = None
-    comment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +99,8 @@ class Written:
 
 
 WRITTEN_KEY = "socialflow.notifications.written"
+# What notify() wrote in the open transaction, for WRITTEN_KEY at its commit.
+NOTIFIED_KEY = "socialflow.notifications.notified"
 FAN_OUT_TASK = "socialflow.notifications.fan_out"
 
 
@@ -123,11 +115,21 @@ def project_pending_events(session: Session) -> None:
     """
     session.info.pop(WRITTEN_KEY, None)
     events = pending_events(session)
-    if not events:
+    if not events and NOTIFIED_KEY not in session.info:
         return
     _clear_answered_requests(session, events)
+    live = session.info.pop(NOTIFIED_KEY, []) + _live(
+        session, write(session, candidates(session, events))
+    )
+    if live:
+        session.info[WRITTEN_KEY] = live
+
+
+def write(session: Session, found: Iterable[Candidate]) -> list[Written]:
+    """Insert the candidates the rules allow (repeats ignored) and send their deliveries
+    after the commit; returns the rows written."""
     written: list[Written] = []
-    for candidate in candidates(events):
+    for candidate in found:
         if _allowed(session, candidate):
             created_at = utcnow()
             new_id = insert_ignore_key(
@@ -136,10 +138,12 @@ def project_pending_events(session: Session) -> None:
                 {
                     "recipient_id": candidate.recipient_id,
                     "actor_id": candidate.actor_id,
-                    "kind": candidate.kind.value,
+                    "kind": candidate.kind,
                     "post_id": candidate.post_id,
                     "comment_id": candidate.comment_id,
                     "dedup_key": candidate.dedup_key,
+                    "text": candidate.text,
+                    "data": candidate.data,
                     "created_at": created_at,
                 },
             )
@@ -147,15 +151,32 @@ def project_pending_events(session: Session) -> None:
                 written.append(Written(int(new_id), candidate, created_at))
                 # Push and e-mail: fanned out by a task once this commit is done.
                 enqueue_after_commit(session, FAN_OUT_TASK, int(new_id))
-    # For realtime: only what the recipient wants pushed to open connections.
-    live = [w for w in written if _wants_live(session, w.candidate)]
-    if live:
-        session.info[WRITTEN_KEY] = live
+    return written
+
+
+def _live(session: Session, written: list[Written]) -> list[Written]:
+    """For realtime: only what the recipient wants pushed to open connections."""
+    return [w for w in written if _wants_live(session, w.candidate)]
+
+
+def notify(session: Session, kind: str, requests: Iterable[NotificationRequest]) -> int:
+    """Write notifications of an added ``kind`` directly, under the inbox's rules; how many
+    were new.
+
+    For apps above this one that tell many users at once (a live stream's
+    followers) from a task, in batches, rather than inside the action's
+    transaction. Delivered like the rest once ``session`` commits.
+    """
+    if kind not in known_kinds.added(session):
+        raise ValueError(f"notification kind {kind!r} is not added by any app")
+    written = write(session, from_requests(kind, requests))
+    session.info.setdefault(NOTIFIED_KEY, []).extend(_live(session, written))
+    return len(written)
 
 
 def _wants_live(session: Session, candidate: Candidate) -> bool:
     medium = Medium.realtime.value
-    return preferences.wants(session, candidate.recipient_id, candidate.kind.value, medium)
+    return preferences.wants(session, candidate.recipient_id, candidate.kind, medium)
 
 
 ANSWERED = frozenset({"follow_approved", "follow_rejected", "follow_request_withdrawn"})
@@ -192,74 +213,16 @@ def take_written(session: Session) -> list[Written]:
 def forget_written(session: Session) -> None:
     """``after_rollback`` listener: nothing was written after all."""
     session.info.pop(WRITTEN_KEY, None)
-
-
-def candidates(events: Sequence[Event]) -> list[Candidate]:
-    """The notifications ``events`` ask for, most specific first for each comment."""
-    approved = {
-        (e.payload["requester_id"], e.payload["target_id"])
-        for e in events
-        if e.name == "follow_approved"
-    }
-    found: list[Candidate] = []
-    for event in events:
-        found += _for_event(event, approved)
-    return found
-
-
-def _for_event(event: Event, approved: set[tuple[int, int]]) -> list[Candidate]:
-    p = event.payload
-    kind = NotificationKind
-    if event.name == "followed":
-        if (p["follower_id"], p["followee_id"]) in approved:
-            return []  # the target approved the request themselves: nothing to tell them
-        actor = p["follower_id"]
-        return [Candidate(p["followee_id"], actor, kind.followed, f"followed:{actor}")]
-    if event.name == "follow_requested":
-        actor = p["requester_id"]
-        key = f"follow_requested:{actor}"
-        return [Candidate(p["target_id"], actor, kind.follow_requested, key)]
-    if event.name == "follow_approved":
-        actor = p["target_id"]
-        key = f"follow_approved:{actor}"
-        return [Candidate(p["requester_id"], actor, kind.follow_approved, key)]
-    if event.name in ("liked", "shared"):
-        actor, post_id = p["user_id"], p["post_id"]
-        key = f"{event.name}:{actor}:{post_id}"
-        return [Candidate(p["author_id"], actor, kind(event.name), key, post_id=post_id)]
-    if event.name == "commented":
-        comment_id = p["comment_id"]
-        common = {"post_id": p["post_id"], "comment_id": comment_id}
-        key = f"comment:{comment_id}"
-        found = []
-        if p.get("reply_to_author_id") is not None:
-            found.append(
-                Candidate(p["reply_to_author_id"], p["author_id"], kind.replied, key, **common)
-            )
-        found.append(Candidate(p["post_author_id"], p["author_id"], kind.commented, key, **common))
-        return found
-    if event.name == "mentioned":
-        comment_id = p.get("comment_id")
-        key = f"comment:{comment_id}" if comment_id else f"post:{p['post_id']}"
-        return [
-            Candidate(
-                p["user_id"],
-                p["author_id"],
-                kind.mentioned,
-                key,
-                post_id=p["post_id"],
-                comment_id=comment_id,
-            )
-        ]
-    return []
+    session.info.pop(NOTIFIED_KEY, None)
 
 
 def _allowed(session: Session, candidate: Candidate) -> bool:
     """Never yourself; no blocks either way, no mute by the recipient; the post visible."""
-    if candidate.recipient_id == candidate.actor_id:
-        return False
-    if candidate.actor_id in graph.hidden_user_ids(session, candidate.recipient_id):
-        return False
+    if candidate.actor_id is not None:
+        if candidate.recipient_id == candidate.actor_id:
+            return False
+        if candidate.actor_id in graph.hidden_user_ids(session, candidate.recipient_id):
+            return False
     if candidate.post_id is not None:
         post = session.get(Post, candidate.post_id)
         if post is None or not posts.can_view(session, candidate.recipient_id, post):
@@ -294,10 +257,16 @@ def _listable(
     )
     rules = [
         NOTIFICATIONS.c.recipient_id == recipient_id,
-        ACTORS.c.state.in_(ACTIVE_STATES),
-        NOTIFICATIONS.c.actor_id.not_in(hidden),
+        # No actor: the platform itself speaks (a moderation decision).
+        or_(
+            NOTIFICATIONS.c.actor_id.is_(None),
+            and_(ACTORS.c.state.in_(ACTIVE_STATES), NOTIFICATIONS.c.actor_id.not_in(hidden)),
+        ),
         or_(NOTIFICATIONS.c.post_id.is_(None), post_visible),
-        or_(NOTIFICATIONS.c.comment_id.is_(None), COMMENTS.c.deleted_at.is_(None)),
+        or_(
+            NOTIFICATIONS.c.comment_id.is_(None),
+            and_(COMMENTS.c.deleted_at.is_(None), COMMENTS.c.hidden_at.is_(None)),
+        ),
     ]
     if in_app:
         off = preferences.disabled_kinds_query(recipient_id, Medium.in_app.value)
@@ -308,27 +277,28 @@ def _listable(
 def _joined(statement: Any) -> Any:
     return (
         statement.select_from(NOTIFICATIONS)
-        .join(ACTORS, ACTORS.c.id == NOTIFICATIONS.c.actor_id)
+        .outerjoin(ACTORS, ACTORS.c.id == NOTIFICATIONS.c.actor_id)
         .outerjoin(POSTS, POSTS.c.id == NOTIFICATIONS.c.post_id)
         .outerjoin(POST_AUTHORS, POST_AUTHORS.c.id == POSTS.c.author_id)
         .outerjoin(COMMENTS, COMMENTS.c.id == NOTIFICATIONS.c.comment_id)
     )
 
 
-def parse_kinds(value: str | None) -> list[str] | None:
+def parse_kinds(session: Session, value: str | None) -> list[str] | None:
     """``"liked,followed"`` -> the kinds; 422 ``invalid-kind`` naming an unknown one."""
     if value is None or not value.strip():
         return None
-    kinds = list(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
-    unknown = [k for k in kinds if k not in KINDS]
+    wanted = list(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
+    known = known_kinds.names(session)
+    unknown = [k for k in wanted if k not in known]
     if unknown:
         raise ValidationProblem(
             f"Unknown notification kind(s): {', '.join(unknown)}. "
-            f"Known: {', '.join(sorted(KINDS))}.",
+            f"Known: {', '.join(sorted(known))}.",
             slug="invalid-kind",
             errors=[{"field": "kinds", "message": "unknown kind", "code": "invalid_kind"}],
         )
-    return kinds
+    return wanted
 
 
 def list_notifications(
@@ -361,6 +331,8 @@ def list_notifications(
             ACTORS.c.display_name,
             ACTORS.c.avatar_key,
             COMMENTS.c.text.label("comment_text"),
+            NOTIFICATIONS.c.text,
+            NOTIFICATIONS.c.data,
         )
     ).where(*_listable(recipient.id, audiences_of(session)))
     statement = _filtered(statement, before=before, unread_only=unread_only, kinds=kinds)
@@ -404,12 +376,18 @@ def _serialize_page(
                 "kind": row.kind,
                 "created_at": posts._iso(row.created_at),
                 "read": row.read_at is not None,
-                "actor": {
-                    "id": row.actor_id,
-                    "username": row.username,
-                    "display_name": row.display_name,
-                    "avatar_url": avatars.avatar_url_for_key(storage, row.avatar_key),
-                },
+                "actor": (
+                    {
+                        "id": row.actor_id,
+                        "username": row.username,
+                        "display_name": row.display_name,
+                        "avatar_url": avatars.avatar_url_for_key(storage, row.avatar_key),
+                    }
+                    if row.actor_id is not None
+                    else None
+                ),
+                "text": row.text,
+                "data": row.data or {},
                 "post": post,
                 "comment": (
                     {"id": row.comment_id, "text": row.comment_text}

@@ -71,10 +71,15 @@ def others_count(session: Session, note: Notification, window_seconds: int) -> i
 
 
 def compose(session: Session, note: Notification, *, window_seconds: int) -> Composed:
-    """The message for ``note`` (its actor's name, the verb, a snippet of the comment)."""
-    actor = session.get(User, note.actor_id)
+    """The message for ``note`` (its actor's name, the verb, a snippet of the comment);
+    a kind an app added says its own ``text``."""
+    actor = session.get(User, note.actor_id) if note.actor_id is not None else None
     name = actor.username if actor is not None else "someone"
-    line = f"{actors_phrase(name, others_count(session, note, window_seconds))} {VERBS[note.kind]}"
+    if note.kind in VERBS:
+        others = others_count(session, note, window_seconds)
+        line = f"{actors_phrase(name, others)} {VERBS[note.kind]}"
+    else:
+        line = note.text or note.kind
     text = line
     if note.comment_id is not None:
         comment = session.get(Comment, note.comment_id)
@@ -84,8 +89,9 @@ def compose(session: Session, note: Notification, *, window_seconds: int) -> Com
     data: dict[str, Any] = {
         "notification_id": note.id,
         "kind": note.kind,
-        "actor": name,
+        "actor": name if note.actor_id is not None else None,
         "post_id": note.post_id,
         "comment_id": note.comment_id,
+        **({"data": note.data} if note.data else {}),
     }
     return Composed(subject=line, text=text, data=data)

@@ -1,5 +1,6 @@
 """Notifications: one row per thing that happened to a user (someone followed,
-liked, commented, replied, mentioned, shared).
+liked, commented, replied, mentioned, shared; or a kind an app added, such as
+a live stream starting or a moderation decision, with its ``text`` and ``data``).
 
 Rows are written in the same transaction as the action they report (see
 ``socialflow.notifications.inbox``). ``dedup_key`` names what the
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from socialflow.core.db.base import created_at_field, datetime_field
@@ -37,7 +39,11 @@ def _fk(target: str, *, nullable: bool = False) -> Column[int]:
 
 
 class Notification(SQLModel, table=True):
-    """``actor_id`` did ``kind`` to ``recipient_id`` (about ``post_id`` / ``comment_id``)."""
+    """``actor_id`` did ``kind`` to ``recipient_id`` (about ``post_id`` / ``comment_id``).
+
+    ``actor_id`` is empty for what the platform itself tells the user (a
+    moderation decision); ``text`` and ``data`` are set for the kinds apps add.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -49,10 +55,12 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     recipient_id: int = Field(sa_column=_fk("users.id"))
-    actor_id: int = Field(sa_column=_fk("users.id"))
+    actor_id: int | None = Field(default=None, sa_column=_fk("users.id", nullable=True))
     kind: str = Field(max_length=32, nullable=False)
     post_id: int | None = Field(default=None, sa_column=_fk("posts.id", nullable=True))
     comment_id: int | None = Field(default=None, sa_column=_fk("comments.id", nullable=True))
     dedup_key: str = Field(sa_column=Column(String(64), nullable=False))
+    text: str | None = Field(default=None, sa_column=Column(String(280), nullable=True))
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = created_at_field()
     read_at: datetime | None = datetime_field()

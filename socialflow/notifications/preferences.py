@@ -3,7 +3,7 @@
 A preference says whether notifications of one kind reach the user on one
 medium: ``in_app`` (the inbox), ``realtime`` (open WebSocket/SSE
 connections), ``email`` and ``push`` (every registered device). Only changes
-are stored; :data:`DEFAULTS` answers for the rest. The defaults keep e-mail
+are stored; :func:`default` answers for the rest. The defaults keep e-mail
 for what asks something of the user (a follow request, a mention, a reply)
 and everything else on.
 
@@ -14,7 +14,7 @@ connections are not affected (the user looking at the app sees them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -24,36 +24,34 @@ from sqlmodel import Session
 
 from socialflow.core.db.sqlutil import insert_ignore
 from socialflow.core.errors import ValidationProblem
+from socialflow.notifications import kinds as known_kinds
 from socialflow.notifications.delivery_models import (
     Medium,
     NotificationPreference,
     NotificationUserSettings,
 )
-from socialflow.notifications.models import NotificationKind
 
 PREFERENCES = NotificationPreference.__table__  # type: ignore[attr-defined]
 USER_SETTINGS = NotificationUserSettings.__table__  # type: ignore[attr-defined]
 MEDIA = tuple(m.value for m in Medium)
-KIND_NAMES = tuple(k.value for k in NotificationKind)
 DIGESTS = ("off", "daily", "weekly")
-EMAIL_BY_DEFAULT = frozenset({"follow_requested", "mentioned", "replied"})
 
 
-def default(kind: str, medium: str) -> bool:
-    """Whether ``kind`` goes out on ``medium`` when the user changed nothing."""
+def default(session: Session, kind: str, medium: str) -> bool:
+    """Whether ``kind`` goes out on ``medium`` when the user changed nothing: e-mail for
+    what asks something of the user (and the kinds an app e-mails), every other medium on."""
     if medium == Medium.email.value:
-        return kind in EMAIL_BY_DEFAULT
+        return kind in known_kinds.emailed_by_default(session)
     return True
-
-
-DEFAULTS: dict[str, dict[str, bool]] = {
-    kind: {medium: default(kind, medium) for medium in MEDIA} for kind in KIND_NAMES
-}
 
 
 def matrix(session: Session, user_id: int) -> dict[str, dict[str, bool]]:
     """Every kind's every medium for ``user_id``: the defaults with their changes."""
-    result = {kind: dict(media) for kind, media in DEFAULTS.items()}
+    emailed = known_kinds.emailed_by_default(session)
+    result = {
+        kind: {medium: medium != Medium.email.value or kind in emailed for medium in MEDIA}
+        for kind in known_kinds.names(session)
+    }
     rows = session.execute(
         select(PREFERENCES.c.kind, PREFERENCES.c.medium, PREFERENCES.c.enabled).where(
             PREFERENCES.c.user_id == user_id
@@ -74,7 +72,7 @@ def wants(session: Session, user_id: int, kind: str, medium: str) -> bool:
             PREFERENCES.c.medium == medium,
         )
     ).scalar_one_or_none()
-    return default(kind, medium) if stored is None else bool(stored)
+    return default(session, kind, medium) if stored is None else bool(stored)
 
 
 def disabled_kinds_query(user_id: int, medium: str) -> Any:
@@ -91,8 +89,9 @@ def set_preferences(
     session: Session, user_id: int, changes: Mapping[str, Mapping[str, bool]]
 ) -> None:
     """Apply ``{kind: {medium: enabled}}`` (validated: unknown kinds or media are 422)."""
+    names = known_kinds.names(session)
     for kind, media in changes.items():
-        if kind not in KIND_NAMES:
+        if kind not in names:
             raise _invalid("kinds", f"unknown notification kind {kind!r}", "invalid_kind")
         for medium, enabled in media.items():
             if medium not in MEDIA:
@@ -201,9 +200,3 @@ def _invalid(field: str, message: str, code: str) -> ValidationProblem:
         slug="validation-error",
         errors=[{"field": field, "message": message, "code": code}],
     )
-
-
-def ensure_known(kinds: Iterable[str]) -> None:
-    for kind in kinds:
-        if kind not in KIND_NAMES:
-            raise _invalid("kind", f"unknown notification kind {kind!r}", "invalid_kind")

@@ -39,7 +39,7 @@ def list_notifications(
         limit=page.limit,
         before=page.id_cursor(),
         unread_only=unread,
-        kinds=notification_service.parse_kinds(kinds),
+        kinds=notification_service.parse_kinds(session, kinds),
     )
     if grouped:
         window = platform.get(NotificationSettings).group_window_seconds

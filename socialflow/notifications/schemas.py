@@ -6,7 +6,7 @@ routes); these models document their shape in OpenAPI and validate requests.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -16,16 +16,9 @@ from socialflow.core.http.types import DbId
 from socialflow.notifications.inbox import MAX_READ_IDS
 from socialflow.social.schemas import AuthorOut, PostOut
 
-Kind = Literal[
-    "followed",
-    "follow_requested",
-    "follow_approved",
-    "liked",
-    "commented",
-    "replied",
-    "mentioned",
-    "shared",
-]
+BUILT_IN_KINDS = (
+    "followed, follow_requested, follow_approved, liked, commented, replied, mentioned, shared"
+)
 
 
 class NotificationComment(BaseModel):
@@ -65,15 +58,38 @@ class NotificationOut(BaseModel):
             "post": None,
             "comment": None,
         },
+        {
+            "id": 9003,
+            "kind": "moderation_action",
+            "created_at": "2026-03-01T11:00:00Z",
+            "read": False,
+            "actor": None,
+            "post": None,
+            "comment": None,
+            "text": "Your video \u201cMy trip\u201d was hidden: spam.",
+            "data": {"action_id": 41, "action": "hide", "target_type": "video"},
+        },
     )
 
     id: int
-    kind: Kind
+    kind: str = Field(
+        description=f"Built in: {BUILT_IN_KINDS}; apps add their own "
+        "(``GET /notifications/preferences`` lists every kind this platform knows)."
+    )
     created_at: str
     read: bool
-    actor: AuthorOut
+    actor: AuthorOut | None = Field(
+        description="Who did it; null when the platform itself tells the user (a moderation "
+        "decision)."
+    )
     post: PostOut | None
     comment: NotificationComment | None
+    text: str | None = Field(
+        default=None, description="What an app's kind says, ready to show (null for built-ins)."
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Ids an app's kind links to (empty for built-ins)."
+    )
     group: NotificationGroup | None = None
 
 

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from socialflow.accounts.models import User
 from socialflow.core.errors import NotFound
 from socialflow.core.platform import Platform
-from socialflow.notifications import preferences
+from socialflow.notifications import kinds, preferences
 from socialflow.notifications.delivery_models import Medium
 from socialflow.notifications.settings import NotificationSettings
 
@@ -48,7 +48,7 @@ def read_token(platform: Platform, token: str) -> tuple[int, str]:
     parts = token.split(".")
     if len(parts) == 3 and parts[0].isdigit():
         user_id, kind, signature = int(parts[0]), parts[1], parts[2]
-        known = kind == DIGEST or kind in preferences.KIND_NAMES
+        known = kind in (DIGEST, *kinds.BUILT_IN) or kind in platform.plugins.notification_kinds()
         expected = _signature(platform.settings.secret(), user_id, kind)
         if known and hmac.compare_digest(signature, expected):
             return user_id, kind

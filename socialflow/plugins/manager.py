@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from socialflow.plugins.audiences import Audiences
+    from socialflow.plugins.notification_kinds import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
         self.infos: dict[str, PluginInfo] = {}
         self._provider_cache: dict[tuple[ProviderKind, str], Any] = {}
         self._audiences: Audiences | None = None
+        self._notification_kinds: dict[str, NotificationKind] | None = None
         # The enabled apps in dependency order, and the ones switched off.
         self.apps: list[LoadedApp] = []
         self.disabled_apps: list[specs.AppInfo] = []
@@ -204,6 +206,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
         self._provider_cache.clear()
         self._plugin_settings.clear()
         self._audiences = None
+        self._notification_kinds = None
 
     def audiences(self) -> Audiences:
         """Every registered audience (``socialflow_audiences``), collected once."""
@@ -214,6 +217,19 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
             found = [a for group in self.hook.socialflow_audiences() for a in group]
             self._audiences = Audiences(found)
         return self._audiences
+
+    def notification_kinds(self) -> dict[str, NotificationKind]:
+        """Every notification kind an app added (``socialflow_notification_kinds``), by name,
+        collected once; two apps claiming one name is an error at the first use."""
+        if self._notification_kinds is None:
+            kinds: dict[str, NotificationKind] = {}
+            for group in self.hook.socialflow_notification_kinds():
+                for kind in group:
+                    if kind.name in kinds:
+                        raise ValueError(f"notification kind {kind.name!r} is added twice")
+                    kinds[kind.name] = kind
+            self._notification_kinds = kinds
+        return self._notification_kinds
 
     def counters(self, session: Any, kind: str, ids: Collection[Any]) -> dict[Any, dict[str, int]]:
         """Every plugin's ``socialflow_counters`` for ``ids``, merged per id."""

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from socialflow.core.settings import Settings
     from socialflow.plugins.audiences import Audience
     from socialflow.plugins.facade import PlatformFacade
+    from socialflow.plugins.notification_kinds import NotificationKind
 
 PROJECT_NAME = "socialflow"
 ENTRY_POINT_GROUP = "socialflow"
@@ -311,6 +312,17 @@ def socialflow_audiences() -> list[Audience]:
     stored in ``visibility`` and says which authors admit a viewer, in Python
     and in SQL; the social and video apps' visibility rule consults every
     registered audience on every route that shows posts or videos.
+    """
+
+
+@hookspec
+def socialflow_notification_kinds() -> list[NotificationKind]:
+    """Notification kinds this plugin adds to users' inboxes (``stream_started``).
+
+    Each :class:`~socialflow.plugins.notification_kinds.NotificationKind`
+    names the kind and turns the plugin's own events into notification
+    requests, written in the events' transaction under the inbox's rules and
+    delivered through each recipient's per-kind preferences.
     """
 
 

@@ -91,16 +91,19 @@ def publish(
 
 
 def publish_notifications(platform: Platform, broker: Broker, written: list[Written]) -> None:
-    actors = _actors(platform, {w.candidate.actor_id for w in written})
+    actors = _actors(platform, {a for w in written if (a := w.candidate.actor_id) is not None})
     for row in written:
         candidate = row.candidate
+        actor_id = candidate.actor_id
         data = {
             "id": row.id,
-            "kind": candidate.kind.value,
+            "kind": candidate.kind,
             "created_at": row.created_at.isoformat(),
-            "actor": actors.get(candidate.actor_id, {"id": candidate.actor_id}),
+            "actor": None if actor_id is None else actors.get(actor_id, {"id": actor_id}),
             "post_id": candidate.post_id,
             "comment_id": candidate.comment_id,
+            "text": candidate.text,
+            "data": dict(candidate.data or {}),
         }
         _publish(broker, user_topic(candidate.recipient_id), "notification", data)
 

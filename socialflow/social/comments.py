@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session
 
 from socialflow.accounts.models import AccountState, User
@@ -58,7 +58,7 @@ def create_comment(
     reply_to_author_id = None
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
-        if parent is None or parent.post_id != post.id or parent.deleted_at is not None:
+        if parent is None or parent.post_id != post.id or not _shown(parent, author):
             raise NotFound("No such comment to reply to.")
         root_id = parent.parent_id or parent.id
         reply_to_author_id = parent.author_id
@@ -101,19 +101,35 @@ def create_comment(
     return _one(session, comment.id)  # type: ignore[arg-type]
 
 
+def _shown(comment: Comment, viewer: User | None) -> bool:
+    """Not deleted, and not hidden by a moderator unless ``viewer`` wrote it."""
+    if comment.deleted_at is not None:
+        return False
+    return comment.hidden_at is None or (viewer is not None and viewer.id == comment.author_id)
+
+
+def shown_condition(viewer_id: int | None) -> ColumnElement[bool]:
+    """SQL: the comment is not hidden by a moderator, or ``viewer_id`` wrote it."""
+    not_hidden: ColumnElement[bool] = COMMENTS.c.hidden_at.is_(None)
+    if viewer_id is None:
+        return not_hidden
+    return or_(not_hidden, COMMENTS.c.author_id == viewer_id)
+
+
 def delete_comment(session: Session, *, actor: User, comment_id: int) -> None:
     """The comment's author or the post's author may delete it (soft)."""
     comment = session.get(Comment, comment_id)
-    if comment is None or comment.deleted_at is not None:
+    if comment is None or not _shown(comment, actor):
         raise NotFound("No such comment.")
     post = get_visible_post(session, viewer=actor, post_id=comment.post_id)
     if actor.id not in (comment.author_id, post.author_id):
         raise NotFound("No such comment.")
     comment.deleted_at = utcnow()
     session.add(comment)
-    bump(session, POSTS, post.id, comment_count=-1)
-    if comment.parent_id is not None:
-        bump(session, COMMENTS, comment.parent_id, reply_count=-1)
+    if comment.hidden_at is None:  # a hidden comment left the counts when it was hidden
+        bump(session, POSTS, post.id, comment_count=-1)
+        if comment.parent_id is not None:
+            bump(session, COMMENTS, comment.parent_id, reply_count=-1)
     record_event(
         session,
         "comment_deleted",
@@ -180,6 +196,7 @@ def list_comments(
         .where(
             COMMENTS.c.post_id == post_id,
             COMMENTS.c.deleted_at.is_(None),
+            shown_condition(viewer.id if viewer else None),
             USERS.c.state != AccountState.deleted.value,
         )
         .order_by(COMMENTS.c.id)

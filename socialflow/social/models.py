@@ -99,6 +99,8 @@ class Comment(SQLModel, table=True):
     reply_count: int = Field(default=0, nullable=False)
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = datetime_field()
+    # Hidden by a moderator: shown to its author alone until restored.
+    hidden_at: datetime | None = datetime_field()
 
 
 class PostLike(SQLModel, table=True):

@@ -58,14 +58,30 @@ def set_post_removed(session: Session, *, post_id: int, removed: bool) -> None:
 
 def set_comment_removed(session: Session, *, comment_id: int, removed: bool) -> None:
     """Soft delete a comment (``removed``) or bring it back; counts follow."""
+    _set_comment_gone(session, comment_id, "deleted_at", gone=removed)
+
+
+def set_comment_hidden(session: Session, *, comment_id: int, hidden: bool) -> None:
+    """Hide a comment from everyone but its author (``hidden``) or show it again.
+
+    Counted like a removal (others no longer see it), and announced the same
+    way, so every cached view of the post is redrawn.
+    """
+    _set_comment_gone(session, comment_id, "hidden_at", gone=hidden)
+
+
+def _set_comment_gone(session: Session, comment_id: int, column: str, *, gone: bool) -> None:
     comment = session.get(Comment, comment_id)
     if comment is None:
         raise NotFound("No such comment.")
-    if removed == (comment.deleted_at is not None):
+    if gone == (getattr(comment, column) is not None):
         return
-    comment.deleted_at = utcnow() if removed else None
+    was_seen = comment.deleted_at is None and comment.hidden_at is None
+    setattr(comment, column, utcnow() if gone else None)
     session.add(comment)
-    step = -1 if removed else 1
+    if was_seen == (comment.deleted_at is None and comment.hidden_at is None):
+        return  # hidden and removed both: the counts changed with the first
+    step = -1 if gone else 1
     bump(session, POSTS, comment.post_id, comment_count=step)
     if comment.parent_id is not None:
         bump(session, COMMENTS, comment.parent_id, reply_count=step)

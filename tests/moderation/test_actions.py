@@ -97,7 +97,7 @@ def test_remove_and_restore_post_and_comment(
     comments = api("GET", f"/posts/{post['id']}/comments", alice).json()["items"]
     assert cid not in [c["id"] for c in comments]
     assert api("GET", f"/posts/{post['id']}", alice).json()["comment_count"] == 0
-    assert act(api, mod, "comment", cid, "hide").status_code == 422  # comments are removed
+    assert act(api, mod, "comment", cid, "hide").status_code == 409  # removed already
     back = api("POST", f"/admin/actions/{removed.json()['id']}/revert", mod, json={"reason": "ok"})
     assert back.status_code == 201
     assert api("GET", f"/posts/{post['id']}", alice).json()["comment_count"] == 1
@@ -211,3 +211,37 @@ def test_warn_strikes_and_staff(
     assert act(api, mod, "post", own["id"], "warn").status_code == 403
     assert act(api, admin, "post", staff_post["id"], "warn").status_code == 201
     assert act(api, mod, "post", posts[0]["id"], "dismiss").status_code == 409  # no reports
+
+
+def test_hide_and_restore_comment(api: Api, actor: Callable[..., Actor], mod: Actor) -> None:
+    """A hidden comment is shown to its author alone, leaves the counts and the post
+    author's inbox, cannot be replied to, and comes back whole when restored."""
+    alice, bob, carol = actor("alice"), actor("bob"), actor("carol")
+    post = make_post(api, alice, "a calm post")
+    rude = api("POST", f"/posts/{post['id']}/comments", bob, json={"text": "a rude reply"})
+    cid = rude.json()["id"]
+    assert [n["kind"] for n in api("GET", "/notifications", alice).json()["items"]] == ["commented"]
+    hidden = act(api, mod, "comment", cid, "hide")
+    assert hidden.status_code == 201, hidden.text
+    assert act(api, mod, "comment", cid, "hide").status_code == 409
+
+    def seen_by(who: Actor) -> list[int]:
+        items = api("GET", f"/posts/{post['id']}/comments", who).json()["items"]
+        return [c["id"] for c in items]
+
+    assert seen_by(alice) == []
+    assert seen_by(carol) == []
+    assert seen_by(bob) == [cid]  # its author still sees it
+    assert api("GET", f"/posts/{post['id']}", carol).json()["comment_count"] == 0
+    assert api("GET", "/notifications", alice).json()["items"] == []
+    reply = {"text": "me too", "parent_id": cid}
+    assert api("POST", f"/posts/{post['id']}/comments", carol, json=reply).status_code == 404
+    assert report(api, carol, "comment", cid).status_code == 404  # not seen, not reportable
+    lookup = api("GET", f"/admin/content/comment/{cid}", mod).json()
+    assert lookup["content"]["visibility"] == "moderated"
+
+    back = api("POST", f"/admin/actions/{hidden.json()['id']}/revert", mod, json={"reason": "ok"})
+    assert back.status_code == 201, back.text
+    assert seen_by(carol) == [cid]
+    assert api("GET", f"/posts/{post['id']}", carol).json()["comment_count"] == 1
+    assert len(api("GET", "/notifications", alice).json()["items"]) == 1

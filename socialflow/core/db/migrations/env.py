@@ -36,12 +36,32 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _pragma(connection: Any, pragma: str) -> list[Any]:
+    rows: list[Any] = connection.connection.driver_connection.execute(f"PRAGMA {pragma}").fetchall()
+    return rows
+
+
 def run_online() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the old one; with foreign keys
+            # on, that drop would cascade into every table pointing at it (SQLite's own
+            # procedure for such changes turns them off). Checked again at the end.
+            # On the driver's own connection: through SQLAlchemy it would run inside the
+            # BEGIN the engine issues, where SQLite ignores it.
+            _pragma(connection, "foreign_keys=OFF")
         context.configure(connection=connection, **_options(connection.dialect.name))
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                broken = _pragma(connection, "foreign_key_check") if sqlite else []
+                if broken:  # raised inside: the migration rolls back
+                    raise RuntimeError(f"migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys=ON")
 
 
 if context.is_offline_mode():
