@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
     from socialflow.plugins.audiences import Audience
+    from socialflow.plugins.notification_kinds import NotificationKind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -66,6 +67,14 @@ def socialflow_cli(app: typer.Typer) -> None:
     from socialflow.payments import cli
 
     cli.register(app)
+
+
+@hookimpl
+def socialflow_notification_kinds() -> list[NotificationKind]:
+    # Subscribers, tips and payouts for creators; failed payments for fans.
+    from socialflow.payments.notices import KINDS
+
+    return KINDS
 
 
 @hookimpl
