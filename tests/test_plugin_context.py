@@ -100,3 +100,10 @@ def test_provider_hooks_take_settings_and_filters_run_without_a_platform(
     assert manager.platform is None
     with pytest.raises(PluginError, match=r"tests\.context_plugin: socialflow_filter_post"):
         manager.apply_filters("socialflow_filter_post", {"text": "durian"})
+
+
+def test_a_hook_called_without_its_context_fails_the_suite(platform) -> None:
+    """pytest's filterwarnings turns pluggy's missing-argument warning into an error, so a
+    call site that forgets ``**plugins.hook_context()`` cannot pass unnoticed."""
+    with pytest.raises(UserWarning, match="declared in the hookspec cannot be found"):
+        platform.plugins.hook.socialflow_routers()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from socialflow.accounts.passwords import hash_password
+from socialflow.accounts.users import email_skeleton
 from socialflow.feeds.rebuild import TimelineChunk
 
 if TYPE_CHECKING:
@@ -177,12 +178,15 @@ def user_columns(
         for offset, handle in enumerate(rng.integers(len(pools.handles), size=count).tolist())
     ]
     keys = [name.lower() for name in names]
+    emails = [f"{key}@{SEED_DOMAIN}" for key in keys]
     age = ((days + rng.random(count) * 300) * MICROSECONDS_A_DAY).astype("timedelta64[us]")
     return {
         "id": first_id + np.arange(count),
         "username": names,
         "username_key": keys,
-        "email": [f"{key}@{SEED_DOMAIN}" for key in keys],
+        "email": emails,
+        # As registration sets it: a lookalike of a seeded address is refused too.
+        "email_skeleton": [email_skeleton(email) for email in emails],
         "email_verified_at": now,
         "password_hash": hash_password(DEMO_PASSWORD),
         "display_name": chosen(pools.full_names, rng.integers(len(pools.full_names), size=count)),

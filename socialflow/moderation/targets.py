@@ -15,6 +15,7 @@ accounts are warned, suspended or banned instead).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,20 +55,20 @@ def unsupported(kind: str, what: str) -> Problem:
     )
 
 
-class TargetKind:
+class TargetKind(ABC):
     """One reportable kind. Subclasses implement :meth:`visible` and :meth:`load`, and
     the actions their objects support (the defaults refuse with a 422)."""
 
     name = ""
     restorable_removal = True
 
+    @abstractmethod
     def visible(self, session: Session, viewer: User, target_id: str) -> Target:
         """The target as ``viewer`` may see it; 404 when they may not (or it is gone)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def load(self, session: Session, target_id: str) -> Target | None:
         """The target whatever its state (hidden, removed), for moderators; None if gone."""
-        raise NotImplementedError
 
     def hide(self, session: Session, platform: Platform, target_id: str) -> str:
         """Hide it (shown to its author alone); returns what to put back on restore."""

@@ -42,7 +42,7 @@ ProviderKind = Literal[
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-class ProviderAccess:
+class ProviderAccess(ABC):
     """``provider(kind, name)`` and ``providers(kind)``, typed by kind's protocol.
 
     A subclass answers :meth:`_provider` and :meth:`_active_names`; the
@@ -95,11 +95,13 @@ class ProviderAccess:
         """Every active provider of a multi-valued kind (notification channels)."""
         return [self._provider(kind, name) for name in self._active_names(kind)]
 
+    @abstractmethod
     def _provider(self, kind: ProviderKind, name: str | None) -> Any:
-        raise NotImplementedError
+        """The provider of ``kind`` called ``name`` (the active one for None)."""
 
+    @abstractmethod
     def _active_names(self, kind: ProviderKind) -> list[str]:
-        raise NotImplementedError
+        """The names of the active providers of ``kind``."""
 
 
 class PlatformFacade(ProviderAccess, ABC):

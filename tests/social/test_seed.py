@@ -43,6 +43,9 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
         assert counted == sum(followers)
         likes = connection.execute(text("SELECT SUM(like_count) FROM posts")).scalar_one()
         assert likes == connection.execute(text("SELECT COUNT(*) FROM post_likes")).scalar_one()
+        # Lookalike protection covers seeded addresses as registered ones.
+        unguarded = "SELECT COUNT(*) FROM users WHERE email_skeleton IS NULL"
+        assert connection.execute(text(unguarded)).scalar_one() == 0
 
     again = _run(socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7")
     assert again.exit_code == 1
