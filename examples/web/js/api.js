@@ -2,7 +2,15 @@
 // Tokens live in sessionStorage: a reload keeps the session, closing the tab ends it.
 
 const STORE = "socialflow.session";
+// Where the API is: this page's own origin (served by the platform at /web/).
+// A page served from elsewhere names the API's origin here (and is in its cors_origins).
+export const ORIGIN = location.origin;
 export const API = "/api/v1";
+
+/** The absolute URL of an API path ("/uploads/" -> ".../api/v1/uploads/"). */
+export function apiUrl(path) {
+  return new URL(API + path, ORIGIN);
+}
 
 /** An API error: the RFC 9457 problem the server answered with. */
 export class ProblemError extends Error {
@@ -77,7 +85,7 @@ export class Api {
   }
 
   async request(method, path, { body, query, anonymous = false, retried = false } = {}) {
-    const url = new URL(API + path, location.origin);
+    const url = apiUrl(path);
     for (const [key, value] of Object.entries(query || {})) {
       if (value !== undefined && value !== null) url.searchParams.set(key, value);
     }

@@ -2,6 +2,7 @@
 // `post:<id>` the counters of the posts on screen. Topics are followed again
 // after a reconnect; frames the client sends are paced under the server's
 // rate limit (5 a second by default).
+import { apiUrl } from "./api.js";
 
 const SEND_INTERVAL_MS = 250;
 
@@ -40,8 +41,9 @@ export class Realtime {
   }
 
   connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const url = `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(this.api.accessToken)}`;
+    const url = apiUrl("/ws");
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("token", this.api.accessToken);
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.onopen = () => {

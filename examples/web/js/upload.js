@@ -1,5 +1,6 @@
 // A resumable upload with tus-js-client (docs/video.md): the video exists from
 // the upload's creation on; its id comes back in the Video-Id header.
+import { apiUrl } from "./api.js";
 
 /**
  * Upload `file`, reporting progress (0-100). Resolves to the new video's id.
@@ -11,7 +12,7 @@ export function uploadVideo(api, file, { title, onProgress }) {
   return new Promise((resolve, reject) => {
     let videoId = null;
     const upload = new tus.Upload(file, {
-      endpoint: new URL("/api/v1/uploads/", location.origin).href,
+      endpoint: apiUrl("/uploads/").href,
       metadata: { filename: file.name, filetype: file.type || "video/mp4", title: title || file.name },
       chunkSize: 8 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000],
