@@ -26,6 +26,25 @@ def clip(tmp_path: Path) -> Path:
     return make_clip(tmp_path / "clip.mp4", seconds=3.0)
 
 
+def _watch(page: Any) -> list[str]:
+    """What went wrong in the page: script errors, console errors (a CSP refusal is
+    one) and failed requests."""
+    problems: list[str] = []
+
+    def console(message: Any) -> None:
+        if message.type == "error":
+            problems.append(f"console error: {message.text}")
+
+    def response(answer: Any) -> None:
+        if answer.status >= 400:
+            problems.append(f"{answer.status} {answer.url}")
+
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", console)
+    page.on("response", response)
+    return problems
+
+
 def _playing(page: Any) -> None:
     """The post's video plays: its clock runs (it loops, so it never stops)."""
     page.wait_for_function(
@@ -47,22 +66,9 @@ def test_register_upload_watch_and_a_like_arrives_live(
     auth_headers: Callable[[Any], dict[str, str]],
 ) -> None:
     fan = make_user("fan")
-    problems: list[str] = []
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on(
-            "response",
-            lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None,
-        )
-        page.on(
-            "console",
-            lambda message: problems.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None,
-        )
+        problems = _watch(page)
         try:
             page.goto(f"{live_server}/web/")
             form = page.locator("#register-form")
