@@ -117,3 +117,18 @@ def test_register_upload_watch_and_a_like_arrives_live(
             page.screenshot(path=artifact("failed"))
             raise
     assert not problems, problems
+
+
+def test_without_chromium_ci_fails_and_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from socialflow.testing.services import STRICT_ENV
+    from tests.web_client import browser
+
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setenv(STRICT_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install -y chromium"):
+        browser.chromium_path()
+    monkeypatch.setenv(STRICT_ENV, "0")
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install -y chromium"):
+        browser.chromium_path()

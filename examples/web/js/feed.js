@@ -54,9 +54,13 @@ export class Feed {
   async toggleLike(card) {
     const button = card.querySelector(".like");
     const liked = button.getAttribute("aria-pressed") === "true";
-    await this.api.request(liked ? "DELETE" : "POST", `/posts/${card.dataset.postId}/like`);
-    const post = await this.api.request("GET", `/posts/${card.dataset.postId}`);
-    this.setCounters(card, post.like_count, post.liked_by_me);
+    try {
+      await this.api.request(liked ? "DELETE" : "POST", `/posts/${card.dataset.postId}/like`);
+      const post = await this.api.request("GET", `/posts/${card.dataset.postId}`);
+      this.setCounters(card, post.like_count, post.liked_by_me);
+    } catch (error) {
+      card.querySelector(".video-status").textContent = `like: ${error.message}`;
+    }
   }
 
   showVideo(card, video) {

@@ -82,7 +82,7 @@ async function enter() {
   realtime = new Realtime(api, { onFrame, onState });
   realtime.follow(`user:${me.id}`);
   realtime.start();
-  await loadFeed();
+  await Promise.all([loadFeed(), loadNotifications()]);
 }
 
 function leave() {
