@@ -15,6 +15,7 @@ const seenNotifications = new Set();
 let unread = 0;
 
 function describe(notification) {
+  if (notification.text) return notification.text; // kinds apps add come ready to show
   const who = notification.actor ? `@${notification.actor.username}` : "Someone";
   const what = {
     liked: "liked your post",
