@@ -4,6 +4,7 @@ upload a clip (tus, with progress), watch it play (hls.js), see a like arrive li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from tests.web_client.browser import artifact, chromium
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 PASSWORD = "a long enough passphrase 42"
 WAIT_MS = 90_000  # transcoding on a loaded two-core machine
+FAN_LIKED = re.compile(r"\bfan\b.* liked your post")  # "@fan liked your post"
 
 
 @pytest.fixture
@@ -96,9 +98,9 @@ def test_register_upload_watch_and_a_like_arrives_live(
             post_id = card.get_attribute("data-post-id")
             liked = client.post(f"/api/v1/posts/{post_id}/like", headers=auth_headers(fan))
             assert liked.status_code in {200, 201, 204}, liked.text
-            page.locator("#notifications li.fresh").filter(
-                has_text="@fan liked your post"
-            ).wait_for(timeout=15_000)
+            page.locator("#notifications li.fresh").filter(has_text=FAN_LIKED).wait_for(
+                timeout=15_000
+            )
             page.locator("#unread").filter(has_text="1").wait_for()
             card.locator(".like-count").filter(has_text="1").wait_for(timeout=15_000)
             page.screenshot(path=artifact("4-liked-live"))
@@ -109,7 +111,7 @@ def test_register_upload_watch_and_a_like_arrives_live(
             form.locator("[name=username_or_email]").fill("viewer")
             form.locator("[name=password]").fill(PASSWORD)
             form.locator("button").click()
-            page.locator("#notifications li").filter(has_text="@fan liked your post").wait_for()
+            page.locator("#notifications li").filter(has_text=FAN_LIKED).wait_for()
             page.locator("#feed .post .like-count").filter(has_text="1").wait_for()
             _playing(page)
             page.screenshot(path=artifact("5-signed-in-again"))
