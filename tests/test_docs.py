@@ -17,8 +17,9 @@ SHIPPED_DOCS = [
     ROOT / "README.md",
     *sorted((ROOT / "docs").glob("*.md")),
     ROOT / "benchmarks" / "README.md",
-    *sorted((ROOT / "examples").rglob("*.py")),
-    *sorted((ROOT / "examples").rglob("*.md")),
+    # Not the npm packages that `npm ci --prefix examples/web` installs beside the example.
+    *sorted(p for p in (ROOT / "examples").rglob("*.py") if "node_modules" not in p.parts),
+    *sorted(p for p in (ROOT / "examples").rglob("*.md") if "node_modules" not in p.parts),
     *sorted((ROOT / "plugins").glob("*/README.md")),
     *sorted((ROOT / "socialflow" / "scaffold" / "template").rglob("*.tmpl")),
 ]

@@ -12,6 +12,9 @@ from socialflow.cli.run import serve_project
 from socialflow.core.console import console, platform_for
 from socialflow.scaffold import new_spec, render_project
 
+# The platform's app plus the example web client at /web/ (socialflow.demo.web_client).
+DEMO_APP_FACTORY = "socialflow.demo.web_client:create_demo_app"
+
 
 def seed_demo_data(project: Path) -> None:
     """Migrate a new demo project and fill it with a little realistic data."""
@@ -63,6 +66,7 @@ def demo_login(project: Path) -> str | None:
 def print_demo_welcome(project: Path, port: int) -> None:
     """Where to look and who to sign in as, printed each time the demo starts."""
     from socialflow.demo.seed import DEMO_PASSWORD
+    from socialflow.demo.web_client import WEB_CLIENT_PATH, example_web_client
 
     base = f"http://127.0.0.1:{port}"
     username = demo_login(project)
@@ -71,6 +75,11 @@ def print_demo_welcome(project: Path, port: int) -> None:
             f"[bold]Sign in[/] as [bold cyan]{username}[/] with password "
             f"[bold cyan]{DEMO_PASSWORD}[/] (every seeded user has it): in {base}/docs, "
             "POST /api/v1/auth/login, then Authorize with its access_token",
+            highlight=False,
+        )
+    if example_web_client() is not None:
+        console.print(
+            f"[bold]Web client[/]: {base}{WEB_CLIENT_PATH}/ (examples/web: sign in, upload, watch)",
             highlight=False,
         )
     console.print(
@@ -109,14 +118,15 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     ) -> None:
         """Create (once) and serve a demo project on the embedded defaults: SQLite, local
-        media, an embedded worker. Open http://127.0.0.1:8000/docs (or your --port)."""
+        media, an embedded worker. Open http://127.0.0.1:8000/docs (or your --port), and
+        the example web client at /web/ in a source checkout."""
         target = directory.expanduser().resolve()
         if not (target / "socialflow.toml").is_file():
             render_project(new_spec("socialflow demo"), target)
             console.print(f"[green]Created demo project[/] {target}")
             seed_demo_data(target)
         print_demo_welcome(target, port)
-        serve_project(target, port=port)
+        serve_project(target, port=port, factory=DEMO_APP_FACTORY)
 
     @app.command()
     def version() -> None:

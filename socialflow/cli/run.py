@@ -87,8 +87,12 @@ def serve_project(
     reload: bool = False,
     worker: bool = True,
     beat: bool = True,
+    factory: str = "socialflow.app:create_app",
 ) -> None:
-    """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped."""
+    """Migrate (embedded SQLite only), start the embedded worker, run uvicorn until stopped.
+
+    ``factory`` is the app factory uvicorn imports (the demo adds its web client).
+    """
     import uvicorn
 
     from socialflow.core.db import migrate as migrations
@@ -114,7 +118,7 @@ def serve_project(
     os.environ[f"{ENV_PREFIX}PROJECT_DIR"] = str(settings.project_dir)
     try:
         uvicorn.run(
-            "socialflow.app:create_app",
+            factory,
             factory=True,
             host=host,
             port=port,

@@ -1,7 +1,9 @@
 """The demo app: ``socialflow seed``, realistic demo data for every built-in app.
 
 Registered through the ``socialflow.apps`` entry-point group; it owns no
-tables, only the command that fills the others'.
+tables, only the command that fills the others'. ``socialflow demo`` serves
+:func:`socialflow.demo.web_client.create_demo_app`: the platform plus the
+example web client at ``/web/``.
 """
 
 from __future__ import annotations

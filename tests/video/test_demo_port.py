@@ -50,6 +50,11 @@ def test_demo_on_another_port_plays_hls_from_that_port(tmp_path: Path) -> None:
             printed = log.read_text(errors="replace")
             assert "Sign in as " in printed
             assert "Warning: public_url" not in printed
+            # The example web client (examples/web) is served by the demo, and says where.
+            assert f"{base}/web/" in printed
+            page = client.get("/web/")
+            assert page.status_code == 200
+            assert "js/main.js" in page.text
             auth = sign_up(client, "creator")
             video_id = upload_with_interruption(base, client, auth, clip)
             video = wait_for_status(client, video_id, auth, timeout=90)
