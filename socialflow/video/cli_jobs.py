@@ -63,7 +63,7 @@ def run_reprocess(
     for video_id, outcome in outcomes.items():
         if outcome.startswith("skipped"):
             console.print(f"{video_id}: {outcome}")
-    jobs = [v for v, outcome in outcomes.items() if outcome in ("queued", "already queued")]
+    jobs = [v for v, outcome in outcomes.items() if outcome in ("queued", "requeued", "running")]
     if not jobs:
         console.print("Nothing to process.")
         return 1 if missing else 0

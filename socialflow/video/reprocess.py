@@ -5,7 +5,8 @@ pointer swap as a first transcode (:mod:`socialflow.video.videos`): a ready
 video keeps playing from its current outputs until the new set replaces
 them. Selecting ``missing_dash`` picks ready videos not yet packaged as CMAF,
 so running it again after the jobs finish selects nothing: the command is
-idempotent, and a video whose job is already queued is left alone.
+idempotent: a video whose job is running is left alone, and one whose job waits
+is sent once more (the job's lease lets only one run).
 """
 
 from __future__ import annotations

@@ -478,11 +478,16 @@ def start_reprocessing(*, session: Session, video: Video) -> str:
     A ``ready`` video stays ``ready`` and keeps serving its current outputs
     (``reprocessing`` is set): the job's outputs replace them in the same
     pointer swap as any job, then the old ones are deleted. A failed video is
-    processed again as usual. Idempotent: a video whose job is already pending
-    or running, or whose upload is unfinished, is left alone.
+    processed again as usual. Idempotent: a video whose job is running, or whose
+    upload is unfinished, is left alone; one whose job waits is sent again.
     """
     if _has_job(video):
-        return "already queued"
+        if video.job_token is not None:
+            return "running"
+        # Due but not claimed: its message may be lost, so send one more. A duplicate
+        # is harmless: the lease lets one job run, the other finds it busy or done.
+        enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+        return "requeued"
     if video.status == VideoStatus.uploading.value:
         return "skipped: upload unfinished"
     if video.status != VideoStatus.ready.value:
