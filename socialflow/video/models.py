@@ -73,6 +73,9 @@ class Video(SQLModel, table=True):
     # Source as uploaded (composed from the upload's chunks by the media task).
     source_key: str | None = Field(default=None, max_length=255)
     source_size: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # A finished tus upload replacing the source: processed while the current outputs
+    # play on, it becomes the source in the job's pointer swap.
+    replacement_upload_id: str | None = Field(default=None, max_length=32)
     duration: float | None = None
     width: int | None = None
     height: int | None = None

@@ -114,8 +114,9 @@ def create_upload(
         )
     title = (metadata.get("title") or filename.rsplit(".", 1)[0] or "Untitled video")[:200]
     assert owner.id is not None
+    replaced = _replaced_video(session, owner, metadata.get("replaces"))
     upload_quotas.reserve(session=session, settings=settings, owner_id=owner.id, length=length)
-    video = Video(owner_id=owner.id, title=title, visibility=visibility)
+    video = replaced or Video(owner_id=owner.id, title=title, visibility=visibility)
     session.add(video)
     session.flush()
     upload = Upload(
@@ -129,8 +130,30 @@ def create_upload(
     )
     session.add(upload)
     session.flush()
-    record_event(session, "video_created", video_id=video.id, owner_id=owner.id)
+    if replaced is not None:
+        replaced.replacement_upload_id = upload.id
+        session.add(replaced)
+        session.flush()
+    else:
+        record_event(session, "video_created", video_id=video.id, owner_id=owner.id)
     return upload
+
+
+def _replaced_video(session: Session, owner: User, video_id: str | None) -> Video | None:
+    """The video a ``replaces`` upload gives a new source: one of the owner's, ready or
+    failed, with no other job or replacement under way (404 / 409 otherwise)."""
+    if video_id is None:
+        return None
+    video = session.get(Video, video_id) if len(video_id) <= 32 else None
+    if video is None or video.owner_id != owner.id:
+        raise NotFound("No such video.", slug="video-not-found")
+    idle = video.status in (VideoStatus.ready.value, VideoStatus.failed.value)
+    if not idle or video.reprocessing or video.replacement_upload_id:
+        raise Conflict(
+            "This video is being uploaded, processed or deleted; replace it once that is done.",
+            slug="video-busy",
+        )
+    return video
 
 
 def get_upload(*, session: Session, owner: User, upload_id: str) -> Upload:
@@ -267,11 +290,32 @@ def commit_patch(
             video.updated_at = now
             session.add(video)
             enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+        elif video is not None and video.replacement_upload_id == lease.upload_id:
+            _queue_replacement(session, video)
     session.commit()
     upload = session.get(Upload, lease.upload_id)
     assert upload is not None
     session.refresh(upload)
     return upload
+
+
+def _queue_replacement(session: Session, video: Video) -> None:
+    """A replacement upload is complete: process it. A ready video keeps playing its
+    current renditions meanwhile (``reprocessing``); a failed one is processed anew."""
+    if video.status == VideoStatus.ready.value:
+        video.reprocessing = True
+    elif video.status == VideoStatus.failed.value:
+        video.status = VideoStatus.processing.value
+    else:  # deleted meanwhile: nothing to process
+        return
+    video.progress = 0 if video.status == VideoStatus.processing.value else video.progress
+    video.failure_reason = None
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.job_attempts = 0
+    video.updated_at = utcnow()
+    session.add(video)
+    enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
 
 
 def chunks_of(*, session: Session, upload_id: str) -> list[UploadChunk]:
@@ -307,6 +351,9 @@ def _delete_upload(*, session: Session, storage: StorageBackend, upload: Upload)
     video = session.get(Video, upload.video_id)
     session.delete(upload)
     session.flush()
+    if video is not None and video.replacement_upload_id == upload.id:
+        video.replacement_upload_id = None  # an unfinished replacement: the video stays
+        session.add(video)
     if video is not None and video.status == VideoStatus.uploading.value:
         session.delete(video)
         queue_video(session, video.id)
@@ -338,7 +385,15 @@ def expire_uploads(
         session.exec(
             select(Upload)
             .join(Video, col(Video.id) == col(Upload.video_id))
-            .where(col(Upload.completed_at).is_not(None), col(Video.source_key).is_not(None))
+            .where(
+                col(Upload.completed_at).is_not(None),
+                col(Video.source_key).is_not(None),
+                # A pending replacement's chunks wait for its processing job.
+                or_(
+                    col(Video.replacement_upload_id).is_(None),
+                    col(Video.replacement_upload_id) != col(Upload.id),
+                ),
+            )
         )
     )
     for upload in done:

@@ -337,6 +337,7 @@ def delete_video(
     video.job_token = None
     video.job_heartbeat_at = None
     video.reprocessing = False
+    video.replacement_upload_id = None  # a replacement still uploading is dropped
     video.updated_at = video.deleted_at
     session.add(video)
     record_event(session, "video_updated", video_id=video.id, owner_id=owner.id, fields=["status"])
@@ -609,6 +610,7 @@ def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: st
             .values(
                 status=VideoStatus.failed.value,
                 failure_reason=reason[:500],
+                replacement_upload_id=None,
                 job_token=None,
                 progress=0,
                 updated_at=utcnow(),
@@ -621,6 +623,7 @@ def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: st
                 .where(and_(table.c.id == video_id, table.c.reprocessing.is_(True), owned))
                 .values(
                     reprocessing=False,
+                    replacement_upload_id=None,
                     failure_reason=reason[:500],
                     job_token=None,
                     progress=100,
@@ -676,7 +679,7 @@ def process_video(
     work = Path(tempfile.mkdtemp(prefix=f"socialflow-{video_id[:8]}-"))
     try:
         source_path = work / "source"
-        _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
+        replaced = _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
         progress(2, force=True)
         facts = probe(
             source_path,
@@ -726,6 +729,7 @@ def process_video(
                 "height": facts.height,
                 "renditions": renditions,
                 **_thumbnail_values(prefix, result.thumbnails, video.thumbnail_choice),
+                **_source_values(replaced),
                 "packaging": result.packaging,
                 "audio_track": _audio_track(result.audio),
                 "storyboard_key": prefix + "storyboard.jpg",
@@ -743,9 +747,13 @@ def process_video(
             _drop_if_deleted(sessions, storage, video_id)
             return "lost: another worker finished first"
         _delete_other_attempts(storage, video_id, keep=prefix)
+        if replaced is not None and video.source_key and video.source_key != replaced[0]:
+            storage.delete(video.source_key)  # the replaced source, now unused
         return f"ready: {len(renditions)} renditions"
     except (MediaRejected, MediaToolFailed) as exc:
         storage.delete_prefix(prefix)
+        if video.replacement_upload_id:
+            storage.delete(replacement_key(video_id, video.replacement_upload_id))
         _fail(sessions, video_id, token, str(exc))
         return f"failed: {exc}"
     except JobLost:
@@ -757,6 +765,14 @@ def process_video(
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _source_values(replaced: tuple[str, int] | None) -> dict[str, Any]:
+    """A replacement source becomes the video's source in the pointer swap."""
+    if replaced is None:
+        return {}
+    key, size = replaced
+    return {"source_key": key, "source_size": size, "replacement_upload_id": None}
 
 
 def _audio_track(audio: Variant | None) -> dict[str, Any] | None:
@@ -852,6 +868,11 @@ def _delete_other_attempts(storage: StorageBackend, video_id: str, *, keep: str 
             storage.delete_prefix(f"{root}{attempt}/")
 
 
+def replacement_key(video_id: str, upload_id: str) -> str:
+    """Where a replacement upload's source is composed (the current source stays meanwhile)."""
+    return f"videos/{video_id}/source-{upload_id}"
+
+
 def _fetch_source(
     sessions: SessionFactory,
     storage: StorageBackend,
@@ -859,32 +880,74 @@ def _fetch_source(
     target: Path,
     *,
     beat: Callable[[], None],
-) -> None:
-    """Get the source to ``target``; on first run, compose it from the upload's chunks.
+) -> tuple[str, int] | None:
+    """Get the source to ``target``; compose it from an upload's chunks when needed.
 
-    Composition streams chunk by chunk into a multipart upload of
-    ``PART_SIZE`` parts (spooled on disk, never whole in memory), writing the
-    local copy at the same time; the chunks are deleted only once the source
-    object exists and the video row points at it.
+    First run: the video's upload is composed to ``videos/<id>/source`` and
+    the row points at it at once. A replacement (a finished upload in
+    ``replacement_upload_id``) is composed to :func:`replacement_key` and
+    returned as ``(key, size)``: the row points at it only in the pointer
+    swap (:func:`finish_job`), so a rejected replacement leaves the video as
+    it was. Otherwise the current source is downloaded.
 
     Commits: a step of the processing job, in its own session; the row must
-    durably point at the composed source before the chunks are deleted.
+    durably point at a first composed source before the chunks are deleted.
     """
+    if video.replacement_upload_id:
+        key = replacement_key(video.id, video.replacement_upload_id)
+        if storage.exists(key):
+            _download(storage, key, target, beat)
+            return key, target.stat().st_size
+        size = _compose(sessions, storage, video.replacement_upload_id, key, target, beat)
+        storage.delete_prefix(chunk_prefix(video.replacement_upload_id))
+        return key, size
     key = source_key(video.id)
     if video.source_key and storage.exists(video.source_key):
-        with target.open("wb") as out:
-            for piece in storage.open(video.source_key):
-                out.write(piece)
-                beat()
-        return
+        _download(storage, video.source_key, target, beat)
+        return None
     with sessions() as session:
-        upload = session.exec(select(Upload).where(Upload.video_id == video.id)).first()
+        upload = session.exec(select(Upload.id).where(Upload.video_id == video.id)).first()
+    if upload is None:
+        raise MediaRejected("the upload of this video is missing or unfinished")
+    size = _compose(sessions, storage, upload, key, target, beat)
+    with sessions() as session:
+        row = session.get(Video, video.id)
+        if row is not None:
+            row.source_key = key
+            row.source_size = size
+            session.add(row)
+            session.commit()
+    storage.delete_prefix(chunk_prefix(upload))
+    return None
+
+
+def _download(storage: StorageBackend, key: str, target: Path, beat: Callable[[], None]) -> None:
+    with target.open("wb") as out:
+        for piece in storage.open(key):
+            out.write(piece)
+            beat()
+
+
+def _compose(
+    sessions: SessionFactory,
+    storage: StorageBackend,
+    upload_id: str,
+    key: str,
+    target: Path,
+    beat: Callable[[], None],
+) -> int:
+    """Compose a finished upload's chunks into the object ``key`` and the local ``target``.
+
+    Streams chunk by chunk into a multipart upload of ``PART_SIZE`` parts
+    (spooled on disk, never whole in memory); returns the composed size.
+    """
+    with sessions() as session:
+        upload = session.get(Upload, upload_id)
         if upload is None or upload.completed_at is None:
             raise MediaRejected("the upload of this video is missing or unfinished")
         chunks = chunks_of(session=session, upload_id=upload.id)
         content_type = upload.content_type
         length = upload.length
-        upload_id = upload.id
     expected = 0
     for chunk in chunks:
         if chunk.offset != expected:
@@ -913,14 +976,7 @@ def _fetch_source(
         with contextlib.suppress(Exception):
             storage.abort_multipart(key, multipart)
         raise
-    with sessions() as session:
-        row = session.get(Video, video.id)
-        if row is not None:
-            row.source_key = key
-            row.source_size = info.size
-            session.add(row)
-            session.commit()
-    storage.delete_prefix(chunk_prefix(upload_id))
+    return int(info.size)
 
 
 def _flush_part(

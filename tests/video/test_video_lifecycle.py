@@ -233,3 +233,68 @@ class TestReprocessToDash:
         nothing = CliRunner().invoke(cli, ["videos", "reprocess", "--missing-dash"])
         assert nothing.exit_code == 0, nothing.output
         assert "Nothing to process." in nothing.output
+
+
+def _b64(value: str) -> str:
+    import base64
+
+    return base64.b64encode(value.encode()).decode()
+
+
+@pytest.mark.ffmpeg
+def test_owner_replaces_the_source_and_the_old_renditions_play_until_the_swap(
+    client: httpx.Client,
+    headers: dict[str, str],
+    auth_headers: Callable[[Any], dict[str, str]],
+    make_user: Callable[..., Any],
+    platform: Any,
+    tmp_path: Path,
+) -> None:
+    from tests.video.conftest import TUS, create_upload, patch, wait_for_status
+
+    first = make_clip(tmp_path / "first.mp4", seconds=1.5, size="320x180")
+    second = make_clip(tmp_path / "second.mp4", seconds=1, size="256x144")
+    created = create_upload(client, headers, first.stat().st_size, f"filename {_b64('a.mp4')}")
+    assert created.status_code == 201, created.text
+    video_id = created.headers["Video-Id"]
+    body = first.read_bytes()
+    assert patch(client, created.headers["Location"], headers, 0, body).status_code == 204
+    video = wait_for_status(client, video_id, headers)
+    assert (video["status"], video["height"]) == ("ready", 180)
+    with platform.session() as session:
+        old_source = session.get(Video, video_id).source_key  # type: ignore[union-attr]
+
+    stranger = {**auth_headers(make_user("stranger")), **TUS}
+    meta = f"replaces {_b64(video_id)}"
+    refused = create_upload(client, stranger, second.stat().st_size, meta)
+    assert refused.status_code == 404, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+    replacing = create_upload(client, headers, second.stat().st_size, meta)
+    assert replacing.status_code == 201, replacing.text
+    assert replacing.headers["Video-Id"] == video_id
+    busy = create_upload(client, headers, second.stat().st_size, meta)
+    assert busy.status_code == 409, busy.text
+    half = second.stat().st_size // 2
+    data = second.read_bytes()
+    url = replacing.headers["Location"]
+    assert patch(client, url, headers, 0, data[:half]).status_code == 204
+    during = client.get(f"/api/v1/videos/{video_id}", headers=headers).json()
+    assert (during["status"], during["height"]) == ("ready", 180)  # the old one plays on
+    assert client.get(during["master_url"]).status_code == 200
+    assert patch(client, url, headers, half, data[half:]).status_code == 204
+
+    def swapped() -> bool:
+        now = client.get(f"/api/v1/videos/{video_id}", headers=headers).json()
+        return now["status"] == "ready" and now["height"] == 144
+
+    wait_until(swapped, what="the replacement's renditions swapped in", timeout=120)
+    with platform.session() as session:
+        row = session.get(Video, video_id)
+        assert row is not None
+        assert (row.replacement_upload_id, row.reprocessing) == (None, False)
+        assert row.source_key != old_source
+        assert row.source_size == len(data)
+    assert not platform.storage.exists(old_source)
+    again = create_upload(client, headers, second.stat().st_size, meta)
+    assert again.status_code == 201, again.text  # idle again: may be replaced once more

@@ -1,5 +1,5 @@
 """video packaging and management: CMAF/DASH outputs, thumbnail candidates,
-reprocessing in place, deletion with a grace period
+reprocessing in place, source replacement, deletion with a grace period
 
 Revision ID: 8c4e1f2a6b7d
 Revises: 5d1e0c7a9b3f
@@ -25,6 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("videos", schema=None) as batch_op:
         batch_op.add_column(sa.Column("packaging", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("audio_track", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("replacement_upload_id", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("thumbnail_candidates", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("thumbnail_choice", sa.Integer(), nullable=True))
         batch_op.add_column(
@@ -45,5 +46,6 @@ def downgrade() -> None:
         batch_op.drop_column("reprocessing")
         batch_op.drop_column("thumbnail_choice")
         batch_op.drop_column("thumbnail_candidates")
+        batch_op.drop_column("replacement_upload_id")
         batch_op.drop_column("audio_track")
         batch_op.drop_column("packaging")
