@@ -29,6 +29,7 @@ from socialflow.plugins.protocols import StorageBackend
 from socialflow.video import upload_quotas
 from socialflow.video.media.tus import TusError, parse_metadata
 from socialflow.video.models import Upload, UploadChunk, Video, VideoStatus, Visibility
+from socialflow.video.replacement import replaced_video
 
 PROCESS_TASK = "socialflow.media.process_video"
 UPLOADS_PREFIX = "uploads"
@@ -114,7 +115,7 @@ def create_upload(
         )
     title = (metadata.get("title") or filename.rsplit(".", 1)[0] or "Untitled video")[:200]
     assert owner.id is not None
-    replaced = _replaced_video(session, owner, metadata.get("replaces"))
+    replaced = replaced_video(session, owner, metadata.get("replaces"))
     upload_quotas.reserve(session=session, settings=settings, owner_id=owner.id, length=length)
     video = replaced or Video(owner_id=owner.id, title=title, visibility=visibility)
     session.add(video)
@@ -137,23 +138,6 @@ def create_upload(
     else:
         record_event(session, "video_created", video_id=video.id, owner_id=owner.id)
     return upload
-
-
-def _replaced_video(session: Session, owner: User, video_id: str | None) -> Video | None:
-    """The video a ``replaces`` upload gives a new source: one of the owner's, ready or
-    failed, with no other job or replacement under way (404 / 409 otherwise)."""
-    if video_id is None:
-        return None
-    video = session.get(Video, video_id) if len(video_id) <= 32 else None
-    if video is None or video.owner_id != owner.id:
-        raise NotFound("No such video.", slug="video-not-found")
-    idle = video.status in (VideoStatus.ready.value, VideoStatus.failed.value)
-    if not idle or video.reprocessing or video.replacement_upload_id:
-        raise Conflict(
-            "This video is being uploaded, processed or deleted; replace it once that is done.",
-            slug="video-busy",
-        )
-    return video
 
 
 def get_upload(*, session: Session, owner: User, upload_id: str) -> Upload:
