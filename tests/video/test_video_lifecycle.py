@@ -197,11 +197,11 @@ class TestReprocessToDash:
         clip = make_clip(tmp_path / "old.mp4", seconds=1.5, size="320x180")
         platform.storage.put(video_service.source_key(video_id), clip.read_bytes())
         with platform.session() as session:
-            old_prefix = session.get(Video, video_id).hls_prefix  # type: ignore[union-attr]
-            queued = video_service.start_reprocessing(
-                session=session,
-                video=session.get(Video, video_id),  # type: ignore[arg-type]
-            )
+            row = session.get(Video, video_id)
+            assert row is not None
+            old_prefix = row.hls_prefix
+            assert old_prefix is not None
+            queued = video_service.start_reprocessing(session=session, video=row)
             assert queued == "queued"
             # Reprocessing keeps the video ready and playable until the swap.
             from socialflow.core.effects import take_pending
@@ -212,10 +212,9 @@ class TestReprocessToDash:
         assert (playing["status"], playing["dash_url"]) == ("ready", None)
         assert httpx.get(playing["master_url"]).status_code == 200
         with platform.session() as session:
-            again = video_service.start_reprocessing(
-                session=session,
-                video=session.get(Video, video_id),  # type: ignore[arg-type]
-            )
+            row = session.get(Video, video_id)
+            assert row is not None
+            again = video_service.start_reprocessing(session=session, video=row)
             assert again == "requeued"  # a lost message is sent again; never two jobs
 
         monkeypatch.setenv("SOCIALFLOW_PROJECT_DIR", str(platform.settings.project_dir))
@@ -262,7 +261,10 @@ def test_owner_replaces_the_source_and_the_old_renditions_play_until_the_swap(
     video = wait_for_status(client, video_id, headers)
     assert (video["status"], video["height"]) == ("ready", 180)
     with platform.session() as session:
-        old_source = session.get(Video, video_id).source_key  # type: ignore[union-attr]
+        first_row = session.get(Video, video_id)
+        assert first_row is not None
+        old_source = first_row.source_key
+        assert old_source is not None
 
     stranger = {**auth_headers(make_user("stranger")), **TUS}
     meta = f"replaces {_b64(video_id)}"
@@ -286,7 +288,7 @@ def test_owner_replaces_the_source_and_the_old_renditions_play_until_the_swap(
 
     def swapped() -> bool:
         now = client.get(f"/api/v1/videos/{video_id}", headers=headers).json()
-        return now["status"] == "ready" and now["height"] == 144
+        return bool(now["status"] == "ready" and now["height"] == 144)
 
     wait_until(swapped, what="the replacement's renditions swapped in", timeout=120)
     with platform.session() as session:
