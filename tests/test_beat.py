@@ -32,6 +32,7 @@ from socialflow.social.tasks import SWEEP_IMAGES_TASK
 from socialflow.testing.tasks import wait_for_tasks
 from socialflow.testing.worker import running_worker
 from socialflow.video.tasks import MEDIA_SWEEP_TASK
+from socialflow.video.tasks import PURGE_DELETED_TASK as MEDIA_PURGE_DELETED_TASK
 from socialflow.webhooks.tasks import SWEEP_TASK as WEBHOOKS_SWEEP_TASK
 
 COUNTERS = TrendingCounter.__table__  # type: ignore[attr-defined]
@@ -64,6 +65,7 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
     assert set(entries) == {
         PRUNE_TRENDING_TASK,
         MEDIA_SWEEP_TASK,
+        MEDIA_PURGE_DELETED_TASK,
         SWEEP_IMAGES_TASK,
         WEBHOOKS_SWEEP_TASK,
         NOTIFICATIONS_SWEEP_TASK,

@@ -1,4 +1,4 @@
-"""``socialflow videos``: list videos and re-run their processing."""
+"""``socialflow videos``: list videos, process them again, delete them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from socialflow.core.console import ProjectOption, console, error_console, platf
 
 
 def register(app: typer.Typer) -> None:
-    videos = typer.Typer(help="Videos: list them, re-run processing.", no_args_is_help=True)
+    videos = typer.Typer(
+        help="Videos: list them, process them again, delete them.", no_args_is_help=True
+    )
     app.add_typer(videos, name="videos")
 
     @videos.command("list")
@@ -43,38 +45,68 @@ def register(app: typer.Typer) -> None:
 
     @videos.command("reprocess")
     def reprocess(
-        video_id: Annotated[str, typer.Argument(help="The video's id.")],
+        video_ids: Annotated[
+            list[str] | None, typer.Argument(help="Ids of the videos to process again.")
+        ] = None,
+        everything: Annotated[
+            bool, typer.Option("--all", help="Every processed video (ready or failed).")
+        ] = False,
+        missing_dash: Annotated[
+            bool,
+            typer.Option(
+                "--missing-dash", help="Ready videos without a DASH manifest (needs cmaf)."
+            ),
+        ] = False,
         project: ProjectOption = None,
         inline: Annotated[
             bool, typer.Option(help="Run here and now instead of queueing for a worker.")
         ] = False,
+        wait: Annotated[
+            bool, typer.Option(help="Show progress until every queued job has ended.")
+        ] = True,
+        timeout: Annotated[float, typer.Option(help="Give up waiting after this, s.")] = 3600,
     ) -> None:
-        """Re-run probing and transcoding; the old renditions stay until the new ones are in."""
+        """Process videos again (new renditions, or DASH for old videos) through the media
+        queue; ready videos keep playing their old renditions until the new ones are in."""
+        from socialflow.video.cli_jobs import run_reprocess
+
+        if sum((bool(video_ids), everything, missing_dash)) != 1:
+            error_console.print("[red]Give video ids, --all or --missing-dash (one of them).[/]")
+            raise typer.Exit(2)
+        code = run_reprocess(
+            platform_for(project),
+            ids=video_ids or [],
+            everything=everything,
+            missing_dash=missing_dash,
+            inline=inline,
+            wait=wait,
+            timeout=timeout,
+        )
+        if code:
+            raise typer.Exit(code)
+
+    @videos.command("delete")
+    def delete(
+        video_id: Annotated[str, typer.Argument(help="The video's id.")],
+        project: ProjectOption = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    ) -> None:
+        """Delete a video now, whatever its state (an operator's action, no grace period):
+        gone from every list and post at once; a media task removes its stored bytes."""
         from socialflow.video import videos as video_service
         from socialflow.video.models import Video
 
         platform = platform_for(project)
         with platform.session() as session:
-            video = session.get(Video, video_id)
+            video = session.get(Video, video_id) if len(video_id) <= 32 else None
             if video is None:
                 error_console.print(f"[red]No video {video_id}.[/]")
                 raise typer.Exit(1)
-            video_service.start_processing(session=session, video=video)
-            if inline:
-                from socialflow.core.effects import take_pending
-
-                take_pending(session)  # run it below instead of sending it to the broker
-            session.commit()
-        if not inline:
-            console.print(f"Queued video {video_id} for processing on the media queue.")
-            return
-        with console.status(f"Processing {video_id}..."):
-            outcome = video_service.process_video(
-                sessions=platform.session,
-                storage=platform.storage,
-                settings=platform.settings,
-                video_id=video_id,
+            question = f"Delete video {video_id} ({video.title or 'untitled'}) for good?"
+            if not yes and not typer.confirm(question):
+                raise typer.Exit(1)
+            prefixes = video_service.remove_now(
+                session=session, plugins=platform.plugins, video=video
             )
-        console.print(f"{video_id}: {outcome}")
-        if outcome.startswith("failed"):
-            raise typer.Exit(1)
+            session.commit()
+        console.print(f"Deleted video {video_id}; removing {', '.join(prefixes)} from storage.")

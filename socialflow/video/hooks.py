@@ -16,6 +16,7 @@ from socialflow.plugins.specs import AppInfo, hookimpl
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
+    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.settings import Settings
@@ -26,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 socialflow_apps = declared(
     AppInfo(
         "video",
-        "Resumable uploads, transcoding to HLS, playback",
+        "Resumable uploads, transcoding to HLS and DASH, playback",
         requires=("accounts", "graph"),
     )
 )
@@ -37,9 +38,9 @@ socialflow_task_modules = declared("socialflow.video.tasks")
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.video.routes import uploads, videos
+    from socialflow.video.routes import dash, uploads, videos
 
-    return [uploads.router, videos.router, videos.user_videos_router]
+    return [uploads.router, videos.router, dash.router, videos.user_videos_router]
 
 
 @hookimpl
@@ -52,9 +53,21 @@ def socialflow_cli(app: typer.Typer) -> None:
 @hookimpl
 def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     from socialflow.core.celery import MEDIA_QUEUE, every
-    from socialflow.video.tasks import SWEEP_TASK
+    from socialflow.video.settings import video_settings
+    from socialflow.video.tasks import PURGE_DELETED_TASK, SWEEP_TASK
 
-    return {"media-sweep": every(SWEEP_TASK, settings.media_sweep_interval, MEDIA_QUEUE)}
+    purge = video_settings(settings).purge_interval
+    return {
+        "media-sweep": every(SWEEP_TASK, settings.media_sweep_interval, MEDIA_QUEUE),
+        "media-purge-deleted": every(PURGE_DELETED_TASK, purge, MEDIA_QUEUE),
+    }
+
+
+@hookimpl
+def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
+    from socialflow.video.settings import SECTION, VideoSettings
+
+    return SECTION, VideoSettings
 
 
 @hookimpl

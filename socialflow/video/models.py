@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -41,6 +43,7 @@ class VideoStatus(StrEnum):
     processing = "processing"
     ready = "ready"
     failed = "failed"
+    deleted = "deleted"  # by its owner, restorable until the grace period ends
 
 
 class Visibility(StrEnum):
@@ -70,6 +73,9 @@ class Video(SQLModel, table=True):
     # Source as uploaded (composed from the upload's chunks by the media task).
     source_key: str | None = Field(default=None, max_length=255)
     source_size: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # A finished tus upload replacing the source: processed while the current outputs
+    # play on, it becomes the source in the job's pointer swap.
+    replacement_upload_id: str | None = Field(default=None, max_length=32)
     duration: float | None = None
     width: int | None = None
     height: int | None = None
@@ -77,18 +83,32 @@ class Video(SQLModel, table=True):
     # attempt writes a fresh prefix and swaps this pointer, then deletes others.
     hls_prefix: str | None = Field(default=None, max_length=255)
     renditions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    # "hls" (MPEG-TS segments) or "cmaf" (fMP4 segments shared by HLS and DASH).
+    packaging: str | None = Field(default=None, max_length=16)
+    # CMAF: the audio track every rendition shares ({name, bandwidth, codecs}).
+    audio_track: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     thumbnail_key: str | None = Field(default=None, max_length=255)
+    # Candidate thumbnail keys made at transcode; the owner's pick (an index) survives reprocessing.
+    thumbnail_candidates: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    thumbnail_choice: int | None = None
     storyboard_key: str | None = Field(default=None, max_length=255)
     storyboard: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # Lease of the processing job: a stale heartbeat means the worker died.
     job_token: str | None = Field(default=None, max_length=32)
     job_heartbeat_at: datetime | None = datetime_field()
     job_attempts: int = Field(default=0, nullable=False)
+    # A ready video being processed again: it keeps serving its current outputs meanwhile.
+    reprocessing: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
     view_count: int = Field(default=0, nullable=False)
     watch_seconds: float = Field(default=0.0, nullable=False)
     created_at: datetime = created_at_field(index=True)
     updated_at: datetime | None = datetime_field()
     ready_at: datetime | None = datetime_field()
+    # Set while a deleted video waits out its grace period (status "deleted").
+    deleted_at: datetime | None = datetime_field(index=True)
 
 
 class Upload(SQLModel, table=True):

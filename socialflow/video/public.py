@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from socialflow.core.platform import Platform
 
 MASTER = "master"
+DASH = "dash"
 VIDEOS = Video.__table__  # type: ignore[attr-defined]
 
 
@@ -91,7 +92,13 @@ class VideoPublic(BaseModel):
             "height": 1080,
             "renditions": [example_of(RenditionPublic)],
             "master_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/master.m3u8?expires=1767225600&sig=9a2e",
+            "dash_url": "https://api.example.com/api/v1/videos/v_8Jx2kQ/manifest.mpd?expires=1767225600&sig=41c7",
             "thumbnail_url": "https://media.example.com/videos/v_8Jx2kQ/poster.jpg?sig=abc",
+            "thumbnail_candidates": [
+                "https://media.example.com/videos/v_8Jx2kQ/thumbnails/0.jpg?sig=abc",
+                "https://media.example.com/videos/v_8Jx2kQ/thumbnails/1.jpg?sig=abc",
+            ],
+            "thumbnail_choice": 1,
             "storyboard_url": "https://media.example.com/videos/v_8Jx2kQ/storyboard.jpg?sig=abc",
             "storyboard": example_of(StoryboardPublic),
             "view_count": 5120,
@@ -113,7 +120,10 @@ class VideoPublic(BaseModel):
             "height": 1080,
             "renditions": [],
             "master_url": None,
+            "dash_url": None,
             "thumbnail_url": None,
+            "thumbnail_candidates": [],
+            "thumbnail_choice": None,
             "storyboard_url": None,
             "storyboard": None,
             "view_count": 0,
@@ -135,12 +145,28 @@ class VideoPublic(BaseModel):
     height: int | None
     renditions: list[RenditionPublic]
     master_url: str | None
+    dash_url: str | None = Field(
+        default=None,
+        description="The DASH manifest (MPD), signed like the HLS playlists; present when the "
+        "video is packaged as CMAF, whose segments the HLS master and the MPD share.",
+    )
     thumbnail_url: str | None
+    thumbnail_candidates: list[str] = Field(
+        default_factory=list,
+        description="Candidate thumbnail frames made at transcoding; the owner picks one with "
+        "``PATCH /videos/{id}`` (``thumbnail_choice``, an index into this list).",
+    )
+    thumbnail_choice: int | None = None
     storyboard_url: str | None
     storyboard: StoryboardPublic | None
     view_count: int
     watch_seconds: float
     created_at: datetime
+    deleted_at: datetime | None = Field(
+        default=None,
+        description="When the owner deleted it (status ``deleted``, seen by the owner only): "
+        "restorable for ``delete_grace_hours`` from then.",
+    )
     counters: dict[str, int] = Field(
         default_factory=dict,
         description="Counts other apps show on a video (``socialflow_counters``).",
@@ -157,7 +183,12 @@ def playlist_url(platform: Platform, video_id: str, name: str) -> str:
     settings = platform.settings
     expires = int(time.time()) + settings.media_url_expires
     sig = video_service.playback_signature(settings.secret(), video_id, name, expires)
-    path = "master.m3u8" if name == MASTER else f"hls/{name}/index.m3u8"
+    if name == MASTER:
+        path = "master.m3u8"
+    elif name == DASH:
+        path = "manifest.mpd"
+    else:
+        path = f"hls/{name}/index.m3u8"
     query = urlencode({"expires": expires, "sig": sig})
     return f"{_api_base(platform)}/videos/{video_id}/{path}?{query}"
 
@@ -171,13 +202,19 @@ def to_public(
     expires = platform.settings.media_url_expires
     renditions = []
     storyboard = None
-    thumbnail_url = storyboard_url = master_url = None
+    thumbnail_url = storyboard_url = master_url = dash_url = None
+    candidates: list[str] = []
     if ready:
         renditions = [
             RenditionPublic(**r, playlist_url=playlist_url(platform, video.id, r["name"]))
             for r in video.renditions
         ]
         master_url = playlist_url(platform, video.id, MASTER)
+        if video.packaging == "cmaf":
+            dash_url = playlist_url(platform, video.id, DASH)
+        candidates = [
+            storage.signed_url(key, expires_in=expires) for key in video.thumbnail_candidates or []
+        ]
         if video.thumbnail_key:
             thumbnail_url = storage.signed_url(video.thumbnail_key, expires_in=expires)
         if video.storyboard_key:
@@ -198,12 +235,16 @@ def to_public(
         height=video.height,
         renditions=renditions,
         master_url=master_url,
+        dash_url=dash_url,
         thumbnail_url=thumbnail_url,
+        thumbnail_candidates=candidates,
+        thumbnail_choice=video.thumbnail_choice,
         storyboard_url=storyboard_url,
         storyboard=storyboard,
         view_count=video.view_count,
         watch_seconds=video.watch_seconds,
         created_at=video.created_at,
+        deleted_at=video.deleted_at,
         counters=counters or {},
     )
 
@@ -220,10 +261,13 @@ def public_videos(
     """The public shape (JSON-ready dicts) of the given videos, by id, in one query.
 
     Works on an ORM session or a Core connection (the feeds' fast path); ids
-    with no video row (never expected: the foreign key nulls them) are absent.
+    with no video row (never expected: the foreign key nulls them) and videos
+    their owner deleted (waiting out the grace period) are absent.
     """
     ids = sorted({i for i in video_ids if i})
     if not ids:
         return {}
-    rows = session.execute(select(VIDEOS).where(VIDEOS.c.id.in_(ids))).all()
+    rows = session.execute(
+        select(VIDEOS).where(VIDEOS.c.id.in_(ids), VIDEOS.c.status != VideoStatus.deleted.value)
+    ).all()
     return {video.id: video.model_dump(mode="json") for video in render(platform, session, rows)}

@@ -1,4 +1,5 @@
-"""Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads.
+"""Media tasks on the ``media`` queue: process a video; sweep stale jobs and expired uploads;
+purge videos deleted longer than their grace period ago.
 
 Both are idempotent. ``process_video`` is safe to run twice or after a
 killed worker (see :mod:`socialflow.video.videos`). Celery beat queues
@@ -22,10 +23,12 @@ from socialflow.core.celery import MEDIA_QUEUE, platform_of
 from socialflow.video import upload_quotas
 from socialflow.video import uploads as upload_service
 from socialflow.video import videos as video_service
+from socialflow.video.settings import video_settings
 
 logger = logging.getLogger("socialflow.video.tasks")
 SWEEP_TASK = "socialflow.media.sweep"
 MEDIA_SWEEP_TASK = SWEEP_TASK
+PURGE_DELETED_TASK = "socialflow.media.purge_deleted"
 
 
 @shared_task(name="socialflow.media.process_video", bind=True, acks_late=True)  # type: ignore[untyped-decorator]
@@ -58,6 +61,20 @@ def delete_video_storage(self: Any, prefixes: list[str]) -> int:
     removed = video_service.delete_stored(platform.storage, prefixes)
     logger.info("deleted %d stored objects under %s", removed, ", ".join(prefixes))
     return removed
+
+
+@shared_task(name=PURGE_DELETED_TASK, bind=True)  # type: ignore[untyped-decorator]
+def purge_deleted(self: Any) -> list[str]:
+    """Remove for good the videos deleted longer than ``delete_grace_hours`` ago (their
+    rows now, their stored bytes by ``delete_video_storage``); idempotent."""
+    platform = platform_of(self.app)
+    grace = video_settings(platform.settings).delete_grace
+    with platform.session() as session:
+        purged = video_service.purge_deleted(session=session, plugins=platform.plugins, grace=grace)
+        session.commit()
+    if purged:
+        logger.info("purged %d deleted videos", len(purged))
+    return purged
 
 
 @shared_task(name=SWEEP_TASK, bind=True)  # type: ignore[untyped-decorator]

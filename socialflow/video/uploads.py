@@ -29,6 +29,7 @@ from socialflow.plugins.protocols import StorageBackend
 from socialflow.video import upload_quotas
 from socialflow.video.media.tus import TusError, parse_metadata
 from socialflow.video.models import Upload, UploadChunk, Video, VideoStatus, Visibility
+from socialflow.video.replacement import replaced_video
 
 PROCESS_TASK = "socialflow.media.process_video"
 UPLOADS_PREFIX = "uploads"
@@ -114,8 +115,9 @@ def create_upload(
         )
     title = (metadata.get("title") or filename.rsplit(".", 1)[0] or "Untitled video")[:200]
     assert owner.id is not None
+    replaced = replaced_video(session, owner, metadata.get("replaces"))
     upload_quotas.reserve(session=session, settings=settings, owner_id=owner.id, length=length)
-    video = Video(owner_id=owner.id, title=title, visibility=visibility)
+    video = replaced or Video(owner_id=owner.id, title=title, visibility=visibility)
     session.add(video)
     session.flush()
     upload = Upload(
@@ -129,7 +131,12 @@ def create_upload(
     )
     session.add(upload)
     session.flush()
-    record_event(session, "video_created", video_id=video.id, owner_id=owner.id)
+    if replaced is not None:
+        replaced.replacement_upload_id = upload.id
+        session.add(replaced)
+        session.flush()
+    else:
+        record_event(session, "video_created", video_id=video.id, owner_id=owner.id)
     return upload
 
 
@@ -267,11 +274,32 @@ def commit_patch(
             video.updated_at = now
             session.add(video)
             enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+        elif video is not None and video.replacement_upload_id == lease.upload_id:
+            _queue_replacement(session, video)
     session.commit()
     upload = session.get(Upload, lease.upload_id)
     assert upload is not None
     session.refresh(upload)
     return upload
+
+
+def _queue_replacement(session: Session, video: Video) -> None:
+    """A replacement upload is complete: process it. A ready video keeps playing its
+    current renditions meanwhile (``reprocessing``); a failed one is processed anew."""
+    if video.status == VideoStatus.ready.value:
+        video.reprocessing = True
+    elif video.status == VideoStatus.failed.value:
+        video.status = VideoStatus.processing.value
+    else:  # deleted meanwhile: nothing to process
+        return
+    video.progress = 0 if video.status == VideoStatus.processing.value else video.progress
+    video.failure_reason = None
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.job_attempts = 0
+    video.updated_at = utcnow()
+    session.add(video)
+    enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
 
 
 def chunks_of(*, session: Session, upload_id: str) -> list[UploadChunk]:
@@ -307,6 +335,9 @@ def _delete_upload(*, session: Session, storage: StorageBackend, upload: Upload)
     video = session.get(Video, upload.video_id)
     session.delete(upload)
     session.flush()
+    if video is not None and video.replacement_upload_id == upload.id:
+        video.replacement_upload_id = None  # an unfinished replacement: the video stays
+        session.add(video)
     if video is not None and video.status == VideoStatus.uploading.value:
         session.delete(video)
         queue_video(session, video.id)
@@ -338,7 +369,15 @@ def expire_uploads(
         session.exec(
             select(Upload)
             .join(Video, col(Video.id) == col(Upload.video_id))
-            .where(col(Upload.completed_at).is_not(None), col(Video.source_key).is_not(None))
+            .where(
+                col(Upload.completed_at).is_not(None),
+                col(Video.source_key).is_not(None),
+                # A pending replacement's chunks wait for its processing job.
+                or_(
+                    col(Video.replacement_upload_id).is_(None),
+                    col(Video.replacement_upload_id) != col(Upload.id),
+                ),
+            )
         )
     )
     for upload in done:

@@ -55,10 +55,13 @@ from socialflow.graph.models import Follow
 from socialflow.plugins.audiences import audiences_of
 from socialflow.plugins.manager import SocialflowPluginManager
 from socialflow.plugins.protocols import StorageBackend, UploadedPart
+from socialflow.video.media.hls import Variant
+from socialflow.video.media.ladder import AUDIO_TRACK
 from socialflow.video.media.pipeline import publish, transcode
 from socialflow.video.media.probe import probe
 from socialflow.video.media.safety import Limits, MediaRejected, MediaToolFailed
 from socialflow.video.models import Upload, Video, VideoStatus, VideoView, Visibility
+from socialflow.video.settings import video_settings
 from socialflow.video.uploads import PROCESS_TASK, chunk_prefix, chunks_of
 
 logger = logging.getLogger("socialflow.videos")
@@ -261,9 +264,12 @@ def list_videos(
 
 
 def update_video(*, session: Session, owner: User, video_id: str, changes: dict[str, Any]) -> Video:
-    """Apply the owner's ``changes`` (title, description, visibility, already validated);
-    search and every cached post carrying the video follow the caller's commit."""
+    """Apply the owner's ``changes`` (title, description, visibility, thumbnail choice,
+    already validated); search and every cached post carrying the video follow the
+    caller's commit."""
     video = get_own_video(session=session, owner=owner, video_id=video_id)
+    if "thumbnail_choice" in changes:
+        changes = {**changes, "thumbnail_key": _candidate_key(video, changes["thumbnail_choice"])}
     if "visibility" in changes and changes["visibility"] != video.visibility:
         if audiences_of(session).locked(video.visibility):
             raise Conflict("A moderator hid this video.", slug="moderated")
@@ -283,6 +289,19 @@ def update_video(*, session: Session, owner: User, video_id: str, changes: dict[
     return video
 
 
+def _candidate_key(video: Video, choice: int) -> str:
+    """The stored frame the owner picked as thumbnail (422 when there is no such candidate)."""
+    candidates = video.thumbnail_candidates or []
+    if video.status != VideoStatus.ready.value or not 0 <= choice < len(candidates):
+        raise ValidationProblem(
+            f"thumbnail_choice: this video has {len(candidates)} candidate frames.",
+            errors=[
+                {"field": "thumbnail_choice", "message": "no such candidate", "code": "invalid"}
+            ],
+        )
+    return candidates[choice]
+
+
 def storage_prefixes(session: Session, video: Video) -> list[str]:
     """Every storage prefix holding ``video``'s bytes: its own (source, every HLS
     attempt, poster, storyboard) and its upload's chunks."""
@@ -291,27 +310,107 @@ def storage_prefixes(session: Session, video: Video) -> list[str]:
 
 
 def delete_video(
-    *, session: Session, plugins: SocialflowPluginManager, owner: User, video_id: str
+    *,
+    session: Session,
+    plugins: SocialflowPluginManager,
+    owner: User,
+    video_id: str,
+    grace: timedelta = timedelta(0),
 ) -> list[str]:
-    """Delete the owner's video now (the caller commits); its stored objects go after the commit.
+    """Delete the owner's video (the caller commits); returns the storage prefixes
+    whose removal was queued (none while a grace period runs).
 
-    The row goes at once, so no list, post or playlist shows it any more; apps
-    holding rows that point at it detach them first, in the same transaction
-    (``socialflow_object_deleting``: posts carrying it keep their text).
-    The storage prefixes (returned) are removed by the ``DELETE_STORAGE_TASK``
+    With a ``grace`` period the video turns ``deleted`` at once (so no list,
+    post, search or playlist shows it any more, and a running job loses its
+    lease) and :func:`purge_deleted` removes it for good once the period has
+    passed; until then the owner may :func:`restore_video` it. An unfinished
+    upload has nothing to restore and goes at once, like every video without
+    a grace period (:func:`remove_now`).
+    """
+    video = get_own_video(session=session, owner=owner, video_id=video_id)
+    if video.status == VideoStatus.deleted.value:
+        raise NotFound("No such video.", slug="video-not-found")
+    if grace <= timedelta(0) or video.status == VideoStatus.uploading.value:
+        return remove_now(session=session, plugins=plugins, video=video)
+    video.status = VideoStatus.deleted.value
+    video.deleted_at = utcnow()
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.reprocessing = False
+    video.replacement_upload_id = None  # a replacement still uploading is dropped
+    video.updated_at = video.deleted_at
+    session.add(video)
+    record_event(session, "video_updated", video_id=video.id, owner_id=owner.id, fields=["status"])
+    queue_video(session, video.id)
+    return []
+
+
+def remove_now(*, session: Session, plugins: SocialflowPluginManager, video: Video) -> list[str]:
+    """Delete ``video``'s row now; its stored objects go after the commit (returned).
+
+    Apps holding rows that point at it detach them first, in the same
+    transaction (``socialflow_object_deleting``: posts carrying it keep their
+    text). The storage prefixes are removed by the ``DELETE_STORAGE_TASK``
     Celery task, retried while the backend fails, never before the commit: a
     rolled-back deletion leaves every byte in place.
     """
-    video = get_own_video(session=session, owner=owner, video_id=video_id)
+    video_id, owner_id = video.id, video.owner_id
     prefixes = storage_prefixes(session, video)
     plugins.hook.socialflow_object_deleting(
-        session=session, kind="video", object_id=video.id, **plugins.hook_context()
+        session=session, kind="video", object_id=video_id, **plugins.hook_context()
     )
     session.delete(video)
-    record_event(session, "video_deleted", video_id=video_id, owner_id=owner.id)
+    record_event(session, "video_deleted", video_id=video_id, owner_id=owner_id)
     queue_video(session, video_id)
     enqueue_after_commit(session, DELETE_STORAGE_TASK, prefixes, queue="media")
     return prefixes
+
+
+def restore_video(*, session: Session, owner: User, video_id: str, grace: timedelta) -> Video:
+    """Undo the owner's deletion within the grace period (the caller commits).
+
+    A video that was ready plays again from the outputs it kept; one deleted
+    before its processing finished is processed again.
+    """
+    video = get_own_video(session=session, owner=owner, video_id=video_id)
+    if video.status != VideoStatus.deleted.value or video.deleted_at is None:
+        raise Conflict("This video is not deleted.", slug="video-not-deleted")
+    if video.deleted_at + grace <= utcnow():
+        raise Conflict("The grace period to restore this video has passed.", slug="grace-passed")
+    video.deleted_at = None
+    if video.hls_prefix and video.renditions:
+        video.status = VideoStatus.ready.value
+        video.updated_at = utcnow()
+        session.add(video)
+        record_event(
+            session, "video_updated", video_id=video.id, owner_id=owner.id, fields=["status"]
+        )
+        queue_video(session, video.id)
+    else:
+        video.status = VideoStatus.failed.value  # start_processing takes it from here
+        start_processing(session=session, video=video)
+    session.flush()
+    session.refresh(video)
+    return video
+
+
+def purge_deleted(
+    *, session: Session, plugins: SocialflowPluginManager, grace: timedelta, limit: int = 500
+) -> list[str]:
+    """Remove for good the videos deleted longer than ``grace`` ago (the caller commits);
+    their ids. Idempotent: a purged video is gone, the next run finds the rest."""
+    cutoff = utcnow() - grace
+    rows = session.exec(
+        select(Video)
+        .where(Video.status == VideoStatus.deleted.value, col(Video.deleted_at) <= cutoff)
+        .order_by(col(Video.deleted_at))
+        .limit(limit)
+    ).all()
+    purged = []
+    for video in rows:
+        purged.append(video.id)
+        remove_now(session=session, plugins=plugins, video=video)
+    return purged
 
 
 def delete_stored(storage: StorageBackend, prefixes: list[str]) -> int:
@@ -374,6 +473,53 @@ def start_processing(*, session: Session, video: Video) -> Video:
     return video
 
 
+def start_reprocessing(*, session: Session, video: Video) -> str:
+    """Queue a new processing job for ``video`` (the caller commits); returns what was done.
+
+    A ``ready`` video stays ``ready`` and keeps serving its current outputs
+    (``reprocessing`` is set): the job's outputs replace them in the same
+    pointer swap as any job, then the old ones are deleted. A failed video is
+    processed again as usual. Idempotent: a video whose job is running, or whose
+    upload is unfinished, is left alone; one whose job waits is sent again.
+    """
+    if _has_job(video):
+        if video.job_token is not None:
+            return "running"
+        # Due but not claimed: its message may be lost, so send one more. A duplicate
+        # is harmless: the lease lets one job run, the other finds it busy or done.
+        enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+        return "requeued"
+    if video.status == VideoStatus.uploading.value:
+        return "skipped: upload unfinished"
+    if video.status != VideoStatus.ready.value:
+        start_processing(session=session, video=video)
+        return "queued"
+    video.reprocessing = True
+    video.updated_at = utcnow()
+    video.failure_reason = None
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.job_attempts = 0
+    session.add(video)
+    enqueue_after_commit(session, PROCESS_TASK, video.id, queue="media")
+    return "queued"
+
+
+def _has_job(video: Video) -> bool:
+    """Whether a processing job is due or running for ``video``."""
+    return video.status == VideoStatus.processing.value or (
+        video.status == VideoStatus.ready.value and bool(video.reprocessing)
+    )
+
+
+def job_pending(table: Any) -> Any:
+    """:func:`_has_job` as SQL: first processing, or reprocessing a ready video."""
+    return or_(
+        table.c.status == VideoStatus.processing.value,
+        and_(table.c.status == VideoStatus.ready.value, table.c.reprocessing.is_(True)),
+    )
+
+
 def claim_job(
     sessions: SessionFactory, settings: Settings, video_id: str, token: str
 ) -> Video | str:
@@ -389,7 +535,7 @@ def claim_job(
         video = session.get(Video, video_id)
         if video is None:
             return "missing"
-        if video.status != VideoStatus.processing.value:
+        if not _has_job(video):
             return f"skipped: video is {video.status}"
         now = utcnow()
         stale = now - timedelta(seconds=settings.media_job_stale_seconds)
@@ -417,7 +563,7 @@ def claim_job(
         )
         result = session.execute(
             update(table)
-            .where(and_(table.c.id == video_id, table.c.status == "processing", condition))
+            .where(and_(table.c.id == video_id, job_pending(table), condition))
             .values(
                 job_token=token,
                 job_heartbeat_at=now,
@@ -464,12 +610,27 @@ def _fail(sessions: SessionFactory, video_id: str, token: str | None, reason: st
             .values(
                 status=VideoStatus.failed.value,
                 failure_reason=reason[:500],
+                replacement_upload_id=None,
                 job_token=None,
                 progress=0,
                 updated_at=utcnow(),
             )
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            # A reprocessing job failed: the video keeps its current outputs.
+            session.execute(
+                update(table)
+                .where(and_(table.c.id == video_id, table.c.reprocessing.is_(True), owned))
+                .values(
+                    reprocessing=False,
+                    replacement_upload_id=None,
+                    failure_reason=reason[:500],
+                    job_token=None,
+                    progress=100,
+                    updated_at=utcnow(),
+                )
+            )
+        elif result.rowcount == 1:  # type: ignore[attr-defined]
             owner_id = session.execute(
                 select(table.c.owner_id).where(table.c.id == video_id)
             ).scalar_one_or_none()
@@ -514,10 +675,11 @@ def process_video(
         timeout=settings.media_probe_timeout,
         memory_bytes=settings.media_memory_limit_mb * 1024 * 1024,
     )
+    options = video_settings(settings)
     work = Path(tempfile.mkdtemp(prefix=f"socialflow-{video_id[:8]}-"))
     try:
         source_path = work / "source"
-        _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
+        replaced = _fetch_source(sessions, storage, video, source_path, beat=lambda: progress(1))
         progress(2, force=True)
         facts = probe(
             source_path,
@@ -536,6 +698,8 @@ def process_video(
             segment_seconds=settings.hls_segment_seconds,
             preset=settings.media_preset,
             on_progress=lambda fraction: progress(3 + int(fraction * 87)),
+            packaging=options.packaging,
+            thumbnails=options.thumbnail_candidates,
         )
         publish(
             out_dir,
@@ -564,7 +728,10 @@ def process_video(
                 "width": facts.width,
                 "height": facts.height,
                 "renditions": renditions,
-                "thumbnail_key": prefix + "poster.jpg",
+                **_thumbnail_values(prefix, result.thumbnails, video.thumbnail_choice),
+                **_source_values(replaced),
+                "packaging": result.packaging,
+                "audio_track": _audio_track(result.audio),
                 "storyboard_key": prefix + "storyboard.jpg",
                 "storyboard": {
                     "interval": layout.interval,
@@ -580,9 +747,13 @@ def process_video(
             _drop_if_deleted(sessions, storage, video_id)
             return "lost: another worker finished first"
         _delete_other_attempts(storage, video_id, keep=prefix)
+        if replaced is not None and video.source_key and video.source_key != replaced[0]:
+            storage.delete(video.source_key)  # the replaced source, now unused
         return f"ready: {len(renditions)} renditions"
     except (MediaRejected, MediaToolFailed) as exc:
         storage.delete_prefix(prefix)
+        if video.replacement_upload_id:
+            storage.delete(replacement_key(video_id, video.replacement_upload_id))
         _fail(sessions, video_id, token, str(exc))
         return f"failed: {exc}"
     except JobLost:
@@ -594,6 +765,32 @@ def process_video(
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _source_values(replaced: tuple[str, int] | None) -> dict[str, Any]:
+    """A replacement source becomes the video's source in the pointer swap."""
+    if replaced is None:
+        return {}
+    key, size = replaced
+    return {"source_key": key, "source_size": size, "replacement_upload_id": None}
+
+
+def _audio_track(audio: Variant | None) -> dict[str, Any] | None:
+    """The CMAF audio track's facts (the DASH manifest's audio representation)."""
+    if audio is None:
+        return None
+    return {"name": AUDIO_TRACK, "bandwidth": audio.bandwidth, "codecs": audio.codecs}
+
+
+def _thumbnail_values(prefix: str, candidates: list[str], choice: int | None) -> dict[str, Any]:
+    """The poster, or the owner's earlier pick when the new outputs have that candidate."""
+    keys = [prefix + name for name in candidates]
+    chosen = choice if choice is not None and 0 <= choice < len(keys) else None
+    return {
+        "thumbnail_candidates": keys,
+        "thumbnail_key": keys[chosen] if chosen is not None else prefix + "poster.jpg",
+        "thumbnail_choice": chosen,
+    }
 
 
 def _drop_if_deleted(sessions: SessionFactory, storage: StorageBackend, video_id: str) -> None:
@@ -642,6 +839,7 @@ def finish_job(
                 failure_reason=None,
                 hls_prefix=prefix,
                 job_token=None,
+                reprocessing=False,
                 updated_at=now,
                 ready_at=now,
                 **values,
@@ -670,6 +868,11 @@ def _delete_other_attempts(storage: StorageBackend, video_id: str, *, keep: str 
             storage.delete_prefix(f"{root}{attempt}/")
 
 
+def replacement_key(video_id: str, upload_id: str) -> str:
+    """Where a replacement upload's source is composed (the current source stays meanwhile)."""
+    return f"videos/{video_id}/source-{upload_id}"
+
+
 def _fetch_source(
     sessions: SessionFactory,
     storage: StorageBackend,
@@ -677,32 +880,74 @@ def _fetch_source(
     target: Path,
     *,
     beat: Callable[[], None],
-) -> None:
-    """Get the source to ``target``; on first run, compose it from the upload's chunks.
+) -> tuple[str, int] | None:
+    """Get the source to ``target``; compose it from an upload's chunks when needed.
 
-    Composition streams chunk by chunk into a multipart upload of
-    ``PART_SIZE`` parts (spooled on disk, never whole in memory), writing the
-    local copy at the same time; the chunks are deleted only once the source
-    object exists and the video row points at it.
+    First run: the video's upload is composed to ``videos/<id>/source`` and
+    the row points at it at once. A replacement (a finished upload in
+    ``replacement_upload_id``) is composed to :func:`replacement_key` and
+    returned as ``(key, size)``: the row points at it only in the pointer
+    swap (:func:`finish_job`), so a rejected replacement leaves the video as
+    it was. Otherwise the current source is downloaded.
 
     Commits: a step of the processing job, in its own session; the row must
-    durably point at the composed source before the chunks are deleted.
+    durably point at a first composed source before the chunks are deleted.
     """
+    if video.replacement_upload_id:
+        key = replacement_key(video.id, video.replacement_upload_id)
+        if storage.exists(key):
+            _download(storage, key, target, beat)
+            return key, target.stat().st_size
+        size = _compose(sessions, storage, video.replacement_upload_id, key, target, beat)
+        storage.delete_prefix(chunk_prefix(video.replacement_upload_id))
+        return key, size
     key = source_key(video.id)
     if video.source_key and storage.exists(video.source_key):
-        with target.open("wb") as out:
-            for piece in storage.open(video.source_key):
-                out.write(piece)
-                beat()
-        return
+        _download(storage, video.source_key, target, beat)
+        return None
     with sessions() as session:
-        upload = session.exec(select(Upload).where(Upload.video_id == video.id)).first()
+        upload = session.exec(select(Upload.id).where(Upload.video_id == video.id)).first()
+    if upload is None:
+        raise MediaRejected("the upload of this video is missing or unfinished")
+    size = _compose(sessions, storage, upload, key, target, beat)
+    with sessions() as session:
+        row = session.get(Video, video.id)
+        if row is not None:
+            row.source_key = key
+            row.source_size = size
+            session.add(row)
+            session.commit()
+    storage.delete_prefix(chunk_prefix(upload))
+    return None
+
+
+def _download(storage: StorageBackend, key: str, target: Path, beat: Callable[[], None]) -> None:
+    with target.open("wb") as out:
+        for piece in storage.open(key):
+            out.write(piece)
+            beat()
+
+
+def _compose(
+    sessions: SessionFactory,
+    storage: StorageBackend,
+    upload_id: str,
+    key: str,
+    target: Path,
+    beat: Callable[[], None],
+) -> int:
+    """Compose a finished upload's chunks into the object ``key`` and the local ``target``.
+
+    Streams chunk by chunk into a multipart upload of ``PART_SIZE`` parts
+    (spooled on disk, never whole in memory); returns the composed size.
+    """
+    with sessions() as session:
+        upload = session.get(Upload, upload_id)
         if upload is None or upload.completed_at is None:
             raise MediaRejected("the upload of this video is missing or unfinished")
         chunks = chunks_of(session=session, upload_id=upload.id)
         content_type = upload.content_type
         length = upload.length
-        upload_id = upload.id
     expected = 0
     for chunk in chunks:
         if chunk.offset != expected:
@@ -731,14 +976,7 @@ def _fetch_source(
         with contextlib.suppress(Exception):
             storage.abort_multipart(key, multipart)
         raise
-    with sessions() as session:
-        row = session.get(Video, video.id)
-        if row is not None:
-            row.source_key = key
-            row.source_size = info.size
-            session.add(row)
-            session.commit()
-    storage.delete_prefix(chunk_prefix(upload_id))
+    return int(info.size)
 
 
 def _flush_part(
@@ -755,11 +993,12 @@ def _flush_part(
 
 
 def sweep_stale_jobs(*, session: Session, settings: Settings) -> list[str]:
-    """Videos stuck in ``processing`` with no live job: queue them again (after commit)."""
+    """Videos whose job (first processing or reprocessing) has no live worker: queue
+    them again (after commit)."""
     stale = utcnow() - timedelta(seconds=settings.media_job_stale_seconds)
     rows = session.exec(
         select(Video).where(
-            Video.status == VideoStatus.processing.value,
+            job_pending(VIDEOS),
             or_(
                 col(Video.job_heartbeat_at) < stale,
                 and_(col(Video.job_heartbeat_at).is_(None), col(Video.updated_at) < stale),

@@ -1,6 +1,9 @@
 """Video management: the owner edits (``PATCH``) and deletes (``DELETE``) a video, and
 ``GET /users/{username}/videos`` lists an account's videos as the caller may see them.
-Nobody else can touch a video (404, as for a missing one)."""
+Nobody else can touch a video (404, as for a missing one).
+
+Deletion here is immediate (``delete_grace_hours = 0``); the grace period, restoring
+and the purge are ``test_video_lifecycle.py``'s."""
 
 from __future__ import annotations
 
@@ -13,6 +16,11 @@ import pytest
 from socialflow.video import videos as video_service
 from tests.social.conftest import Actor, follow
 from tests.video.conftest import ready_video
+
+
+@pytest.fixture
+def video_settings() -> dict[str, Any]:
+    return {"plugin": {"video": {"delete_grace_hours": 0}}}
 
 
 def _ids(response: httpx.Response) -> list[str]:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+AUDIO_GROUP = "audio"
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,27 @@ def parse_master(text: str) -> list[Variant]:
     return variants
 
 
-def render_master(variants: list[tuple[Variant, str]]) -> str:
-    """A master playlist; each variant paired with the URI to publish for it."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
+def render_master(variants: list[tuple[Variant, str]], audio_uri: str | None = None) -> str:
+    """A master playlist; each variant paired with the URI to publish for it.
+
+    ``audio_uri``: the media playlist of a separate audio track (CMAF
+    packaging) that every variant plays with, as an ``EXT-X-MEDIA`` group.
+    """
+    version = 7 if audio_uri else 6  # fMP4 segments (EXT-X-MAP) need version 7
+    lines = ["#EXTM3U", f"#EXT-X-VERSION:{version}", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    if audio_uri:
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="audio",DEFAULT=YES,'
+            f'AUTOSELECT=YES,URI="{audio_uri}"'
+        )
     for variant, uri in sorted(variants, key=lambda pair: pair[0].bandwidth):
         attributes = [f"BANDWIDTH={variant.bandwidth}"]
         if variant.width and variant.height:
             attributes.append(f"RESOLUTION={variant.width}x{variant.height}")
         if variant.codecs:
             attributes.append(f'CODECS="{variant.codecs}"')
+        if audio_uri:
+            attributes.append(f'AUDIO="{AUDIO_GROUP}"')
         lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", uri]
     return "\n".join(lines) + "\n"
 
@@ -75,7 +89,8 @@ def segment_names(playlist: str) -> list[str]:
 
 
 def rewrite_media_playlist(playlist: str, url_for: Callable[[str], str]) -> str:
-    """Replace every segment URI with ``url_for(uri)``.
+    """Replace every segment URI, and an fMP4 init segment's (``#EXT-X-MAP``), with
+    ``url_for(uri)``.
 
     Only plain relative names (what ffmpeg wrote) are accepted; anything else
     (an absolute URL, a path with ``..``) is dropped rather than published.
@@ -83,8 +98,12 @@ def rewrite_media_playlist(playlist: str, url_for: Callable[[str], str]) -> str:
     out = []
     for raw in playlist.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if line.startswith("#EXT-X-MAP:"):
+            uri = parse_attributes(line.split(":", 1)[1]).get("URI", "")
+            if _PLAIN_NAME.fullmatch(uri) and ".." not in uri:
+                out.append(f'#EXT-X-MAP:URI="{url_for(uri)}"')
+        elif not line or line.startswith("#"):
             out.append(line)
-        elif re.fullmatch(r"[A-Za-z0-9_.-]+", line) and ".." not in line:
+        elif _PLAIN_NAME.fullmatch(line) and ".." not in line:
             out.append(url_for(line))
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
@@ -40,6 +41,9 @@ LADDER: tuple[Rung, ...] = (
     Rung(1080, 5_000_000, 192_000),
 )
 POSTER_WIDTH = 1280
+AUDIO_TRACK = "audio"
+AUDIO_TRACK_BITRATE = 128_000
+THUMBNAILS_DIR = "thumbnails"
 
 
 def choose_rungs(source: ProbeResult, *, max_height: int = 1080) -> list[Rung]:
@@ -67,20 +71,31 @@ def transcode_command(
     *,
     segment_seconds: int = 4,
     preset: str = "veryfast",
+    packaging: str = "hls",
+    thumbnails: int = 0,
 ) -> list[str]:
     """The whole job as one ffmpeg command line, built with ffmpeg-python.
 
     Writes ``out_dir/<rung>/index.m3u8`` + segments, ``out_dir/master.m3u8``,
-    ``out_dir/poster.jpg`` and ``out_dir/storyboard.jpg``; progress as
+    ``out_dir/poster.jpg``, ``out_dir/storyboard.jpg`` and ``thumbnails``
+    candidate frames ``out_dir/thumbnails/<n>.jpg``; progress as
     ``key=value`` lines on stdout.
+
+    ``packaging="hls"``: MPEG-TS segments, audio muxed into each rendition
+    (every HLS player). ``"cmaf"``: fragmented MP4 (CMAF) segments, one track
+    per file (each video rung, plus one ``audio`` track shared by all), which
+    an HLS master and a DASH MPD both reference (:mod:`socialflow.video.media.dash`).
     """
+    cmaf = packaging == "cmaf"
     binary = find_ffmpeg()
     if binary is None:
         raise MediaToolFailed("ffmpeg is not installed")
     source_input = ffmpeg.input(f"file:{source_path}", **input_options())
     count = len(rungs)
-    video = source_input.video.filter_multi_output("split", count + 2)
-    audio = source_input.audio.filter_multi_output("asplit", count) if source.has_audio else None
+    extra = 3 if thumbnails else 2
+    video = source_input.video.filter_multi_output("split", count + extra)
+    split_audio = source.has_audio and not cmaf
+    audio = source_input.audio.filter_multi_output("asplit", count) if split_audio else None
 
     streams: list[object] = []
     codec_options: dict[str, object] = {}
@@ -96,7 +111,15 @@ def transcode_command(
             streams.append(audio[index])
             codec_options[f"b:a:{index}"] = rung.audio_bitrate
             entry += f",a:{index}"
+        if cmaf and source.has_audio:
+            entry += ",agroup:audio"
         stream_map.append(f"{entry},name:{rung.name}")
+    if cmaf and source.has_audio:
+        # One audio track for every rung: CMAF keeps one track per file, and
+        # both manifests point each video rendition at the same audio.
+        streams.append(source_input.audio)
+        codec_options["b:a:0"] = AUDIO_TRACK_BITRATE
+        stream_map.append(f"a:0,agroup:audio,name:{AUDIO_TRACK}")
     fps = source.frame_rate if 1 <= source.frame_rate <= 120 else 30
     gop = max(1, round(fps * segment_seconds))
     hls = ffmpeg.output(
@@ -106,8 +129,7 @@ def transcode_command(
         hls_time=segment_seconds,
         hls_playlist_type="vod",
         hls_flags="independent_segments",
-        hls_segment_type="mpegts",
-        hls_segment_filename=str(out_dir / "%v" / "seg_%04d.ts"),
+        **_segment_options(out_dir, cmaf=cmaf),
         master_pl_name="master.m3u8",
         var_stream_map=" ".join(stream_map),
         pix_fmt="yuv420p",
@@ -141,7 +163,44 @@ def transcode_command(
             **{"frames:v": layout.count, "q:v": 5},
         )
     )
-    command = ffmpeg.merge_outputs(hls, poster, storyboard).global_args(
+    outputs = [hls, poster, storyboard]
+    if thumbnails:
+        outputs.append(_thumbnail_output(video[count + 2], out_dir, source, thumbnails))
+    command = ffmpeg.merge_outputs(*outputs).global_args(
         "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"
     )
     return [binary.path, *command.get_args()]
+
+
+def _segment_options(out_dir: Path, *, cmaf: bool) -> dict[str, object]:
+    """The HLS muxer's segment format: MPEG-TS, or CMAF (fMP4 with an init segment)."""
+    if not cmaf:
+        return {
+            "hls_segment_type": "mpegts",
+            "hls_segment_filename": str(out_dir / "%v" / "seg_%04d.ts"),
+        }
+    return {
+        "hls_segment_type": "fmp4",
+        "hls_fmp4_init_filename": "init.mp4",
+        "hls_segment_filename": str(out_dir / "%v" / "seg_%04d.m4s"),
+    }
+
+
+def _thumbnail_output(stream: Any, out_dir: Path, source: ProbeResult, count: int) -> Any:
+    """``count`` candidate frames spread evenly over the video (the owner picks one).
+
+    ``select`` keeps the first frame at or after each target time, so no
+    candidate is the black first frame many videos start with.
+    """
+    step = max(source.duration, 0.1) / count
+    (out_dir / THUMBNAILS_DIR).mkdir(exist_ok=True)
+    return (
+        stream.filter("select", f"gte(t,{step / 2:.3f}+{step:.3f}*selected_n)")
+        .filter("scale", f"min({POSTER_WIDTH},iw)", -2)
+        .output(
+            str(out_dir / THUMBNAILS_DIR / "%d.jpg"),
+            start_number=0,
+            fps_mode="vfr",
+            **{"frames:v": count, "q:v": 3},
+        )
+    )

@@ -11,12 +11,14 @@ import mimetypes
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from socialflow.plugins.protocols import StorageBackend
 from socialflow.video.media.hls import Variant, parse_master
 from socialflow.video.media.ladder import (
+    AUDIO_TRACK,
+    THUMBNAILS_DIR,
     Rung,
     choose_rungs,
     transcode_command,
@@ -28,6 +30,8 @@ from socialflow.video.media.storyboard import StoryboardLayout, compose, storybo
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
 }
 
@@ -45,6 +49,9 @@ class TranscodeResult:
     out_dir: Path
     renditions: list[Rendition]
     storyboard: StoryboardLayout
+    packaging: str = "hls"
+    audio: Variant | None = None  # CMAF: the one audio track all renditions share
+    thumbnails: list[str] = field(default_factory=list)  # candidate frames, relative names
 
 
 def parse_progress(line: str, duration: float) -> float | None:
@@ -66,13 +73,22 @@ def transcode(
     segment_seconds: int,
     preset: str,
     on_progress: Callable[[float], None],
+    packaging: str = "hls",
+    thumbnails: int = 0,
 ) -> TranscodeResult:
     """Run the one ffmpeg process for the whole ladder; report progress as it goes."""
     rungs: list[Rung] = choose_rungs(source, max_height=max_height)
     for rung in rungs:
         (out_dir / rung.name).mkdir(parents=True, exist_ok=True)
     command = transcode_command(
-        source_path, out_dir, source, rungs, segment_seconds=segment_seconds, preset=preset
+        source_path,
+        out_dir,
+        source,
+        rungs,
+        segment_seconds=segment_seconds,
+        preset=preset,
+        packaging=packaging,
+        thumbnails=thumbnails,
     )
     process = start(command, limits, stdout=subprocess.PIPE)
     timed_out = threading.Event()
@@ -109,12 +125,21 @@ def transcode(
         reason = describe_failure(process.returncode, b"".join(stderr_chunks))
         raise MediaToolFailed(f"transcoding failed: {reason}".replace(str(source_path), "<upload>"))
     variants = parse_master((out_dir / "master.m3u8").read_text())
+    audio = next((v for v in variants if v.uri.split("/", 1)[0] == AUDIO_TRACK), None)
+    if packaging == "cmaf" and audio is not None:
+        variants = [v for v in variants if v is not audio]
+    else:
+        audio = None
     renditions = [Rendition(name=v.uri.split("/", 1)[0], variant=v) for v in variants]
     if len(renditions) != len(rungs):
         raise MediaToolFailed("ffmpeg wrote an incomplete master playlist")
     layout = storyboard_layout(source)
     compose(out_dir, layout)
-    return TranscodeResult(out_dir, renditions, layout)
+    candidates = sorted(
+        (p.relative_to(out_dir).as_posix() for p in (out_dir / THUMBNAILS_DIR).glob("*.jpg")),
+        key=lambda name: int(Path(name).stem),
+    )
+    return TranscodeResult(out_dir, renditions, layout, packaging, audio, candidates)
 
 
 def publish(

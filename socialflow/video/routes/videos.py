@@ -19,6 +19,7 @@ from socialflow.accounts.models import User
 from socialflow.core.errors import NotFound
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
 from socialflow.core.http.examples import example_of, examples
+from socialflow.core.http.openapi import problems
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import Expiry, Name, ObjectKey, SafeText
 from socialflow.core.platform import Platform
@@ -36,6 +37,7 @@ from socialflow.video.public import (
     render,
     to_public,
 )
+from socialflow.video.settings import video_settings
 
 router = APIRouter(prefix="/videos", tags=["videos"])
 # A profile's videos sit under /users (the accounts app's prefix) and keep its tag.
@@ -63,7 +65,8 @@ class VideoUpdate(StrictModel):
     """What an owner may change; fields left out stay as they are."""
 
     model_config = examples(
-        {"title": "Down the ridge", "description": "First ride.", "visibility": "unlisted"}
+        {"title": "Down the ridge", "description": "First ride.", "visibility": "unlisted"},
+        {"thumbnail_choice": 2},
     )
 
     title: str | None = Field(default=None, max_length=200)
@@ -73,6 +76,13 @@ class VideoUpdate(StrictModel):
         pattern=r"^[a-z_]{1,16}$",
         description="public, unlisted, private, or an audience an installed app adds "
         "(such as subscribers); 422 names the values this platform accepts.",
+    )
+    thumbnail_choice: int | None = Field(
+        default=None,
+        ge=0,
+        le=9,
+        description="Which of the video's ``thumbnail_candidates`` becomes its thumbnail "
+        "(an index; 422 when the video has no such candidate). Kept when it is reprocessed.",
     )
 
 
@@ -140,8 +150,8 @@ def update_video(
     platform: PlatformDep,
     user: CurrentUser,
 ) -> VideoPublic:
-    """Change the title, description or visibility of one of the caller's videos
-    (anyone else's answers 404)."""
+    """Change the title, description, visibility or thumbnail of one of the caller's
+    videos (anyone else's answers 404)."""
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     video = video_service.update_video(
         session=session, owner=user, video_id=video_id, changes=changes
@@ -155,15 +165,37 @@ def delete_video(
     video_id: ObjectKey, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> Response:
     """Delete one of the caller's videos (anyone else's answers 404): gone from every
-    list and post at once; its stored renditions, thumbnails and source follow."""
+    list, post and search at once. Within ``delete_grace_hours`` the owner may restore
+    it (``POST /videos/{id}/restore``); then its row, renditions, thumbnails and source
+    are removed for good."""
     video_service.delete_video(
-        session=session, plugins=platform.plugins, owner=user, video_id=video_id
+        session=session,
+        plugins=platform.plugins,
+        owner=user,
+        video_id=video_id,
+        grace=video_settings(platform.settings).delete_grace,
     )
     session.commit()
     return Response(status_code=204)
 
 
-def _playable(
+@router.post("/{video_id}/restore", response_model=VideoPublic, responses=problems(409))
+def restore_video(
+    video_id: ObjectKey, session: SessionDep, user: CurrentUser, platform: PlatformDep
+) -> VideoPublic:
+    """Undo the deletion of one of the caller's videos within the grace period (409 when it
+    is not deleted or the period has passed; anyone else's answers 404)."""
+    video = video_service.restore_video(
+        session=session,
+        owner=user,
+        video_id=video_id,
+        grace=video_settings(platform.settings).delete_grace,
+    )
+    session.commit()
+    return render(platform, session, [video])[0]
+
+
+def playable(
     session: Session,
     platform: Platform,
     video_id: ObjectKey,
@@ -184,6 +216,14 @@ def _playable(
     return video
 
 
+def rendition_names(video: Video) -> set[str]:
+    """The media playlists a video has: its renditions and, for CMAF, its audio track."""
+    names = {r["name"] for r in video.renditions}
+    if video.audio_track:
+        names.add(video.audio_track["name"])
+    return names
+
+
 def _playlist_response(text: str) -> Response:
     return Response(
         text,
@@ -202,7 +242,7 @@ def master_playlist(
     sig: SafeText | None = None,
 ) -> Response:
     """The HLS master playlist: BANDWIDTH, RESOLUTION and CODECS per rendition."""
-    video = _playable(session, platform, video_id, MASTER, viewer, expires, sig)
+    video = playable(session, platform, video_id, MASTER, viewer, expires, sig)
     variants = [
         (
             Variant(
@@ -216,7 +256,10 @@ def master_playlist(
         )
         for r in video.renditions
     ]
-    return _playlist_response(render_master(variants))
+    audio_uri = None
+    if video.audio_track:
+        audio_uri = playlist_url(platform, video.id, video.audio_track["name"])
+    return _playlist_response(render_master(variants, audio_uri))
 
 
 @router.get("/{video_id}/hls/{name}/index.m3u8", response_class=Response)
@@ -231,8 +274,8 @@ def media_playlist(
     sig: SafeText | None = None,
 ) -> Response:
     """One rendition's playlist, segment URIs rewritten to signed storage URLs."""
-    video = _playable(session, platform, video_id, name, viewer, expires, sig)
-    if name not in {r["name"] for r in video.renditions}:
+    video = playable(session, platform, video_id, name, viewer, expires, sig)
+    if name not in rendition_names(video):
         raise NotFound("No such rendition.", slug="rendition-not-found")
     assert video.hls_prefix is not None
     storage = platform.storage

@@ -1,0 +1,51 @@
+"""video packaging and management: CMAF/DASH outputs, thumbnail candidates,
+reprocessing in place, source replacement, deletion with a grace period
+
+Revision ID: 8c4e1f2a6b7d
+Revises: 5d1e0c7a9b3f
+Create Date: 2026-12-07 12:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import socialflow.core.db.base
+
+revision: str = "8c4e1f2a6b7d"
+down_revision: str | Sequence[str] | None = "5d1e0c7a9b3f"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Existing videos keep NULL packaging: they are HLS with MPEG-TS segments,
+    # and ``socialflow videos reprocess --missing-dash`` repackages them.
+    with op.batch_alter_table("videos", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("packaging", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("audio_track", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("replacement_upload_id", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("thumbnail_candidates", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("thumbnail_choice", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("reprocessing", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(
+            sa.Column(
+                "deleted_at", socialflow.core.db.base.UTCDateTime(timezone=True), nullable=True
+            )
+        )
+        batch_op.create_index(batch_op.f("ix_videos_deleted_at"), ["deleted_at"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("videos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_videos_deleted_at"))
+        batch_op.drop_column("deleted_at")
+        batch_op.drop_column("reprocessing")
+        batch_op.drop_column("thumbnail_choice")
+        batch_op.drop_column("thumbnail_candidates")
+        batch_op.drop_column("replacement_upload_id")
+        batch_op.drop_column("audio_track")
+        batch_op.drop_column("packaging")
