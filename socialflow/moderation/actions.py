@@ -145,6 +145,7 @@ def take_action(
     elif kind is ActionKind.remove:
         if target.summary.get("deleted"):
             raise Conflict("It is removed already.", slug="already-removed")
+        fields["previous_visibility"] = target.summary.get("visibility")
         kept = target_kind.remove(session, platform, target.id, keep_storage=settings.legal_hold)
         if settings.legal_hold and kept:
             fields["kept_storage"] = kept
@@ -210,7 +211,7 @@ def revert_action(
             or target_kind.load(session, original.target_id) is None
         ):
             raise Conflict("A removed object of this kind cannot come back.", slug="not-restorable")
-        target_kind.unremove(session, platform, original.target_id)
+        target_kind.unremove(session, platform, original.target_id, original.previous_visibility)
         undo = ActionKind.restore
     elif kind in ACCOUNT_KINDS:
         if (

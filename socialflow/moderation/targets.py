@@ -83,7 +83,10 @@ class TargetKind(ABC):
         """Remove it; returns the storage prefixes kept (under a legal hold) or deleted."""
         raise unsupported(self.name, "removed")
 
-    def unremove(self, session: Session, platform: Platform, target_id: str) -> None:
+    def unremove(
+        self, session: Session, platform: Platform, target_id: str, previous: str | None
+    ) -> None:
+        """Bring a removed target back (``previous``: its visibility before the removal)."""
         raise unsupported(self.name, "restored")
 
 
@@ -136,7 +139,9 @@ class PostKind(TargetKind):
         social_moderation.set_post_removed(session, post_id=_int_id(target_id), removed=True)
         return []
 
-    def unremove(self, session: Session, platform: Platform, target_id: str) -> None:
+    def unremove(
+        self, session: Session, platform: Platform, target_id: str, previous: str | None
+    ) -> None:
         social_moderation.set_post_removed(session, post_id=_int_id(target_id), removed=False)
 
 
@@ -184,13 +189,18 @@ class CommentKind(TargetKind):
         social_moderation.set_comment_removed(session, comment_id=_int_id(target_id), removed=True)
         return []
 
-    def unremove(self, session: Session, platform: Platform, target_id: str) -> None:
+    def unremove(
+        self, session: Session, platform: Platform, target_id: str, previous: str | None
+    ) -> None:
         social_moderation.set_comment_removed(session, comment_id=_int_id(target_id), removed=False)
 
 
 class VideoKind(TargetKind):
+    """Videos: a removal is a soft delete (hidden at once, purged after the video grace
+    period, restorable by a moderator until then); under a legal hold the row goes at
+    once and its bytes stay, and nothing can be restored."""
+
     name = "video"
-    restorable_removal = False  # the row goes (as when its owner deletes it)
 
     def _target(self, video: Video) -> Target:
         return Target(
@@ -202,6 +212,7 @@ class VideoKind(TargetKind):
                 "description": video.description,
                 "status": video.status,
                 "visibility": video.visibility,
+                "deleted": video.status == "deleted",
                 "created_at": iso_or_none(video.created_at),
             },
         )
@@ -224,8 +235,20 @@ class VideoKind(TargetKind):
     def remove(
         self, session: Session, platform: Platform, target_id: str, *, keep_storage: bool
     ) -> list[str]:
-        return video_moderation.remove_video(
-            session, plugins=platform.plugins, video_id=target_id, keep_storage=keep_storage
+        if keep_storage:
+            return video_moderation.remove_video(
+                session, plugins=platform.plugins, video_id=target_id
+            )
+        video_moderation.set_video_removed(
+            session, video_id=target_id, removed=True, visibility=MODERATED
+        )
+        return []
+
+    def unremove(
+        self, session: Session, platform: Platform, target_id: str, previous: str | None
+    ) -> None:
+        video_moderation.set_video_removed(
+            session, video_id=target_id, removed=False, visibility=previous or "private"
         )
 
 

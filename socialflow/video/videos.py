@@ -332,27 +332,21 @@ def delete_video(
         raise NotFound("No such video.", slug="video-not-found")
     if grace <= timedelta(0) or video.status == VideoStatus.uploading.value:
         return remove_now(session=session, plugins=plugins, video=video)
-    video.status = VideoStatus.deleted.value
-    video.deleted_at = utcnow()
-    video.job_token = None
-    video.job_heartbeat_at = None
-    video.reprocessing = False
-    video.replacement_upload_id = None  # a replacement still uploading is dropped
-    video.updated_at = video.deleted_at
-    session.add(video)
-    record_event(session, "video_updated", video_id=video.id, owner_id=owner.id, fields=["status"])
-    queue_video(session, video.id)
+    soft_delete(session, video)
     return []
 
 
-def remove_now(*, session: Session, plugins: SocialflowPluginManager, video: Video) -> list[str]:
+def remove_now(
+    *, session: Session, plugins: SocialflowPluginManager, video: Video, keep_storage: bool = False
+) -> list[str]:
     """Delete ``video``'s row now; its stored objects go after the commit (returned).
 
     Apps holding rows that point at it detach them first, in the same
     transaction (``socialflow_object_deleting``: posts carrying it keep their
     text). The storage prefixes are removed by the ``DELETE_STORAGE_TASK``
     Celery task, retried while the backend fails, never before the commit: a
-    rolled-back deletion leaves every byte in place.
+    rolled-back deletion leaves every byte in place. ``keep_storage``: the
+    bytes stay where they are (a moderator's removal under a legal hold).
     """
     video_id, owner_id = video.id, video.owner_id
     prefixes = storage_prefixes(session, video)
@@ -362,7 +356,8 @@ def remove_now(*, session: Session, plugins: SocialflowPluginManager, video: Vid
     session.delete(video)
     record_event(session, "video_deleted", video_id=video_id, owner_id=owner_id)
     queue_video(session, video_id)
-    enqueue_after_commit(session, DELETE_STORAGE_TASK, prefixes, queue="media")
+    if not keep_storage:
+        enqueue_after_commit(session, DELETE_STORAGE_TASK, prefixes, queue="media")
     return prefixes
 
 
@@ -375,23 +370,51 @@ def restore_video(*, session: Session, owner: User, video_id: str, grace: timede
     video = get_own_video(session=session, owner=owner, video_id=video_id)
     if video.status != VideoStatus.deleted.value or video.deleted_at is None:
         raise Conflict("This video is not deleted.", slug="video-not-deleted")
+    if audiences_of(session).locked(video.visibility):
+        raise Conflict(
+            "A moderator removed this video; appeal the decision instead.",
+            slug="removed-by-moderator",
+        )
     if video.deleted_at + grace <= utcnow():
         raise Conflict("The grace period to restore this video has passed.", slug="grace-passed")
+    undelete(session=session, video=video)
+    session.flush()
+    session.refresh(video)
+    return video
+
+
+def soft_delete(session: Session, video: Video) -> None:
+    """Turn ``video`` ``deleted`` now (hidden everywhere, its job's lease lost); the purge
+    removes it once the grace period has passed, :func:`undelete` brings it back."""
+    video.status = VideoStatus.deleted.value
+    video.deleted_at = utcnow()
+    video.job_token = None
+    video.job_heartbeat_at = None
+    video.reprocessing = False
+    video.replacement_upload_id = None  # a replacement still uploading is dropped
+    video.updated_at = video.deleted_at
+    session.add(video)
+    record_event(
+        session, "video_updated", video_id=video.id, owner_id=video.owner_id, fields=["status"]
+    )
+    queue_video(session, video.id)
+
+
+def undelete(*, session: Session, video: Video) -> None:
+    """Bring a soft-deleted video back: one that was ready plays again from the outputs
+    it kept; one deleted before its processing finished is processed again."""
     video.deleted_at = None
-    if video.hls_prefix and video.renditions:
+    if video.hls_prefix:  # its outputs were finished: it plays again from them
         video.status = VideoStatus.ready.value
         video.updated_at = utcnow()
         session.add(video)
         record_event(
-            session, "video_updated", video_id=video.id, owner_id=owner.id, fields=["status"]
+            session, "video_updated", video_id=video.id, owner_id=video.owner_id, fields=["status"]
         )
         queue_video(session, video.id)
     else:
         video.status = VideoStatus.failed.value  # start_processing takes it from here
         start_processing(session=session, video=video)
-    session.flush()
-    session.refresh(video)
-    return video
 
 
 def purge_deleted(

@@ -144,12 +144,24 @@ def test_video_hide_restore_and_remove_with_or_without_legal_hold(
     removed = act(api, mod, "video", video_id, "remove")
     assert removed.status_code == 201
     wait_for_tasks(platform)
-    assert api("GET", f"/videos/{video_id}", alice).status_code == 404
-    assert platform.storage.exists(key) is legal_hold
-    kept = removed.json()["kept_storage"]
-    assert (kept is not None and videos_prefix(video_id) in kept) is legal_hold
-    undo = api("POST", f"/admin/actions/{removed.json()['id']}/revert", mod, json={"reason": "x"})
-    assert undo.status_code == 409  # a deleted video does not come back
+    assert api("GET", f"/videos/{video_id}", bob).status_code == 404
+    assert platform.storage.exists(key)  # kept for the record, or until the purge
+    undo_path = f"/admin/actions/{removed.json()['id']}/revert"
+    if legal_hold:
+        # The row goes at once, the bytes stay where the action says; nothing comes back.
+        assert api("GET", f"/videos/{video_id}", alice).status_code == 404
+        assert videos_prefix(video_id) in removed.json()["kept_storage"]
+        assert api("POST", undo_path, mod, json={"reason": "x"}).status_code == 409
+        return
+    # A soft removal: the owner cannot undo it, a moderator can (an appeal, say).
+    assert removed.json()["kept_storage"] is None
+    restore = api("POST", f"/videos/{video_id}/restore", alice)
+    assert restore.status_code == 409
+    assert restore.json()["type"].endswith("removed-by-moderator")
+    assert api("POST", undo_path, mod, json={"reason": "x"}).status_code == 201
+    back = api("GET", f"/videos/{video_id}", bob)
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "ready"
 
 
 def test_suspend_ban_reinstate_and_expiry(

@@ -2,7 +2,7 @@
 reprocessing in place, source replacement, deletion with a grace period
 
 Revision ID: 8c4e1f2a6b7d
-Revises: 5d1e0c7a9b3f
+Revises: 8e2c4a6b1d35
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import socialflow.core.db.base
 
 revision: str = "8c4e1f2a6b7d"
-down_revision: str | Sequence[str] | None = "5d1e0c7a9b3f"
+down_revision: str | Sequence[str] | None = "8e2c4a6b1d35"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
