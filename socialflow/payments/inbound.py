@@ -19,9 +19,17 @@ dispute_won           the dispute on the charge closes in the creator's favour
 dispute_lost          the processor keeps the disputed amount
 payout_paid           a payout in transit arrived
 payout_failed         a payout in transit came back (to the available balance)
+subscription_updated  a subscription billed by the provider: ``data`` is its state
+                      (see :mod:`socialflow.payments.remote_subscriptions`)
 ====================  =======================================================
 
-Other types are recorded and ignored.
+``payment_succeeded`` may carry ``data.processor_fee`` (and
+``processor_fee_currency``): the processor's fee, booked to
+``processor_fees``. A ``dispute_won``/``dispute_lost`` for a dispute never
+seen (its opening event lost or still to come) opens it from
+``data.charge_ref`` first. Rows an event changes are locked first, so two
+deliveries at once (two API processes) apply it once. Other types are
+recorded and ignored.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from socialflow.payments import charges, payouts, refunds
+from socialflow.payments import charges, payouts, refunds, remote_subscriptions
 from socialflow.payments.models import (
     CHARGES,
     DISPUTES,
@@ -49,7 +57,30 @@ from socialflow.plugins.protocols import PaymentResult, WebhookEvent
 def _charge(session: Session, ref: str | None) -> Charge | None:
     if ref is None:
         return None
-    return session.scalars(select(Charge).where(CHARGES.c.provider_ref == ref)).first()
+    return session.scalars(
+        select(Charge).where(CHARGES.c.provider_ref == ref).with_for_update()
+    ).first()
+
+
+def _dispute_id(session: Session, event: WebhookEvent) -> int | None:
+    """The dispute a closing event is about; opened first when its opening was missed."""
+    data = event.data
+    dispute_ref = str(data.get("dispute_ref") or event.provider_ref)
+    query = select(DISPUTES.c.id).where(DISPUTES.c.provider_ref == dispute_ref)
+    found = session.scalar(query)
+    if found is None and data.get("charge_ref"):
+        charge = _charge(session, str(data["charge_ref"]))
+        if charge is None or charge.status != "succeeded":
+            return None
+        amount = data.get("amount")
+        opened = refunds.open_dispute(
+            session,
+            charge_id=int(charge.id or 0),
+            amount=amount if type(amount) is int else None,
+            provider_ref=dispute_ref,
+        )
+        return opened.id
+    return int(found) if found is not None else None
 
 
 def _apply(
@@ -66,11 +97,15 @@ def _apply(
             status="succeeded" if event.type == "payment_succeeded" else "failed",
             amount=charge.amount,
             currency=charge.currency,
+            raw=data,
         )
         charges.apply_result(session, settings, charge, result, test_mode=test_mode)
+        charges.book_processor_fee(session, charge, data)  # also when it came after
         return f"charge {charge.id} {charge.status}", charge.id
     if event.type in ("refund_succeeded", "refund_failed"):
-        refund = session.scalars(select(Refund).where(REFUNDS.c.provider_ref == ref)).first()
+        refund = session.scalars(
+            select(Refund).where(REFUNDS.c.provider_ref == ref).with_for_update()
+        ).first()
         if refund is None:
             return "unknown refund", None
         refunds.settle(
@@ -90,10 +125,7 @@ def _apply(
         )
         return f"dispute {dispute.id} opened", None
     if event.type in ("dispute_won", "dispute_lost"):
-        dispute_ref = str(data.get("dispute_ref") or ref)
-        dispute_id = session.scalar(
-            select(DISPUTES.c.id).where(DISPUTES.c.provider_ref == dispute_ref)
-        )
+        dispute_id = _dispute_id(session, event)
         if dispute_id is None:
             return "unknown dispute", None
         closed = refunds.close_dispute(
@@ -101,7 +133,9 @@ def _apply(
         )
         return f"dispute {closed.id} {closed.status}", None
     if event.type in ("payout_paid", "payout_failed"):
-        payout = session.scalars(select(Payout).where(PAYOUTS.c.provider_ref == ref)).first()
+        payout = session.scalars(
+            select(Payout).where(PAYOUTS.c.provider_ref == ref).with_for_update()
+        ).first()
         if payout is None:
             return "unknown payout", None
         payouts.settle(
@@ -116,6 +150,8 @@ def _apply(
             ),
         )
         return f"payout {payout.id} {payout.status}", None
+    if event.type == "subscription_updated":
+        return remote_subscriptions.apply_state(session, ref, data), None
     return "ignored", None
 
 

@@ -27,6 +27,7 @@ a webhook delivery signed with ``stripe.WebhookSignature``'s scheme.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -52,7 +53,7 @@ def decode_form(body: str) -> dict[str, Any]:
         head = key.split("[", 1)[0]
         path = [head, *BRACKETS.findall(key)]
         node: Any = root
-        for part, after in zip(path, path[1:] + [None], strict=True):
+        for part, after in zip(path, [*path[1:], None], strict=True):
             if after is None:
                 if isinstance(node, list):
                     node.append(value)
@@ -495,9 +496,7 @@ class StripeStub:
         params = decode_form(body if method == "POST" else query)
         with self.lock:
             self.requests.append((method, route, key))
-            delays = next(
-                (v for p, v in self.delays.items() if route.startswith(p) and v), None
-            )
+            delays = next((v for p, v in self.delays.items() if route.startswith(p) and v), None)
             delay = delays.pop(0) if delays else 0.0
             cache_key = f"{method} {route} {key}"
             if method == "POST" and key and cache_key in self.idempotent:
@@ -532,10 +531,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        try:
+        # The client may have timed out (that was the point of a delay).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client timed out (that was the point of a delay)
 
     def do_GET(self) -> None:
         self._serve("GET")

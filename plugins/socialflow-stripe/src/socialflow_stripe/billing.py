@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import stripe
+from socialflow.plugins.protocols import PaymentResult
 
 from socialflow_stripe.results import subscription_result, translated
-from socialflow.plugins.protocols import PaymentResult
 
 
 def lookup_key(amount: int, currency: str, interval: str, metadata: Mapping[str, str]) -> str:
@@ -66,7 +66,7 @@ def create(
 ) -> PaymentResult:
     """Subscribe; ``metadata["trial_days"]`` starts with a free trial. The first invoice
     is attempted at once (``allow_incomplete``): a declined card leaves it ``incomplete``."""
-    params: dict[str, Any] = {
+    params: Any = {
         "customer": customer_ref,
         "items": [{"price": price}],
         "metadata": dict(metadata),
@@ -135,7 +135,7 @@ def checkout(
 ) -> str:
     """A Checkout session's URL: ``mode=subscription`` for ``price``, or ``mode=setup``
     (``price`` None) to save the card later charges and renewals use."""
-    params: dict[str, Any] = {
+    params: Any = {
         "customer": customer_ref,
         "success_url": success_url,
         "cancel_url": cancel_url,

@@ -25,8 +25,8 @@ import stripe
 from socialflow.plugins.protocols import WebhookEvent, WebhookVerificationError
 
 from socialflow_stripe.results import (
-    field,
     REFUND_STATUS,
+    field,
     processor_fee,
     subscription_state,
     translated,
@@ -36,24 +36,23 @@ SIGNATURE_HEADER = "stripe-signature"
 EXPAND_FEE = ["latest_charge.balance_transaction"]
 
 
-def verify(
-    payload: bytes, headers: Mapping[str, str], secret: str, tolerance: int
-) -> stripe.Event:
+def verify(payload: bytes, headers: Mapping[str, str], secret: str, tolerance: int) -> stripe.Event:
     lowered = {k.lower(): v for k, v in headers.items()}
     signature = lowered.get(SIGNATURE_HEADER)
     if not signature:
         raise WebhookVerificationError("no Stripe-Signature header")
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)
+        event: stripe.Event = stripe.Webhook.construct_event(
+            payload, signature, secret, tolerance=tolerance
+        )
+        return event
     except stripe.SignatureVerificationError as exc:
         raise WebhookVerificationError(f"webhook signature refused: {exc.user_message}") from None
     except ValueError:
         raise WebhookVerificationError("webhook body is not a Stripe event") from None
 
 
-def _fetch(
-    operation: str, fetch: Callable[[], Any], fallback: Any
-) -> Any:
+def _fetch(operation: str, fetch: Callable[[], Any], fallback: Any) -> Any:
     """The object as Stripe has it now; the event's copy if Stripe no longer has it."""
     try:
         with translated(operation):
@@ -162,9 +161,7 @@ def translate(client: stripe.StripeClient, event: stripe.Event) -> WebhookEvent:
     found = _translated(client, event)
     if found is None:
         obj = event.data.object
-        return WebhookEvent(
-            id=str(event.id), type=str(event.type), provider_ref=_id(obj), data={}
-        )
+        return WebhookEvent(id=str(event.id), type=str(event.type), provider_ref=_id(obj), data={})
     return WebhookEvent(
         id=str(event.id), type=found.type, provider_ref=found.provider_ref, data=found.data
     )

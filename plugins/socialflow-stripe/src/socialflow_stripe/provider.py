@@ -30,7 +30,7 @@ from socialflow.plugins.protocols import PaymentResult, WebhookEvent
 
 from socialflow_stripe import billing, events
 from socialflow_stripe.results import (
-    Declined,
+    DeclinedError,
     field,
     intent_result,
     refund_result,
@@ -53,7 +53,8 @@ class StripeProvider:
 
     def __init__(self, settings: StripeSettings, *, client: stripe.StripeClient | None = None):
         settings.require_usable()
-        assert settings.secret_key is not None and settings.webhook_secret is not None
+        assert settings.secret_key is not None
+        assert settings.webhook_secret is not None
         key = settings.secret_key.get_secret_value()
         self.settings = settings
         self.test_mode = not key.startswith(("sk_live_", "rk_live_"))
@@ -73,7 +74,7 @@ class StripeProvider:
     # ------------------------------------------------------------- accounts
 
     def create_customer(self, *, user_id: str, email: str | None) -> str:
-        params: dict[str, Any] = {"metadata": {"socialflow_user_id": user_id}}
+        params: Any = {"metadata": {"socialflow_user_id": user_id}}
         if email:
             params["email"] = email
         key = f"customer:{self._scope}:{user_id}:{_digest(email)}"
@@ -83,7 +84,7 @@ class StripeProvider:
 
     def create_payout_account(self, *, user_id: str, email: str | None) -> str:
         """A Connect Express account; the creator finishes it through :meth:`onboarding_link`."""
-        params: dict[str, Any] = {
+        params: Any = {
             "type": "express",
             "capabilities": {"transfers": {"requested": True}},
             "metadata": {"socialflow_user_id": user_id},
@@ -128,7 +129,7 @@ class StripeProvider:
         idempotency_key: str,
         metadata: Mapping[str, str],
     ) -> PaymentResult:
-        params: dict[str, Any] = {
+        params: Any = {
             "amount": amount,
             "currency": currency.lower(),
             "customer": customer_ref,
@@ -145,7 +146,7 @@ class StripeProvider:
                 intent = self.client.v1.payment_intents.create(
                     params, {"idempotency_key": idempotency_key}
                 )
-        except Declined as declined:
+        except DeclinedError as declined:
             return PaymentResult(
                 provider_ref=declined.intent or f"declined:{idempotency_key}",
                 status="failed",
@@ -156,7 +157,7 @@ class StripeProvider:
         return intent_result(intent)
 
     def refund(self, *, charge_ref: str, amount: int | None, idempotency_key: str) -> PaymentResult:
-        params: dict[str, Any] = {"payment_intent": charge_ref}
+        params: Any = {"payment_intent": charge_ref}
         if amount is not None:
             params["amount"] = amount
         with translated("refund"):
@@ -182,7 +183,11 @@ class StripeProvider:
     # -------------------------------------------------------- subscriptions
 
     def _price(
-        self, amount: int, currency: str, interval: Literal["month", "year"], meta: Mapping[str, str]
+        self,
+        amount: int,
+        currency: str,
+        interval: Literal["month", "year"],
+        meta: Mapping[str, str],
     ) -> str:
         return billing.price_for(
             self.client,

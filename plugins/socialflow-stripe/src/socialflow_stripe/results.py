@@ -46,7 +46,7 @@ SUBSCRIPTION_STATUS: dict[str, Status] = {
 }
 
 
-class Declined(Exception):
+class DeclinedError(Exception):
     """A card error: the payment was refused (``intent`` is the refused PaymentIntent's id)."""
 
     def __init__(self, message: str, intent: str | None) -> None:
@@ -62,7 +62,9 @@ def translated(operation: str) -> Iterator[None]:
     except stripe.CardError as exc:
         intent = getattr(getattr(exc, "error", None), "payment_intent", None)
         intent_id = field(intent, "id")
-        raise Declined(exc.user_message or "card declined", intent_id and str(intent_id)) from exc
+        raise DeclinedError(
+            exc.user_message or "card declined", intent_id and str(intent_id)
+        ) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
         raise PaymentUnavailableError(f"stripe {operation}: {type(exc).__name__}") from exc
     except stripe.StripeError as exc:
@@ -93,7 +95,10 @@ def processor_fee(intent: Any) -> tuple[int, str] | None:
 
 
 def intent_result(intent: Any) -> PaymentResult:
-    raw: dict[str, Any] = {"livemode": bool(field(intent, "livemode")), "stripe_status": intent.status}
+    raw: dict[str, Any] = {
+        "livemode": bool(field(intent, "livemode")),
+        "stripe_status": intent.status,
+    }
     fee = processor_fee(intent)
     if fee is not None:
         raw["processor_fee"], raw["processor_fee_currency"] = fee

@@ -61,7 +61,7 @@ class StripeSettings(BaseModel):
         for name in ("secret_key", "webhook_secret"):
             if getattr(self, name) is None:
                 raise SettingsError(
-                    f"setting `plugin.stripe.{name}` is required when payments = \"stripe\". "
+                    f'setting `plugin.stripe.{name}` is required when payments = "stripe". '
                     f"Set it under [plugin.stripe] in socialflow.toml or the "
                     f"SOCIALFLOW_PLUGIN__STRIPE__{name.upper()} environment variable"
                 )
