@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from socialflow.core.errors import Problem
 from socialflow.payments import charges, payouts, refunds, remote_subscriptions
 from socialflow.payments.models import (
     CHARGES,
@@ -60,6 +61,51 @@ def _charge(session: Session, ref: str | None) -> Charge | None:
     return session.scalars(
         select(Charge).where(CHARGES.c.provider_ref == ref).with_for_update()
     ).first()
+
+
+def _disputed_charge(
+    session: Session, settings: PaymentSettings, event: WebhookEvent, *, test_mode: bool
+) -> Charge | None:
+    """The charge a dispute event is about. A dispute proves the payment went through:
+    when its success has not reached us yet (``data.charge_status``), it is applied first."""
+    charge = _charge(session, str(event.data.get("charge_ref") or event.provider_ref))
+    paid = event.data.get("charge_status") == "succeeded"
+    if charge is not None and charge.status == "pending" and paid:
+        result = PaymentResult(
+            provider_ref=charge.provider_ref or "",
+            status="succeeded",
+            amount=charge.amount,
+            currency=charge.currency,
+            raw=event.data,
+        )
+        charges.apply_result(session, settings, charge, result, test_mode=test_mode)
+    return charge
+
+
+def _dispute(
+    session: Session, settings: PaymentSettings, event: WebhookEvent, *, test_mode: bool
+) -> tuple[str, int | None]:
+    charge = _disputed_charge(session, settings, event, test_mode=test_mode)
+    charge_id = charge.id if charge is not None else None
+    if event.type == "dispute_opened":
+        if charge is None or charge.status != "succeeded":
+            return "unknown charge", None
+        amount = event.data.get("amount")
+        try:
+            dispute = refunds.open_dispute(
+                session,
+                charge_id=int(charge.id or 0),
+                amount=amount if type(amount) is int else None,
+                provider_ref=str(event.data.get("dispute_ref") or event.id),
+            )
+        except Problem as exc:  # nothing left of the charge to hold
+            return f"dispute not opened: {exc.detail}", charge_id
+        return f"dispute {dispute.id} opened", charge_id
+    dispute_id = _dispute_id(session, event)
+    if dispute_id is None:
+        return "unknown dispute", charge_id
+    closed = refunds.close_dispute(session, dispute_id=dispute_id, won=event.type == "dispute_won")
+    return f"dispute {closed.id} {closed.status}", charge_id
 
 
 def _dispute_id(session: Session, event: WebhookEvent) -> int | None:
@@ -112,26 +158,8 @@ def _apply(
             session, refund, succeeded=event.type == "refund_succeeded", provider_ref=ref
         )
         return f"refund {refund.id} {refund.status}", None
-    if event.type == "dispute_opened":
-        charge = _charge(session, str(data.get("charge_ref") or ref))
-        if charge is None:
-            return "unknown charge", None
-        amount = data.get("amount")
-        dispute = refunds.open_dispute(
-            session,
-            charge_id=int(charge.id or 0),
-            amount=int(amount) if isinstance(amount, int) else None,
-            provider_ref=str(data.get("dispute_ref") or event.id),
-        )
-        return f"dispute {dispute.id} opened", None
-    if event.type in ("dispute_won", "dispute_lost"):
-        dispute_id = _dispute_id(session, event)
-        if dispute_id is None:
-            return "unknown dispute", None
-        closed = refunds.close_dispute(
-            session, dispute_id=int(dispute_id), won=event.type == "dispute_won"
-        )
-        return f"dispute {closed.id} {closed.status}", None
+    if event.type in ("dispute_opened", "dispute_won", "dispute_lost"):
+        return _dispute(session, settings, event, test_mode=test_mode)
     if event.type in ("payout_paid", "payout_failed"):
         payout = session.scalars(
             select(Payout).where(PAYOUTS.c.provider_ref == ref).with_for_update()

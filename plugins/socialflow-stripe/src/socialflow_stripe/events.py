@@ -109,12 +109,18 @@ def _dispute(client: stripe.StripeClient, obj: Any) -> WebhookEvent:
     status = str(field(dispute, "status"))
     kind = {"won": "dispute_won", "lost": "dispute_lost"}.get(status, "dispute_opened")
     intent = _id(field(dispute, "payment_intent"))
-    return WebhookEvent(
-        id="",
-        type=kind,
-        provider_ref=intent,
-        data={"charge_ref": intent, "dispute_ref": str(dispute["id"]), "amount": dispute["amount"]},
-    )
+    data: dict[str, Any] = {
+        "charge_ref": intent,
+        "dispute_ref": str(dispute["id"]),
+        "amount": dispute["amount"],
+    }
+    if intent:
+        # The payment's own state too: its success may not have reached socialflow yet.
+        payment = _intent(client, intent, None)
+        if payment is not None:
+            data["charge_status"] = payment.type.removeprefix("payment_")
+            data.update({k: v for k, v in payment.data.items() if k.startswith("processor_")})
+    return WebhookEvent(id="", type=kind, provider_ref=intent, data=data)
 
 
 def _subscription(client: stripe.StripeClient, sub_id: str, fallback: Any) -> WebhookEvent:
