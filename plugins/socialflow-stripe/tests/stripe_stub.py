@@ -514,6 +514,9 @@ class StripeStub:
 class _Handler(BaseHTTPRequestHandler):
     stub: StripeStub
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY each answer waits for
+    # the client's delayed ACK (40 ms), as Stripe's own servers do not make it wait.
+    disable_nagle_algorithm = True
 
     def _serve(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
