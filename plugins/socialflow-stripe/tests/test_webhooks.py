@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conftest import balance
 from socialflow.payments import charges, ledger
 from socialflow.payments.models import (
     DISPUTES,
@@ -19,6 +18,7 @@ from socialflow.payments.models import (
 )
 from sqlalchemy import func, select
 
+from conftest import balance
 from socialflow_stripe import StripeProvider
 from stripe_stub import StripeStub
 
