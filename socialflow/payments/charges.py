@@ -10,7 +10,9 @@ the sweep collects it again with the same key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -100,6 +102,7 @@ def apply_result(
         charge.status = "succeeded"
         charge.available_at = utcnow() + timedelta(days=settings.pending_days)
         postings.charge_succeeded(session, charge)
+        book_processor_fee(session, charge, result.raw)
         record_event(
             session,
             "payment_succeeded",
@@ -121,6 +124,16 @@ def apply_result(
         )
     session.add(charge)
     return charge
+
+
+def book_processor_fee(session: Session, charge: Charge, raw: Mapping[str, Any]) -> None:
+    """Post the processor's fee on a succeeded charge when the provider told it
+    (``raw["processor_fee"]``, integer minor units); once per charge."""
+    fee = raw.get("processor_fee")
+    if charge.status != "succeeded" or type(fee) is not int:
+        return
+    currency = str(raw.get("processor_fee_currency") or charge.currency)
+    postings.processor_fee(session, charge, fee, currency)
 
 
 def _locked(session: Session, charge_id: int) -> Charge | None:

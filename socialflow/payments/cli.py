@@ -3,17 +3,47 @@
 ``reconcile`` is the operator's check that the books hold: every entry
 balances per currency, the trial balance is zero, no payout has stayed in
 transit, no charge or refund is pending past the retry delay. It exits
-non-zero when something needs a look (for cron and monitoring).
+non-zero when something needs a look (for cron and monitoring). With a
+provider that keeps its events (Stripe), it first replays those since the
+cursor, so that a webhook missed while the API was down is applied (once:
+events already processed are skipped by id).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from socialflow.core.console import ProjectOption, console, error_console, platform_for
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
+
+
+def _replay(platform: Platform, since: datetime | None) -> None:
+    """Apply the active provider's events since ``since`` that were not applied yet."""
+    from socialflow.payments import receive
+
+    if platform.settings.payments is None:
+        return
+    provider = platform.provider("payments")
+    if not isinstance(provider, receive.ReplayableProvider):
+        return
+    now = datetime.now(UTC)
+    start = since.replace(tzinfo=since.tzinfo or UTC) if since else None
+    start = start or receive.replay_cursor(platform, provider.name, now)
+    applied = seen = 0
+    for event in provider.replay_events(since=start):  # type: ignore[attr-defined]
+        first, _outcome = receive.handle(platform, provider, event)
+        seen += 1
+        applied += first
+    console.print(
+        f"Replayed {provider.name} events since {start:%Y-%m-%d %H:%M} UTC: "
+        f"{seen} listed, {applied} not seen before and applied."
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -22,14 +52,30 @@ def register(app: typer.Typer) -> None:
     )
 
     @payments_app.command("reconcile")
-    def reconcile(project: ProjectOption = None) -> None:
-        """Check the ledger: balanced entries, a zero trial balance, nothing stuck."""
+    def reconcile(
+        project: ProjectOption = None,
+        since: Annotated[
+            datetime | None,
+            typer.Option(
+                help="Replay the provider's events from this moment (UTC); default: a day "
+                "before the newest event received, or three days ago."
+            ),
+        ] = None,
+        replay: Annotated[
+            bool, typer.Option("--replay/--no-replay", help="Replay the provider's events.")
+        ] = True,
+    ) -> None:
+        """Replay missed provider events, then check the ledger: balanced entries, a zero
+        trial balance, nothing stuck."""
         from sqlalchemy import func, select
 
         from socialflow.payments import ledger
+        from socialflow.payments.ledger import DEBIT_NORMAL
         from socialflow.payments.models import ACCOUNTS, CHARGES, LINES, PAYOUTS, REFUNDS
 
         platform = platform_for(project)
+        if replay:
+            _replay(platform, since)
         problems: list[str] = []
         with platform.session(read_only=True) as session:
             for entry, currency, total in ledger.unbalanced_entries(session):
@@ -49,7 +95,7 @@ def register(app: typer.Typer) -> None:
                 .order_by(ACCOUNTS.c.kind, LINES.c.currency)
             ).all()
             for kind, owner, currency, total in rows:
-                sign = 1 if kind == "processor_clearing" else -1
+                sign = 1 if kind in DEBIT_NORMAL else -1
                 table.add_row(
                     kind, "platform" if owner == 0 else str(owner), currency, str(sign * int(total))
                 )

@@ -19,9 +19,17 @@ dispute_won           the dispute on the charge closes in the creator's favour
 dispute_lost          the processor keeps the disputed amount
 payout_paid           a payout in transit arrived
 payout_failed         a payout in transit came back (to the available balance)
+subscription_updated  a subscription billed by the provider: ``data`` is its state
+                      (see :mod:`socialflow.payments.remote_subscriptions`)
 ====================  =======================================================
 
-Other types are recorded and ignored.
+``payment_succeeded`` may carry ``data.processor_fee`` (and
+``processor_fee_currency``): the processor's fee, booked to
+``processor_fees``. A ``dispute_won``/``dispute_lost`` for a dispute never
+seen (its opening event lost or still to come) opens it from
+``data.charge_ref`` first. Rows an event changes are locked first, so two
+deliveries at once (two API processes) apply it once. Other types are
+recorded and ignored.
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from socialflow.payments import charges, payouts, refunds
+from socialflow.core.errors import Problem
+from socialflow.payments import charges, payouts, refunds, remote_subscriptions
 from socialflow.payments.models import (
     CHARGES,
     DISPUTES,
@@ -49,7 +58,75 @@ from socialflow.plugins.protocols import PaymentResult, WebhookEvent
 def _charge(session: Session, ref: str | None) -> Charge | None:
     if ref is None:
         return None
-    return session.scalars(select(Charge).where(CHARGES.c.provider_ref == ref)).first()
+    return session.scalars(
+        select(Charge).where(CHARGES.c.provider_ref == ref).with_for_update()
+    ).first()
+
+
+def _disputed_charge(
+    session: Session, settings: PaymentSettings, event: WebhookEvent, *, test_mode: bool
+) -> Charge | None:
+    """The charge a dispute event is about. A dispute proves the payment went through:
+    when its success has not reached us yet (``data.charge_status``), it is applied first."""
+    charge = _charge(session, str(event.data.get("charge_ref") or event.provider_ref))
+    paid = event.data.get("charge_status") == "succeeded"
+    if charge is not None and charge.status == "pending" and paid:
+        result = PaymentResult(
+            provider_ref=charge.provider_ref or "",
+            status="succeeded",
+            amount=charge.amount,
+            currency=charge.currency,
+            raw=event.data,
+        )
+        charges.apply_result(session, settings, charge, result, test_mode=test_mode)
+    return charge
+
+
+def _dispute(
+    session: Session, settings: PaymentSettings, event: WebhookEvent, *, test_mode: bool
+) -> tuple[str, int | None]:
+    charge = _disputed_charge(session, settings, event, test_mode=test_mode)
+    charge_id = charge.id if charge is not None else None
+    if event.type == "dispute_opened":
+        if charge is None or charge.status != "succeeded":
+            return "unknown charge", None
+        amount = event.data.get("amount")
+        try:
+            dispute = refunds.open_dispute(
+                session,
+                charge_id=int(charge.id or 0),
+                amount=amount if type(amount) is int else None,
+                provider_ref=str(event.data.get("dispute_ref") or event.id),
+            )
+        except Problem as exc:  # nothing left of the charge to hold
+            return f"dispute not opened: {exc.detail}", charge_id
+        return f"dispute {dispute.id} opened", charge_id
+    dispute_id = _dispute_id(session, event)
+    if dispute_id is None:
+        return "unknown dispute", charge_id
+    closed = refunds.close_dispute(session, dispute_id=dispute_id, won=event.type == "dispute_won")
+    return f"dispute {closed.id} {closed.status}", charge_id
+
+
+def _dispute_id(session: Session, event: WebhookEvent) -> int | None:
+    """The dispute a closing event is about; opened first when its opening was missed."""
+    data = event.data
+    dispute_ref = str(data.get("dispute_ref") or event.provider_ref)
+    query = select(DISPUTES.c.id).where(DISPUTES.c.provider_ref == dispute_ref)
+    found = session.scalar(query)
+    if found is None and data.get("charge_ref"):
+        charge = _charge(session, str(data["charge_ref"]))
+        if charge is None or charge.status != "succeeded":
+            return None
+        amount = data.get("amount")
+        opened = refunds.open_dispute(
+            session,
+            charge_id=int(charge.id or 0),
+            amount=amount if type(amount) is int else None,
+            provider_ref=dispute_ref,
+        )
+        return opened.id
+    return int(found) if found is not None else None
 
 
 def _apply(
@@ -66,42 +143,27 @@ def _apply(
             status="succeeded" if event.type == "payment_succeeded" else "failed",
             amount=charge.amount,
             currency=charge.currency,
+            raw=data,
         )
         charges.apply_result(session, settings, charge, result, test_mode=test_mode)
+        charges.book_processor_fee(session, charge, data)  # also when it came after
         return f"charge {charge.id} {charge.status}", charge.id
     if event.type in ("refund_succeeded", "refund_failed"):
-        refund = session.scalars(select(Refund).where(REFUNDS.c.provider_ref == ref)).first()
+        refund = session.scalars(
+            select(Refund).where(REFUNDS.c.provider_ref == ref).with_for_update()
+        ).first()
         if refund is None:
             return "unknown refund", None
         refunds.settle(
             session, refund, succeeded=event.type == "refund_succeeded", provider_ref=ref
         )
         return f"refund {refund.id} {refund.status}", None
-    if event.type == "dispute_opened":
-        charge = _charge(session, str(data.get("charge_ref") or ref))
-        if charge is None:
-            return "unknown charge", None
-        amount = data.get("amount")
-        dispute = refunds.open_dispute(
-            session,
-            charge_id=int(charge.id or 0),
-            amount=int(amount) if isinstance(amount, int) else None,
-            provider_ref=str(data.get("dispute_ref") or event.id),
-        )
-        return f"dispute {dispute.id} opened", None
-    if event.type in ("dispute_won", "dispute_lost"):
-        dispute_ref = str(data.get("dispute_ref") or ref)
-        dispute_id = session.scalar(
-            select(DISPUTES.c.id).where(DISPUTES.c.provider_ref == dispute_ref)
-        )
-        if dispute_id is None:
-            return "unknown dispute", None
-        closed = refunds.close_dispute(
-            session, dispute_id=int(dispute_id), won=event.type == "dispute_won"
-        )
-        return f"dispute {closed.id} {closed.status}", None
+    if event.type in ("dispute_opened", "dispute_won", "dispute_lost"):
+        return _dispute(session, settings, event, test_mode=test_mode)
     if event.type in ("payout_paid", "payout_failed"):
-        payout = session.scalars(select(Payout).where(PAYOUTS.c.provider_ref == ref)).first()
+        payout = session.scalars(
+            select(Payout).where(PAYOUTS.c.provider_ref == ref).with_for_update()
+        ).first()
         if payout is None:
             return "unknown payout", None
         payouts.settle(
@@ -116,6 +178,8 @@ def _apply(
             ),
         )
         return f"payout {payout.id} {payout.status}", None
+    if event.type == "subscription_updated":
+        return remote_subscriptions.apply_state(session, ref, data), None
     return "ignored", None
 
 

@@ -56,9 +56,10 @@ class AccountKind(StrEnum):
     payouts_in_transit = "payouts_in_transit"  # sent to a bank, not yet confirmed
     refunds = "refunds"  # owed back to payers until the processor confirms the refund
     disputes = "disputes"  # held by the processor while a chargeback is open
+    processor_fees = "processor_fees"  # the processor's own fees, paid by the platform
 
 
-DEBIT_NORMAL = frozenset({AccountKind.processor_clearing})
+DEBIT_NORMAL = frozenset({AccountKind.processor_clearing, AccountKind.processor_fees})
 CREATOR_KINDS = frozenset({AccountKind.creator_pending, AccountKind.creator_available})
 
 

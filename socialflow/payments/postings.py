@@ -9,6 +9,7 @@ event                     lines
 ========================  ==========================================================
 charge succeeded          Dr processor_clearing gross; Cr platform_fees fee;
                           Cr creator_pending (gross - fee)
+processor fee             Dr processor_fees fee; Cr processor_clearing fee
 earnings released         Dr creator_pending share; Cr creator_available share
 refund owed               Dr creator_available creator part; Dr platform_fees fee part;
                           Cr refunds amount
@@ -58,6 +59,25 @@ def charge_succeeded(session: Session, charge: Charge) -> LedgerEntry:
             (_acc(session, AccountKind.platform_fees), -charge.fee),
             (_acc(session, AccountKind.creator_pending, charge.creator_id), -share),
             currency=charge.currency,
+        ),
+    )
+
+
+def processor_fee(session: Session, charge: Charge, fee: int, currency: str) -> LedgerEntry | None:
+    """The processor's fee on a charge (known once it settles), an expense of the platform:
+    the creator's share is computed on the gross and stays exact."""
+    if fee <= 0:
+        return None
+    return ledger.post(
+        session,
+        kind="processor_fee",
+        cause=("charge", str(charge.id)),
+        key=f"charge:{charge.id}:processor-fee",
+        memo=f"processor fee on charge {charge.id}",
+        lines=_lines(
+            (_acc(session, AccountKind.processor_fees), fee),
+            (_acc(session, AccountKind.processor_clearing), -fee),
+            currency=currency.lower(),
         ),
     )
 

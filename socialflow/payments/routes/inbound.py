@@ -1,7 +1,13 @@
 """``POST /payments/webhooks/{provider}``: events from the payment provider.
 
 Only the active provider's events are accepted; the provider verifies the
-signature (a bad one is a 400 problem), and each event id is processed once.
+signature on the raw body (a bad one is a 400 problem, with no effect), and
+each event id is processed once. The body is held to ``max_body_bytes`` by
+the HTTP edge like any other request (events are a few kilobytes). The
+provider may ask its service about the event's object (Stripe fetches it
+again, so events out of order resolve to its current state): that runs in a
+worker thread, and an unreachable service answers 503 so that the provider
+delivers again later.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from socialflow.core.http.deps import PlatformDep
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import Name
 from socialflow.core.platform import Platform
-from socialflow.payments import billing, charges, inbound
-from socialflow.payments.models import Charge
+from socialflow.payments import charges, receive
 from socialflow.payments.schemas import WebhookAck
-from socialflow.payments.settings import payment_settings
-from socialflow.plugins.protocols import PaymentProvider, WebhookEvent, WebhookVerificationError
+from socialflow.plugins.protocols import (
+    PaymentProvider,
+    PaymentUnavailableError,
+    WebhookVerificationError,
+)
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 
@@ -37,26 +45,20 @@ async def receive_payment_webhook(
     payload = await request.body()
     if len(payload) > MAX_BODY:
         raise Problem("Webhook body too large.", status=413, slug="payload-too-large")
+    headers = dict(request.headers)
+    return await anyio.to_thread.run_sync(_receive, platform, active, payload, headers)
+
+
+def _receive(
+    platform: Platform, provider: PaymentProvider, payload: bytes, headers: dict[str, str]
+) -> WebhookAck:
     try:
-        event = active.parse_webhook(payload=payload, headers=dict(request.headers))
+        event = provider.parse_webhook(payload=payload, headers=headers)
     except WebhookVerificationError as exc:
         raise Problem(str(exc), status=400, slug="webhook-verification-failed") from None
-    return await anyio.to_thread.run_sync(_process, platform, active, event)
-
-
-def _process(platform: Platform, provider: PaymentProvider, event: WebhookEvent) -> WebhookAck:
-    with platform.session() as session:
-        first, _outcome, charge_id = inbound.process(
-            session,
-            payment_settings(platform),
-            provider_name=provider.name,
-            event=event,
-            test_mode=provider.test_mode,
-        )
-        session.commit()
-    if charge_id is not None:
-        with platform.session() as session:
-            charge = session.get(Charge, charge_id)
-        if charge is not None:
-            billing.settle_subscription_charge(platform, charge)
+    except PaymentUnavailableError as exc:
+        raise charges.PaymentsUnavailable(
+            f"The payment provider could not be asked about this event: {exc}"
+        ) from None
+    first, _outcome = receive.handle(platform, provider, event)
     return WebhookAck(received=True, duplicate=not first)
