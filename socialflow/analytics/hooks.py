@@ -30,7 +30,7 @@ socialflow_apps = declared(
     AppInfo(
         "analytics",
         "Creator and platform statistics: views, watch time, retention, growth",
-        requires=("accounts", "graph", "video", "social"),
+        requires=("accounts", "graph", "video", "social", "payments"),
         optional=True,
     )
 )
@@ -43,7 +43,7 @@ socialflow_task_modules = declared("socialflow.analytics.tasks")
 def socialflow_routers() -> list[APIRouter]:
     from socialflow.analytics import routes
 
-    return [routes.router]
+    return [routes.router, routes.admin_router]
 
 
 @hookimpl
@@ -82,4 +82,7 @@ def socialflow_platform_start(platform: Platform) -> None:
         AnalyticsSettings, lambda: platform.settings.plugin_config(SECTION, AnalyticsSettings)
     )
     # Raw events are written inside the committing transaction (one batched insert).
-    platform.listen_sessions("before_commit", capture_events)
+    platform.listen_sessions(
+        "before_commit",
+        lambda session: capture_events(session, platform.get(AnalyticsSettings)),
+    )
