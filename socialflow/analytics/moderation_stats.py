@@ -3,7 +3,7 @@ open cases and appeals now.
 
 The moderation app sits beside analytics in the import order (neither may
 import the other), so its tables are read here by name, with SQLAlchemy Core
-over a reflected-free :class:`~sqlalchemy.table` description of the few
+over a lightweight :func:`~sqlalchemy.table` description of the few
 columns used. When moderation is switched off its tables may not exist:
 ``None`` then.
 """
@@ -14,12 +14,19 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import column, func, inspect, select, table
+from sqlalchemy import String, column, func, inspect, select, table
 from sqlmodel import Session
 
-REPORTS = table("moderation_reports", column("created_at"), column("resolved_at"), column("status"))
-CASES = table("moderation_cases", column("status"))
-APPEALS = table("moderation_appeals", column("status"))
+from socialflow.core.db.base import UTCDateTime
+
+REPORTS = table(
+    "moderation_reports",
+    column("created_at", UTCDateTime()),
+    column("resolved_at", UTCDateTime()),
+    column("status", String()),
+)
+CASES = table("moderation_cases", column("status", String()))
+APPEALS = table("moderation_appeals", column("status", String()))
 
 
 def _days(values: Any) -> Counter[date]:

@@ -118,7 +118,8 @@ def test_countries_regions_and_agents_roll_up_per_video_and_creator(
     assert sum(d["views"] for d in overall["devices"]) == 5
     # Nobody else's numbers: another creator sees nothing.
     other = get_json(api, "/analytics/creator/audience", actor("nobody"), days=2)
-    assert other["countries"] == [] and other["browsers"] == []
+    assert other["countries"] == []
+    assert other["browsers"] == []
 
 
 def test_a_country_header_is_ignored_unless_a_trusted_proxy_sent_it() -> None:
