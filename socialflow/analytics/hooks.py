@@ -81,6 +81,10 @@ def socialflow_platform_start(platform: Platform) -> None:
     platform.attach(
         AnalyticsSettings, lambda: platform.settings.plugin_config(SECTION, AnalyticsSettings)
     )
+    from socialflow.analytics.ops_metrics import OpsCollector
+
+    # What is waiting now (queues, transcodes, live streams, deliveries) on /metrics.
+    platform.metrics.registry.register(OpsCollector(platform))
     # Raw events are written inside the committing transaction (one batched insert).
     platform.listen_sessions(
         "before_commit",

@@ -188,6 +188,7 @@ def test_admin_stats_add_moderation_throughput_to_the_platform_numbers(
     api: Api, actor: Callable[..., Actor], platform: Any
 ) -> None:
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from tests.moderation.conftest import act, report
 
@@ -211,10 +212,12 @@ def test_admin_stats_add_moderation_throughput_to_the_platform_numbers(
 
         opened = session.execute(select(func.count()).select_from(Report)).scalar_one()
         resolved = session.execute(
-            select(func.count()).select_from(Report).where(Report.resolved_at.is_not(None))  # type: ignore[union-attr]
+            select(func.count()).select_from(Report).where(col(Report.resolved_at).is_not(None))
         ).scalar_one()
         open_cases = session.execute(
-            select(func.count()).select_from(ModerationCase).where(ModerationCase.status == "open")
+            select(func.count())
+            .select_from(ModerationCase)
+            .where(col(ModerationCase.status) == "open")
         ).scalar_one()
     assert (moderation["reports_opened"], moderation["reports_resolved"]) == (opened, resolved)
     assert (opened, resolved) == (4, 2)
