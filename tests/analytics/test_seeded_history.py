@@ -28,7 +28,7 @@ def test_seeded_history_rolls_up_to_the_raw_counts(platform: Any) -> None:
             session.execute(select(func.count()).where(EVENTS.c.rolled.is_(False))).scalar_one()
             == 0
         )
-        creators = session.execute(select(distinct(EVENTS.c.creator_id))).scalars().all()
+        creators = session.execute(select(EVENTS.c.creator_id).distinct()).scalars().all()
         assert len(creators) == 10
         for creator_id in creators:
             overview = stats.creator_overview(session, creator_id=creator_id, days=36)
