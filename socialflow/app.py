@@ -27,8 +27,8 @@ from socialflow.core.http.edge import (
 from socialflow.core.http.health import router as health_router
 from socialflow.core.http.hot_routes import HotRoutes
 from socialflow.core.http.media import router as media_router
-from socialflow.core.http.request_facts import RequestFacts
 from socialflow.core.http.openapi import install_openapi, operation_id
+from socialflow.core.http.request_facts import RequestFacts
 from socialflow.core.http.route_marks import hot_read_routes, streaming_routes
 from socialflow.core.http.router import build_api_router
 from socialflow.core.observability import RequestContextMiddleware, configure_logging
