@@ -30,7 +30,7 @@ socialflow_apps = declared(
     AppInfo(
         "analytics",
         "Creator and platform statistics: views, watch time, retention, growth",
-        requires=("accounts", "graph", "video", "social", "payments"),
+        requires=("accounts", "graph", "video", "social"),
         optional=True,
     )
 )

@@ -136,16 +136,25 @@ def creator_live(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any
     return {"from": first.isoformat(), "to": last.isoformat(), **found}
 
 
+def _payments_on(platform: Any) -> None:
+    """Revenue reads the payments app's ledger: 404 when that app is switched off."""
+    if "payments" not in platform.plugins.app_names():
+        raise NotFound("Payments are not enabled on this platform.", slug="payments-disabled")
+
+
 @router.get(
     "/creator/revenue",
     response_model=CreatorRevenue,
     dependencies=STRICT,
-    responses=problems(422),
+    responses=problems(404, 422),
 )
-def creator_revenue(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
+def creator_revenue(
+    session: SessionDep, platform: PlatformDep, user: CurrentUser, days: Days = 30
+) -> Any:
     """The caller's revenue per currency (minor units) by source and day, from the
-    payments ledger; ARPU, subscribers gained and lost, churn."""
+    payments ledger; ARPU, subscribers gained and lost, churn (404 without payments)."""
     assert user.id is not None
+    _payments_on(platform)
     first, last, start, end = stats.period(days)
     return revenue.creator_revenue(
         session, creator_id=user.id, first=first, last=last, start=start, end=end
@@ -156,11 +165,12 @@ def creator_revenue(session: SessionDep, user: CurrentUser, days: Days = 30) -> 
     "/platform/revenue",
     response_model=PlatformRevenue,
     dependencies=ADMIN,
-    responses=problems(422),
+    responses=problems(404, 422),
 )
-def platform_revenue(session: SessionDep, days: Days = 30) -> Any:
+def platform_revenue(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
     """Creators' revenue across the platform per currency and source, the platform's
-    fees and paying users (admins only)."""
+    fees and paying users (admins only; 404 without payments)."""
+    _payments_on(platform)
     first, last, start, end = stats.period(days)
     return revenue.platform_revenue(session, first=first, last=last, start=start, end=end)
 
