@@ -28,6 +28,7 @@ from socialflow.core.http.health import router as health_router
 from socialflow.core.http.hot_routes import HotRoutes
 from socialflow.core.http.media import router as media_router
 from socialflow.core.http.openapi import install_openapi, operation_id
+from socialflow.core.http.request_facts import RequestFacts
 from socialflow.core.http.route_marks import hot_read_routes, streaming_routes
 from socialflow.core.http.router import build_api_router
 from socialflow.core.observability import RequestContextMiddleware, configure_logging
@@ -128,4 +129,6 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.add_middleware(SecurityHeaders, settings=settings)
     if settings.trusted_proxies:  # outermost: everything sees the resolved client and scheme
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Outermost: sees the direct peer before the proxy headers replace it.
+    app.add_middleware(RequestFacts, trusted_proxies=settings.trusted_proxies)
     return app

@@ -43,7 +43,7 @@ socialflow_task_modules = declared("socialflow.analytics.tasks")
 def socialflow_routers() -> list[APIRouter]:
     from socialflow.analytics import routes
 
-    return [routes.router]
+    return [routes.router, routes.admin_router]
 
 
 @hookimpl
@@ -81,5 +81,12 @@ def socialflow_platform_start(platform: Platform) -> None:
     platform.attach(
         AnalyticsSettings, lambda: platform.settings.plugin_config(SECTION, AnalyticsSettings)
     )
+    from socialflow.analytics.ops_metrics import OpsCollector
+
+    # What is waiting now (queues, transcodes, live streams, deliveries) on /metrics.
+    platform.metrics.registry.register(OpsCollector(platform))
     # Raw events are written inside the committing transaction (one batched insert).
-    platform.listen_sessions("before_commit", capture_events)
+    platform.listen_sessions(
+        "before_commit",
+        lambda session: capture_events(session, platform.get(AnalyticsSettings)),
+    )

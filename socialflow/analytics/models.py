@@ -46,6 +46,15 @@ class AnalyticsEvent(SQLModel, table=True):
     watch_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
     position: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     source: str | None = Field(default=None, max_length=16)
+    # Where and on what a view was watched: the country (ISO 3166-1 alpha-2) and region
+    # a trusted proxy named, and the User-Agent as sent (parsed by the rollup).
+    country: str | None = Field(default=None, max_length=2)
+    region: str | None = Field(default=None, max_length=16)
+    user_agent: str | None = Field(default=None, max_length=256)
+    # A live stream's viewer change: the stream, who watch now and who ever watched it.
+    stream_id: int | None = Field(default=None)
+    live_viewers: int | None = Field(default=None)
+    live_total: int | None = Field(default=None)
 
 
 class CreatorHour(SQLModel, table=True):
@@ -127,3 +136,52 @@ class PlatformDay(SQLModel, table=True):
     posts: int = Field(default=0, nullable=False)
     likes: int = Field(default=0, nullable=False)
     comments: int = Field(default=0, nullable=False)
+
+
+class VideoGeoDay(SQLModel, table=True):
+    """One video's new views and watch time by country and region in one day.
+
+    ``country`` is ``unknown`` where no trusted proxy named one, ``region`` empty
+    where it named none."""
+
+    __tablename__ = "analytics_video_geo"
+    __table_args__ = (Index("ix_analytics_video_geo_creator_day", "creator_id", "day"),)
+
+    video_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    country: str = Field(sa_column=Column(String(8), primary_key=True))
+    region: str = Field(sa_column=Column(String(16), primary_key=True))
+    creator_id: int = Field(sa_column=Column(Integer, nullable=False))
+    views: int = Field(default=0, nullable=False)
+    watch_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+
+
+class VideoAgentDay(SQLModel, table=True):
+    """One video's new views by device type, operating system and browser in one day."""
+
+    __tablename__ = "analytics_video_agents"
+    __table_args__ = (Index("ix_analytics_video_agents_creator_day", "creator_id", "day"),)
+
+    video_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    device: str = Field(sa_column=Column(String(16), primary_key=True))
+    os: str = Field(sa_column=Column(String(32), primary_key=True))
+    browser: str = Field(sa_column=Column(String(32), primary_key=True))
+    creator_id: int = Field(sa_column=Column(Integer, nullable=False))
+    views: int = Field(default=0, nullable=False)
+
+
+class LiveHour(SQLModel, table=True):
+    """One live stream's audience in one hour: the most viewers at once and when, how
+    many joins, and how many distinct viewers it had had by then (the live app's count)."""
+
+    __tablename__ = "analytics_live_hours"
+    __table_args__ = (Index("ix_analytics_live_hours_creator_hour", "creator_id", "hour"),)
+
+    stream_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    creator_id: int = Field(sa_column=Column(Integer, nullable=False))
+    peak_viewers: int = Field(default=0, nullable=False)
+    peak_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    joins: int = Field(default=0, nullable=False)
+    total_viewers: int = Field(default=0, nullable=False)

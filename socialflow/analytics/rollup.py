@@ -25,12 +25,16 @@ from typing import Any
 from sqlalchemy import and_, case, delete, distinct, func, insert, select, text, update
 from sqlmodel import Session
 
+from socialflow.analytics.agents import families
 from socialflow.analytics.models import (
     ActiveUserDay,
     AnalyticsEvent,
     CreatorHour,
+    LiveHour,
     PlatformDay,
+    VideoAgentDay,
     VideoDropoffDay,
+    VideoGeoDay,
     VideoHour,
     VideoSourceDay,
 )
@@ -42,6 +46,10 @@ SOURCES = VideoSourceDay.__table__  # type: ignore[attr-defined]
 DROPOFFS = VideoDropoffDay.__table__  # type: ignore[attr-defined]
 ACTIVE = ActiveUserDay.__table__  # type: ignore[attr-defined]
 PLATFORM = PlatformDay.__table__  # type: ignore[attr-defined]
+GEO = VideoGeoDay.__table__  # type: ignore[attr-defined]
+AGENTS = VideoAgentDay.__table__  # type: ignore[attr-defined]
+LIVE = LiveHour.__table__  # type: ignore[attr-defined]
+UNKNOWN_COUNTRY = "unknown"
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
@@ -55,6 +63,7 @@ CREATOR_COUNTS = {
     "share": "shares",
     "follow": "follows_gained",
     "unfollow": "follows_lost",
+    "block_unfollow": "follows_lost",  # a follow a block cut
 }
 PLATFORM_COUNTS = {"upload": "uploads", "signup": "signups", "post": "posts", "like": "likes"}
 PLATFORM_COUNTS["comment"] = "comments"
@@ -148,7 +157,8 @@ def recompute_hour(session: Session, hour: datetime) -> None:
             row["views"] = int(views or 0)
             row["watch_seconds"] = float(watched or 0.0)
         elif kind in CREATOR_COUNTS:
-            row[CREATOR_COUNTS[kind]] = int(count)
+            column = CREATOR_COUNTS[kind]
+            row[column] = row.get(column, 0) + int(count)
     wanted = [row for row in creators.values() if len(row) > 2]
     if wanted:
         session.execute(insert(CREATOR_HOURS), [_fill(CreatorHour, row) for row in wanted])
@@ -177,6 +187,47 @@ def recompute_hour(session: Session, hour: datetime) -> None:
     ]
     if video_rows:
         session.execute(insert(VIDEO_HOURS), video_rows)
+    recompute_live_hour(session, hour)
+
+
+def recompute_live_hour(session: Session, hour: datetime) -> None:
+    """Replace ``hour``'s live stream rows: peak viewers and its first moment, joins, and
+    the stream's distinct viewers so far (the largest count the live app reported)."""
+    session.execute(delete(LIVE).where(LIVE.c.hour == hour))
+    changes = session.execute(
+        select(
+            EVENTS.c.stream_id,
+            EVENTS.c.creator_id,
+            EVENTS.c.occurred_at,
+            EVENTS.c.live_viewers,
+            EVENTS.c.live_total,
+            EVENTS.c.new_view,
+        )
+        .where(_within(hour, HOUR), EVENTS.c.kind == "live", EVENTS.c.stream_id.is_not(None))
+        .order_by(EVENTS.c.occurred_at, EVENTS.c.id)
+    ).all()
+    streams: dict[int, dict[str, Any]] = {}
+    for stream_id, creator_id, at, viewers, total, joined in changes:
+        if creator_id is None:
+            continue
+        row = streams.setdefault(
+            stream_id,
+            {
+                "stream_id": stream_id,
+                "hour": hour,
+                "creator_id": creator_id,
+                "peak_viewers": -1,
+                "peak_at": at,
+                "joins": 0,
+                "total_viewers": 0,
+            },
+        )
+        if (viewers or 0) > row["peak_viewers"]:
+            row["peak_viewers"], row["peak_at"] = viewers or 0, at
+        row["joins"] += 1 if joined else 0
+        row["total_viewers"] = max(row["total_viewers"], total or 0)
+    if streams:
+        session.execute(insert(LIVE), list(streams.values()))
 
 
 def _fill(model: type[Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +238,7 @@ def _fill(model: type[Any], row: dict[str, Any]) -> dict[str, Any]:
 
 def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
     """Replace ``day``'s sources, drop-offs, active users and platform totals."""
-    for table in (SOURCES, DROPOFFS, ACTIVE, PLATFORM):
+    for table in (SOURCES, DROPOFFS, ACTIVE, PLATFORM, GEO, AGENTS):
         session.execute(delete(table).where(table.c.day == day))
     in_day = _within(day_start(day), DAY)
     views = and_(in_day, EVENTS.c.kind == "view", EVENTS.c.video_id.is_not(None))
@@ -220,6 +271,7 @@ def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
             insert(DROPOFFS),
             [{"video_id": v, "day": day, "second": s, "viewers": n} for (v, s), n in drops.items()],
         )
+    _audience_day(session, day, views)
     active = session.execute(
         select(EVENTS.c.actor_id).distinct().where(in_day, EVENTS.c.actor_id.is_not(None))
     ).scalars()
@@ -227,6 +279,66 @@ def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
     if active_rows:
         session.execute(insert(ACTIVE), active_rows)
     _platform_day(session, day, in_day)
+
+
+def _audience_day(session: Session, day: date, views: Any) -> None:
+    """``day``'s new views per video by country and region, and by device, OS and browser
+    (User-Agent strings parsed here, once per distinct string)."""
+    places = session.execute(
+        select(
+            EVENTS.c.video_id,
+            func.max(EVENTS.c.creator_id),
+            EVENTS.c.country,
+            EVENTS.c.region,
+            func.sum(case((EVENTS.c.new_view.is_(True), 1), else_=0)),
+            func.sum(EVENTS.c.watch_seconds),
+        )
+        .where(views, EVENTS.c.creator_id.is_not(None))
+        .group_by(EVENTS.c.video_id, EVENTS.c.country, EVENTS.c.region)
+    ).all()
+    geo: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for video_id, creator_id, country, region, count, watched in places:
+        place = (str(video_id), str(country or UNKNOWN_COUNTRY), str(region or ""))
+        row = geo.setdefault(
+            place,
+            {
+                "video_id": place[0],
+                "day": day,
+                "country": place[1],
+                "region": place[2],
+                "creator_id": creator_id,
+                "views": 0,
+                "watch_seconds": 0.0,
+            },
+        )
+        row["views"] += int(count or 0)
+        row["watch_seconds"] += float(watched or 0.0)
+    if geo:
+        session.execute(insert(GEO), list(geo.values()))
+    agents = session.execute(
+        select(EVENTS.c.video_id, func.max(EVENTS.c.creator_id), EVENTS.c.user_agent, func.count())
+        .where(views, EVENTS.c.creator_id.is_not(None), EVENTS.c.new_view.is_(True))
+        .group_by(EVENTS.c.video_id, EVENTS.c.user_agent)
+    ).all()
+    by_family: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for video_id, creator_id, agent, count in agents:
+        device, os_family, browser = families(agent)
+        key = (video_id, device, os_family, browser)
+        row = by_family.setdefault(
+            key,
+            {
+                "video_id": video_id,
+                "day": day,
+                "device": device,
+                "os": os_family,
+                "browser": browser,
+                "creator_id": creator_id,
+                "views": 0,
+            },
+        )
+        row["views"] += int(count)
+    if by_family:
+        session.execute(insert(AGENTS), list(by_family.values()))
 
 
 def _platform_day(session: Session, day: date, in_day: Any) -> None:

@@ -14,11 +14,17 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from socialflow.accounts.deps import CurrentUser, require_role
 from socialflow.accounts.models import Role
-from socialflow.analytics import platform_stats, stats
+from socialflow.analytics import audience, live_stats, platform_stats, revenue, stats
+from socialflow.analytics.moderation_stats import moderation_throughput
 from socialflow.analytics.schemas import (
+    ADMIN_STATS_EXAMPLE,
     PLATFORM_EXAMPLE,
+    CreatorAudience,
     CreatorForecast,
+    CreatorLive,
     CreatorOverview,
+    CreatorRevenue,
+    PlatformRevenue,
     VideoStats,
 )
 from socialflow.analytics.settings import analytics_settings
@@ -26,6 +32,7 @@ from socialflow.core.celery import DEFAULT_QUEUE, MEDIA_QUEUE
 from socialflow.core.errors import NotFound, ValidationProblem
 from socialflow.core.http.deps import PlatformDep, SessionDep
 from socialflow.core.http.examples import json_example
+from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import ObjectKey
 from socialflow.video.models import Video
 
@@ -59,7 +66,9 @@ def known_query_only(request: Request, _user: CurrentUser) -> None:
 
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
 STRICT = [Depends(known_query_only)]
+ADMIN = [require_role(Role.admin), *STRICT]
 Days = Annotated[int, Query(ge=1, le=366, description="How many days, up to today (UTC).")]
 
 
@@ -101,13 +110,100 @@ def creator_forecast(
 
 
 @router.get(
-    "/platform",
-    dependencies=[require_role(Role.admin), *STRICT],  # type: ignore[list-item]
-    responses=json_example(PLATFORM_EXAMPLE, "The platform's statistics."),
+    "/creator/audience",
+    response_model=CreatorAudience,
+    dependencies=STRICT,
+    responses=problems(422),
 )
-def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
-    """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used and the task
-    queues' backlog (admins only)."""
+def creator_audience(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
+    """Where and on what the caller's videos were watched: new views by country and
+    region (from a trusted proxy's header), device type, operating system and browser."""
+    assert user.id is not None
+    first, last, _start, _end = stats.period(days)
+    found = audience.audience(session, creator_id=user.id, first=first, last=last)
+    return {"from": first.isoformat(), "to": last.isoformat(), **found}
+
+
+@router.get(
+    "/creator/live", response_model=CreatorLive, dependencies=STRICT, responses=problems(422)
+)
+def creator_live(session: SessionDep, user: CurrentUser, days: Days = 30) -> Any:
+    """The caller's live streams with an audience in the period: peak viewers and when,
+    viewer connections, distinct viewers."""
+    assert user.id is not None
+    first, last, start, end = stats.period(days)
+    found = live_stats.live_streams(session, creator_id=user.id, start=start, end=end)
+    return {"from": first.isoformat(), "to": last.isoformat(), **found}
+
+
+def _payments_on(platform: Any) -> None:
+    """Revenue reads the payments app's ledger: 404 when that app is switched off."""
+    if "payments" not in platform.plugins.app_names():
+        raise NotFound("Payments are not enabled on this platform.", slug="payments-disabled")
+
+
+@router.get(
+    "/creator/revenue",
+    response_model=CreatorRevenue,
+    dependencies=STRICT,
+    responses=problems(404, 422),
+)
+def creator_revenue(
+    session: SessionDep, platform: PlatformDep, user: CurrentUser, days: Days = 30
+) -> Any:
+    """The caller's revenue per currency (minor units) by source and day, from the
+    payments ledger; ARPU, subscribers gained and lost, churn (404 without payments)."""
+    assert user.id is not None
+    _payments_on(platform)
+    first, last, start, end = stats.period(days)
+    return revenue.creator_revenue(
+        session, creator_id=user.id, first=first, last=last, start=start, end=end
+    )
+
+
+@router.get(
+    "/platform/revenue",
+    response_model=PlatformRevenue,
+    dependencies=ADMIN,
+    responses=problems(404, 422),
+)
+def platform_revenue(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
+    """Creators' revenue across the platform per currency and source, the platform's
+    fees and paying users (admins only; 404 without payments)."""
+    _payments_on(platform)
+    first, last, start, end = stats.period(days)
+    return revenue.platform_revenue(session, first=first, last=last, start=start, end=end)
+
+
+def _platform_doc(session: Any, platform: Any, days: int) -> dict[str, Any]:
     doc = platform_stats.platform_stats(session, days=days)
     doc["queue_backlog"] = platform_stats.queue_backlog(platform, (DEFAULT_QUEUE, MEDIA_QUEUE))
+    return doc
+
+
+@router.get(
+    "/platform",
+    deprecated=True,
+    dependencies=ADMIN,
+    responses={**json_example(PLATFORM_EXAMPLE, "The platform's statistics."), **problems(422)},
+)
+def platform_overview(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
+    """Deprecated: use ``GET /api/v1/admin/stats``, which answers the same and adds
+    moderation throughput. Active users (DAU/WAU/MAU), daily growth, watch hours,
+    storage used and the task queues' backlog (admins only)."""
+    return _platform_doc(session, platform, days)
+
+
+@admin_router.get(
+    "/stats",
+    dependencies=ADMIN,
+    responses={**json_example(ADMIN_STATS_EXAMPLE, "The platform's statistics."), **problems(422)},
+)
+def admin_stats(session: SessionDep, platform: PlatformDep, days: Days = 30) -> Any:
+    """Active users (DAU/WAU/MAU), daily growth, watch hours, storage used, the task
+    queues' backlog, and moderation throughput (reports opened and resolved per day,
+    open cases, reports and appeals; null without the moderation app). Admins only."""
+    doc = _platform_doc(session, platform, days)
+    first, last, start, end = stats.period(days)
+    doc["moderation"] = moderation_throughput(session, first=first, last=last, start=start, end=end)
     return doc

@@ -53,6 +53,21 @@ class AnalyticsSettings(BaseModel):
         le=1_000_000,
         description="Raw events one rollup transaction takes at most (it loops until done).",
     )
+    country_header: str = Field(
+        default="",
+        max_length=64,
+        pattern=r"^[A-Za-z0-9-]*$",
+        description="Request header carrying the viewer's country (ISO 3166-1 alpha-2), set "
+        "by the proxy in front (CF-IPCountry, X-Country-Code); believed only on requests "
+        "whose direct peer is one of trusted_proxies. Empty: countries are not recorded.",
+    )
+    region_header: str = Field(
+        default="",
+        max_length=64,
+        pattern=r"^[A-Za-z0-9-]*$",
+        description="Request header carrying the viewer's region (ISO 3166-2 subdivision "
+        "code without the country, such as CA or BY), same trust rule; empty: none.",
+    )
 
 
 def analytics_settings(platform: Platform) -> AnalyticsSettings:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import desc, func, select
 from sqlmodel import Session
 
+from socialflow.analytics.audience import audience
 from socialflow.analytics.models import CreatorHour, VideoDropoffDay, VideoHour, VideoSourceDay
 from socialflow.analytics.rollup import day_start
 from socialflow.video.models import Video
@@ -196,6 +197,9 @@ def video_stats(
             bucket_seconds=bucket_seconds,
         ),
         "sources": {source: int(count) for source, count in sources},
+        "audience": audience(
+            session, creator_id=video.owner_id, first=first, last=last, video_id=video.id
+        ),
     }
 
 

@@ -52,6 +52,16 @@ def register(app: typer.Typer) -> None:
         search: Annotated[
             bool, typer.Option("--search/--no-search", help="Fill the search index.")
         ] = True,
+        analytics_days: Annotated[
+            int,
+            typer.Option(
+                "--analytics-days",
+                min=0,
+                max=3650,
+                help="Days of analytics history (views, likes, follows) for the most "
+                "followed creators, rolled up; 0: none. Capped at raw_retention_days.",
+            ),
+        ] = 90,
     ) -> None:
         """Fill the database with realistic demo data (password of every seeded user:
         `socialflow-demo`). Refuses on an already seeded database unless --reset."""
@@ -77,6 +87,7 @@ def register(app: typer.Typer) -> None:
             timelines=timelines,
             timeline_depth=depth,
             search=search,
+            analytics_days=analytics_days,
         )
         columns = (
             TextColumn("[bold]{task.description}"),
@@ -93,7 +104,8 @@ def register(app: typer.Typer) -> None:
         finally:
             platform.stop()
         table = Table(title="Seeded", show_header=False)
-        for name in ("users", "follows", "posts", "likes", "comments", "timeline_entries"):
+        names = ("users", "follows", "posts", "likes", "comments", "timeline_entries")
+        for name in (*names, "analytics_events"):
             table.add_row(name.replace("_", " "), f"{getattr(report, name):,}")
         table.add_row("seconds", ", ".join(f"{k} {v}" for k, v in report.seconds.items()))
         table.add_row("password", DEMO_PASSWORD)

@@ -50,6 +50,8 @@ class SeedPlan:
     # Entries per seeded timeline; older posts are read from the graph on demand.
     timeline_depth: int = 20
     search: bool = True
+    # Whole days of analytics history drawn for the most followed creators (0: none).
+    analytics_days: int = 0
 
 
 @dataclass

@@ -91,6 +91,7 @@ class SeedReport:
     likes: int = 0
     comments: int = 0
     timeline_entries: int = 0
+    analytics_events: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -129,6 +130,10 @@ def reset(platform: Platform, connection: Connection) -> None:
             delete(USERS).where(USERS.c.id.in_(seeded)),
         ):
             connection.execute(statement)
+    if "analytics" in platform.plugins.app_names():
+        from socialflow.demo.history import forget_seeded
+
+        forget_seeded(connection, seeded)
     # Derived data is rebuilt after seeding: drop it wholesale.
     connection.execute(delete(COUNTERS))
     connection.execute(delete(SYNC))
@@ -229,6 +234,20 @@ def seed(
     if plan.search:
         index_everything(platform, progress)
         lap("search")
+    if plan.analytics_days:
+        from socialflow.demo.history import analytics_on, seed_history
+
+        if analytics_on(platform):
+            report.analytics_events = seed_history(
+                platform,
+                rng,
+                user_ids=ids.first_user + np.arange(plan.users),
+                followers=graph.followers,
+                days=plan.analytics_days,
+                now=now,
+                progress=progress,
+            )
+            lap("analytics")
     if engine.dialect.name == "postgresql":
         # Planner statistics for the new rows now, not when autovacuum comes by:
         # stale ones turn index scans of a feed page into scans of whole authors.

@@ -238,8 +238,12 @@ def block(session: Session, *, blocker: User, target: User) -> None:
     if blocker.id == target.id:
         raise ValidationProblem("You cannot block yourself.", slug="cannot-block-self")
     if insert_ignore(session, BLOCKS, {"blocker_id": blocker.id, "blocked_id": target.id}):
-        _remove_follow(session, blocker.id, target.id, event=False)
-        _remove_follow(session, target.id, blocker.id, event=False)
+        # The follows cut ride on the event (analytics counts them as followers lost).
+        cut = [
+            [follower, followee]
+            for follower, followee in ((blocker.id, target.id), (target.id, blocker.id))
+            if _remove_follow(session, follower, followee, event=False)
+        ]
         session.execute(
             delete(REQUESTS).where(
                 or_(
@@ -248,7 +252,9 @@ def block(session: Session, *, blocker: User, target: User) -> None:
                 )
             )
         )
-        record_event(session, "blocked", blocker_id=blocker.id, blocked_id=target.id)
+        record_event(
+            session, "blocked", blocker_id=blocker.id, blocked_id=target.id, follows_cut=cut
+        )
 
 
 def unblock(session: Session, *, blocker: User, target: User) -> None:

@@ -9,7 +9,9 @@ every API process counts into the same numbers, on SQLite and PostgreSQL
 alike, without Redis. A signed-in user counts once however many devices
 they watch on.
 
-After each change the stream's topic gets a ``viewers`` frame
+Each change records a ``live_viewers_changed`` event (the counts, the
+stream's owner, the user and +1 or -1) that the analytics app turns into
+audience statistics. After each change the stream's topic gets a ``viewers`` frame
 (``{"stream_id", "viewer_count", "peak_viewers", "total_viewers"}``).
 Counts go to 0 when the stream leaves ``live``; connections an API process
 lost by crashing are forgotten then.
@@ -22,6 +24,7 @@ from sqlmodel import Session
 
 from socialflow.accounts.models import User
 from socialflow.core.db.sqlutil import insert_ignore_key
+from socialflow.core.effects import record_event
 from socialflow.core.errors import NotFound
 from socialflow.core.platform import Platform
 from socialflow.live.models import LiveStream, LiveViewer
@@ -77,6 +80,18 @@ def change(platform: Platform, stream_id: int, user_id: int, delta: int) -> dict
             update(VIEWERS).where(where).values(connections=VIEWERS.c.connections + delta)
         )
         counts = recount(session, stream_id)
+        # For listeners such as the analytics app (peaks and when, joins): after the counts.
+        owner_id = session.execute(
+            select(STREAMS.c.owner_id).where(STREAMS.c.id == stream_id)
+        ).scalar()
+        record_event(
+            session,
+            "live_viewers_changed",
+            owner_id=owner_id,
+            user_id=user_id,
+            delta=delta,
+            **counts,
+        )
         session.commit()
     _publish(platform, stream_id, counts)
     return counts

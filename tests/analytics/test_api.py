@@ -182,3 +182,46 @@ def test_deleting_an_account_deletes_its_analytics(
     assert after["analytics_video_dropoffs"] == 0
     assert after["analytics_creator_hours"] == 1
     assert after["analytics_active_users"] == 1
+
+
+def test_admin_stats_add_moderation_throughput_to_the_platform_numbers(
+    api: Api, actor: Callable[..., Actor], platform: Any
+) -> None:
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from tests.moderation.conftest import act, report
+
+    admin, moderator = actor("boss", role=Role.admin), actor("mod", role=Role.moderator)
+    author, first, second = actor("writer"), actor("snitch"), actor("snitch2")
+    posts = [make_post(api, author, f"post {i}") for i in range(3)]
+    for post in posts:
+        assert report(api, first, "post", post["id"]).status_code == 201
+    assert report(api, second, "post", posts[0]["id"]).status_code == 201
+    assert act(api, moderator, "post", posts[0]["id"], "hide").status_code == 201
+    run_rollup(platform)
+
+    assert api("GET", "/admin/stats", moderator).status_code == 403
+    assert api("GET", "/admin/stats", None).status_code == 401
+    stats = get_json(api, "/admin/stats", admin, days=2)
+    old = get_json(api, "/analytics/platform", admin, days=2)
+    assert {k: v for k, v in stats.items() if k != "moderation"} == old
+    moderation = stats["moderation"]
+    with platform.session() as session:
+        from socialflow.moderation.models import ModerationCase, Report
+
+        opened = session.execute(select(func.count()).select_from(Report)).scalar_one()
+        resolved = session.execute(
+            select(func.count()).select_from(Report).where(col(Report.resolved_at).is_not(None))
+        ).scalar_one()
+        open_cases = session.execute(
+            select(func.count())
+            .select_from(ModerationCase)
+            .where(col(ModerationCase.status) == "open")
+        ).scalar_one()
+    assert (moderation["reports_opened"], moderation["reports_resolved"]) == (opened, resolved)
+    assert (opened, resolved) == (4, 2)
+    assert sum(d["reports_opened"] for d in moderation["daily"]) == 4
+    assert moderation["backlog"]["open_cases"] == open_cases == 2
+    assert moderation["backlog"]["open_reports"] == 2
+    assert api("GET", "/admin/stats", admin, params={"dayz": 2}).status_code == 422

@@ -100,6 +100,7 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         ),
         Call("GET", "/api/v1/admin/audit", "/admin/audit?action=moderation_*", ADMIN),
         Call("GET", "/api/v1/admin/audit.csv", "/admin/audit.csv", ADMIN),
+        Call("GET", "/api/v1/admin/stats", "/admin/stats", ADMIN),
         # The user side: any signed-in user.
         Call("GET", "/api/v1/reports", "/reports", USER),
         Call("GET", "/api/v1/moderation/actions", "/moderation/actions", USER),
