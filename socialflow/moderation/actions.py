@@ -133,13 +133,20 @@ def take_action(
     if case is not None:
         check_not_claimed_by_other(case, moderator)
     fields: dict[str, Any] = {}
+    held = _decide_hold(session, platform, target, kind)
+    if held is not None:
+        fields["reverts_id"] = held.id
     if kind is ActionKind.dismiss:
         if case is None:
             raise Conflict("No open reports about this object.", slug="nothing-to-dismiss")
+    elif kind is ActionKind.hide and held is not None:
+        fields["previous_visibility"] = held.previous_visibility  # the hold hid it already
     elif kind is ActionKind.hide:
         if target.summary.get("visibility") == MODERATED:
             raise Conflict("It is hidden already.", slug="already-hidden")
         fields["previous_visibility"] = target_kind.hide(session, platform, target.id)
+    elif kind is ActionKind.remove and held is not None and target.kind == "comment":
+        pass  # the hold took the comment down already; the removal keeps it so
     elif kind is ActionKind.remove:
         if target.summary.get("deleted"):
             raise Conflict("It is removed already.", slug="already-removed")
@@ -173,6 +180,31 @@ def take_action(
     if case is not None:
         close_case(session, case, "no_action" if kind is ActionKind.dismiss else kind.value)
     return action
+
+
+def _decide_hold(
+    session: Session, platform: Platform, target: Target, kind: ActionKind
+) -> ModerationAction | None:
+    """A moderator's action ends a model's standing hold on the target: ``dismiss``
+    releases the content (put back as it was), ``hide`` and ``remove`` take it over.
+    Returns the hold, now ended, or None."""
+    from socialflow.moderation.holds import standing_hold
+
+    hold = standing_hold(session, target.kind, target.id)
+    if hold is None or kind not in (ActionKind.dismiss, ActionKind.hide, ActionKind.remove):
+        return None
+    target_kind = target_kinds(platform).get(target.kind)
+    releases = kind is ActionKind.dismiss or (
+        kind is ActionKind.remove and target.kind != "comment"
+    )
+    if releases and hold.previous_visibility is not None:
+        target_kind.unhide(session, platform, target.id, hold.previous_visibility)
+    elif kind is ActionKind.dismiss and target.kind == "comment":
+        target_kind.unremove(session, platform, target.id)
+    hold.reverted_at = utcnow()
+    session.add(hold)
+    session.flush()
+    return hold
 
 
 def revert_action(

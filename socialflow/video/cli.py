@@ -74,6 +74,7 @@ def register(app: typer.Typer) -> None:
                 storage=platform.storage,
                 settings=platform.settings,
                 video_id=video_id,
+                platform=platform,
             )
         console.print(f"{video_id}: {outcome}")
         if outcome.startswith("failed"):

@@ -23,7 +23,12 @@ from socialflow.video.media.ladder import (
 )
 from socialflow.video.media.probe import ProbeResult
 from socialflow.video.media.safety import Limits, MediaToolFailed, describe_failure, kill, start
-from socialflow.video.media.storyboard import StoryboardLayout, compose, storyboard_layout
+from socialflow.video.media.storyboard import (
+    StoryboardLayout,
+    compose,
+    sample_frames,
+    storyboard_layout,
+)
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -45,6 +50,8 @@ class TranscodeResult:
     out_dir: Path
     renditions: list[Rendition]
     storyboard: StoryboardLayout
+    # JPEG frames sampled from the pass for the moderation model (poster, storyboard tiles).
+    frames: list[bytes]
 
 
 def parse_progress(line: str, duration: float) -> float | None:
@@ -66,6 +73,7 @@ def transcode(
     segment_seconds: int,
     preset: str,
     on_progress: Callable[[float], None],
+    sample: int = 0,
 ) -> TranscodeResult:
     """Run the one ffmpeg process for the whole ladder; report progress as it goes."""
     rungs: list[Rung] = choose_rungs(source, max_height=max_height)
@@ -113,8 +121,9 @@ def transcode(
     if len(renditions) != len(rungs):
         raise MediaToolFailed("ffmpeg wrote an incomplete master playlist")
     layout = storyboard_layout(source)
+    frames = sample_frames(out_dir, sample)
     compose(out_dir, layout)
-    return TranscodeResult(out_dir, renditions, layout)
+    return TranscodeResult(out_dir, renditions, layout, frames)
 
 
 def publish(
