@@ -242,7 +242,7 @@ def update_profile(
     text = "\n".join(str(changes[f]) for f in ("display_name", "bio") if changes.get(f))
     assert user.id is not None
     verdict = screening.judge_text(platform, text, kind="profile", author_id=user.id)
-    screening.refuse_if_rejected(platform, verdict, kind="profile", author_id=user.id)
+    screening.refuse_if_rejected(session, platform, verdict, kind="profile", author_id=user.id)
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()

@@ -4,8 +4,8 @@ The apps that own content (accounts for profiles, social for posts, comments
 and images, video for videos) call these at the moment content comes in:
 ``judge_text`` / ``judge_images`` ask the active moderator (``moderation``
 setting; the built-in ``none`` allows everything), ``refuse_if_rejected``
-turns a ``reject`` into the 422 the author sees (after recording it in a
-transaction of its own, since the author's is rolled back), and ``record``
+turns a ``reject`` into the 422 the author sees (recorded in place of the
+author's transaction, which is rolled back), and ``record``
 hands every other verdict to ``socialflow_content_screened`` inside the
 transaction that stores the content, where the moderation app keeps it and
 queues a ``hold``. Here because every content app needs it and the kernel is
@@ -110,14 +110,25 @@ def record(
 
 
 def refuse_if_rejected(
-    platform: Platform, verdict: ModerationVerdict, *, kind: str, author_id: int
+    session: Session,
+    platform: Platform,
+    verdict: ModerationVerdict,
+    *,
+    kind: str,
+    author_id: int,
 ) -> None:
-    """Raise the author's 422 for a ``reject``, recorded first in a transaction of its own."""
+    """Raise the author's 422 for a ``reject``, with the verdict recorded first.
+
+    The caller's transaction would be rolled back by the 422 anyway, and has
+    stored nothing of the content yet: it is rolled back now and the verdict
+    committed in its place, in the same session (a second connection would wait
+    on the first's write lock under SQLite).
+    """
     if verdict.action != "reject":
         return
-    with platform.session() as session:
-        record(session, platform, kind=kind, target_id=None, author_id=author_id, verdict=verdict)
-        session.commit()
+    session.rollback()
+    record(session, platform, kind=kind, target_id=None, author_id=author_id, verdict=verdict)
+    session.commit()
     labels = ", ".join(verdict.labels)
     raise ContentRejected(
         verdict.reason or f"refused by the moderation model ({labels or 'policy'})."

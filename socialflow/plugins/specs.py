@@ -181,8 +181,8 @@ def socialflow_content_screened(
     """A moderation model judged content: record it, and queue what it held.
 
     Called by the app that owns the content inside the transaction that
-    stores it (a rejected text in a transaction of its own, since nothing is
-    stored), for every verdict of a moderator other than ``none``. For a
+    stores it (a rejected text in place of the author's transaction, rolled
+    back since nothing is stored), for every verdict of a moderator other than ``none``. For a
     ``hold`` the content is already stored; the implementation hides it and
     opens a review item, answering True. The moderation app implements it;
     with that app off nobody does, and held content is published as allowed

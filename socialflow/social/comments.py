@@ -57,7 +57,7 @@ def create_comment(
     clean = _validate_text(str(data["text"]), MAX_COMMENT_LENGTH)
     assert author.id is not None
     verdict = screening.judge_text(platform, clean, kind="comment", author_id=author.id)
-    screening.refuse_if_rejected(platform, verdict, kind="comment", author_id=author.id)
+    screening.refuse_if_rejected(session, platform, verdict, kind="comment", author_id=author.id)
     root_id = None
     reply_to_author_id = None
     if parent_id is not None:

@@ -234,7 +234,7 @@ def _judge(
         copies = image_service.screening_copies(session, platform.storage, images)
         verdicts.append(screening.judge_images(platform, copies, kind="image", author_id=author_id))
     verdict = screening.worst(verdicts)
-    screening.refuse_if_rejected(platform, verdict, kind="post", author_id=author_id)
+    screening.refuse_if_rejected(session, platform, verdict, kind="post", author_id=author_id)
     return verdict
 
 

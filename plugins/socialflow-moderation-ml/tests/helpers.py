@@ -31,22 +31,32 @@ def call(client: httpx.Client) -> Callable[..., httpx.Response]:
     return request
 
 
-def skin_image(size: int = 320) -> bytes:
-    """A soft, skin-toned figure filling the frame: open_nsfw scores it high (the
-    tests check the score they rely on, so a model update cannot pass silently)."""
+def skin_image(size: int = 256) -> bytes:
+    """A shaded, skin-toned torso with two darker spots on a pale background, which
+    open_nsfw scores about 0.87 (the tests assert the scores they rely on, so a model
+    update that changes them fails loudly instead of passing by luck)."""
+    import numpy as np
     from PIL import Image, ImageDraw, ImageFilter
 
-    image = Image.new("RGB", (size, size), (205, 150, 125))
+    skin = np.array((190, 130, 100), np.float32)
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+    pixels = np.zeros((size, size, 3), np.float32) + np.array((230, 225, 220), np.float32)
+    scale = size / 256
+    chest = [(80, 100, 45, 45), (176, 100, 45, 45)]
+    for cx, cy, rx, ry in [(128, 128, 120, 130), *chest]:
+        d = ((x - cx * scale) / (rx * scale)) ** 2 + ((y - cy * scale) / (ry * scale)) ** 2
+        mask = np.clip(1.2 - d, 0, 1)[..., None]
+        shade = (0.75 + 0.25 * np.clip(1 - d, 0, 1))[..., None]
+        pixels = pixels * (1 - mask) + skin * shade * mask
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    image = image.filter(ImageFilter.GaussianBlur(2))
     draw = ImageDraw.Draw(image)
-    for box, tone in (
-        ((40, 30, 280, 300), (225, 172, 145)),
-        ((70, 120, 150, 200), (232, 180, 150)),
-        ((170, 120, 250, 200), (232, 180, 150)),
-        ((100, 150, 120, 170), (170, 95, 85)),
-        ((200, 150, 220, 170), (170, 95, 85)),
-    ):
-        draw.ellipse(box, fill=tone)
-    image = image.filter(ImageFilter.GaussianBlur(6))
+    for cx, cy, _, _ in chest:
+        r = 7 * scale
+        draw.ellipse(
+            (cx * scale - r, cy * scale - r, cx * scale + r, cy * scale + r), fill=(150, 85, 75)
+        )
+    image = image.filter(ImageFilter.GaussianBlur(1.5))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=92)
     return out.getvalue()
