@@ -107,22 +107,39 @@ def test_an_nsfw_scored_frame_holds_a_video_for_review(
     assert api("GET", f"/videos/{video_id}", bob).status_code == 200
 
 
-@pytest.mark.ffmpeg
-def test_with_the_threshold_above_the_frames_score_the_video_is_allowed(
-    people: dict[str, Actor], make_platform: Callable[..., Any], tmp_path: Path
-) -> None:
-    image = skin_image(320)
-    [score] = nsfw_scores([image])
-    assert score is not None
-    lenient = make_platform(moderation="ml", plugin={"moderation_ml": {"nsfw_hold": 0.99}})
-    video_id, outcome = processed(lenient, people["alice"].id, clip_of(image, tmp_path / "s.mp4"))
-    assert outcome.startswith("ready"), outcome
+def _verdict_on(platform: Any, video_id: str) -> tuple[str, float, str]:
+    from socialflow.moderation.models import ModelVerdict
     from socialflow.video.models import Video
+    from sqlalchemy import select
 
-    with lenient.session() as session:
+    with platform.session() as session:
         video = session.get(Video, video_id)
         assert video is not None
-        assert video.visibility == "public"
-    strict = make_platform(moderation="ml", plugin={"moderation_ml": {"nsfw_reject": 0.5}})
-    _rejected, outcome = processed(strict, people["alice"].id, clip_of(image, tmp_path / "r.mp4"))
-    assert outcome.startswith("failed: refused by the moderation model (nsfw)"), outcome
+        verdict = session.execute(
+            select(ModelVerdict).where(ModelVerdict.target_id == video_id)
+        ).scalar_one()
+        return verdict.verdict, verdict.score, video.visibility
+
+
+@pytest.mark.ffmpeg
+def test_the_threshold_decides_on_both_sides_of_the_frames_score(
+    people: dict[str, Actor], make_platform: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The same clip, three thresholds around the score its sampled frames get."""
+    clip = clip_of(skin_image(320), tmp_path / "skin.mp4")
+    owner = people["alice"].id
+    default = make_platform(moderation="ml")
+    held, outcome = processed(default, owner, clip)
+    assert outcome.startswith("ready"), outcome
+    verdict, score, visibility = _verdict_on(default, held)
+    assert (verdict, visibility) == ("hold", "moderated")
+    assert score >= 0.6
+    above = round(score + (1 - score) / 2, 6)
+    lenient = make_platform(moderation="ml", plugin={"moderation_ml": {"nsfw_hold": above}})
+    allowed, outcome = processed(lenient, owner, clip)
+    assert outcome.startswith("ready"), outcome
+    assert _verdict_on(lenient, allowed) == ("allow", score, "public")
+    strict = make_platform(moderation="ml", plugin={"moderation_ml": {"nsfw_reject": score - 0.01}})
+    rejected, outcome = processed(strict, owner, clip)
+    assert outcome == "failed: refused by the moderation model (nsfw)", outcome
+    assert _verdict_on(strict, rejected)[0] == "reject"
