@@ -1,4 +1,4 @@
-"""socialflow-moderation-ml: offline moderation models, comment sentiment, hashtag suggestions."""
+"""socialflow-moderation-ml: offline moderation models (text, images, video frames)."""
 
 from socialflow_moderation_ml.moderator import MlModerator
 from socialflow_moderation_ml.settings import ModerationMlSettings

@@ -1,4 +1,4 @@
-"""Registers the ``ml`` moderator, ``[plugin.moderation_ml]`` and the insight routes."""
+"""Registers the ``ml`` moderator and ``[plugin.moderation_ml]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from socialflow.plugins.specs import hookimpl
 from socialflow_moderation_ml.settings import SECTION, ModerationMlSettings
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter
     from socialflow.core.settings import Settings
 
     from socialflow_moderation_ml.moderator import MlModerator
@@ -30,10 +29,3 @@ def socialflow_moderators() -> dict[str, object]:
 @hookimpl
 def socialflow_settings_model() -> tuple[str, type[ModerationMlSettings]]:
     return SECTION, ModerationMlSettings
-
-
-@hookimpl
-def socialflow_routers() -> list[APIRouter]:
-    from socialflow_moderation_ml.routes import router
-
-    return [router]

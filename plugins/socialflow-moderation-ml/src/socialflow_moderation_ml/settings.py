@@ -34,7 +34,6 @@ class ModerationMlSettings(BaseModel):
         default=5000, ge=100, le=100_000, description="Longer texts are scored on their start."
     )
     threads: int = Field(default=1, ge=1, le=16, description="onnxruntime threads per model.")
-    max_hashtag_suggestions: int = Field(default=8, ge=1, le=30)
 
     @field_validator("reject_patterns", "hold_patterns")
     @classmethod

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from socialflow.insights.extra import missing_extra
+
 TAG_RE = re.compile(r"[^\w]+", re.UNICODE)
 MAX_TAG = 100
 
@@ -21,7 +23,10 @@ MAX_TAG = 100
 def keywords(text: str, *, top: int = 12) -> list[tuple[str, float]]:
     """(keyword, relevance in (0, 1]) most relevant first; YAKE's lower-is-better score
     is turned around so that higher means more relevant."""
-    import yake
+    try:
+        import yake
+    except ImportError as exc:
+        raise missing_extra("yake") from exc
 
     extractor = yake.KeywordExtractor(lan="en", n=2, dedupLim=0.8, top=top)
     found = extractor.extract_keywords(text)

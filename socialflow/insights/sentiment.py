@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from importlib import metadata
 from typing import Any
 
+from socialflow.insights.extra import missing_extra
+
 POSITIVE = 0.05
 NEGATIVE = -0.05
 
@@ -24,7 +26,10 @@ def analyzer() -> Any:
     if _analyzer is None:
         with _lock:
             if _analyzer is None:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+                try:
+                    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+                except ImportError as exc:
+                    raise missing_extra("vaderSentiment") from exc
 
                 _analyzer = SentimentIntensityAnalyzer()
     return _analyzer
@@ -44,6 +49,7 @@ def label(score: float) -> str:
 
 def distribution(texts: Iterable[str]) -> dict[str, Any]:
     """How many texts are positive, neutral and negative, their shares and mean score."""
+    analyzer()  # unavailable (503) whether or not there are comments yet
     counts = {"positive": 0, "neutral": 0, "negative": 0}
     total = 0.0
     for text in texts:

@@ -7,24 +7,19 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import Actor, call
+
+from tests.social.conftest import Actor
+
+Api = Callable[..., httpx.Response]
 
 
 @pytest.fixture
-def people(
-    make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]
-) -> dict[str, Actor]:
-    made = {}
-    for name in ("alice", "bob"):
-        user = make_user(name)
-        made[name] = Actor(user, auth_headers(user))
-    return made
+def people(actor: Callable[..., Actor]) -> dict[str, Actor]:
+    return {"alice": actor("alice"), "bob": actor("bob")}
 
 
-def test_the_owner_sees_the_sentiment_of_the_comments(
-    client: httpx.Client, people: dict[str, Actor]
-) -> None:
-    api, alice, bob = call(client), people["alice"], people["bob"]
+def test_the_owner_sees_the_sentiment_of_the_comments(api: Api, people: dict[str, Actor]) -> None:
+    alice, bob = people["alice"], people["bob"]
     post = api("POST", "/posts", alice, json={"text": "First descent of the season"}).json()
     for text in (
         "This is amazing, I love it!",
@@ -47,11 +42,11 @@ def test_the_owner_sees_the_sentiment_of_the_comments(
 
 
 def test_video_sentiment_is_the_owners_alone(
-    client: httpx.Client, people: dict[str, Actor], platform: Any
+    api: Api, people: dict[str, Actor], platform: Any
 ) -> None:
     from socialflow.video.models import Video, VideoStatus
 
-    api, alice, bob = call(client), people["alice"], people["bob"]
+    alice, bob = people["alice"], people["bob"]
     with platform.session() as session:
         video = Video(owner_id=alice.id, title="clip", status=VideoStatus.ready.value)
         session.add(video)
@@ -65,10 +60,8 @@ def test_video_sentiment_is_the_owners_alone(
     assert api("GET", f"/videos/{video_id}/comments/sentiment", bob).status_code == 404
 
 
-def test_suggested_hashtags_prefer_the_ones_in_use(
-    client: httpx.Client, people: dict[str, Actor]
-) -> None:
-    api, alice, bob = call(client), people["alice"], people["bob"]
+def test_suggested_hashtags_prefer_the_ones_in_use(api: Api, people: dict[str, Actor]) -> None:
+    alice, bob = people["alice"], people["bob"]
     for text in ("#mountainbike at dawn", "More #mountainbike laps #ridge", "#ridge line"):
         assert api("POST", "/posts", alice, json={"text": text}).status_code == 201
     draft = "Sunrise mountain bike ride along the ridge, then coffee in the valley"
@@ -87,3 +80,25 @@ def test_suggested_hashtags_prefer_the_ones_in_use(
     empty = api("POST", "/posts/suggest-tags", bob, json={"text": ""})
     assert empty.status_code == 422
     assert empty.headers["content-type"].startswith("application/problem+json")
+
+
+def test_without_the_libraries_the_routes_answer_503(
+    api: Api, people: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from socialflow.insights import sentiment
+
+    monkeypatch.setitem(sys.modules, "yake", None)  # import yake -> ImportError
+    monkeypatch.setitem(sys.modules, "vaderSentiment.vaderSentiment", None)
+    monkeypatch.setattr(sentiment, "_analyzer", None)
+    alice = people["alice"]
+    post = api("POST", "/posts", alice, json={"text": "hello"}).json()
+    for method, path, body in (
+        ("POST", "/posts/suggest-tags", {"text": "mountain bike"}),
+        ("GET", f"/posts/{post['id']}/comments/sentiment", None),
+    ):
+        response = api(method, path, alice, json=body)
+        assert response.status_code == 503, response.text
+        assert response.json()["type"].endswith("insights-unavailable")
+        assert "socialflow[insights]" in response.json()["detail"]

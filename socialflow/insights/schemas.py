@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+
 from socialflow.core.http.examples import examples
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import SafeText

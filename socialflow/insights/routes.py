@@ -1,13 +1,11 @@
-"""Creator insights and draft help: comment sentiment, hashtag suggestions.
+"""``/posts/{id}/comments/sentiment``, ``/videos/{id}/comments/sentiment``, ``/posts/suggest-tags``.
 
 ``GET /posts/{id}/comments/sentiment`` and ``GET /videos/{id}/comments/sentiment``
 answer the owner alone (anyone else, as for a missing object: 404), over the
 comments still shown (a video's: those on the posts that carry it), the
 newest ``SENTIMENT_WINDOW`` of them. ``POST /posts/suggest-tags`` suggests
 hashtags for a draft's text (a post or a video's description) to any
-signed-in user. These live in this plugin, not in the social app, because
-they need its libraries (vaderSentiment, yake), which the core install does
-not carry.
+signed-in user.
 """
 
 from __future__ import annotations
@@ -15,20 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from socialflow.accounts.deps import CurrentUser
-from socialflow.core.errors import NotFound
-from socialflow.core.http.deps import PlatformDep, SessionDep
-from socialflow.core.http.openapi import problems
-from socialflow.core.http.types import DbId
-from socialflow.social.models import Comment, Post, PostHashtag
-from socialflow.video.models import Video
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from socialflow_moderation_ml import sentiment, tagging
-from socialflow_moderation_ml.schemas import CommentSentiment, TagRequest, TagSuggestions
-from socialflow_moderation_ml.settings import ModerationMlSettings
+from socialflow.accounts.deps import CurrentUser
+from socialflow.core.errors import NotFound
+from socialflow.core.http.deps import SessionDep
+from socialflow.core.http.openapi import problems
+from socialflow.core.http.types import DbId
+from socialflow.insights import sentiment, tagging
+from socialflow.insights.schemas import CommentSentiment, TagRequest, TagSuggestions
+from socialflow.social.models import Comment, Post, PostHashtag
+from socialflow.video.models import Video
 
 router = APIRouter(tags=["insights"])
 SENTIMENT_WINDOW = 2000
@@ -51,7 +48,7 @@ def _comment_texts(session: Session, post_ids: Iterable[int]) -> list[str]:
 @router.get(
     "/posts/{post_id}/comments/sentiment",
     response_model=CommentSentiment,
-    responses=problems(404),
+    responses=problems(404, 503),
 )
 def post_comment_sentiment(
     post_id: DbId, session: SessionDep, user: CurrentUser
@@ -67,7 +64,7 @@ def post_comment_sentiment(
 @router.get(
     "/videos/{video_id}/comments/sentiment",
     response_model=CommentSentiment,
-    responses=problems(404),
+    responses=problems(404, 503),
 )
 def video_comment_sentiment(
     video_id: VideoId, session: SessionDep, user: CurrentUser
@@ -83,9 +80,12 @@ def video_comment_sentiment(
     return CommentSentiment(target_type="video", target_id=video_id, **result)
 
 
-@router.post("/posts/suggest-tags", response_model=TagSuggestions, responses=problems(422))
+@router.post("/posts/suggest-tags", response_model=TagSuggestions, responses=problems(422, 503))
 def suggest_tags(
-    body: TagRequest, session: SessionDep, user: CurrentUser, platform: PlatformDep
+    body: TagRequest,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=30)] = 8,
 ) -> TagSuggestions:
     """Hashtags for a draft (a post's text, a video's title and description)."""
 
@@ -100,6 +100,5 @@ def suggest_tags(
         )
         return {str(tag): int(count) for tag, count in rows}
 
-    limit = platform.plugin_settings(ModerationMlSettings).max_hashtag_suggestions
     found = tagging.suggest(body.text, used, limit=limit, exclude=body.exclude)
     return TagSuggestions.model_validate(found)
