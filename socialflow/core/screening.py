@@ -39,8 +39,18 @@ ALLOW = ModerationVerdict("allow", 0.0, model=PASS_THROUGH, model_version="1")
 _RANK = {"allow": 0, "hold": 1, "reject": 2}
 
 
-def moderator_of(platform: Platform) -> Moderator:
+def moderator_of(platform: Platform) -> Moderator | None:
+    """The active moderator, or None for ``none`` (answered here without asking the
+    provider, so a ``plugins`` list that leaves the built-in out changes nothing)."""
+    if platform.settings.moderation == PASS_THROUGH:
+        return None
     return platform.plugins.provider("moderation")
+
+
+def active(platform: Platform) -> bool:
+    """Whether a model looks at content (anything but ``none``): callers skip the work
+    of preparing images or frames otherwise."""
+    return platform.settings.moderation != PASS_THROUGH
 
 
 def _stamp(moderator: Moderator, verdict: ModerationVerdict) -> ModerationVerdict:
@@ -59,9 +69,9 @@ def worst(verdicts: Sequence[ModerationVerdict]) -> ModerationVerdict:
 
 def judge_text(platform: Platform, text: str, *, kind: str, author_id: int) -> ModerationVerdict:
     """The active moderator's verdict on ``text`` (stamped with its model and version)."""
-    if not text.strip():
-        return ALLOW
     moderator = moderator_of(platform)
+    if moderator is None or not text.strip():
+        return ALLOW
     verdict = moderator.check_text(text, context={"kind": kind, "author_id": author_id})
     return _stamp(moderator, verdict)
 
@@ -70,9 +80,9 @@ def judge_images(
     platform: Platform, images: Sequence[bytes], *, kind: str, author_id: int
 ) -> ModerationVerdict:
     """The worst verdict over ``images`` (a photo, or a video's sampled frames)."""
-    if not images:
-        return ALLOW
     moderator = moderator_of(platform)
+    if moderator is None or not images:
+        return ALLOW
     context = {"kind": kind, "author_id": author_id}
     if isinstance(moderator, BatchModerator):
         verdicts = moderator.check_images(list(images), context=context)

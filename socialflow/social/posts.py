@@ -230,7 +230,7 @@ def _judge(
 ) -> ModerationVerdict:
     """The moderation model's verdict on a post's text and images; 422 on a reject."""
     verdicts = [screening.judge_text(platform, text, kind="post", author_id=author_id)]
-    if images:
+    if images and screening.active(platform):
         copies = image_service.screening_copies(session, platform.storage, images)
         verdicts.append(screening.judge_images(platform, copies, kind="image", author_id=author_id))
     verdict = screening.worst(verdicts)

@@ -547,7 +547,7 @@ def process_video(
             segment_seconds=settings.hls_segment_seconds,
             preset=settings.media_preset,
             on_progress=lambda fraction: progress(3 + int(fraction * 87)),
-            sample=FRAMES_TO_CHECK if platform is not None else 0,
+            sample=FRAMES_TO_CHECK if platform and screening.active(platform) else 0,
         )
         screened = _screen_frames(platform, video, result.frames)
         publish(
