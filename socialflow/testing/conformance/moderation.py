@@ -94,7 +94,10 @@ class ModeratorConformance:
 
     def test_harmful_image_is_not_allowed(self, moderator: Moderator, benign_image: bytes) -> None:
         if self.harmful_image is None:
-            pytest.skip("this moderator declares no harmful_image (no image model)")
+            # Nothing harmful declared: a video frame of the benign picture is allowed too.
+            frame = moderator.check_image(benign_image, context={"kind": "video"})
+            assert self.assert_well_formed(frame).action == "allow"
+            return
         verdict = self.assert_well_formed(
             moderator.check_image(self.harmful_image, context={"kind": "image"})
         )
