@@ -7,7 +7,6 @@ import socket
 import pytest
 from conftest import ATTEMPTS
 
-from socialflow_moderation_ml import sentiment, tagging
 from socialflow_moderation_ml.images import nsfw_scores
 from socialflow_moderation_ml.text import profanity_scores
 
@@ -27,6 +26,4 @@ def test_every_model_runs_offline(landscape: bytes) -> None:
     [score] = nsfw_scores([landscape])
     assert score is not None
     assert score < 0.2
-    assert sentiment.label(sentiment.compound("I love this!")) == "positive"
-    assert tagging.keywords("Mountain bike ride at sunrise on the ridge trail")
     assert ATTEMPTS == []
