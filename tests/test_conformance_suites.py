@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from socialflow.builtins.console_channel import ConsoleChannel
+from socialflow.builtins.moderators import PassThroughModerator
 from socialflow.builtins.rankers import ChronologicalRanker
 from socialflow.plugins.protocols import (
     LiveChannel,
@@ -91,6 +92,7 @@ class KeywordModerator:
     """Blocks threats, flags insults; scores are the share of bad words."""
 
     name = "reference-keyword"
+    version = "1"
     BLOCK = {"kill"}
     FLAG = {"idiot", "worthless"}
 
@@ -100,12 +102,12 @@ class KeywordModerator:
         flagged = [w for w in words if w in self.FLAG]
         score = min(1.0, (len(blocked) * 2 + len(flagged)) / max(len(words), 1))
         if blocked:
-            return ModerationVerdict("block", score, ("violence",), "threat of violence")
+            return ModerationVerdict("reject", score, ("violence",), "threat of violence")
         if flagged:
-            return ModerationVerdict("flag", score, ("insult",), "insulting language")
+            return ModerationVerdict("hold", score, ("insult",), "insulting language")
         return ModerationVerdict("allow", 0.0)
 
-    def check_media(self, storage_key: str, *, kind: str) -> ModerationVerdict:
+    def check_image(self, image: bytes, *, context: Mapping[str, Any]) -> ModerationVerdict:
         return ModerationVerdict("allow", 0.0)
 
 
@@ -114,10 +116,16 @@ class TestReferenceModerator(ModeratorConformance):
     def moderator(self) -> KeywordModerator:
         return KeywordModerator()
 
+
+class TestPassThroughModerator(ModeratorConformance):
+    """The built-in ``none`` allows everything: the text side is not its job."""
+
     @pytest.fixture
-    def media_sample(self, platform: Any) -> tuple[str, str]:
-        platform.storage.put("moderation/sample.jpg", b"\xff\xd8\xff\xe0 jpeg")
-        return "moderation/sample.jpg", "image"
+    def moderator(self) -> PassThroughModerator:
+        return PassThroughModerator()
+
+    def test_harmful_text_is_not_allowed(self, moderator: Any) -> None:
+        assert moderator.check_text(self.harmful_text, context={}).action == "allow"
 
 
 class MemorySearch:

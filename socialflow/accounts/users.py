@@ -35,6 +35,7 @@ from socialflow.accounts.passwords import (
     policy_problems,
     verify_password,
 )
+from socialflow.core import screening
 from socialflow.core.db.base import utcnow
 from socialflow.core.effects import record_event
 from socialflow.core.errors import Conflict, ValidationProblem
@@ -238,10 +239,24 @@ def update_profile(
         record_event(
             session, "account_privacy_changed", user_id=user.id, is_private=changes["is_private"]
         )
+    text = "\n".join(str(changes[f]) for f in ("display_name", "bio") if changes.get(f))
+    assert user.id is not None
+    verdict = screening.judge_text(platform, text, kind="profile", author_id=user.id)
+    screening.refuse_if_rejected(session, platform, verdict, kind="profile", author_id=user.id)
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()
     session.add(user)
+    session.flush()
+    # A held profile stays as written; its review item lets a moderator warn or suspend.
+    screening.record(
+        session,
+        platform,
+        kind="profile",
+        target_id=str(user.id),
+        author_id=user.id,
+        verdict=verdict,
+    )
     queue_user(session, user.id)
     return user
 

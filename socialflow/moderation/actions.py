@@ -133,9 +133,14 @@ def take_action(
     if case is not None:
         check_not_claimed_by_other(case, moderator)
     fields: dict[str, Any] = {}
+    held = _decide_hold(session, platform, target, kind)
+    if held is not None:
+        fields["reverts_id"] = held.id
     if kind is ActionKind.dismiss:
         if case is None:
             raise Conflict("No open reports about this object.", slug="nothing-to-dismiss")
+    elif kind is ActionKind.hide and held is not None:
+        fields["previous_visibility"] = held.previous_visibility  # the hold hid it already
     elif kind is ActionKind.hide:
         if target.summary.get("visibility") == MODERATED:
             raise Conflict("It is hidden already.", slug="already-hidden")
@@ -145,7 +150,9 @@ def take_action(
     elif kind is ActionKind.remove:
         if target.summary.get("deleted"):
             raise Conflict("It is removed already.", slug="already-removed")
-        fields["previous_visibility"] = target.summary.get("visibility")
+        # What a restore puts back: as it was before a hold, if one was released above.
+        before = held.previous_visibility if held is not None else None
+        fields["previous_visibility"] = before or target.summary.get("visibility")
         kept = target_kind.remove(session, platform, target.id, keep_storage=settings.legal_hold)
         if settings.legal_hold and kept:
             fields["kept_storage"] = kept
@@ -176,6 +183,27 @@ def take_action(
     if case is not None:
         close_case(session, case, "no_action" if kind is ActionKind.dismiss else kind.value)
     return action
+
+
+def _decide_hold(
+    session: Session, platform: Platform, target: Target, kind: ActionKind
+) -> ModerationAction | None:
+    """A moderator's action ends a model's standing hold on the target: ``dismiss``
+    releases the content (put back as it was), ``hide`` and ``remove`` take it over.
+    Returns the hold, now ended, or None."""
+    from socialflow.moderation.holds import standing_hold
+
+    hold = standing_hold(session, target.kind, target.id)
+    if hold is None or kind not in (ActionKind.dismiss, ActionKind.hide, ActionKind.remove):
+        return None
+    target_kind = target_kinds(platform).get(target.kind)
+    releases = kind in (ActionKind.dismiss, ActionKind.remove)
+    if releases and hold.previous_visibility is not None:
+        target_kind.unhide(session, platform, target.id, hold.previous_visibility)
+    hold.reverted_at = utcnow()
+    session.add(hold)
+    session.flush()
+    return hold
 
 
 def revert_action(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from socialflow.core.settings import Settings
     from socialflow.plugins.audiences import Audience
     from socialflow.plugins.notification_kinds import NotificationKind
+    from socialflow.plugins.protocols import ScreenedContent
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -119,3 +120,12 @@ def socialflow_export_account(session: Session, user_id: int) -> dict[str, Any]:
     from socialflow.moderation.export import export_for
 
     return {"moderation": export_for(session, user_id)}
+
+
+@hookimpl
+def socialflow_content_screened(
+    session: Session, screened: ScreenedContent, platform: Platform
+) -> bool:
+    from socialflow.moderation.holds import on_screened
+
+    return on_screened(session, platform, screened)

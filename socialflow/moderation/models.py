@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from socialflow.core.db.base import created_at_field, datetime_field
@@ -40,6 +40,7 @@ class ActionKind(StrEnum):
     ban = "ban"  # suspension without end
     reinstate = "reinstate"  # lifts a suspension or ban
     retract = "retract"  # withdraws a warning
+    hold = "hold"  # a moderation model held the content for review (not a strike)
 
 
 # Actions that count as a strike against the author while they stand.
@@ -177,3 +178,40 @@ class Appeal(SQLModel, table=True):
     decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = created_at_field()
     decided_at: datetime | None = datetime_field()
+
+
+class ModelVerdict(SQLModel, table=True):
+    """What a moderation model said about one piece of content (every verdict but
+    those of the pass-through ``none``), with the model's name and version."""
+
+    __tablename__ = "moderation_verdicts"
+    __table_args__ = (
+        Index("ix_moderation_verdicts_target", "target_type", "target_id", "id"),
+        Index("ix_moderation_verdicts_author_id", "author_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_type: str = Field(max_length=32)
+    # None: content refused at submit time, never stored.
+    target_id: str | None = Field(default=None, max_length=64)
+    author_id: int = Field(sa_column=_user_fk(index=False))
+    verdict: str = Field(max_length=16)  # allow, hold, reject
+    score: float = Field(default=0.0, sa_column=Column(Float, nullable=False, default=0.0))
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    model: str = Field(max_length=64)
+    model_version: str = Field(default="", max_length=64)
+    # A hold: the review item it opened and the hold action (undone on release).
+    case_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("moderation_cases.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    action_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("moderation_actions.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    created_at: datetime = created_at_field()

@@ -20,6 +20,7 @@ from socialflow.plugins.notification_kinds import NotificationKind, Notification
 from socialflow.plugins.specs import Event
 
 ABOUT_CONTENT = {
+    ActionKind.hold: "is held for review before others see it",
     ActionKind.hide: "was hidden",
     ActionKind.remove: "was removed",
     ActionKind.restore: "was restored",
@@ -44,10 +45,12 @@ def action_notices(session: Session, event: Event) -> Iterator[NotificationReque
     kind = ActionKind(action.kind)
     if kind in ABOUT_CONTENT:
         line = f"Your {action.target_type} {ABOUT_CONTENT[kind]}"
-    else:
+    elif kind in ABOUT_ACCOUNT:
         line = ABOUT_ACCOUNT[kind]
         if kind is ActionKind.suspend and action.expires_at is not None:
             line += f" until {action.expires_at:%Y-%m-%d %H:%M} UTC"
+    else:
+        return
     reason = action.reason.strip()
     yield NotificationRequest(
         recipient_id=action.author_id,

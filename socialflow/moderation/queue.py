@@ -26,7 +26,14 @@ from socialflow.accounts.models import User
 from socialflow.core.db.base import iso_or_none, utcnow
 from socialflow.core.errors import Conflict, NotFound
 from socialflow.moderation.actions import actions_against, strike_counts
-from socialflow.moderation.models import CaseStatus, ModerationAction, ModerationCase, Report
+from socialflow.moderation.holds import verdicts_on
+from socialflow.moderation.models import (
+    CaseStatus,
+    ModelVerdict,
+    ModerationAction,
+    ModerationCase,
+    Report,
+)
 from socialflow.moderation.settings import moderation_settings
 from socialflow.moderation.targets import target_kinds
 
@@ -222,4 +229,25 @@ def context(session: Session, platform: Platform, *, case_id: int) -> dict[str, 
             for a in actions_against(session, author_id=case.author_id, limit=20)
         ],
         "target_history": [serialize_action(a) for a in on_target],
+        "verdicts": [
+            serialize_verdict(v) for v in verdicts_on(session, case.target_type, case.target_id)
+        ],
+    }
+
+
+def serialize_verdict(row: ModelVerdict) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "target_type": row.target_type,
+        "target_id": row.target_id,
+        "author_id": row.author_id,
+        "verdict": row.verdict,
+        "score": row.score,
+        "labels": list(row.labels or []),
+        "reason": row.reason,
+        "model": row.model,
+        "model_version": row.model_version,
+        "case_id": row.case_id,
+        "action_id": row.action_id,
+        "created_at": iso_or_none(row.created_at),
     }

@@ -251,3 +251,30 @@ AUDIT_ROLE_CHANGED: dict[str, Any] = {
     "ip": None,
     "details": {"previous": "user", "role": "moderator"},
 }
+
+VERDICT_HOLD: dict[str, Any] = {
+    "id": 512,
+    "target_type": "comment",
+    "target_id": "7731",
+    "author_id": 42,
+    "verdict": "hold",
+    "score": 0.93,
+    "labels": ["profanity"],
+    "reason": "profanity (score 0.93)",
+    "model": "ml",
+    "model_version": "1.0.0+alt-profanity-check-1.9.1",
+    "case_id": 318,
+    "action_id": 95,
+    "created_at": "2026-12-07T09:20:11.004512+00:00",
+}
+VERDICT_ALLOW: dict[str, Any] = {
+    **VERDICT_HOLD,
+    "id": 513,
+    "target_id": "7732",
+    "verdict": "allow",
+    "score": 0.04,
+    "labels": [],
+    "reason": "",
+    "case_id": None,
+    "action_id": None,
+}

@@ -75,6 +75,33 @@ class ActionOut(BaseModel):
     created_at: str | None
 
 
+class VerdictOut(BaseModel):
+    """A moderation model's verdict on one piece of content."""
+
+    model_config = examples(ex.VERDICT_HOLD, ex.VERDICT_ALLOW)
+
+    id: int
+    target_type: str
+    target_id: str | None
+    author_id: int
+    verdict: Literal["allow", "hold", "reject"]
+    score: float
+    labels: list[str]
+    reason: str
+    model: str
+    model_version: str
+    case_id: int | None
+    action_id: int | None
+    created_at: str | None
+
+
+class VerdictPage(BaseModel):
+    model_config = examples({"items": [ex.VERDICT_HOLD, ex.VERDICT_ALLOW], "next_cursor": "511"})
+
+    items: list[VerdictOut]
+    next_cursor: str | None
+
+
 class ActionPage(BaseModel):
     model_config = examples({"items": [ex.ACTION_WARN, example_of(ActionOut)], "next_cursor": "88"})
 
@@ -140,6 +167,7 @@ class CaseContext(BaseModel):
     author: dict[str, Any] | None
     author_history: list[ActionOut]
     target_history: list[ActionOut]
+    verdicts: list[VerdictOut] = []
 
 
 class AppealCreate(StrictModel):

@@ -457,24 +457,72 @@ class HostedIngest(Protocol):
 # ------------------------------------------------------------------ moderation
 
 
+VerdictAction = Literal["allow", "hold", "reject"]
+
+
 @dataclass(frozen=True)
 class ModerationVerdict:
-    """What a moderator thinks of a piece of content."""
+    """What a moderator thinks of a piece of content.
 
-    action: Literal["allow", "flag", "block"]
+    ``allow`` publishes it; ``hold`` publishes it hidden from everyone but its
+    author and puts it in the moderators' review queue; ``reject`` refuses it
+    (text at submit time answers 422). ``score`` is the model's confidence in
+    [0, 1] that the content breaks the rules; ``labels`` say which rules
+    (``profanity``, ``nsfw``, ``word_list``...). ``model`` and ``model_version``
+    name what decided; left empty, the platform fills in the moderator's
+    ``name`` and ``version``, so every stored verdict says which model gave it.
+    """
+
+    action: VerdictAction
     score: float = 0.0
     labels: tuple[str, ...] = ()
     reason: str | None = None
+    model: str = ""
+    model_version: str = ""
 
 
 class Moderator(Protocol):
-    """Classifies text and media."""
+    """Classifies text and images (photos, video frames, live thumbnails).
+
+    ``name`` and ``version`` are stored with every verdict (bump ``version``
+    when the model or its thresholds change). ``context`` carries what is
+    being checked: ``kind`` (``post``, ``comment``, ``profile``, ``image``,
+    ``video``, ``live_thumbnail``) and ``author_id``. Images arrive as the
+    bytes of a JPEG or PNG: video frames are sampled during transcoding and
+    never stored on their own. Calls must be deterministic, offline (no
+    network) and safe from several threads.
+    """
 
     name: str
+    version: str
 
     def check_text(self, text: str, *, context: Mapping[str, Any]) -> ModerationVerdict: ...
 
-    def check_media(self, storage_key: str, *, kind: str) -> ModerationVerdict: ...
+    def check_image(self, image: bytes, *, context: Mapping[str, Any]) -> ModerationVerdict: ...
+
+
+@dataclass(frozen=True)
+class ScreenedContent:
+    """A verdict about one piece of content, as ``socialflow_content_screened`` gets it.
+
+    ``kind`` is ``post``, ``comment``, ``profile``, ``video``, ``image`` or
+    ``live_thumbnail``; ``target_id`` the stored object's id (a username for a
+    profile), or None for content refused before anything was stored.
+    """
+
+    kind: str
+    target_id: str | None
+    author_id: int
+    verdict: ModerationVerdict
+
+
+@runtime_checkable
+class BatchModerator(Protocol):
+    """Optional: check several images at once (a video's sampled frames), in order."""
+
+    def check_images(
+        self, images: Sequence[bytes], *, context: Mapping[str, Any]
+    ) -> list[ModerationVerdict]: ...
 
 
 # ---------------------------------------------------------------- notification

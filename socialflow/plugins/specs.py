@@ -49,6 +49,7 @@ from socialflow.plugins.protocols import (
     NotificationChannel,
     PaymentProvider,
     Ranker,
+    ScreenedContent,
     SearchBackend,
     StorageBackend,
     StreamingProvider,
@@ -171,6 +172,22 @@ def socialflow_moderators(settings: Settings) -> dict[str, Callable[[Settings], 
     """Moderation models by name (selected by ``moderation``).
 
     See :class:`~socialflow.plugins.protocols.Moderator`.
+    """
+
+
+@hookspec
+def socialflow_content_screened(
+    session: Session, screened: ScreenedContent, settings: Settings, platform: PlatformFacade
+) -> bool | None:
+    """A moderation model judged content: record it, and queue what it held.
+
+    Called by the app that owns the content inside the transaction that
+    stores it (a rejected text in place of the author's transaction, rolled
+    back since nothing is stored), for every verdict of a moderator other than ``none``. For a
+    ``hold`` the content is already stored; the implementation hides it and
+    opens a review item, answering True. The moderation app implements it;
+    with that app off nobody does, and held content is published as allowed
+    (a warning is logged).
     """
 
 

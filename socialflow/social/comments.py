@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session
 
 from socialflow.accounts.models import AccountState, User
+from socialflow.core import screening
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import bump
 from socialflow.core.effects import record_event
@@ -54,6 +55,9 @@ def create_comment(
         {"author_id": author.id, "post_id": post.id, "text": text, "parent_id": parent_id},
     )
     clean = _validate_text(str(data["text"]), MAX_COMMENT_LENGTH)
+    assert author.id is not None
+    verdict = screening.judge_text(platform, clean, kind="comment", author_id=author.id)
+    screening.refuse_if_rejected(session, platform, verdict, kind="comment", author_id=author.id)
     root_id = None
     reply_to_author_id = None
     if parent_id is not None:
@@ -68,6 +72,16 @@ def create_comment(
     bump(session, POSTS, post.id, comment_count=1)
     if root_id is not None:
         bump(session, COMMENTS, root_id, reply_count=1)
+    if screening.record(
+        session,
+        platform,
+        kind="comment",
+        target_id=str(comment.id),
+        author_id=author.id,
+        verdict=verdict,
+    ):
+        # Held: taken down until a moderator releases it; nobody is told of it meanwhile.
+        return _one(session, comment.id)  # type: ignore[arg-type]
     if is_public(session, post):
         trending.count_post_engagement(
             session,
@@ -88,7 +102,7 @@ def create_comment(
     )
     # Mentions in a comment fire ``mentioned`` like mentions in a post (with the comment).
     usernames = parse_entities(clean)["mentions"]
-    for mention in resolve_mentions(session, author_id=author.id, usernames=usernames):  # type: ignore[arg-type]
+    for mention in resolve_mentions(session, author_id=author.id, usernames=usernames):
         if mention["id"] != author.id:
             record_event(
                 session,

@@ -304,3 +304,24 @@ def sweep_unattached(
     session.commit()
     delete_objects(storage, keys)
     return len(keys) // 2
+
+
+def screening_copies(
+    session: Session, storage: StorageBackend, image_ids: Sequence[str]
+) -> list[bytes]:
+    """JPEG copies of the named images' thumbnails, for the moderation model (which
+    takes JPEG or PNG); images that are not there are skipped (attaching them 404s)."""
+    import io
+
+    from PIL import Image
+
+    keys = session.execute(
+        select(IMAGES.c.thumbnail_key).where(IMAGES.c.id.in_(list(image_ids)))
+    ).scalars()
+    copies = []
+    for key in keys:
+        with Image.open(io.BytesIO(storage.get(key))) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=90)
+            copies.append(out.getvalue())
+    return copies

@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlmodel import Session
 
 from socialflow.accounts.models import AccountState, User
+from socialflow.core import screening
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import DB, bump, insert_many_ignore
 from socialflow.core.effects import enqueue_after_commit, record_event
@@ -37,6 +38,7 @@ from socialflow.core.indexing import queue_post
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow
 from socialflow.plugins.audiences import Audiences, audiences_of
+from socialflow.plugins.protocols import ModerationVerdict
 from socialflow.plugins.session import counters_of
 from socialflow.social import images as image_service
 from socialflow.social import trending
@@ -176,6 +178,7 @@ def create_post(
     images = image_service.check_image_ids(settings, data.get("image_ids") or [])
     image_service.no_mixed_media(data.get("video_id"), images)
     attached = _own_video(session, author.id, data.get("video_id"))
+    verdict = _judge(session, platform, clean, images, author_id=author.id)
     post = Post(
         author_id=author.id,
         text=clean,
@@ -189,6 +192,10 @@ def create_post(
     _store_hashtags(session, post.id, parsed["hashtags"])
     if images:
         image_service.attach_images(session, owner_id=author.id, post_id=post.id, image_ids=images)
+    if screening.record(
+        session, platform, kind="post", target_id=str(post.id), author_id=author.id, verdict=verdict
+    ):
+        vis = post.visibility  # held: hidden from everyone but its author until reviewed
     # Only what anyone may see trends: a private account's posts never count.
     if vis == Visibility.public.value and not author.is_private and parsed["hashtags"]:
         trending.count(
@@ -216,6 +223,19 @@ def create_post(
     enqueue_after_commit(session, "socialflow.feeds.fanout", post.id)
     queue_post(session, post.id)
     return post
+
+
+def _judge(
+    session: Session, platform: Platform, text: str, images: Sequence[str], *, author_id: int
+) -> ModerationVerdict:
+    """The moderation model's verdict on a post's text and images; 422 on a reject."""
+    verdicts = [screening.judge_text(platform, text, kind="post", author_id=author_id)]
+    if images and screening.active(platform):
+        copies = image_service.screening_copies(session, platform.storage, images)
+        verdicts.append(screening.judge_images(platform, copies, kind="image", author_id=author_id))
+    verdict = screening.worst(verdicts)
+    screening.refuse_if_rejected(session, platform, verdict, kind="post", author_id=author_id)
+    return verdict
 
 
 def _store_hashtags(session: Session, post_id: int, tags: Iterable[str]) -> None:
@@ -295,11 +315,24 @@ def edit_post(
             raise Conflict("A moderator hid this post.", slug="moderated")
         post.visibility = _visibility(session, visibility)
         changes["visibility"] = post.visibility
+    verdict = None
+    if "text" in changes or "image_ids" in changes:
+        new_images = changes.get("image_ids", [])
+        verdict = _judge(session, platform, post.text, new_images, author_id=editor.id)
     if changes:
         post.edited_at = utcnow()
         session.add(post)
         record_event(session, "post_edited", post_id=post.id, author_id=editor.id, **changes)
         queue_post(session, post.id)
+    if verdict is not None:
+        screening.record(
+            session,
+            platform,
+            kind="post",
+            target_id=str(post.id),
+            author_id=editor.id,
+            verdict=verdict,
+        )
     return post
 
 

@@ -90,6 +90,7 @@ def _run_inline(platform: Platform, jobs: list[str]) -> bool:
                 storage=platform.storage,
                 settings=platform.settings,
                 video_id=video_id,
+                platform=platform,
             )
             progress.console.print(f"{video_id}: {outcome}")
             failed = failed or not outcome.startswith("ready")

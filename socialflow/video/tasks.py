@@ -40,6 +40,7 @@ def process_video(self: Any, video_id: str) -> str:
         storage=platform.storage,
         settings=platform.settings,
         video_id=video_id,
+        platform=platform,
     )
     logger.info("video %s: %s", video_id, outcome)
     return outcome

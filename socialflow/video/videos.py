@@ -36,13 +36,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from socialflow.accounts.models import AccountState, User
+from socialflow.core import screening
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import DB
 from socialflow.core.effects import enqueue_after_commit, record_event
@@ -66,7 +67,12 @@ from socialflow.video.uploads import PROCESS_TASK, chunk_prefix, chunks_of
 
 logger = logging.getLogger("socialflow.videos")
 
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
+
 SessionFactory = Callable[[], AbstractContextManager[Session]]
+# Frames of each video the moderation model sees: the poster and storyboard tiles.
+FRAMES_TO_CHECK = 5
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB; 8 MiB keeps every backend happy
 MAX_JOB_ATTEMPTS = 3
 HEARTBEAT_EVERY = 1.0
@@ -669,7 +675,12 @@ class JobLost(Exception):  # noqa: N818 - reads as what happened
 
 
 def process_video(
-    *, sessions: SessionFactory, storage: StorageBackend, settings: Settings, video_id: str
+    *,
+    sessions: SessionFactory,
+    storage: StorageBackend,
+    settings: Settings,
+    video_id: str,
+    platform: Platform | None = None,
 ) -> str:
     """Probe, transcode and publish one video; returns a one-line outcome.
 
@@ -723,7 +734,9 @@ def process_video(
             on_progress=lambda fraction: progress(3 + int(fraction * 87)),
             packaging=options.packaging,
             thumbnails=options.thumbnail_candidates,
+            sample=FRAMES_TO_CHECK if platform and screening.active(platform) else 0,
         )
+        screened = _screen_frames(platform, video, result.frames)
         publish(
             out_dir,
             storage,
@@ -765,6 +778,7 @@ def process_video(
                     "tile_height": layout.tile_height,
                 },
             },
+            also=screened,
         ):
             storage.delete_prefix(prefix)
             _drop_if_deleted(sessions, storage, video_id)
@@ -816,6 +830,37 @@ def _thumbnail_values(prefix: str, candidates: list[str], choice: int | None) ->
     }
 
 
+def _screen_frames(
+    platform: Platform | None, video: Video, frames: list[bytes]
+) -> Callable[[Session], object] | None:
+    """Ask the moderation model about the sampled frames. A reject fails the job
+    (recorded first); any other verdict is recorded when the video turns ready, in
+    that transaction, where a hold hides it and queues it for review."""
+    if platform is None or not frames:
+        return None
+    verdict = screening.judge_images(platform, frames, kind="video", author_id=video.owner_id)
+    if verdict.action == "reject":
+        with platform.session() as session:
+            screening.record(
+                session,
+                platform,
+                kind="video",
+                target_id=video.id,
+                author_id=video.owner_id,
+                verdict=verdict,
+            )
+            session.commit()
+        raise MediaRejected(f"refused by the moderation model ({', '.join(verdict.labels)})")
+    return lambda session: screening.record(
+        session,
+        platform,
+        kind="video",
+        target_id=video.id,
+        author_id=video.owner_id,
+        verdict=verdict,
+    )
+
+
 def _drop_if_deleted(sessions: SessionFactory, storage: StorageBackend, video_id: str) -> None:
     """A job that lost its lease because the owner deleted the video removes what it
     wrote meanwhile (the deletion's own cleanup may have run before)."""
@@ -841,7 +886,13 @@ def _release(sessions: SessionFactory, video_id: str, token: str) -> None:
 
 
 def finish_job(
-    sessions: SessionFactory, video_id: str, token: str, *, prefix: str, values: dict[str, Any]
+    sessions: SessionFactory,
+    video_id: str,
+    token: str,
+    *,
+    prefix: str,
+    values: dict[str, Any],
+    also: Callable[[Session], object] | None = None,
 ) -> bool:
     """The pointer swap: the new outputs become current in one compare-and-set.
 
@@ -879,6 +930,8 @@ def finish_job(
             owner_id=video.owner_id if video else None,
         )
         queue_video(session, video_id)
+        if also is not None:
+            also(session)  # the moderation verdict: a hold hides it in this same commit
         session.commit()
         return True
 

@@ -48,6 +48,7 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
             {"target_type": "post", "target_id": str(post), "kind": "hide", "reason": "r"},
         ),
         Call("GET", "/api/v1/admin/actions", "/admin/actions", MOD),
+        Call("GET", "/api/v1/admin/verdicts", "/admin/verdicts", MOD),
         Call(
             "POST",
             "/api/v1/admin/actions/{action_id}/revert",

@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     ranker: str = "chronological"
     streaming: str | None = None
     search: str = "sql"
-    moderation: str | None = None
+    # "none" allows everything (socialflow.builtins.moderators); plugins add models.
+    moderation: str = "none"
     notification_channels: CommaList = Field(default_factory=lambda: ["console"])
 
     # --- social graph, posts and feeds

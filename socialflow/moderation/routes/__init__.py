@@ -12,7 +12,7 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from socialflow.moderation.routes import admin_content, admin_users, queue, reports
+    from socialflow.moderation.routes import admin_content, admin_users, queue, reports, verdicts
 
     return [
         reports.router,
@@ -21,4 +21,5 @@ def routers() -> list[APIRouter]:
         queue.router,
         admin_content.router,
         admin_users.router,
+        verdicts.router,
     ]

@@ -25,7 +25,12 @@ from socialflow.video.media.ladder import (
 )
 from socialflow.video.media.probe import ProbeResult
 from socialflow.video.media.safety import Limits, MediaToolFailed, describe_failure, kill, start
-from socialflow.video.media.storyboard import StoryboardLayout, compose, storyboard_layout
+from socialflow.video.media.storyboard import (
+    StoryboardLayout,
+    compose,
+    sample_frames,
+    storyboard_layout,
+)
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -52,6 +57,8 @@ class TranscodeResult:
     packaging: str = "hls"
     audio: Variant | None = None  # CMAF: the one audio track all renditions share
     thumbnails: list[str] = field(default_factory=list)  # candidate frames, relative names
+    # JPEG frames sampled from the pass for the moderation model (poster, storyboard tiles).
+    frames: list[bytes] = field(default_factory=list)
 
 
 def parse_progress(line: str, duration: float) -> float | None:
@@ -75,6 +82,7 @@ def transcode(
     on_progress: Callable[[float], None],
     packaging: str = "hls",
     thumbnails: int = 0,
+    sample: int = 0,
 ) -> TranscodeResult:
     """Run the one ffmpeg process for the whole ladder; report progress as it goes."""
     rungs: list[Rung] = choose_rungs(source, max_height=max_height)
@@ -134,12 +142,13 @@ def transcode(
     if len(renditions) != len(rungs):
         raise MediaToolFailed("ffmpeg wrote an incomplete master playlist")
     layout = storyboard_layout(source)
+    frames = sample_frames(out_dir, sample)
     compose(out_dir, layout)
     candidates = sorted(
         (p.relative_to(out_dir).as_posix() for p in (out_dir / THUMBNAILS_DIR).glob("*.jpg")),
         key=lambda name: int(Path(name).stem),
     )
-    return TranscodeResult(out_dir, renditions, layout, packaging, audio, candidates)
+    return TranscodeResult(out_dir, renditions, layout, packaging, audio, candidates, frames)
 
 
 def publish(

@@ -74,3 +74,18 @@ def compose(out_dir: Path, layout: StoryboardLayout) -> Path:
     sprite.save(target, "JPEG", quality=80)
     shutil.rmtree(tiles_dir)
     return target
+
+
+def sample_frames(out_dir: Path, count: int) -> list[bytes]:
+    """Up to ``count`` frames the transcoding pass already wrote, for the moderation
+    model: the poster and storyboard tiles spread evenly over the video (read before
+    :func:`compose` removes the tiles; no second decode of the source)."""
+    if count <= 0:
+        return []
+    picked = [out_dir / "poster.jpg"] if (out_dir / "poster.jpg").is_file() else []
+    tiles = sorted((out_dir / TILES_DIR).glob("*.jpg"))
+    wanted = count - len(picked)
+    if tiles and wanted > 0:
+        step = len(tiles) / wanted
+        picked += list(dict.fromkeys(tiles[int(i * step)] for i in range(min(wanted, len(tiles)))))
+    return [path.read_bytes() for path in picked]

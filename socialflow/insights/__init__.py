@@ -1,0 +1,1 @@
+"""Creator insights: the sentiment of comments, hashtag suggestions for drafts."""
