@@ -77,7 +77,9 @@ def register(app: typer.Typer) -> None:
         try:
             evaluate.plot(scores, k, png)
         except ImportError:
-            error_console.print("[red]The plot needs matplotlib: pip install 'socialflow[recommendations]'.[/]")
+            error_console.print(
+                "[red]The plot needs matplotlib: pip install 'socialflow[recommendations]'.[/]"
+            )
             raise typer.Exit(1) from None
         console.print(f"Plot written to {png}.")
 
@@ -136,9 +138,7 @@ def register(app: typer.Typer) -> None:
         end = datetime.now(UTC) - timedelta(hours=24)
         split = end - timedelta(days=held_out_days)
         try:
-            report = jobs.evaluate_viral(
-                platform, end - timedelta(days=days), split, end
-            )
+            report = jobs.evaluate_viral(platform, end - timedelta(days=days), split, end)
         finally:
             platform.stop()
         table = Table(title="Viral prediction on held-out posts")

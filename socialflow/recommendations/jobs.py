@@ -76,8 +76,12 @@ def evaluate_viral(
     config = recommendation_settings(platform)
     model = models(platform).viral
     with platform.session(read_only=True) as session:
-        train = viral.examples(session, viral.post_ids_between(session, start, split), config.viral_hours)
-        held = viral.examples(session, viral.post_ids_between(session, split, end), config.viral_hours)
+        train = viral.examples(
+            session, viral.post_ids_between(session, start, split), config.viral_hours
+        )
+        held = viral.examples(
+            session, viral.post_ids_between(session, split, end), config.viral_hours
+        )
     labels = [e.label for e in held]
     rows = [e.features for e in held]
     report = {

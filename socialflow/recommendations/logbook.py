@@ -13,8 +13,8 @@ or, for client reports, into the reporting request's own transaction.
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from socialflow.core.platform import Platform
 from socialflow.recommendations.models import RecEvent
 
 EVENTS = RecEvent.__table__  # type: ignore[attr-defined]
+logger = logging.getLogger(__name__)
 
 
 def row(
@@ -63,28 +64,39 @@ def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 class LogBuffer:
-    """Rows waiting for one batched insert (thread-safe; one per platform)."""
+    """Rows waiting for one batched insert (thread-safe; one per platform).
+
+    Writes happen on a background thread, never on the caller's: a feed page
+    is built inside its own transaction, and on SQLite a second write from the
+    same thread would wait for that one to end. A failed write is logged and
+    its rows dropped; it never reaches the request.
+    """
 
     def __init__(self, platform: Platform, *, max_rows: int, max_seconds: float) -> None:
         self.platform = platform
         self.max_rows = max_rows
         self.max_seconds = max_seconds
         self._rows: list[dict[str, Any]] = []
-        self._oldest = 0.0
+        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def add(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Buffer ``rows``; write the buffer if it is full or old enough."""
+        """Buffer ``rows``; a full buffer is written now, others within ``max_seconds``."""
         with self._lock:
-            if not self._rows:
-                self._oldest = time.monotonic()
             self._rows.extend(rows)
-            due = (
-                len(self._rows) >= self.max_rows
-                or time.monotonic() - self._oldest >= self.max_seconds
-            )
-        if due:
+            full = len(self._rows) >= self.max_rows
+            if full or self._timer is None:
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = threading.Timer(0 if full else self.max_seconds, self._flush_quietly)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _flush_quietly(self) -> None:
+        try:
             self.flush()
+        except Exception:
+            logger.exception("could not write %s recommendation log rows", "buffered")
 
     def flush(self) -> int:
         """Write everything buffered now; returns the rows written.
@@ -93,6 +105,9 @@ class LogBuffer:
         """
         with self._lock:
             rows, self._rows = self._rows, []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
         if rows:
             with self.platform.session() as session:
                 write(session, rows)

@@ -56,7 +56,10 @@ def build_models(platform: Platform) -> Models:
             settings,
         ),
         viral=_choose(
-            hook.socialflow_viral_models(settings=settings), config.viral_model, "viral_model", settings
+            hook.socialflow_viral_models(settings=settings),
+            config.viral_model,
+            "viral_model",
+            settings,
         ),
     )
 

@@ -60,11 +60,9 @@ def for_you(
     platform: PlatformDep,
     user: CurrentUser,
     limit: Limit = 20,
-    videos_only: Annotated[
-        bool, Query(description="Only posts carrying a video.")
-    ] = False,
+    videos_only: Annotated[bool, Query(description="Only posts carrying a video.")] = False,
 ) -> RecommendedPosts:
-    """"For you": posts the caller has not engaged with yet, chosen for them."""
+    """ "For you": posts the caller has not engaged with yet, chosen for them."""
     assert user.id is not None
     items, source = serving.for_you(platform, session, user.id, limit, videos_only=videos_only)
     _log_shown(platform, user.id, "for_you", source, items)
@@ -92,9 +90,13 @@ def who_to_follow(
     "/posts/{post_id}/similar", response_model=RecommendedPosts, responses=problems(401, 404)
 )
 def more_like_this(
-    post_id: int, session: SessionDep, platform: PlatformDep, viewer: OptionalUser, limit: Limit = 10
+    post_id: int,
+    session: SessionDep,
+    platform: PlatformDep,
+    viewer: OptionalUser,
+    limit: Limit = 10,
 ) -> RecommendedPosts:
-    """"More like this": posts close to one the caller may see."""
+    """ "More like this": posts close to one the caller may see."""
     get_visible_post(session, viewer=viewer, post_id=post_id)
     viewer_id = viewer.id if viewer else None
     items, source = serving.similar(platform, session, viewer_id, post_id, limit)
@@ -163,9 +165,7 @@ def viral_posts(session: SessionDep, platform: PlatformDep, limit: Limit = 20) -
     return ViralList(items=found[:limit])
 
 
-@router.get(
-    "/posts/{post_id}/why-trending", response_model=ViralPost, responses=problems(401, 404)
-)
+@router.get("/posts/{post_id}/why-trending", response_model=ViralPost, responses=problems(401, 404))
 def why_trending(
     post_id: int, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> ViralPost:

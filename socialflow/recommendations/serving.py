@@ -218,14 +218,12 @@ def who_to_follow(
         )
     ]
     wanted = [i for i in dict.fromkeys(ids) if i not in skip]
-    users = {
-        u.id: u
-        for u in session.exec(
-            select(User).where(  # type: ignore[call-overload]
-                User.id.in_(wanted),  # type: ignore[union-attr]
-                User.state == AccountState.active.value,
-            )
-        ).all()
-    }
+    found = session.execute(
+        select(User).where(
+            User.id.in_(wanted),  # type: ignore[union-attr]
+            User.state == AccountState.active.value,  # type: ignore[arg-type]
+        )
+    )
+    users = {u.id: u for u in found.scalars()}
     # Blocks the other way round (they blocked the viewer) are in ``hidden`` too.
     return [users[i] for i in wanted if i in users][:limit], source

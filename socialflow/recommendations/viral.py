@@ -49,9 +49,7 @@ def _counts(
     out: dict[str, dict[int, int]] = {}
     for kind, table in SOURCES.items():
         counted: dict[int, int] = defaultdict(int)
-        statement = select(table.c.post_id, table.c.created_at).where(
-            table.c.post_id.in_(post_ids)
-        )
+        statement = select(table.c.post_id, table.c.created_at).where(table.c.post_id.in_(post_ids))
         for post_id, at in session.execute(statement):
             start = created.get(int(post_id))
             if start is not None and at is not None and at - start <= span:
@@ -92,9 +90,7 @@ def trended(session: DB, post_ids: Sequence[int]) -> dict[int, bool]:
     posts = _posts(session, post_ids)
     created = {i: at for i, (at, _) in posts.items()}
     counts = _counts(session, list(posts), None, created)
-    score = {
-        i: sum(POST_WEIGHTS[kind] * counts[kind].get(i, 0) for kind in SOURCES) for i in posts
-    }
+    score = {i: sum(POST_WEIGHTS[kind] * counts[kind].get(i, 0) for kind in SOURCES) for i in posts}
     ranked = sorted(score.values(), reverse=True)
     if not ranked:
         return {}
@@ -136,7 +132,11 @@ def explain(
     if not parts:
         parts = heuristic_reasons(row)
     return [
-        {"signal": name, "weight": round(weight, 4), "value": round(math.expm1(row.get(name, 0)), 2)}
+        {
+            "signal": name,
+            "weight": round(weight, 4),
+            "value": round(math.expm1(row.get(name, 0)), 2),
+        }
         for name, weight in parts
     ]
 
@@ -148,7 +148,9 @@ def examples(session: DB, post_ids: Sequence[int], hours: float) -> list[ViralEx
     return [ViralExample(str(i), rows[i], labels.get(i, False)) for i in sorted(rows)]
 
 
-def scores(probabilities: Sequence[float], labels: Sequence[bool], threshold: float) -> dict[str, float]:
+def scores(
+    probabilities: Sequence[float], labels: Sequence[bool], threshold: float
+) -> dict[str, float]:
     """Precision, recall and accuracy at ``threshold``."""
     flagged = [p >= threshold for p in probabilities]
     hits = sum(1 for f, y in zip(flagged, labels, strict=True) if f and y)

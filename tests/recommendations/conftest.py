@@ -18,8 +18,9 @@ def socialflow_overrides() -> dict[str, Any]:
 
 
 def log_rows(platform: Any, **where: Any) -> list[Any]:
-    from socialflow.recommendations.logbook import EVENTS
+    from socialflow.recommendations.logbook import EVENTS, LogBuffer
 
+    platform.get(LogBuffer).flush()
     statement = select(EVENTS).order_by(EVENTS.c.id)
     for column, value in where.items():
         statement = statement.where(EVENTS.c[column] == value)

@@ -12,7 +12,12 @@ def ids(response) -> list[int]:
 
 
 def test_for_you_cold_start_serves_hashtags_and_public_posts_only(api, actor, platform) -> None:
-    viewer, author, private, blocker = actor("viewer"), actor("author"), actor("private"), actor("blocker")
+    viewer, author, private, blocker = (
+        actor("viewer"),
+        actor("author"),
+        actor("private"),
+        actor("blocker"),
+    )
     liked = make_post(api, author, "loving #bikes")
     more = make_post(api, author, "again #bikes")
     other = make_post(api, author, "something else")
@@ -31,7 +36,7 @@ def test_for_you_cold_start_serves_hashtags_and_public_posts_only(api, actor, pl
 
 def test_for_you_needs_a_caller_and_a_sane_limit(api, actor) -> None:
     assert api("GET", "/recommendations/videos").status_code == 401
-    response = api("GET", "/recommendations/videos", actor("v"), params={"limit": 0})
+    response = api("GET", "/recommendations/videos", actor("viewer"), params={"limit": 0})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
 

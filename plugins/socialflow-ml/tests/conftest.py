@@ -85,14 +85,30 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
             shown = rng.sample(every, 8)
             for position, post_id in enumerate(shown):
                 author = next(a for a, ids in posts.items() if post_id in ids)
-                rows.append(logbook.row("shown", post_id, user_id=viewer.id, position=position,
-                                        surface="home", ranker="chronological", at=at))
+                rows.append(
+                    logbook.row(
+                        "shown",
+                        post_id,
+                        user_id=viewer.id,
+                        position=position,
+                        surface="home",
+                        ranker="chronological",
+                        at=at,
+                    )
+                )
                 liked = author == favourite[viewer.id] and rng.random() < 0.85
                 noise = author != favourite[viewer.id] and rng.random() < 0.05
                 if liked or noise:
-                    rows.append(logbook.row("watched", post_id, user_id=viewer.id,
-                                            author_id=author, watch_ratio=0.9,
-                                            at=at + timedelta(minutes=5)))
+                    rows.append(
+                        logbook.row(
+                            "watched",
+                            post_id,
+                            user_id=viewer.id,
+                            author_id=author,
+                            watch_ratio=0.9,
+                            at=at + timedelta(minutes=5),
+                        )
+                    )
     with platform.session() as session:
         logbook.write(session, rows)
         session.commit()

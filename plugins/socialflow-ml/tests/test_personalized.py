@@ -25,8 +25,12 @@ def candidates(n: int) -> list[FeedCandidate]:
             created_at=now - timedelta(minutes=i),
             like_count=i % 13,
             comment_count=i % 5,
-            features={"author_affinity": (i % 7) / 7, "topic_interest": (i % 3) / 3,
-                      "watch_ratio": 0.5, "has_video": float(i % 2)},
+            features={
+                "author_affinity": (i % 7) / 7,
+                "topic_interest": (i % 3) / 3,
+                "watch_ratio": 0.5,
+                "has_video": float(i % 2),
+            },
         )
         for i in range(n)
     ]
@@ -79,8 +83,15 @@ def test_switching_between_four_rankers_changes_the_feed(api, actor, platform) -
         api("POST", f"/posts/{popular}/like", fan)
     # The viewer's history: they watch everything the favourite author posts.
     old = post(liked_author, "an older one")
-    assert api("POST", "/recommendations/feedback", viewer, json={
-        "items": [{"post_id": old, "kind": "watched", "watch_ratio": 1.0}]}).status_code == 200
+    assert (
+        api(
+            "POST",
+            "/recommendations/feedback",
+            viewer,
+            json={"items": [{"post_id": old, "kind": "watched", "watch_ratio": 1.0}]},
+        ).status_code
+        == 200
+    )
     orders = {}
     for ranker in ("chronological", "engagement", "personalized", "oldest"):
         platform.settings.ranker = ranker
@@ -95,7 +106,9 @@ def test_switching_between_four_rankers_changes_the_feed(api, actor, platform) -
     assert fresh in orders["personalized"]
 
 
-def test_train_then_evaluate_ranks_personalized_above_chronological(platform, make_user, tmp_path) -> None:
+def test_train_then_evaluate_ranks_personalized_above_chronological(
+    platform, make_user, tmp_path
+) -> None:
     from socialflow.cli import build_cli
 
     seed_planted(platform, make_user)
@@ -109,8 +122,11 @@ def test_train_then_evaluate_ranks_personalized_above_chronological(platform, ma
         ["rankers", "evaluate", "-C", project, "--png", str(png), "--k", "5"],
     )
     assert result.exit_code == 0, result.output
-    rows = [line for line in result.output.splitlines()
-            if any(n in line for n in ("personalized", "chronological", "engagement"))]
+    rows = [
+        line
+        for line in result.output.splitlines()
+        if any(n in line for n in ("personalized", "chronological", "engagement"))
+    ]
     assert "personalized" in rows[0], result.output
     scores = {line.split()[1]: float(line.split()[3]) for line in rows}
     assert scores["personalized"] > scores["chronological"] + 0.2, scores

@@ -17,12 +17,15 @@ def train(platform) -> None:
     wait_for_tasks(platform)
 
 
-def test_als_serves_for_you_from_the_planted_favourites(platform, make_user, auth_headers, client, no_outside_network) -> None:
+def test_als_serves_for_you_from_the_planted_favourites(
+    platform, make_user, auth_headers, client, no_outside_network
+) -> None:
     seeded = seed_planted(platform, make_user)
     train(platform)
     viewer = seeded.viewers[0]
-    response = client.get("/api/v1/recommendations/videos", headers=auth_headers(viewer),
-                          params={"limit": 5})
+    response = client.get(
+        "/api/v1/recommendations/videos", headers=auth_headers(viewer), params={"limit": 5}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["source"] == "als"
@@ -32,7 +35,9 @@ def test_als_serves_for_you_from_the_planted_favourites(platform, make_user, aut
     assert all(addr for addr in no_outside_network)  # connections seen were all loopback
 
 
-def test_who_to_follow_comes_from_als_and_skips_the_followed(platform, make_user, auth_headers, client) -> None:
+def test_who_to_follow_comes_from_als_and_skips_the_followed(
+    platform, make_user, auth_headers, client
+) -> None:
     seeded = seed_planted(platform, make_user)
     train(platform)
     viewer = seeded.viewers[1]
@@ -48,8 +53,12 @@ def test_more_like_this_uses_text_similarity(platform, make_user, auth_headers, 
     from socialflow.social.models import Post
 
     author = make_user("writer")
-    texts = ["alpine cycling climbs in the dolomites", "cycling the dolomites alpine passes",
-             "sourdough bread baking at home", "baking bread with sourdough starter"]
+    texts = [
+        "alpine cycling climbs in the dolomites",
+        "cycling the dolomites alpine passes",
+        "sourdough bread baking at home",
+        "baking bread with sourdough starter",
+    ]
     ids = []
     with platform.session() as session:
         for text in texts:
@@ -60,8 +69,9 @@ def test_more_like_this_uses_text_similarity(platform, make_user, auth_headers, 
         session.commit()
     train(platform)
     viewer = make_user("reader")
-    response = client.get(f"/api/v1/recommendations/posts/{ids[0]}/similar",
-                          headers=auth_headers(viewer))
+    response = client.get(
+        f"/api/v1/recommendations/posts/{ids[0]}/similar", headers=auth_headers(viewer)
+    )
     assert response.status_code == 200, response.text
     assert response.json()["source"] == "als"
     assert [i["id"] for i in response.json()["items"]][0] == ids[1]
@@ -87,8 +97,11 @@ def seed_viral(platform, make_user, posts: int = 120) -> None:
             late = rng.randint(15, 30) if hot else rng.randint(0, 4)
             picked = rng.sample(fans, min(len(fans), early + late))
             for i, fan in enumerate(picked):
-                at = created + (timedelta(minutes=rng.randint(1, 55)) if i < early
-                                else timedelta(hours=rng.randint(2, 20)))
+                at = created + (
+                    timedelta(minutes=rng.randint(1, 55))
+                    if i < early
+                    else timedelta(hours=rng.randint(2, 20))
+                )
                 session.add(PostLike(user_id=fan.id, post_id=post.id, created_at=at))
                 if hot and i % 3 == 0:
                     session.add(Share(user_id=fan.id, post_id=post.id, created_at=at))
@@ -106,7 +119,9 @@ def test_viral_model_flags_trending_posts_on_held_out_data(platform, make_user) 
     assert model["recall"] >= 0.8 and model["precision"] >= 0.6, report
 
 
-def test_why_trending_explains_with_the_trained_model(platform, make_user, auth_headers, client) -> None:
+def test_why_trending_explains_with_the_trained_model(
+    platform, make_user, auth_headers, client
+) -> None:
     from socialflow.recommendations import jobs
     from socialflow.social.models import Post
 
@@ -115,8 +130,10 @@ def test_why_trending_explains_with_the_trained_model(platform, make_user, auth_
     jobs.train_viral(platform, now - timedelta(days=40), now - timedelta(hours=24))
     with platform.session() as session:
         hot = session.query(Post).order_by(Post.id).first()
-    response = client.get(f"/api/v1/recommendations/posts/{hot.id}/why-trending",
-                          headers=auth_headers(make_user("reader")))
+    response = client.get(
+        f"/api/v1/recommendations/posts/{hot.id}/why-trending",
+        headers=auth_headers(make_user("reader")),
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["source"] == "logistic" and body["viral"] is True

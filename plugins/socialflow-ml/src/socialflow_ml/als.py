@@ -29,9 +29,7 @@ ITEMS, USERS, CONTENT = "als-items", "als-users", "content"
 FOLLOW_WEIGHT = 4.0
 
 
-def _als(
-    rows: Sequence[tuple[str, str, float]], config: MlSettings
-) -> dict[str, Any] | None:
+def _als(rows: Sequence[tuple[str, str, float]], config: MlSettings) -> dict[str, Any] | None:
     """Fit ALS on (user, item, weight) triples; ``None`` when there is nothing to learn."""
     from implicit.cpu.als import AlternatingLeastSquares
 
@@ -64,7 +62,9 @@ def _als(
     }
 
 
-def _top(scores: np.ndarray, ids: np.ndarray, limit: int, exclude: Set[str]) -> list[tuple[str, float]]:
+def _top(
+    scores: np.ndarray, ids: np.ndarray, limit: int, exclude: Set[str]
+) -> list[tuple[str, float]]:
     want = min(len(scores), limit + len(exclude))
     if want <= 0:
         return []

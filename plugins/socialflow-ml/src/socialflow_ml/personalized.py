@@ -81,7 +81,9 @@ class PersonalizedRanker:
             return []
         scores = self.scores(candidates, context)
         ids = [(0, int(c.post_id)) if c.post_id.isdigit() else (1, 0) for c in candidates]
-        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], ids[i], candidates[i].post_id))
+        order = sorted(
+            range(len(candidates)), key=lambda i: (-scores[i], ids[i], candidates[i].post_id)
+        )
         return [candidates[i] for i in order]
 
     def fit(self, examples: Sequence[RankExample]) -> dict[str, float]:
