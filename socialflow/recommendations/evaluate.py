@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -75,7 +75,8 @@ def replay(
         relevant = {str(p) for p in ids if (viewer, p) in positive}
         if not relevant:
             continue
-        candidates = [posts[p] for p in sorted(ids) if p in posts]
+        # A copy per viewer: the features are the viewer's own.
+        candidates = [replace(posts[p], features={}) for p in sorted(ids) if p in posts]
         features.fill(session, candidates, viewer, split)
         context = FeedContext(feed="home", viewer_id=str(viewer), now=split)
         cases.append((candidates, context, relevant))

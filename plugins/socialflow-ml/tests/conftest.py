@@ -82,7 +82,7 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
     for day in range(14, 0, -1):
         at = now - timedelta(days=day, hours=-1)
         for viewer in people:
-            shown = rng.sample(every, 8)
+            shown = rng.sample(every, 10)
             for position, post_id in enumerate(shown):
                 author = next(a for a, ids in posts.items() if post_id in ids)
                 rows.append(
@@ -97,7 +97,7 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
                     )
                 )
                 liked = author == favourite[viewer.id] and rng.random() < 0.85
-                noise = author != favourite[viewer.id] and rng.random() < 0.05
+                noise = author != favourite[viewer.id] and rng.random() < 0.02
                 if liked or noise:
                     rows.append(
                         logbook.row(
@@ -113,3 +113,37 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
         logbook.write(session, rows)
         session.commit()
     return Seeded(people, authors, favourite, posts)
+
+
+@dataclass
+class Actor:
+    user: Any
+    headers: dict[str, str]
+
+    @property
+    def id(self) -> int:
+        return int(self.user.id)
+
+    @property
+    def name(self) -> str:
+        return str(self.user.username)
+
+
+@pytest.fixture
+def actor(make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]) -> Callable[..., Actor]:
+    def factory(username: str) -> Actor:
+        user = make_user(username)
+        return Actor(user, auth_headers(user))
+
+    return factory
+
+
+@pytest.fixture
+def api(client: Any) -> Callable[..., Any]:
+    """``api("POST", "/posts", who, json=...)`` against the live test server."""
+
+    def call(method: str, path: str, who: Actor | None = None, **kwargs: Any) -> Any:
+        headers = dict(who.headers) if who else {}
+        return client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+    return call
