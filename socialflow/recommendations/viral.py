@@ -5,7 +5,7 @@ comments, shares, counted from their own timestamps so they can be computed
 for any past post) and its author's audience. The label for training and
 evaluation is whether the post's 24-hour weighted engagement (the trending
 weights: like 1, comment 2, share 3) was in the top ``TOP_FRACTION`` of the
-posts considered. A model from ``socialflow_viral_models`` learns the
+posts considered and at least ``TREND_FLOOR``. A model from ``socialflow_viral_models`` learns the
 mapping; without one (or untrained) :func:`heuristic` answers, and
 :func:`explain` says which early signals carried the prediction, for admins
 and for "why this is trending".
@@ -36,6 +36,9 @@ SOURCES = {
 }
 FEATURES = ("early_likes", "early_comments", "early_shares", "author_followers")
 TOP_FRACTION = 0.1
+# A post must reach this weighted 24-hour engagement to count as trending at all
+# (among few or quiet posts, the top tenth may be nothing special).
+TREND_FLOOR = 20
 # The heuristic: weighted early engagement per hour against a fixed bar.
 HEURISTIC_BAR = 8.0
 
@@ -86,7 +89,8 @@ def early_features(
 
 
 def trended(session: DB, post_ids: Sequence[int]) -> dict[int, bool]:
-    """Whether each post's 24-hour weighted engagement was in the top ``TOP_FRACTION``."""
+    """Whether each post's 24-hour weighted engagement was in the top ``TOP_FRACTION``
+    (and at least ``TREND_FLOOR``)."""
     posts = _posts(session, post_ids)
     created = {i: at for i, (at, _) in posts.items()}
     counts = _counts(session, list(posts), None, created)
@@ -94,8 +98,8 @@ def trended(session: DB, post_ids: Sequence[int]) -> dict[int, bool]:
     ranked = sorted(score.values(), reverse=True)
     if not ranked:
         return {}
-    bar = ranked[max(0, math.ceil(len(ranked) * TOP_FRACTION) - 1)]
-    return {i: s >= bar and s > 0 for i, s in score.items()}
+    bar = max(ranked[max(0, math.ceil(len(ranked) * TOP_FRACTION) - 1)], TREND_FLOOR)
+    return {i: s >= bar for i, s in score.items()}
 
 
 def heuristic(row: Mapping[str, float], hours: float = 1.0) -> float:

@@ -20,7 +20,7 @@ def socialflow_overrides(tmp_path) -> dict[str, Any]:
         "plugin_modules": ["outside_ranker"],
         "plugin": {
             "recommendations": {"flush_seconds": 0.0},
-            "ml": {"model_dir": str(tmp_path / "models"), "iterations": 10, "factors": 16},
+            "ml": {"model_dir": str(tmp_path / "models"), "iterations": 10, "factors": 4, "regularization": 0.1},
         },
     }
 
@@ -58,6 +58,7 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
     The favourite authors' posts are the oldest, so recency alone cannot find them."""
     from socialflow.recommendations import logbook
     from socialflow.social.models import Post
+    from socialflow.social.posts import parse_entities
 
     rng = random.Random(7)
     authors = [make_user(f"author{i}") for i in range(8)]
@@ -67,9 +68,11 @@ def seed_planted(platform: Any, make_user: Callable[..., Any], *, viewers: int =
     with platform.session() as session:
         for round_ in range(6):
             for n, author in enumerate(authors):
+                text = f"post {round_} by {author.username} #topic{n % 4}"
                 post = Post(
                     author_id=author.id,
-                    text=f"post {round_} by {author.username} #topic{n % 4}",
+                    text=text,
+                    entities=parse_entities(text),
                     created_at=now - timedelta(days=20 - round_ - n * 0.1),
                 )
                 session.add(post)
