@@ -41,11 +41,12 @@ CLI = [sys.executable, "-m", "socialflow"]
 
 
 def scoring(rounds: int) -> dict[str, list[float]]:
+    from socialflow_ml.personalized import PersonalizedRanker
+    from socialflow_ml.store import ModelStore
+
     from socialflow.builtins.rankers import ChronologicalRanker, EngagementRanker
     from socialflow.plugins.learning import RankExample
     from socialflow.plugins.protocols import FeedCandidate, FeedContext
-    from socialflow_ml.personalized import PersonalizedRanker
-    from socialflow_ml.store import ModelStore
 
     rng = random.Random(1)
     now = datetime.now(UTC)

@@ -123,7 +123,7 @@ def plot(scores: Sequence[RankerScore], k: int, path: Path) -> Path:
 
 def arm_report(session: DB, since: datetime) -> dict[str, dict[str, float]]:
     """Per ranker (A/B arm): impressions, engaged impressions and their rate, from the logs."""
-    shown = defaultdict(int)
+    shown: dict[str, int] = defaultdict(int)
     pairs: dict[str, set[tuple[int, int]]] = defaultdict(set)
     statement = select(EVENTS.c.ranker, EVENTS.c.user_id, EVENTS.c.post_id, func.count()).where(
         EVENTS.c.at >= since, EVENTS.c.kind == SHOWN, EVENTS.c.ranker.is_not(None)

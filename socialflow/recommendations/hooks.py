@@ -102,7 +102,7 @@ def socialflow_platform_start(platform: Platform) -> None:
     platform.attach(
         LogBuffer,
         lambda: LogBuffer(platform, max_rows=config.flush_rows, max_seconds=config.flush_seconds),
-        close=lambda buffer: buffer.flush(),
+        close=lambda buffer: buffer.close(),
     )
     platform.attach(Models, lambda: build_models(platform))
     remember(platform)

@@ -92,6 +92,10 @@ class LogBuffer:
                 self._timer.daemon = True
                 self._timer.start()
 
+    def close(self) -> None:
+        """Write what is left (the platform is stopping)."""
+        self.flush()
+
     def _flush_quietly(self) -> None:
         try:
             self.flush()

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from socialflow.core.settings.base import SettingsError
 from socialflow.core.platform import Platform
+from socialflow.core.settings.base import SettingsError
 from socialflow.plugins.learning import Recommender, ViralModel
 from socialflow.recommendations.settings import recommendation_settings
 

@@ -9,7 +9,7 @@ post is for whoever may see it.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -39,7 +39,11 @@ Limit = Annotated[int, Query(ge=1, le=50, description="How many to return.")]
 
 
 def _log_shown(
-    platform: PlatformDep, viewer_id: int | None, surface: str, source: str, items: list[dict]
+    platform: PlatformDep,
+    viewer_id: int | None,
+    surface: str,
+    source: str,
+    items: list[dict[str, Any]],
 ) -> None:
     platform.get(logbook.LogBuffer).add(
         logbook.row(

@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from socialflow.accounts.models import AccountState, User
 from socialflow.core.platform import Platform
-from socialflow.feeds.hydration import HydratedPost, hydrate, render
+from socialflow.feeds.cache import HydratedPost
+from socialflow.feeds.hydration import hydrate, render
 from socialflow.feeds.pages import viewer_facts
 from socialflow.graph import relations as graph
 from socialflow.graph.models import Follow

@@ -10,7 +10,7 @@ its watch ratio, liked 2, shared 3), who follows whom, and the posts' text.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -30,7 +30,7 @@ FOLLOWS = Follow.__table__  # type: ignore[attr-defined]
 WEIGHTS = {WATCHED: 1.0, LIKED: 2.0, SHARED: 3.0}
 
 
-def candidates_of(session: DB, post_ids: Sequence[int]) -> dict[int, FeedCandidate]:
+def candidates_of(session: DB, post_ids: Iterable[int]) -> dict[int, FeedCandidate]:
     """Feed candidates for ``post_ids`` as the feeds build them (live posts only)."""
     statement = select(
         POSTS.c.id,

@@ -1,4 +1,4 @@
-"""An outside ranker plugin for the tests (loaded through ``plugin_modules``): longest text first."""
+"""An outside ranker plugin for the tests (loaded through ``plugin_modules``)."""
 
 from __future__ import annotations
 

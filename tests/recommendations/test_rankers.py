@@ -76,7 +76,8 @@ def test_evaluate_reports_every_ranker_and_writes_a_plot(api, actor, platform, t
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "oldest" in result.output and "chronological" in result.output
+    assert "oldest" in result.output
+    assert "chronological" in result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     first = next(
         line for line in result.output.splitlines() if "oldest" in line or "chronological" in line

@@ -31,7 +31,8 @@ def test_for_you_cold_start_serves_hashtags_and_public_posts_only(api, actor, pl
     assert got[0] == more["id"]  # the viewer's hashtag first
     assert other["id"] in got
     assert liked["id"] not in got  # already engaged with
-    assert secret["id"] not in got and blocked["id"] not in got
+    assert secret["id"] not in got
+    assert blocked["id"] not in got
 
 
 def test_for_you_needs_a_caller_and_a_sane_limit(api, actor) -> None:
@@ -80,7 +81,8 @@ def test_viral_posts_are_for_admins_and_explained_to_viewers(api, actor) -> None
     response = api("GET", "/recommendations/viral", admin)
     assert response.status_code == 200, response.text
     items = {i["post_id"]: i for i in response.json()["items"]}
-    assert items[hot["id"]]["viral"] is True and items[cold["id"]]["viral"] is False
+    assert items[hot["id"]]["viral"] is True
+    assert items[cold["id"]]["viral"] is False
     assert items[hot["id"]]["source"] == "heuristic"
     why = api("GET", f"/recommendations/posts/{hot['id']}/why-trending", user)
     assert why.status_code == 200, why.text

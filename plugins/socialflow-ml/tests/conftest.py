@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,13 +20,18 @@ def socialflow_overrides(tmp_path) -> dict[str, Any]:
         "plugin_modules": ["outside_ranker"],
         "plugin": {
             "recommendations": {"flush_seconds": 0.0},
-            "ml": {"model_dir": str(tmp_path / "models"), "iterations": 10, "factors": 4, "regularization": 0.1},
+            "ml": {
+                "model_dir": str(tmp_path / "models"),
+                "iterations": 10,
+                "factors": 4,
+                "regularization": 0.1,
+            },
         },
     }
 
 
 @pytest.fixture(autouse=True)
-def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every socket connection of the test must go to the loopback or a unix socket."""
     seen: list[Any] = []
     real = socket.socket.connect
@@ -39,7 +44,7 @@ def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
         return real(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
-    yield seen
+    return seen
 
 
 @dataclass
@@ -133,7 +138,9 @@ class Actor:
 
 
 @pytest.fixture
-def actor(make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]) -> Callable[..., Actor]:
+def actor(
+    make_user: Callable[..., Any], auth_headers: Callable[[Any], dict[str, str]]
+) -> Callable[..., Actor]:
     def factory(username: str) -> Actor:
         user = make_user(username)
         return Actor(user, auth_headers(user))

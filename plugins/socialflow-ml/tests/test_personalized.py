@@ -6,9 +6,9 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import seed_planted
 from socialflow.plugins.protocols import FeedCandidate, FeedContext
-import pytest
 from socialflow.testing.conformance import RankerConformance
 from typer.testing import CliRunner
 

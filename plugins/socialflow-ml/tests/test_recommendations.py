@@ -95,7 +95,7 @@ def test_more_like_this_uses_text_similarity(platform, make_user, auth_headers, 
     )
     assert response.status_code == 200, response.text
     assert response.json()["source"] == "als"
-    assert [i["id"] for i in response.json()["items"]][0] == ids[1]
+    assert next(i["id"] for i in response.json()["items"]) == ids[1]
 
 
 def seed_viral(platform, make_user, posts: int = 120) -> None:
@@ -143,7 +143,8 @@ def test_viral_model_flags_trending_posts_on_held_out_data(platform, make_user) 
     report = jobs.evaluate_viral(platform, end - timedelta(days=40), end - timedelta(days=10), end)
     model = report["logistic"]
     assert model["posts"] >= 30
-    assert model["recall"] >= 0.8 and model["precision"] >= 0.6, report
+    assert model["recall"] >= 0.8, report
+    assert model["precision"] >= 0.6, report
 
 
 def test_why_trending_explains_with_the_trained_model(
@@ -151,7 +152,6 @@ def test_why_trending_explains_with_the_trained_model(
 ) -> None:
     from socialflow.recommendations import jobs
     from socialflow.social.models import Post
-    from socialflow.social.posts import parse_entities
 
     seed_viral(platform, make_user)
     now = datetime.now(UTC)
@@ -164,5 +164,6 @@ def test_why_trending_explains_with_the_trained_model(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["source"] == "logistic" and body["viral"] is True
+    assert body["source"] == "logistic"
+    assert body["viral"] is True
     assert body["reasons"][0]["signal"] in {"early_likes", "early_shares"}

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from socialflow.plugins.learning import RecommendKind, RecommenderData
+from socialflow.plugins.learning import RecommenderData, RecommendKind
 
 from socialflow_ml.settings import MlSettings
 from socialflow_ml.store import ModelStore

@@ -82,8 +82,8 @@ class PersonalizedRanker:
         x = matrix(candidates, context)
         model = self.store.load(MODEL)
         if model is None:
-            return x @ FALLBACK
-        return ((x - model["mean"]) / model["scale"]) @ model["coef"]
+            return np.asarray(x @ FALLBACK)
+        return np.asarray(((x - model["mean"]) / model["scale"]) @ model["coef"])
 
     def rank(
         self, candidates: Sequence[FeedCandidate], context: FeedContext

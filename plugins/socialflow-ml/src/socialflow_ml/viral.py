@@ -48,7 +48,7 @@ class LogisticViralModel:
     def _z(self, model: dict[str, np.ndarray], rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         names = [str(n) for n in model["names"]]
         x = np.array([[row.get(n, 0.0) for n in names] for row in rows])
-        return (x - model["mean"]) / model["scale"]
+        return np.asarray((x - model["mean"]) / model["scale"])
 
     def predict(self, rows: Sequence[Mapping[str, float]]) -> list[float] | None:
         model = self.store.load(MODEL)
