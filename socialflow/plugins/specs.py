@@ -32,6 +32,9 @@ used without a platform (some tests) has none to give: it refuses to call a
 filter, event handler or router that asks for one.
 
 ``docs/plugins.md`` has a section per hook; a test keeps the two in step.
+
+Long because it is the one place plugin authors read every hook, documented,
+side by side (as ``protocols.py`` holds every provider interface).
 """
 
 from __future__ import annotations
