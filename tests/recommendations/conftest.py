@@ -28,6 +28,20 @@ def log_rows(platform: Any, **where: Any) -> list[Any]:
         return list(session.execute(statement))
 
 
+def wait_rows(platform: Any, count: int, **where: Any) -> list[Any]:
+    """The log rows matching ``where`` once there are ``count`` of them: the server that
+    built a page may be another process, writing its buffer on its own thread."""
+    from socialflow.testing.waiting import wait_until
+
+    return list(
+        wait_until(
+            lambda: (rows := log_rows(platform, **where)) and len(rows) >= count and rows,
+            timeout=20,
+            what=f"{count} log rows {where}",
+        )
+    )
+
+
 def write_log(platform: Any, rows: list[dict[str, Any]]) -> None:
     from socialflow.recommendations import logbook
 

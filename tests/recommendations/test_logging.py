@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from socialflow.core.effects import PendingTask
 from socialflow.testing.tasks import wait_for_tasks
-from tests.recommendations.conftest import event, log_rows, write_log
+from tests.recommendations.conftest import event, log_rows, wait_rows, write_log
 from tests.social.conftest import feed_ids, follow, make_post
 
 
@@ -16,7 +16,7 @@ def test_a_built_feed_page_logs_its_impressions_in_order(api, actor, platform) -
     first = make_post(api, author, "first")
     second = make_post(api, author, "second")
     assert feed_ids(api, "/feed/home", viewer) == [second["id"], first["id"]]
-    shown = log_rows(platform, kind="shown", user_id=viewer.id)
+    shown = wait_rows(platform, 2, kind="shown", user_id=viewer.id)
     assert [(r.post_id, r.position, r.surface, r.ranker) for r in shown] == [
         (second["id"], 0, "home", "chronological"),
         (first["id"], 1, "home", "chronological"),
@@ -29,7 +29,7 @@ def test_likes_and_shares_are_logged_with_their_author(api, actor, platform) -> 
     post = make_post(api, author, "a post")
     assert api("POST", f"/posts/{post['id']}/like", viewer).status_code == 200
     assert api("POST", f"/posts/{post['id']}/share", viewer).status_code in (200, 201)
-    kinds = {(r.kind, r.author_id) for r in log_rows(platform, user_id=viewer.id)}
+    kinds = {(r.kind, r.author_id) for r in wait_rows(platform, 2, user_id=viewer.id)}
     assert kinds == {("liked", author.id), ("shared", author.id)}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.recommendations.conftest import log_rows
+from tests.recommendations.conftest import wait_rows
 from tests.social.conftest import feed_ids, follow, make_post
 
 
@@ -37,7 +37,7 @@ def test_switching_the_ranker_changes_the_feed(api, actor, platform) -> None:
     assert orders["chronological"] == [fresh["id"], middle["id"], loved["id"]]
     assert orders["engagement"][0] == loved["id"]
     assert orders["oldest"] == [loved["id"], middle["id"], fresh["id"]]
-    logged = {r.ranker for r in log_rows(platform, kind="shown", user_id=viewer.id)}
+    logged = {r.ranker for r in wait_rows(platform, 9, kind="shown", user_id=viewer.id)}
     assert logged == {"chronological", "engagement", "oldest"}
 
 
@@ -54,7 +54,8 @@ def test_the_ab_ranker_gives_each_viewer_one_arm_and_logs_it(api, actor, platfor
         arm = assign(viewer.id, ["chronological", "oldest"], "ab1")
         expected = sorted(posts, reverse=arm == "chronological")
         assert feed_ids(api, "/feed/home", viewer) == expected
-        assert {r.ranker for r in log_rows(platform, kind="shown", user_id=viewer.id)} == {arm}
+        shown = wait_rows(platform, 3, kind="shown", user_id=viewer.id)
+        assert {r.ranker for r in shown} == {arm}
         arms[viewer.id] = arm
     assert set(arms.values()) == {"chronological", "oldest"}
 
@@ -67,6 +68,8 @@ def test_evaluate_reports_every_ranker_and_writes_a_plot(api, actor, platform, t
     posts = [make_post(api, author, f"post {i}")["id"] for i in range(4)]
     feed_ids(api, "/feed/home", viewer)
     assert api("POST", f"/posts/{posts[0]}/like", viewer).status_code == 200
+    wait_rows(platform, 4, kind="shown", user_id=viewer.id)
+    wait_rows(platform, 1, kind="liked", user_id=viewer.id)
     png = tmp_path / "plot.png"
     result = CliRunner().invoke(
         build_cli(),
