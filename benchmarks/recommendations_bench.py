@@ -166,6 +166,8 @@ def serving(project: Path, users: int, requests: int) -> dict[str, list[float]]:
 
     settings = load_settings(project)
     port = free_port()
+    # `serve` issues tokens for where it listens: mint ours for the same issuer.
+    settings.public_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SOCIALFLOW_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [*CLI, "serve", "-C", str(project), "--port", str(port), "--no-worker"],
