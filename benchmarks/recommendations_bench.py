@@ -132,7 +132,7 @@ def load(project: Path, users: int, posts: int, events: int) -> None:
                     "id": p,
                     "author_id": 1 + p % authors,
                     "text": f"post {p} #topic{p % 40}",
-                    "entities": {},
+                    "entities": {"hashtags": [f"topic{p % 40}"], "mentions": [], "links": []},
                     "visibility": "public",
                     "created_at": now - timedelta(minutes=p),
                 }
