@@ -26,6 +26,8 @@ from socialflow.moderation.tasks import EXPIRE_TASK as MODERATION_EXPIRE_TASK
 from socialflow.notifications.tasks import DIGEST_TASK as NOTIFICATIONS_DIGEST_TASK
 from socialflow.notifications.tasks import SWEEP_TASK as NOTIFICATIONS_SWEEP_TASK
 from socialflow.payments.tasks import SWEEP_TASK as PAYMENTS_SWEEP_TASK
+from socialflow.recommendations.tasks import PRUNE_TASK as RECOMMENDATIONS_PRUNE_TASK
+from socialflow.recommendations.tasks import TRAIN_TASK as RECOMMENDATIONS_TRAIN_TASK
 from socialflow.social import trending
 from socialflow.social.models import TrendingCounter
 from socialflow.social.tasks import SWEEP_IMAGES_TASK
@@ -75,6 +77,8 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         MODERATION_EXPIRE_TASK,
         ANALYTICS_ROLLUP_TASK,
         ANALYTICS_SWEEP_TASK,
+        RECOMMENDATIONS_PRUNE_TASK,
+        RECOMMENDATIONS_TRAIN_TASK,
     }
     assert entries[NOTIFICATIONS_DIGEST_TASK]["schedule"] == timedelta(hours=1)
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)

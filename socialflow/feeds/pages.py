@@ -413,9 +413,21 @@ def page_skeleton(
     context = FeedContext(
         feed=feed, viewer_id=str(viewer_id) if viewer_id else None, now=datetime.now(UTC)
     )
-    ranked = ranker.rank([_candidate(post.row) for post in posts.values()], context)
+    candidates = [_candidate(post.row) for post in posts.values()]
+    hook = platform.plugins.hook
+    if candidates and hook.socialflow_rank_features.get_hookimpls():
+        hook.socialflow_rank_features(session=session, candidates=candidates, context=context)
+    ranked = ranker.rank(candidates, context)
     order = [int(c.post_id) for c in ranked if int(c.post_id) in posts]
     shown, rest = order[:limit], order[limit:][:MAX_DEFERRED]
+    if shown and hook.socialflow_feed_served.get_hookimpls():
+        hook.socialflow_feed_served(
+            feed=feed,
+            viewer_id=viewer_id,
+            ranker=getattr(ranker, "name", ranker_name or platform.settings.ranker),
+            post_ids=list(shown),
+            **platform.plugins.hook_context(),
+        )
     if exhausted and not rest:
         next_cursor = None
     else:

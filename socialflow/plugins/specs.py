@@ -32,6 +32,9 @@ used without a platform (some tests) has none to give: it refuses to call a
 filter, event handler or router that asks for one.
 
 ``docs/plugins.md`` has a section per hook; a test keeps the two in step.
+
+Long because it is the one place plugin authors read every hook, documented,
+side by side (as ``protocols.py`` holds every provider interface).
 """
 
 from __future__ import annotations
@@ -44,7 +47,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from socialflow.core.errors import Problem
+from socialflow.plugins.learning import Recommender, ViralModel
 from socialflow.plugins.protocols import (
+    FeedCandidate,
+    FeedContext,
     Moderator,
     NotificationChannel,
     PaymentProvider,
@@ -59,6 +65,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from pydantic import BaseModel
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -396,3 +403,49 @@ def socialflow_filter_profile(
     profile: dict[str, Any], settings: Settings, platform: PlatformFacade
 ) -> dict[str, Any] | None:
     """Like :func:`socialflow_filter_post`, for profile edits (``display_name``, ``bio``)."""
+
+
+# -------------------------------------------------------------------- learning
+
+
+@hookspec
+def socialflow_recommenders(settings: Settings) -> dict[str, Callable[[Settings], Recommender]]:
+    """Recommenders by name (the recommendations app's ``recommender`` setting).
+
+    See :class:`~socialflow.plugins.learning.Recommender`: "for you", "who to
+    follow" and "more like this". Without one the app serves its fallbacks.
+    """
+
+
+@hookspec
+def socialflow_viral_models(settings: Settings) -> dict[str, Callable[[Settings], ViralModel]]:
+    """Viral prediction models by name (see :class:`~socialflow.plugins.learning.ViralModel`)."""
+
+
+@hookspec
+def socialflow_rank_features(
+    session: Session | Connection, candidates: list[FeedCandidate], context: FeedContext
+) -> None:
+    """Add per-viewer signals to feed candidates before the ranker sees them.
+
+    Write into each candidate's ``features`` dict (``author_affinity``,
+    ``topic_interest``...), with one batched query per call. Runs on every
+    feed page built, so keep it to indexed lookups.
+    """
+
+
+@hookspec
+def socialflow_feed_served(
+    feed: str,
+    viewer_id: int | None,
+    ranker: str,
+    post_ids: list[int],
+    settings: Settings,
+    platform: PlatformFacade,
+) -> None:
+    """A feed page was built: ``post_ids`` in the order shown, ranked by ``ranker``.
+
+    For impression logging. Called on the request path: buffer and write in
+    batches, never one write per call. Cached pages served again are not
+    reported.
+    """
