@@ -22,13 +22,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     utc = socialflow.core.db.base.UTCDateTime()
     text = sqlmodel.sql.sqltypes.AutoString
-    with op.batch_alter_table("analytics_events") as batch:
-        batch.add_column(sa.Column("country", text(length=2), nullable=True))
-        batch.add_column(sa.Column("region", text(length=16), nullable=True))
-        batch.add_column(sa.Column("user_agent", text(length=256), nullable=True))
-        batch.add_column(sa.Column("stream_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("live_viewers", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("live_total", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN (no batch copy): SQLite does it in place, and --sql needs no table.
+    op.add_column("analytics_events", sa.Column("country", text(length=2), nullable=True))
+    op.add_column("analytics_events", sa.Column("region", text(length=16), nullable=True))
+    op.add_column("analytics_events", sa.Column("user_agent", text(length=256), nullable=True))
+    op.add_column("analytics_events", sa.Column("stream_id", sa.Integer(), nullable=True))
+    op.add_column("analytics_events", sa.Column("live_viewers", sa.Integer(), nullable=True))
+    op.add_column("analytics_events", sa.Column("live_total", sa.Integer(), nullable=True))
     op.create_table(
         "analytics_video_geo",
         sa.Column("video_id", sa.String(length=32), nullable=False),

@@ -19,12 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "hidden_at", socialflow.core.db.base.UTCDateTime(timezone=True), nullable=True
-            )
-        )
+    # Plain ADD COLUMN (no batch copy): SQLite does it in place, and --sql needs no table.
+    op.add_column(
+        "comments",
+        sa.Column("hidden_at", socialflow.core.db.base.UTCDateTime(timezone=True), nullable=True),
+    )
 
 
 def downgrade() -> None:

@@ -22,21 +22,20 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Existing videos keep NULL packaging: they are HLS with MPEG-TS segments,
     # and ``socialflow videos reprocess --missing-dash`` repackages them.
-    with op.batch_alter_table("videos", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("packaging", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("audio_track", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("replacement_upload_id", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("thumbnail_candidates", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("thumbnail_choice", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("reprocessing", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column(
-                "deleted_at", socialflow.core.db.base.UTCDateTime(timezone=True), nullable=True
-            )
-        )
-        batch_op.create_index(batch_op.f("ix_videos_deleted_at"), ["deleted_at"], unique=False)
+    # Plain ADD COLUMN (no batch copy): SQLite does it in place, and --sql needs no table.
+    op.add_column("videos", sa.Column("packaging", sa.String(length=16), nullable=True))
+    op.add_column("videos", sa.Column("audio_track", sa.JSON(), nullable=True))
+    op.add_column("videos", sa.Column("replacement_upload_id", sa.String(length=32), nullable=True))
+    op.add_column("videos", sa.Column("thumbnail_candidates", sa.JSON(), nullable=True))
+    op.add_column("videos", sa.Column("thumbnail_choice", sa.Integer(), nullable=True))
+    op.add_column(
+        "videos", sa.Column("reprocessing", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column(
+        "videos",
+        sa.Column("deleted_at", socialflow.core.db.base.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_videos_deleted_at", "videos", ["deleted_at"], unique=False)
 
 
 def downgrade() -> None:
