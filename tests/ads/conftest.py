@@ -9,10 +9,13 @@ import httpx
 import pytest
 
 from socialflow.accounts.models import Role
-from tests.social.conftest import Actor, actor, api  # noqa: F401 - fixtures re-exported
+from tests.social import conftest as social
+from tests.social.conftest import Actor
 from tests.social.test_post_images import uploaded
 
 Api = Callable[..., httpx.Response]
+actor = social.actor  # fixtures re-exported
+api = social.api
 
 
 @pytest.fixture

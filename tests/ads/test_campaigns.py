@@ -73,7 +73,8 @@ def test_a_campaign_is_reviewed_before_it_serves_with_an_audit_trail(
         ("active", "paused"),
         ("paused", "active"),
     ]
-    assert history[2]["reason"] == "blurry" and history[2]["actor_id"] == moderator.id
+    assert history[2]["reason"] == "blurry"
+    assert history[2]["actor_id"] == moderator.id
     assert api("GET", f"/ads/campaigns/{cid}/history", stranger).status_code == 404
 
 
@@ -84,7 +85,8 @@ def test_creatives_must_be_the_advertisers_own_and_budgets_covered(
     other = actor()
     theirs = uploaded(api, other)
     refused = api("POST", "/ads/campaigns", shop, json=campaign_body(theirs["id"]))
-    assert refused.status_code == 422 and refused.json()["type"].endswith("bad-creative")
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("bad-creative")
     missing = api("POST", "/ads/campaigns", shop, json=campaign_body("nope", creative_kind="video"))
     assert missing.status_code == 422
     mine = uploaded(api, shop)
@@ -93,7 +95,8 @@ def test_creatives_must_be_the_advertisers_own_and_budgets_covered(
     costly = api("POST", "/ads/campaigns", shop, json=campaign_body(mine["id"]))
     cid = costly.json()["id"]
     broke = api("POST", f"/ads/campaigns/{cid}/submit", shop)
-    assert broke.status_code == 409 and broke.json()["type"].endswith("insufficient-funds")
+    assert broke.status_code == 409
+    assert broke.json()["type"].endswith("insufficient-funds")
     assert api("POST", "/ads/campaigns", other, json=campaign_body(theirs["id"])).status_code == 404
     float_bid = api("POST", "/ads/campaigns", shop, json=campaign_body(mine["id"], bid=1.5))
     assert float_bid.status_code == 422
