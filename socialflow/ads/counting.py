@@ -72,9 +72,15 @@ def _insert_once(session: Session, statement: Any) -> bool:
         return False
 
 
-def _ensure(session: Session, tbl: Any, **key: Any) -> None:
-    """Make sure a counters row exists (concurrent creators: one wins, none fails)."""
-    _insert_once(session, insert(tbl).values(**key))
+def _bump(session: Session, tbl: Any, key: dict[str, Any], column: str, by: int) -> None:
+    """Add ``by`` to a counter, creating its row on first use (an UPDATE first: the row
+    usually exists; a concurrent creator's row wins the INSERT and is updated)."""
+    where = [tbl.c[k] == v for k, v in key.items()]
+    change = update(tbl).where(*where).values({column: tbl.c[column] + by})
+    if not _changed(session, change) and not _insert_once(
+        session, insert(tbl).values(**key, **{column: by})
+    ):
+        session.execute(change)
 
 
 def _changed(session: Session, statement: Any) -> bool:
@@ -123,11 +129,8 @@ def _accrue_share(
     share = cost * settings.creator_share_bps // 10_000
     if not creator_id or share == 0 or session.get(CreatorOptOut, creator_id) is not None:
         return
-    _ensure(session, SHARES, creator_id=creator_id, currency=currency)
-    session.execute(
-        update(SHARES)
-        .where(SHARES.c.creator_id == creator_id, SHARES.c.currency == currency)
-        .values(accrued_micros=SHARES.c.accrued_micros + share)
+    _bump(
+        session, SHARES, {"creator_id": creator_id, "currency": currency}, "accrued_micros", share
     )
 
 
@@ -160,29 +163,18 @@ def record(
     if not first:
         return Outcome(False, 0, "duplicate")
     day = now.date()
-    _ensure(session, DAYS, campaign_id=campaign.id, day=day)
     if kind == "impression":
         cap = min(settings.frequency_cap, campaign.frequency_cap or settings.frequency_cap)
-        _ensure(session, REACH, campaign_id=campaign.id, day=day, viewer_id=claims.viewer_id)
+        reach = {"campaign_id": campaign.id, "day": day, "viewer_id": claims.viewer_id}
         under_cap = _changed(
             session,
             update(REACH)
-            .where(
-                REACH.c.campaign_id == campaign.id,
-                REACH.c.day == day,
-                REACH.c.viewer_id == claims.viewer_id,
-                REACH.c.impressions < cap,
-            )
+            .where(*[REACH.c[k] == v for k, v in reach.items()], REACH.c.impressions < cap)
             .values(impressions=REACH.c.impressions + 1),
-        )
+        ) or _insert_once(session, insert(REACH).values(**reach, impressions=1))
         if not under_cap:
             return Outcome(False, 0, "frequency-cap")
-    counter = DAYS.c.impressions if kind == "impression" else DAYS.c.clicks
-    session.execute(
-        update(DAYS)
-        .where(DAYS.c.campaign_id == campaign.id, DAYS.c.day == day)
-        .values({counter.name: counter + 1})
-    )
+    _bump(session, DAYS, {"campaign_id": campaign.id, "day": day}, f"{kind}s", 1)
     billable = (kind == "impression") == (campaign.bid_type == "cpm")
     cost = claims.price_micros if billable else 0
     if cost and not _bill(session, campaign, day, cost):

@@ -1,4 +1,4 @@
-"""Serving and counting over HTTP: tokens, replays, forgeries, duplicates, blocks, feeds, reports."""
+"""Serving and counting over HTTP: tokens, replays, forgeries, duplicates, blocks, feeds."""
 
 from __future__ import annotations
 
