@@ -17,8 +17,9 @@ the runner-up. The winner pays the runner-up's effective CPM plus one
 micro (or the floor when alone), never more than its own bid.
 
 **Pacing.** At ``t`` seconds into the UTC day a campaign may have spent at
-most ``daily * (t + slack) / 86400``; ahead of that line it sits out, so a
-daily budget spreads over the day instead of burning in the first hour.
+most ``daily * (t + slack) / 86400``; it sits out while one more impression
+at its effective CPM would cross that line, so a daily budget spreads over
+the day instead of burning in the first hour.
 """
 
 from __future__ import annotations
@@ -159,10 +160,10 @@ def _eligible(
     cap = min(rules.frequency_cap, campaign.frequency_cap)
     if request.seen.get(campaign.id, 0) >= cap:
         return False
-    spent = snapshot.spent_today.get(campaign.id, 0)
-    if spent >= paced_allowance(
-        campaign.daily_micros, seconds_into_day, rules.pacing_slack_seconds
-    ):
+    # Room for one more impression at the most it may cost (its own effective CPM) under
+    # the pacing line: spend stays at or below the line, never one impression over it.
+    spent = snapshot.spent_today.get(campaign.id, 0) + campaign.ecpm
+    if spent > paced_allowance(campaign.daily_micros, seconds_into_day, rules.pacing_slack_seconds):
         return False
     return snapshot.spent_total.get(campaign.id, 0) < campaign.total_micros
 

@@ -65,11 +65,13 @@ def test_a_cpc_bid_competes_on_effective_cpm_and_pays_per_click() -> None:
 def test_pacing_keeps_a_campaign_out_while_it_is_ahead_of_its_line() -> None:
     half = paced_allowance(1_000_000, 12 * 3600, 0)
     assert half == 500_000
-    snap = Snapshot.build(NOON.date(), [campaign(1, 500), campaign(2, 300)], {1: half}, {})
+    snap = Snapshot.build(NOON.date(), [campaign(1, 500), campaign(2, 300)], {1: half - 499}, {})
     decision = decide(snap, ask(), RULES)
     assert decision is not None
     assert decision.campaign.id == 2
-    snap.spent_today[2] = half
+    snap.spent_today[1] = half - 500
+    assert decide(snap, ask(), RULES).campaign.id == 1  # type: ignore[union-attr]
+    snap.spent_today[1] = snap.spent_today[2] = half
     assert decide(snap, ask(), RULES) is None
 
 
