@@ -100,3 +100,26 @@ def test_creatives_must_be_the_advertisers_own_and_budgets_covered(
     assert api("POST", "/ads/campaigns", other, json=campaign_body(theirs["id"])).status_code == 404
     float_bid = api("POST", "/ads/campaigns", shop, json=campaign_body(mine["id"], bid=1.5))
     assert float_bid.status_code == 422
+
+
+def test_a_disabled_ads_app_leaves_the_rest_working(
+    make_platform: Callable[..., Any],
+    make_user: Callable[..., Any],
+    auth_headers: Callable[[Any], dict[str, str]],
+) -> None:
+    import httpx
+
+    from socialflow.app import create_app
+    from socialflow.testing.server import run_server
+
+    platform = make_platform(disabled_apps=["ads"])
+    user = make_user()
+    assert "ads-spend-batch" not in platform.celery.conf.beat_schedule
+    with run_server(create_app(platform=platform)) as url, httpx.Client(base_url=url, timeout=60) as http:
+        headers = auth_headers(user)
+        assert http.get("/api/v1/ads/advertiser", headers=headers).status_code == 404
+        page = http.get("/api/v1/feed/home", headers=headers)
+        assert page.status_code == 200
+        assert "inserts" not in page.json()
+        paths = http.get("/openapi.json").json()["paths"]
+        assert not [p for p in paths if p.startswith("/api/v1/ads")]
