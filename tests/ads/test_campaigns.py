@@ -115,7 +115,10 @@ def test_a_disabled_ads_app_leaves_the_rest_working(
     platform = make_platform(disabled_apps=["ads"])
     user = make_user()
     assert "ads-spend-batch" not in platform.celery.conf.beat_schedule
-    with run_server(create_app(platform=platform)) as url, httpx.Client(base_url=url, timeout=60) as http:
+    with (
+        run_server(create_app(platform=platform)) as url,
+        httpx.Client(base_url=url, timeout=60) as http,
+    ):
         headers = auth_headers(user)
         assert http.get("/api/v1/ads/advertiser", headers=headers).status_code == 404
         page = http.get("/api/v1/feed/home", headers=headers)

@@ -193,8 +193,7 @@ def test_a_simulated_day_paces_caps_and_balances(platform: Any) -> None:
         assert max(counted_by_viewer[(v, c)] for v in heavy for c in campaign_ids) == 3
         # Never an ad from an account the viewer blocked.
         assert served_to_blockers
-        with platform.session() as check:
-            blocked_advertiser = check.get(Campaign, campaign_ids[-1]).advertiser_id  # type: ignore[union-attr]
+        blocked_advertiser = session.get(Campaign, campaign_ids[-1]).advertiser_id  # type: ignore[union-attr]
         assert blocked_advertiser not in served_to_blockers
         # The ledger balances and says what the counters say.
         assert ledger.trial_balance(session) == {"usd": 0}
