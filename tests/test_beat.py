@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from socialflow.ads.tasks import BATCH_TASK as ADS_BATCH_TASK
 from socialflow.analytics.tasks import ROLLUP_TASK as ANALYTICS_ROLLUP_TASK
 from socialflow.analytics.tasks import SWEEP_TASK as ANALYTICS_SWEEP_TASK
 from socialflow.cli import build_cli
@@ -79,6 +80,7 @@ def test_the_schedule_holds_the_periodic_tasks_at_the_configured_intervals(
         ANALYTICS_SWEEP_TASK,
         RECOMMENDATIONS_PRUNE_TASK,
         RECOMMENDATIONS_TRAIN_TASK,
+        ADS_BATCH_TASK,
     }
     assert entries[NOTIFICATIONS_DIGEST_TASK]["schedule"] == timedelta(hours=1)
     assert entries[PRUNE_TRENDING_TASK]["schedule"] == timedelta(seconds=123)

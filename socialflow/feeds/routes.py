@@ -213,13 +213,13 @@ async def _serve(
             cached = cache.pages.get(key, stamp)
             if cached is not None:
                 platform.metrics.feed_cache_hits.inc()
-                return Response(cached, media_type=JSON_TYPE)
+                return await _with_inserts(request, platform, feed, viewer, cached)
             skeleton = cache.skeletons.get(key, stamp)
             cached = _assemble(platform, skeleton) if skeleton is not None else None
             if cached is not None:
                 platform.metrics.feed_cache_assembled.inc()
                 cache.pages.put(key, stamp, cached)
-                return Response(cached, media_type=JSON_TYPE)
+                return await _with_inserts(request, platform, feed, viewer, cached)
         platform.metrics.feed_cache_misses.inc()
     body, built, authored = await run_in_threadpool(
         _build_page, platform, claims, holder_known, key, make_fetch, skeleton
@@ -231,6 +231,35 @@ async def _serve(
             stamp = viewer_stamp + authored
         cache.skeletons.put(key, stamp, built)
         cache.pages.put(key, stamp, body)
+    return await _with_inserts(request, platform, feed, viewer, body)
+
+
+def _add_inserts(
+    platform: Platform, feed: str, viewer: int, body: bytes, language: str | None
+) -> bytes:
+    page = json.loads(body)
+    answers = platform.plugins.hook.socialflow_feed_inserts(
+        feed=feed,
+        viewer_id=viewer,
+        items=page["items"],
+        language=language,
+        **platform.plugins.hook_context(),
+    )
+    inserts = [item for answer in answers for item in answer or []]
+    page["inserts"] = sorted(inserts, key=lambda item: int(item["position"]))
+    return _encode(page)
+
+
+async def _with_inserts(
+    request: Request, platform: Platform, feed: FeedName, viewer: int | None, body: bytes
+) -> Response:
+    """The page with plugins' items between its posts (``socialflow_feed_inserts``):
+    signed-in home pages only, never cached (ads are chosen per read)."""
+    hooked = platform.plugins.hook.socialflow_feed_inserts.get_hookimpls()
+    if feed == "home" and viewer is not None and hooked:
+        accepted = request.headers.get("accept-language", "")
+        language = accepted.split(",")[0].split(";")[0].split("-")[0].strip().lower() or None
+        body = await run_in_threadpool(_add_inserts, platform, feed, viewer, body, language)
     return Response(body, media_type=JSON_TYPE)
 
 

@@ -57,10 +57,14 @@ class AccountKind(StrEnum):
     refunds = "refunds"  # owed back to payers until the processor confirms the refund
     disputes = "disputes"  # held by the processor while a chargeback is open
     processor_fees = "processor_fees"  # the processor's own fees, paid by the platform
+    advertiser_prepaid = "advertiser_prepaid"  # an advertiser's unspent top-ups (per advertiser)
+    ad_revenue = "ad_revenue"  # ad spend earned by the platform, before creators' shares
 
 
 DEBIT_NORMAL = frozenset({AccountKind.processor_clearing, AccountKind.processor_fees})
 CREATOR_KINDS = frozenset({AccountKind.creator_pending, AccountKind.creator_available})
+# Kinds with one account per user: a creator's earnings, an advertiser's prepaid balance.
+OWNED_KINDS = CREATOR_KINDS | {AccountKind.advertiser_prepaid}
 
 
 class UnbalancedEntryError(ValueError):
@@ -93,9 +97,10 @@ def credit(account: LedgerAccount | int, amount: int, currency: str) -> Line:
 
 
 def account(session: Session, kind: AccountKind, owner_id: int = 0) -> LedgerAccount:
-    """The account of ``kind`` (a creator's when ``owner_id`` is given), created on first use."""
-    if (kind in CREATOR_KINDS) != (owner_id != 0):
-        raise ValueError(f"{kind} accounts {'need' if kind in CREATOR_KINDS else 'take no'} owner")
+    """The account of ``kind`` (a creator's or advertiser's when ``owner_id`` is given),
+    created on first use."""
+    if (kind in OWNED_KINDS) != (owner_id != 0):
+        raise ValueError(f"{kind} accounts {'need' if kind in OWNED_KINDS else 'take no'} owner")
     query = select(LedgerAccount).where(
         ACCOUNTS.c.kind == kind.value, ACCOUNTS.c.owner_id == owner_id
     )

@@ -362,6 +362,26 @@ def socialflow_counters(session: Session, kind: str, ids: list[Any]) -> dict[Any
     """
 
 
+@hookspec
+def socialflow_feed_inserts(
+    feed: str,
+    viewer_id: int,
+    items: list[dict[str, Any]],
+    language: str | None,
+    settings: Settings,
+    platform: PlatformFacade,
+) -> list[dict[str, Any]]:
+    """Items to show between the posts of a feed page (ads), for one viewer.
+
+    ``feed`` is ``"home"``; ``items`` the page's posts as the client gets
+    them; ``language`` the primary tag of the request's ``Accept-Language``.
+    Return dicts with an integer ``position`` (how many of the page's posts
+    come before it) and what the client needs to show it; they are merged
+    into the page's ``inserts`` list, never cached with the page. Runs on
+    every home page read, in a worker thread: keep it to a few indexed queries.
+    """
+
+
 # ---------------------------------------------------------------------- events
 
 

@@ -1,0 +1,1 @@
+"""Ads: advertisers, campaigns, auctions, pacing and honest counting on the payments ledger."""
