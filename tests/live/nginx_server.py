@@ -55,8 +55,10 @@ def running_nginx(
     try:
         control_port = int(provider.config.control_url.split(":")[2].split("/")[0])
         wait_until(
-            lambda: process.poll() is not None
-            or (_listening(provider.config.rtmp_port) and _listening(control_port)),
+            lambda: (
+                process.poll() is not None
+                or (_listening(provider.config.rtmp_port) and _listening(control_port))
+            ),
             timeout=10,
             what="nginx listening",
         )
