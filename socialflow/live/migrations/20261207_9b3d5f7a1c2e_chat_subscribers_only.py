@@ -17,12 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("live_streams") as batch:
-        batch.add_column(
-            sa.Column(
-                "chat_subscribers_only", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # A plain ADD COLUMN (SQLite takes it with a constant default): existing streams get false.
+    op.add_column(
+        "live_streams",
+        sa.Column("chat_subscribers_only", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
