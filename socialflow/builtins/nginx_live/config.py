@@ -57,9 +57,6 @@ def exec_push_command(provider: NginxRtmpStreaming, ffmpeg: str) -> str:
         "-nostdin",
         "-loglevel",
         "error",
-        # Probe no longer than the stream needs: nginx sends the codec headers first.
-        "-analyzeduration",
-        "500000",
         "-rw_timeout",
         str(int(config.rw_timeout * 1_000_000)),
         "-i",
@@ -114,6 +111,7 @@ rtmp {{
             on_publish {callbacks}/on_publish?secret={secret};
             on_publish_done {callbacks}/on_publish_done?secret={secret};
             exec_kill_signal term;
+            respawn_timeout 1s;
             exec_push {exec_push_command(provider, ffmpeg)};
         }}
     }}
