@@ -72,13 +72,23 @@ def listener_command(
 
 
 def ladder_arguments(
-    *, out_dir: Path | str, rungs: list[LiveRung], segment_seconds: int, preset: str
+    *,
+    out_dir: Path | str,
+    rungs: list[LiveRung],
+    segment_seconds: int,
+    preset: str,
+    append: bool = False,
 ) -> list[str]:
     """Everything after ffmpeg's input: the filter graph and one HLS output per rung.
 
     ``out_dir`` may be a template (the nginx-rtmp provider passes
-    ``.../broadcasts/$name``, which nginx fills in per publish).
+    ``.../broadcasts/$name``, which nginx fills in per publish). ``append``:
+    an ffmpeg started again on the same broadcast (nginx respawns one that
+    died) continues the playlists instead of starting them over.
     """
+    flags = "program_date_time+independent_segments+temp_file"
+    if append:
+        flags += "+append_list"
     out = str(out_dir)
     count = len(rungs)
     labels = "".join(f"[v{i}]" for i in range(count))
@@ -130,7 +140,7 @@ def ladder_arguments(
             "-hls_list_size",
             "0",
             "-hls_flags",
-            "program_date_time+independent_segments+temp_file",
+            flags,
             "-hls_segment_type",
             "mpegts",
             "-hls_segment_filename",

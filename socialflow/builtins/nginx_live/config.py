@@ -9,7 +9,8 @@ What it sets up, and why:
   callback answered with (a redirect), never the key. ffmpeg pulls the
   stream back from nginx (``-rw_timeout``: a stalled stream ends it) and
   writes the HLS ladder; ``exec_kill_signal term`` lets it close its
-  playlists when the publisher leaves.
+  playlists when the publisher leaves; one that dies is started again after
+  a second (``respawn_timeout``) and continues the playlists (``append_list``).
 * ``allow play 127.0.0.1``: viewers get HLS from socialflow, RTMP playback is
   only for that ffmpeg.
 * ``rtmp_control`` on a loopback HTTP port: how the provider drops publishers.
@@ -66,6 +67,7 @@ def exec_push_command(provider: NginxRtmpStreaming, ffmpeg: str) -> str:
             rungs=[LiveRung(h) for h in sorted(set(config.renditions), reverse=True)],
             segment_seconds=config.segment_seconds,
             preset=config.preset,
+            append=True,
         ),
     ]
     return " ".join(_quote(a) for a in arguments)
