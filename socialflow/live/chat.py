@@ -5,7 +5,8 @@ unless the owner keeps them out:
 
 * **ban / timeout**: a ban row for the user, for good or until a time;
 * **slow mode**: ``chat_slow_mode_seconds`` between two messages of one user;
-* **followers only**: only the owner's followers may write.
+* **followers only**: only the owner's followers may write;
+* **subscribers only**: only the owner's live subscribers (payments app) may write.
 
 The owner is never limited, and deletes any message (it disappears from the
 history and a ``chat_deleted`` frame tells open players). Services do not
@@ -81,6 +82,14 @@ def _check_rules(session: Session, stream: LiveStream, user_id: int) -> None:
         if follows is None:
             raise Forbidden(
                 "Only followers may write in this chat.", slug="live-chat-followers-only"
+            )
+    if stream.chat_subscribers_only:
+        # Only switched on while the payments app is (update_settings checks).
+        from socialflow.payments.access import is_subscriber
+
+        if not is_subscriber(session, user_id, stream.owner_id):
+            raise Forbidden(
+                "Only subscribers may write in this chat.", slug="live-chat-subscribers-only"
             )
     if stream.chat_slow_mode_seconds:
         since = now - timedelta(seconds=stream.chat_slow_mode_seconds)

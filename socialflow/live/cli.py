@@ -1,6 +1,9 @@
-"""``socialflow live ...``: run the hosted ingest on its own."""
+"""``socialflow live ...``: run the hosted ingest on its own; write nginx-rtmp's configuration."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -44,3 +47,56 @@ def register(app: typer.Typer) -> None:
             pass
         finally:
             platform.stop()
+
+    @live.command("nginx-config")
+    def nginx_config(
+        out: Annotated[
+            Path | None, typer.Option(help="File to write (default: <project>/nginx/nginx.conf).")
+        ] = None,
+        callback_base: Annotated[
+            str | None,
+            typer.Option(help="The API as nginx reaches it (default: public_url + api_prefix)."),
+        ] = None,
+        prefix: Annotated[
+            Path | None, typer.Option(help="nginx's own files: pid, logs, temp folders.")
+        ] = None,
+        user: Annotated[
+            str | None, typer.Option(help="nginx's worker user (must write the live folder).")
+        ] = None,
+        module: Annotated[str, typer.Option(help="Path of ngx_rtmp_module.so.")] = "",
+    ) -> None:
+        """Write the nginx.conf of the nginx-rtmp streaming provider ([plugin.nginx_rtmp])."""
+        import shutil
+
+        from socialflow.builtins.nginx_live.config import (
+            MODULE,
+            NginxLayout,
+            nginx_config,
+            shell_line,
+        )
+        from socialflow.builtins.nginx_live.provider import make_nginx_streaming
+        from socialflow.core.settings import load_settings
+
+        settings = load_settings()
+        provider = make_nginx_streaming(settings)
+        folder = (prefix or settings.project_dir / "nginx").expanduser().resolve()
+        target = (out or folder / "nginx.conf").expanduser().resolve()
+        base = callback_base or settings.public_url.rstrip("/") + settings.api_prefix
+        layout = NginxLayout(prefix=folder, user=user, module=module or MODULE)
+        try:
+            text = nginx_config(
+                provider,
+                callback_base=base,
+                layout=layout,
+                ffmpeg=shutil.which("ffmpeg") or "ffmpeg",
+            )
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from None
+        folder.mkdir(parents=True, exist_ok=True)
+        provider.registry.ensure()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(mode=0o600, exist_ok=True)
+        target.chmod(0o600)  # it holds the callback secret
+        target.write_text(text)
+        console.print(f"Wrote {target}. Start nginx with: {shell_line(folder, target)}")

@@ -54,9 +54,9 @@ def socialflow_task_modules() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.live import routes, routes_chat
+    from socialflow.live import routes, routes_chat, routes_nginx
 
-    return [routes.router, routes_chat.router]
+    return [routes.router, routes_chat.router, routes_nginx.router]
 
 
 @hookimpl

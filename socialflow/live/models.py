@@ -66,6 +66,7 @@ class LiveStream(SQLModel, table=True):
     # Chat moderation: seconds between two messages of one viewer (0: off), followers only.
     chat_slow_mode_seconds: int = Field(default=0, nullable=False)
     chat_followers_only: bool = Field(default=False, nullable=False)
+    chat_subscribers_only: bool = Field(default=False, nullable=False)
     created_at: datetime = created_at_field()
     started_at: datetime | None = datetime_field()
     ended_at: datetime | None = datetime_field()

@@ -53,6 +53,7 @@ def _out(session: Session, stream: LiveStream, viewer: User | None) -> StreamOut
         replay=stream.replay,
         permanent=stream.permanent,
         scheduled_at=stream.scheduled_at,
+        countdown=streams.countdown(stream),
         playback_url=stream.playback_url,
         viewer_count=stream.viewer_count,
         peak_viewers=stream.peak_viewers,
@@ -69,7 +70,11 @@ def _out(session: Session, stream: LiveStream, viewer: User | None) -> StreamOut
 def create_stream(
     body: StreamCreate, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> StreamCreated:
-    """Create a stream: the answer holds the ingest URL and the stream key (shown once)."""
+    """Create a stream: the answer holds the ingest URL and the stream key (shown once).
+
+    With ``scheduled_at`` (future, within a year) the stream is announced as
+    scheduled and shows a countdown until it first goes live.
+    """
     stream, key = streams.create_stream(
         session,
         streaming_provider(platform),

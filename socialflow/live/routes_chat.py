@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from socialflow.accounts.deps import CurrentUser, OptionalUser
 from socialflow.core.db.base import iso_or_none
+from socialflow.core.errors import Problem
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
 from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.openapi import problems
@@ -66,17 +67,25 @@ class ChatPage(BaseModel):
 
 
 class ChatSettings(StrictModel):
-    model_config = examples({"slow_mode_seconds": 10}, {"followers_only": True})
+    model_config = examples(
+        {"slow_mode_seconds": 10}, {"followers_only": True}, {"subscribers_only": True}
+    )
 
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=3600)
     followers_only: bool | None = None
+    subscribers_only: bool | None = Field(
+        default=None, description="Only the owner's subscribers write (needs the payments app)."
+    )
 
 
 class ChatSettingsOut(BaseModel):
-    model_config = examples({"slow_mode_seconds": 10, "followers_only": False})
+    model_config = examples(
+        {"slow_mode_seconds": 10, "followers_only": False, "subscribers_only": False}
+    )
 
     slow_mode_seconds: int
     followers_only: bool
+    subscribers_only: bool
 
 
 class BanRequest(StrictModel):
@@ -132,19 +141,34 @@ def delete_chat_message(
     return Response(status_code=204)
 
 
-@router.patch("/settings", response_model=ChatSettingsOut)
+@router.patch("/settings", response_model=ChatSettingsOut, responses=problems(422))
 def update_chat_settings(
-    stream_id: DbId, body: ChatSettings, session: SessionDep, user: CurrentUser
+    stream_id: DbId,
+    body: ChatSettings,
+    session: SessionDep,
+    user: CurrentUser,
+    platform: PlatformDep,
 ) -> ChatSettingsOut:
+    """The owner's chat rules; ``subscribers_only`` needs the payments app (else 422)."""
     stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
+    if body.subscribers_only and "payments" not in platform.plugins.app_names():
+        raise Problem(
+            "Subscriber-only chat needs the payments app (subscriptions).",
+            status=422,
+            slug="live-chat-no-subscriptions",
+        )
     if body.slow_mode_seconds is not None:
         stream.chat_slow_mode_seconds = body.slow_mode_seconds
     if body.followers_only is not None:
         stream.chat_followers_only = body.followers_only
+    if body.subscribers_only is not None:
+        stream.chat_subscribers_only = body.subscribers_only
     session.add(stream)
     session.commit()
     return ChatSettingsOut(
-        slow_mode_seconds=stream.chat_slow_mode_seconds, followers_only=stream.chat_followers_only
+        slow_mode_seconds=stream.chat_slow_mode_seconds,
+        followers_only=stream.chat_followers_only,
+        subscribers_only=stream.chat_subscribers_only,
     )
 
 

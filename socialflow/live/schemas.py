@@ -38,8 +38,23 @@ class StreamCreate(StrictModel):
         "when its first broadcast does.",
     )
     scheduled_at: datetime | None = Field(
-        default=None, description="When the creator plans to start (shown to viewers)."
+        default=None,
+        description="When the creator plans to start: in the future, within a year, with a "
+        "time zone. Followers' apps get a `live_scheduled` event; viewers see a countdown.",
     )
+
+
+class Countdown(BaseModel):
+    """What a page shows before a scheduled stream starts."""
+
+    model_config = examples(
+        {"scheduled_at": "2026-12-13T18:00:00Z", "seconds_left": 5400, "state": "upcoming"},
+        {"scheduled_at": "2026-12-13T18:00:00Z", "seconds_left": 0, "state": "due"},
+    )
+
+    scheduled_at: datetime
+    seconds_left: int = Field(description="Whole seconds until `scheduled_at`; 0 once due.")
+    state: str = Field(description="upcoming (before the time) | due (the time has come)")
 
 
 class StreamOwner(BaseModel):
@@ -62,6 +77,7 @@ class StreamOut(BaseModel):
             "replay": True,
             "permanent": False,
             "scheduled_at": None,
+            "countdown": None,
             "playback_url": PLAYBACK_URL,
             "viewer_count": 57,
             "peak_viewers": 73,
@@ -80,6 +96,7 @@ class StreamOut(BaseModel):
             "replay": True,
             "permanent": False,
             "scheduled_at": "2026-12-05T10:00:00Z",
+            "countdown": None,
             "playback_url": PLAYBACK_URL,
             "viewer_count": 0,
             "peak_viewers": 38,
@@ -99,6 +116,9 @@ class StreamOut(BaseModel):
     replay: bool
     permanent: bool
     scheduled_at: datetime | None
+    countdown: Countdown | None = Field(
+        default=None, description="Before a scheduled stream first goes live; else null."
+    )
     playback_url: str
     viewer_count: int
     peak_viewers: int

@@ -9,7 +9,7 @@ insert fails has its new channel stopped again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 
 from socialflow.accounts.models import User
 from socialflow.core.db.base import utcnow
-from socialflow.core.errors import Conflict, NotFound, Problem
+from socialflow.core.effects import record_event
+from socialflow.core.errors import Conflict, NotFound, Problem, ValidationProblem
 from socialflow.live.models import LiveStream, StreamStatus
+from socialflow.live.schemas import Countdown
 from socialflow.plugins.protocols import StreamingProvider
 from socialflow.video.videos import owner_allows
 
@@ -48,6 +50,7 @@ def create_stream(
 ) -> tuple[LiveStream, str]:
     """A new stream on a new channel; returns it and its stream key (shown once)."""
     assert owner.id is not None
+    _check_schedule(scheduled_at)
     open_count = session.execute(
         select(func.count())
         .select_from(LiveStream)
@@ -77,7 +80,47 @@ def create_stream(
     except Exception:
         provider.stop_channel(channel_ref=channel.channel_ref)
         raise
+    if scheduled_at is not None:
+        record_event(
+            session,
+            "live_scheduled",
+            stream_id=stream.id,
+            owner_id=owner.id,
+            title=stream.title,
+            scheduled_at=scheduled_at.isoformat(),
+        )
     return stream, channel.stream_key
+
+
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+def _check_schedule(scheduled_at: datetime | None) -> None:
+    """A schedule is a moment to come (time zone given), at most a year ahead."""
+    if scheduled_at is None:
+        return
+    if scheduled_at.tzinfo is None:
+        raise ValidationProblem(
+            "scheduled_at needs a time zone (2026-12-13T18:00:00Z).", slug="live-schedule-invalid"
+        )
+    now = utcnow()
+    if scheduled_at <= now or scheduled_at - now > MAX_SCHEDULE_AHEAD:
+        raise ValidationProblem(
+            "scheduled_at must be in the future and within a year.", slug="live-schedule-invalid"
+        )
+
+
+def countdown(stream: LiveStream) -> Countdown | None:
+    """The countdown of a scheduled stream that has not gone live yet (else None)."""
+    if stream.scheduled_at is None or stream.started_at is not None:
+        return None
+    if stream.status != StreamStatus.idle.value:
+        return None
+    at = stream.scheduled_at
+    if at.tzinfo is None:  # SQLite hands back naive UTC
+        at = at.replace(tzinfo=utcnow().tzinfo)
+    left = max(0, int((at - utcnow()).total_seconds()))
+    return Countdown(scheduled_at=at, seconds_left=left, state="upcoming" if left else "due")
 
 
 def may_see(session: Session, stream: LiveStream, viewer: User | None) -> bool:

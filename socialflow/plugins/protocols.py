@@ -454,6 +454,35 @@ class HostedIngest(Protocol):
     def open_playback(self, *, channel_ref: str, path: str) -> bytes: ...
 
 
+@dataclass(frozen=True)
+class PublishGrant:
+    """A publish the provider accepted: the channel, and the name the ingest server
+    publishes under from then on (never the key: it shows in process lists and paths)."""
+
+    channel_ref: str
+    stream_name: str
+
+
+@runtime_checkable
+class PublishCallbacks(Protocol):
+    """Optional: a provider whose ingest server asks the platform over HTTP whether a
+    publisher may go on (nginx-rtmp's ``on_publish``) and says when it left
+    (``on_publish_done``). The live app serves both callbacks and hands them on.
+
+    ``secret`` is what the callback URL carried: the provider compares it with
+    its own, so that nobody else can start or end broadcasts. Both methods raise
+    ``PermissionError`` (with a message a publisher may see) to refuse.
+    """
+
+    def authorize_publish(self, *, stream_key: str, client_id: str, secret: str) -> PublishGrant:
+        """Accept the key before the stream is taken, or raise ``PermissionError``."""
+        ...
+
+    def publish_done(self, *, stream_key: str, client_id: str, secret: str) -> str | None:
+        """The publisher left: end its broadcast; the channel ref, None if none was on."""
+        ...
+
+
 # ------------------------------------------------------------------ moderation
 
 

@@ -1,4 +1,4 @@
-"""A plugin that records the live events it hears (stream_started, stream_ended, ...)."""
+"""A plugin that records the live events it hears (stream_started, live_scheduled, ...)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ EVENTS: list[Event] = []
 
 @hookimpl
 def socialflow_on_event(event: Event) -> None:
-    if event.name.startswith(("stream_", "recording_")):
+    if event.name.startswith(("stream_", "recording_", "live_")):
         EVENTS.append(event)

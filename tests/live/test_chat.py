@@ -81,7 +81,11 @@ def test_bans_timeouts_slow_mode_and_followers_only(api: Api, actor: Callable[..
     settings = api(
         "PATCH", f"/live/streams/{sid}/chat/settings", alice, json={"slow_mode_seconds": 600}
     )
-    assert settings.json() == {"slow_mode_seconds": 600, "followers_only": False}
+    assert settings.json() == {
+        "slow_mode_seconds": 600,
+        "followers_only": False,
+        "subscribers_only": False,
+    }
     say(api, carol, sid, "one")
     assert say(api, carol, sid, "two", 429)["type"].endswith("live-chat-slow-mode")
     say(api, alice, sid, "the owner is never slowed")

@@ -55,14 +55,7 @@ def listener_command(
     preset: str,
 ) -> list[str]:
     """ffmpeg listening once on ``listen_url``, writing ``out_dir/<rung>/index.m3u8`` + segments."""
-    count = len(rungs)
-    labels = "".join(f"[v{i}]" for i in range(count))
-    scales = ";".join(
-        # Never upscale: a 360p publisher on a 720p rung stays 360p.
-        f"[v{i}]scale=-2:'min(ih,{rung.height})':flags=bilinear,setsar=1[o{i}]"
-        for i, rung in enumerate(rungs)
-    )
-    command = [
+    return [
         ffmpeg,
         "-hide_banner",
         "-nostdin",
@@ -72,11 +65,41 @@ def listener_command(
         "1",
         "-i",
         listen_url,
-        "-filter_complex",
-        f"[0:v]split={count}{labels};{scales}",
+        *ladder_arguments(
+            out_dir=out_dir, rungs=rungs, segment_seconds=segment_seconds, preset=preset
+        ),
     ]
+
+
+def ladder_arguments(
+    *,
+    out_dir: Path | str,
+    rungs: list[LiveRung],
+    segment_seconds: int,
+    preset: str,
+    append: bool = False,
+) -> list[str]:
+    """Everything after ffmpeg's input: the filter graph and one HLS output per rung.
+
+    ``out_dir`` may be a template (the nginx-rtmp provider passes
+    ``.../broadcasts/$name``, which nginx fills in per publish). ``append``:
+    an ffmpeg started again on the same broadcast (nginx respawns one that
+    died) continues the playlists instead of starting them over.
+    """
+    flags = "program_date_time+independent_segments+temp_file"
+    if append:
+        flags += "+append_list"
+    out = str(out_dir)
+    count = len(rungs)
+    labels = "".join(f"[v{i}]" for i in range(count))
+    scales = ";".join(
+        # Never upscale: a 360p publisher on a 720p rung stays 360p.
+        f"[v{i}]scale=-2:'min(ih,{rung.height})':flags=bilinear,setsar=1[o{i}]"
+        for i, rung in enumerate(rungs)
+    )
+    command = ["-filter_complex", f"[0:v]split={count}{labels};{scales}"]
     for index, rung in enumerate(rungs):
-        folder = out_dir / rung.name
+        folder = f"{out}/{rung.name}"
         command += [
             "-map",
             f"[o{index}]",
@@ -117,12 +140,12 @@ def listener_command(
             "-hls_list_size",
             "0",
             "-hls_flags",
-            "program_date_time+independent_segments+temp_file",
+            flags,
             "-hls_segment_type",
             "mpegts",
             "-hls_segment_filename",
-            str(folder / "seg_%05d.ts"),
-            str(folder / "index.m3u8"),
+            f"{folder}/seg_%05d.ts",
+            f"{folder}/index.m3u8",
         ]
     return command
 
