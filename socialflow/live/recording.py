@@ -46,15 +46,23 @@ def record_broadcast(platform: Platform, broadcast_id: int) -> str | None:
     rerun reuses it instead of making a second video.
     """
     provider = streaming_provider(platform)
-    with platform.session() as session:
+    # Asked outside any transaction: a provider may wait for its playlists to close
+    # (seconds), and on SQLite an open write transaction would hold every writer back.
+    with platform.session(read_only=True) as session:
         broadcast = session.get(LiveBroadcast, broadcast_id)
         if broadcast is None or broadcast.recording_status != RecordingStatus.pending.value:
             return broadcast.video_id if broadcast is not None else None
         stream = session.get(LiveStream, broadcast.stream_id)
         assert stream is not None
-        recording = provider.recording(
-            channel_ref=stream.channel_ref, broadcast_ref=broadcast.broadcast_ref
-        )
+        refs = stream.channel_ref, broadcast.broadcast_ref
+    recording = provider.recording(channel_ref=refs[0], broadcast_ref=refs[1])
+    with platform.session() as session:
+        broadcast = session.get(LiveBroadcast, broadcast_id)
+        stream = session.get(LiveStream, broadcast.stream_id) if broadcast is not None else None
+        if broadcast is None or stream is None:
+            return None
+        if broadcast.recording_status != RecordingStatus.pending.value:
+            return broadcast.video_id  # another run of this job got here first
         if recording is None:
             broadcast.recording_status = RecordingStatus.none.value
             session.add(broadcast)

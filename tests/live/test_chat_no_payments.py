@@ -13,7 +13,7 @@ from tests.social.conftest import Actor
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
-    return {"disabled_apps": ["payments"]}
+    return {"disabled_apps": ["payments", "ads"]}  # ads are paid through payments
 
 
 def test_subscriber_only_needs_the_payments_app(

@@ -23,7 +23,7 @@ def test_switched_off(
     hidden = make_post(api, alice, "hidden by a moderator")
     assert act(api, mod, "post", hidden["id"], "hide").status_code == 201
 
-    off = make_platform(disabled_apps=["moderation"])
+    off = make_platform(disabled_apps=["moderation", "ads"])  # ads reviews through moderation
     assert "moderation" not in off.plugins.app_names()
     assert "moderated" not in off.plugins.audiences().by_name
     assert "moderation-expire-suspensions" not in off.celery.conf.beat_schedule

@@ -17,7 +17,7 @@ def test_a_disabled_payments_app_leaves_the_rest_working(
     make_user: Callable[..., Any],
     auth_headers: Callable[[Any], dict[str, str]],
 ) -> None:
-    platform = make_platform(disabled_apps=["payments"])
+    platform = make_platform(disabled_apps=["payments", "ads"])  # ads are paid through payments
     user = make_user()
     assert "payments-sweep" not in platform.celery.conf.beat_schedule
     with run_server(create_app(platform=platform)) as url, httpx.Client(base_url=url) as http:
