@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
+    from socialflow.plugins.notification_kinds import NotificationKind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,6 +65,14 @@ def socialflow_cli(app: typer.Typer) -> None:
     from socialflow.live import cli
 
     cli.register(app)
+
+
+@hookimpl
+def socialflow_notification_kinds() -> list[NotificationKind]:
+    # Followers hear of lives started and scheduled (written in batches by a task).
+    from socialflow.live.notices import KINDS
+
+    return KINDS
 
 
 @hookimpl

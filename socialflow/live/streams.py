@@ -19,6 +19,7 @@ from socialflow.accounts.models import User
 from socialflow.core.db.base import utcnow
 from socialflow.core.effects import record_event
 from socialflow.core.errors import Conflict, NotFound, Problem, ValidationProblem
+from socialflow.live import notices
 from socialflow.live.models import LiveStream, StreamStatus
 from socialflow.live.schemas import Countdown
 from socialflow.plugins.protocols import StreamingProvider
@@ -89,6 +90,7 @@ def create_stream(
             title=stream.title,
             scheduled_at=scheduled_at.isoformat(),
         )
+        notices.send(session, "live_scheduled", stream.id)
     return stream, channel.stream_key
 
 

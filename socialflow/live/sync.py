@@ -22,6 +22,7 @@ from sqlmodel import Session
 from socialflow.core.db.base import utcnow
 from socialflow.core.db.sqlutil import insert_ignore_key
 from socialflow.core.effects import enqueue_after_commit, record_event
+from socialflow.live import notices
 from socialflow.live.models import LiveBroadcast, LiveStream, RecordingStatus, StreamStatus
 from socialflow.plugins.protocols import StreamingProvider
 
@@ -55,6 +56,7 @@ def sync_stream(session: Session, provider: StreamingProvider, stream: LiveStrea
                 broadcast_id=int(new_id),
                 title=stream.title,
             )
+            notices.send(session, "live_started", stream.id, int(new_id))
             if stream.started_at is None:
                 stream.started_at = started
         if broadcast.status != "ended":

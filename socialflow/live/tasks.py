@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 
 from socialflow.core.celery import platform_of
-from socialflow.live import recording
+from socialflow.live import notices, recording
 from socialflow.live.channels import streaming_provider
 from socialflow.live.sync import RECORD_TASK, open_streams, sync_stream
 
@@ -67,3 +67,9 @@ def end_user_streams(self: Any, user_id: int) -> int:
                 logger.warning("live stream %s: its channel is unknown to the provider", stream.id)
         session.commit()
         return len(streams)
+
+
+@shared_task(name=notices.NOTIFY_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+def notify_followers(self: Any, kind: str, stream_id: int, broadcast_id: int | None) -> int:
+    """Followers hear of a live (started or scheduled), in batches (idempotent)."""
+    return notices.notify_followers(platform_of(self.app), kind, stream_id, broadcast_id)
