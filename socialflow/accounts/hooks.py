@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
 
     from socialflow.core.platform import Platform
@@ -37,11 +36,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [auth.router, email_flows.router, two_factor.router, oauth.router, users.router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.accounts.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.accounts.cli")
 
 
 @hookimpl

@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-    from pydantic import BaseModel
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -68,11 +68,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"ads-spend-batch": every(BATCH_TASK, interval, DEFAULT_QUEUE)}
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.ads.settings import SECTION, AdSettings
-
-    return SECTION, AdSettings
+socialflow_settings_model = settings_section("socialflow.ads.settings", "AdSettings")
 
 
 @hookimpl

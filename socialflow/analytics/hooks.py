@@ -12,13 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
 
     from socialflow.core.platform import Platform
     from socialflow.core.settings import Settings
@@ -46,11 +44,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router, routes.admin_router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.analytics.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.analytics.cli")
 
 
 @hookimpl
@@ -66,11 +60,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.analytics.settings import SECTION, AnalyticsSettings
-
-    return SECTION, AnalyticsSettings
+socialflow_settings_model = settings_section("socialflow.analytics.settings", "AnalyticsSettings")
 
 
 @hookimpl

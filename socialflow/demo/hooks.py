@@ -10,19 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from socialflow.plugins.declare import declared
-from socialflow.plugins.specs import AppInfo, hookimpl
+from socialflow.plugins.declare import cli_commands, declared
+from socialflow.plugins.specs import AppInfo
 
 if TYPE_CHECKING:
-    import typer
+    pass
 
 
 REQUIRES = ("accounts", "graph", "video", "social", "notifications", "feeds", "search")
 socialflow_apps = declared(AppInfo("demo", "Demo data: socialflow seed", requires=REQUIRES))
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.demo.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.demo.cli")

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
 
     from socialflow.core.platform import Platform
@@ -41,11 +40,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router, routes.profile_posts_router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.feeds.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.feeds.cli")
 
 
 @hookimpl

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import cli_commands, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -60,11 +59,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router, routes_chat.router, routes_nginx.router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.live import cli
-
-    cli.register(app)
+socialflow_cli = cli_commands("socialflow.live.cli")
 
 
 @hookimpl
@@ -85,11 +80,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"live-sync": every(SYNC_TASK, interval, DEFAULT_QUEUE)}
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.live.settings import SECTION, LiveSettings
-
-    return SECTION, LiveSettings
+socialflow_settings_model = settings_section("socialflow.live.settings", "LiveSettings")
 
 
 @hookimpl

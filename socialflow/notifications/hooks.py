@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -63,12 +62,10 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    # [plugin.notifications] / SOCIALFLOW_PLUGIN__NOTIFICATIONS__*: delivery settings.
-    from socialflow.notifications.settings import SECTION, NotificationSettings
-
-    return SECTION, NotificationSettings
+# [plugin.notifications] / SOCIALFLOW_PLUGIN__NOTIFICATIONS__*: delivery settings.
+socialflow_settings_model = settings_section(
+    "socialflow.notifications.settings", "NotificationSettings"
+)
 
 
 @hookimpl

@@ -12,12 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import cli_commands, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -62,11 +61,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.payments import cli
-
-    cli.register(app)
+socialflow_cli = cli_commands("socialflow.payments.cli")
 
 
 @hookimpl
@@ -87,11 +82,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"payments-sweep": every(SWEEP_TASK, interval, DEFAULT_QUEUE)}
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.payments.settings import SECTION, PaymentSettings
-
-    return SECTION, PaymentSettings
+socialflow_settings_model = settings_section("socialflow.payments.settings", "PaymentSettings")
 
 
 @hookimpl

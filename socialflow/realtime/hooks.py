@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-    from pydantic import BaseModel
 
     from socialflow.core.platform import Platform
 
@@ -37,13 +36,9 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router]
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    # [plugin.realtime] / SOCIALFLOW_PLUGIN__REALTIME__*: validated at start, only when
-    # the app is enabled (a disabled app registers no hooks, so no section is checked).
-    from socialflow.realtime.settings import SECTION, RealtimeSettings
-
-    return SECTION, RealtimeSettings
+# [plugin.realtime] / SOCIALFLOW_PLUGIN__REALTIME__*: validated at start, only when
+# the app is enabled (a disabled app registers no hooks, so no section is checked).
+socialflow_settings_model = settings_section("socialflow.realtime.settings", "RealtimeSettings")
 
 
 @hookimpl

@@ -14,13 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared, settings_section
 from socialflow.plugins.specs import AppInfo, Event, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlalchemy import Connection
     from sqlmodel import Session
 
@@ -51,18 +49,12 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.recommendations.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.recommendations.cli")
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.recommendations.settings import SECTION, RecommendationSettings
-
-    return SECTION, RecommendationSettings
+socialflow_settings_model = settings_section(
+    "socialflow.recommendations.settings", "RecommendationSettings"
+)
 
 
 @hookimpl

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
 
 
@@ -39,8 +38,4 @@ def socialflow_routers() -> list[APIRouter]:
     return [routes.router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.search.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.search.cli")

@@ -10,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import cli_commands, declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.settings import Settings
@@ -43,11 +41,7 @@ def socialflow_routers() -> list[APIRouter]:
     return [uploads.router, videos.router, dash.router, videos.user_videos_router]
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.video.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.video.cli")
 
 
 @hookimpl
@@ -63,11 +57,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.video.settings import SECTION, VideoSettings
-
-    return SECTION, VideoSettings
+socialflow_settings_model = settings_section("socialflow.video.settings", "VideoSettings")
 
 
 @hookimpl

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import declared
+from socialflow.plugins.declare import declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -56,13 +55,9 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"webhooks-sweep": every(SWEEP_TASK, interval, DEFAULT_QUEUE)}
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    # [plugin.webhooks] / SOCIALFLOW_PLUGIN__WEBHOOKS__*: validated at start, only when
-    # the app is enabled (a disabled app registers no hooks, so no section is checked).
-    from socialflow.webhooks.settings import SECTION, WebhookSettings
-
-    return SECTION, WebhookSettings
+# [plugin.webhooks] / SOCIALFLOW_PLUGIN__WEBHOOKS__*: validated at start, only when
+# the app is enabled (a disabled app registers no hooks, so no section is checked).
+socialflow_settings_model = settings_section("socialflow.webhooks.settings", "WebhookSettings")
 
 
 @hookimpl
