@@ -45,7 +45,11 @@ def load(tmp_path: Path, plugin_dir: Path) -> Any:
             (plugin_dir / f"{module}.py").write_text(textwrap.dedent(source))
             names.append(module)
         made.extend(names)
-        return get_plugin_manager(load_settings(tmp_path, plugins=[], plugin_modules=names))
+        # Only these modules provide: the recommendations app's A/B ranker stays out.
+        settings = load_settings(
+            tmp_path, plugins=[], plugin_modules=names, disabled_apps=["recommendations"]
+        )
+        return get_plugin_manager(settings)
 
     yield loader
     for module in made:

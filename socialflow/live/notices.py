@@ -51,8 +51,12 @@ def send(
 def notify_followers(
     platform: Platform, kind: str, stream_id: int, broadcast_id: int | None
 ) -> int:
-    """Write ``kind`` for every follower of the stream's owner, a batch per transaction;
-    how many were new. Idempotent: a rerun finds each follower's row there already."""
+    """Write ``kind`` for every follower of the stream's owner; how many were new.
+    Idempotent: a rerun finds each follower's row there already.
+
+    Commits: a batch per transaction (this is the task's whole work), so a
+    creator with many followers never holds one long transaction.
+    """
     with platform.session(read_only=True) as session:
         stream = session.get(LiveStream, stream_id)
         owner = session.get(User, stream.owner_id) if stream is not None else None

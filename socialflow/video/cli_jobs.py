@@ -41,7 +41,11 @@ def run_reprocess(
     wait: bool,
     timeout: float,
 ) -> int:
-    """Queue (or run inline) the selected videos' jobs; the command's exit code."""
+    """Queue (or run inline) the selected videos' jobs; the command's exit code.
+
+    Commits: the command's own work (marking the jobs started), before it sends
+    or runs them.
+    """
     if missing_dash and video_settings(platform.settings).packaging != "cmaf":
         error_console.print(
             '[red]--missing-dash makes DASH only with [plugin.video] packaging = "cmaf".[/]'

@@ -835,7 +835,11 @@ def _screen_frames(
 ) -> Callable[[Session], object] | None:
     """Ask the moderation model about the sampled frames. A reject fails the job
     (recorded first); any other verdict is recorded when the video turns ready, in
-    that transaction, where a hold hides it and queues it for review."""
+    that transaction, where a hold hides it and queues it for review.
+
+    Commits: a reject's verdict in its own session, since the job that failed
+    writes nothing else the verdict could ride on.
+    """
     if platform is None or not frames:
         return None
     verdict = screening.judge_images(platform, frames, kind="video", author_id=video.owner_id)
