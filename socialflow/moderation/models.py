@@ -215,3 +215,30 @@ class ModelVerdict(SQLModel, table=True):
         ),
     )
     created_at: datetime = created_at_field()
+
+
+class ReportMessage(SQLModel, table=True):
+    """One message on a report, between its reporter and the moderators.
+
+    ``from_moderator`` says which side wrote it; ``author_id`` is kept for the
+    moderators and the audit log, never shown to the reporter.
+    """
+
+    __tablename__ = "moderation_report_messages"
+    __table_args__ = (Index("ix_moderation_report_messages_report_id", "report_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("moderation_reports.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    from_moderator: bool = Field(default=False)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = created_at_field()

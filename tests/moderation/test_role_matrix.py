@@ -50,6 +50,19 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         Call("GET", "/api/v1/admin/actions", "/admin/actions", MOD),
         Call("GET", "/api/v1/admin/verdicts", "/admin/verdicts", MOD),
         Call(
+            "GET",
+            "/api/v1/admin/reports/{case_id}/messages",
+            f"/admin/reports/{case}/messages",
+            MOD,
+        ),
+        Call(
+            "POST",
+            "/api/v1/admin/reports/{case_id}/messages",
+            f"/admin/reports/{case}/messages",
+            MOD,
+            {"report_id": ids["report"], "text": "hello"},
+        ),
+        Call(
             "POST",
             "/api/v1/admin/actions/{action_id}/revert",
             f"/admin/actions/{action}/revert",
@@ -126,7 +139,8 @@ def _setup(
     author, reporter, acting = who("author"), who("reporter"), who("actingmod", Role.moderator)
     target = who("target")
     reported = make_post(api, author, "reported")
-    assert report(api, reporter, "post", reported["id"]).status_code == 201
+    filed = report(api, reporter, "post", reported["id"])
+    assert filed.status_code == 201
     case = api("GET", "/admin/reports", acting).json()["items"][0]["id"]
     hidden = act(api, acting, "post", make_post(api, author, "hidden")["id"], "hide").json()
     warned = act(api, acting, "post", make_post(api, author, "warned")["id"], "warn").json()
@@ -134,6 +148,7 @@ def _setup(
     assert appeal.status_code == 201
     return {
         "case": case,
+        "report": filed.json()["id"],
         "action": hidden["id"],
         "appeal": appeal.json()["id"],
         "post": reported["id"],
@@ -150,7 +165,15 @@ def test_table_covers_every_admin_route(client: Any) -> None:
         if path.startswith("/api/v1/admin")
         for method in operations
     }
-    ids = {"case": 1, "action": 1, "appeal": 1, "post": 1, "fresh_post": 1, "target_user": 1}
+    ids = {
+        "case": 1,
+        "report": 1,
+        "action": 1,
+        "appeal": 1,
+        "post": 1,
+        "fresh_post": 1,
+        "target_user": 1,
+    }
     tested = {(call.method, call.template) for call in _calls(ids)}
     assert mounted
     assert mounted - tested == set()

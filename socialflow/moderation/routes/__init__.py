@@ -12,7 +12,14 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from socialflow.moderation.routes import admin_content, admin_users, queue, reports, verdicts
+    from socialflow.moderation.routes import (
+        admin_content,
+        admin_users,
+        messages,
+        queue,
+        reports,
+        verdicts,
+    )
 
     return [
         reports.router,
@@ -22,4 +29,6 @@ def routers() -> list[APIRouter]:
         admin_content.router,
         admin_users.router,
         verdicts.router,
+        messages.router,
+        messages.admin_router,
     ]
