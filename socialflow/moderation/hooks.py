@@ -129,3 +129,11 @@ def socialflow_content_screened(
     from socialflow.moderation.holds import on_screened
 
     return on_screened(session, platform, screened)
+
+
+@hookimpl
+def socialflow_signup_check(session: Session, email: str | None, ip: str | None) -> None:
+    # Admins' blocks of email domains and IP networks (403 signup-blocked).
+    from socialflow.moderation.signup_blocks import check
+
+    check(session, email=email, ip=ip)

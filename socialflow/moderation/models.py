@@ -242,3 +242,27 @@ class ReportMessage(SQLModel, table=True):
     from_moderator: bool = Field(default=False)
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = created_at_field()
+
+
+class SignupBlockKind(StrEnum):
+    domain = "domain"  # an email domain and its subdomains
+    cidr = "cidr"  # an IP network (a single address is a /32 or /128)
+
+
+class SignupBlock(SQLModel, table=True):
+    """A sign-up refusal rule an admin set: an email domain or an IP network."""
+
+    __tablename__ = "moderation_signup_blocks"
+    __table_args__ = (Index("uq_moderation_signup_blocks_value", "kind", "value", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    # Normalized: a lower-case ASCII (IDNA) domain, or a network in CIDR notation.
+    value: str = Field(max_length=255)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = datetime_field()

@@ -199,6 +199,25 @@ def socialflow_content_screened(
 
 
 @hookspec
+def socialflow_signup_check(
+    session: Session,
+    email: str | None,
+    ip: str | None,
+    settings: Settings,
+    platform: PlatformFacade,
+) -> None:
+    """A new account is about to be created: raise a ``Problem`` to refuse it.
+
+    Called by the accounts app before it writes anything, for a password
+    registration and for an account an OAuth sign-in creates, with the email
+    (None when an OAuth identity has none) and the client address the
+    platform's trusted-proxy rule gave the request. Returning lets it go on.
+    The moderation app implements it with the admins' sign-up blocks (403
+    ``signup-blocked``).
+    """
+
+
+@hookspec
 def socialflow_notification_channels(
     settings: Settings,
 ) -> dict[str, Callable[[Settings], NotificationChannel]]:

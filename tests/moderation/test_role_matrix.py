@@ -115,6 +115,33 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         Call("GET", "/api/v1/admin/audit", "/admin/audit?action=moderation_*", ADMIN),
         Call("GET", "/api/v1/admin/audit.csv", "/admin/audit.csv", ADMIN),
         Call("GET", "/api/v1/admin/stats", "/admin/stats", ADMIN),
+        Call("GET", "/api/v1/admin/signup-blocks", "/admin/signup-blocks", ADMIN),
+        Call(
+            "POST",
+            "/api/v1/admin/signup-blocks",
+            "/admin/signup-blocks",
+            ADMIN,
+            {"kind": "domain", "value": "blocked.example"},
+        ),
+        Call(
+            "GET",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+        ),
+        Call(
+            "PATCH",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+            {"reason": "r"},
+        ),
+        Call(
+            "DELETE",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+        ),
         # The user side: any signed-in user.
         Call("GET", "/api/v1/reports", "/reports", USER),
         Call("GET", "/api/v1/moderation/actions", "/moderation/actions", USER),
@@ -146,7 +173,13 @@ def _setup(
     warned = act(api, acting, "post", make_post(api, author, "warned")["id"], "warn").json()
     appeal = api("POST", "/appeals", author, json={"action_id": warned["id"], "text": "please"})
     assert appeal.status_code == 201
+    boss = who("setupadmin", Role.admin)
+    block = api(
+        "POST", "/admin/signup-blocks", boss, json={"kind": "cidr", "value": "192.0.2.0/24"}
+    )
+    assert block.status_code == 201
     return {
+        "block": block.json()["id"],
         "case": case,
         "report": filed.json()["id"],
         "action": hidden["id"],
@@ -166,6 +199,7 @@ def test_table_covers_every_admin_route(client: Any) -> None:
         for method in operations
     }
     ids = {
+        "block": 1,
         "case": 1,
         "report": 1,
         "action": 1,

@@ -18,6 +18,7 @@ def routers() -> list[APIRouter]:
         messages,
         queue,
         reports,
+        signup_blocks,
         verdicts,
     )
 
@@ -31,4 +32,5 @@ def routers() -> list[APIRouter]:
         verdicts.router,
         messages.router,
         messages.admin_router,
+        signup_blocks.router,
     ]
