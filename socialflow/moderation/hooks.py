@@ -137,3 +137,13 @@ def socialflow_signup_check(session: Session, email: str | None, ip: str | None)
     from socialflow.moderation.signup_blocks import check
 
     check(session, email=email, ip=ip)
+
+
+@hookimpl
+def socialflow_content_arrived(
+    session: Session, kind: str, target_id: str, author_id: int, platform: Platform
+) -> bool:
+    # Pre-moderation: new videos held until a moderator approves them (dismiss).
+    from socialflow.moderation.premoderation import on_arrived
+
+    return on_arrived(session, platform, kind=kind, target_id=target_id, author_id=author_id)

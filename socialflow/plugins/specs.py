@@ -218,6 +218,25 @@ def socialflow_signup_check(
 
 
 @hookspec
+def socialflow_content_arrived(
+    session: Session,
+    kind: str,
+    target_id: str,
+    author_id: int,
+    settings: Settings,
+    platform: PlatformFacade,
+) -> bool | None:
+    """New content was stored and is about to be published: hold it for review?
+
+    Called by the app that owns the content inside the transaction that
+    publishes it (a video turning ready for the first time), unless a
+    moderation model already held it. Pre-moderation: the moderation app
+    implements it per its ``premoderation`` setting, hiding the content and
+    opening its review item, and answers True.
+    """
+
+
+@hookspec
 def socialflow_notification_channels(
     settings: Settings,
 ) -> dict[str, Callable[[Settings], NotificationChannel]]:
