@@ -30,9 +30,11 @@ from socialflow.accounts.models import (
     User,
 )
 from socialflow.accounts.oauth import ExternalIdentity
+from socialflow.accounts.signup import check_signup
 from socialflow.accounts.users import create_user, ensure_email_free, get_user_by_username
 from socialflow.core.db.base import utcnow
 from socialflow.core.errors import Conflict, Forbidden
+from socialflow.plugins.manager import SocialflowPluginManager
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,28 @@ class LoginResult:
 
 
 def sign_in(
-    session: Session, *, provider: str, identity: ExternalIdentity, ip: str | None = None
+    session: Session,
+    *,
+    provider: str,
+    identity: ExternalIdentity,
+    ip: str | None = None,
+    plugins: SocialflowPluginManager | None = None,
 ) -> LoginResult:
-    """Find, link or create the account of ``identity``; the caller commits."""
-    return _sign_in(session, provider=provider, identity=identity, ip=ip)
+    """Find, link or create the account of ``identity``; the caller commits.
+
+    A new account passes the sign-up check of ``plugins`` first (see
+    :mod:`socialflow.accounts.signup`), as a password registration does.
+    """
+    return _sign_in(session, provider=provider, identity=identity, ip=ip, plugins=plugins)
 
 
 def _sign_in(
-    session: Session, *, provider: str, identity: ExternalIdentity, ip: str | None
+    session: Session,
+    *,
+    provider: str,
+    identity: ExternalIdentity,
+    ip: str | None,
+    plugins: SocialflowPluginManager | None,
 ) -> LoginResult:
     linked = session.exec(
         select(OAuthAccount).where(
@@ -78,6 +94,9 @@ def _sign_in(
             if user.email_verified_at is None:
                 _take_over(session, user=user, provider=provider, ip=ip)
     if user is None:
+        if plugins is not None:
+            # The provider's address even unverified: a blocked domain stays blocked.
+            check_signup(plugins, session, email=email or identity.email, ip=ip)
         user = _create_from(session, provider=provider, identity=identity, email=email)
         created = True
     assert user.id is not None

@@ -143,3 +143,18 @@ def refuse_if_rejected(
     raise ContentRejected(
         verdict.reason or f"refused by the moderation model ({labels or 'policy'})."
     )
+
+
+def arrived(
+    session: Session, platform: Platform, *, kind: str, target_id: str, author_id: int
+) -> bool:
+    """New content is being published in ``session``'s transaction: plugins may hold it
+    for review first (``socialflow_content_arrived``, pre-moderation); True if one did."""
+    answers = platform.plugins.hook.socialflow_content_arrived(
+        session=session,
+        kind=kind,
+        target_id=target_id,
+        author_id=author_id,
+        **platform.plugins.hook_context(),
+    )
+    return any(answers)

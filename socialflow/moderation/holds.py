@@ -65,36 +65,61 @@ def on_screened(session: Session, platform: Platform, screened: ScreenedContent)
     )
     session.add(row)
     session.flush()
-    kinds = target_kinds(platform).by_name
-    if verdict.action != "hold" or screened.target_id is None or screened.kind not in kinds:
+    if verdict.action != "hold" or screened.target_id is None:
         return False
-    target_kind = kinds[screened.kind]
-    target = target_kind.load(session, screened.target_id)
-    if target is None:
-        return False
-    fields: dict[str, str] = {}
-    hideable = screened.kind in ("post", "video", "comment")
-    if hideable and target.summary.get("visibility") != MODERATED:
-        fields["previous_visibility"] = target_kind.hide(session, platform, target.id)
-    case = open_case(session, target)
-    case.severity = max(case.severity, severity_of(row.labels))
-    case.updated_at = utcnow()
-    session.add(case)
     labels = ", ".join(row.labels) or "policy"
-    action = _record(
+    action = place_hold(
         session,
-        kind=ActionKind.hold,
-        target=target,
-        moderator=None,
+        platform,
+        screened.kind,
+        screened.target_id,
+        severity=severity_of(row.labels),
         reason=f"held by {row.model} {row.model_version} ({labels}, score {row.score:.2f})",
-        case_id=case.id,
-        **fields,
     )
-    row.case_id = case.id
+    if action is None:
+        return False
+    row.case_id = action.case_id
     row.action_id = action.id
     session.add(row)
     session.flush()
     return True
+
+
+def place_hold(
+    session: Session,
+    platform: Platform,
+    kind: str,
+    target_id: str,
+    *,
+    severity: int,
+    reason: str,
+) -> ModerationAction | None:
+    """Hide the target (a post, video or comment) and open its review item, with a
+    ``hold`` action by no moderator; None when the kind or the target is unknown."""
+    kinds = target_kinds(platform).by_name
+    if kind not in kinds:
+        return None
+    target_kind = kinds[kind]
+    target = target_kind.load(session, target_id)
+    if target is None:
+        return None
+    fields: dict[str, str] = {}
+    hideable = kind in ("post", "video", "comment")
+    if hideable and target.summary.get("visibility") != MODERATED:
+        fields["previous_visibility"] = target_kind.hide(session, platform, target.id)
+    case = open_case(session, target)
+    case.severity = max(case.severity, severity)
+    case.updated_at = utcnow()
+    session.add(case)
+    return _record(
+        session,
+        kind=ActionKind.hold,
+        target=target,
+        moderator=None,
+        reason=reason,
+        case_id=case.id,
+        **fields,
+    )
 
 
 def standing_hold(session: Session, target_type: str, target_id: str) -> ModerationAction | None:

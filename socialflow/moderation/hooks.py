@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from socialflow.plugins.declare import cli_commands, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
-    import typer
     from fastapi import APIRouter
-    from pydantic import BaseModel
     from sqlmodel import Session
 
     from socialflow.core.platform import Platform
@@ -88,11 +87,7 @@ def socialflow_beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"moderation-expire-suspensions": every(EXPIRE_TASK, interval, DEFAULT_QUEUE)}
 
 
-@hookimpl
-def socialflow_settings_model() -> tuple[str, type[BaseModel]]:
-    from socialflow.moderation.settings import SECTION, ModerationSettings
-
-    return SECTION, ModerationSettings
+socialflow_settings_model = settings_section("socialflow.moderation.settings", "ModerationSettings")
 
 
 @hookimpl
@@ -108,11 +103,7 @@ def socialflow_platform_start(platform: Platform) -> None:
     platform.attach(TargetKinds, TargetKinds)
 
 
-@hookimpl
-def socialflow_cli(app: typer.Typer) -> None:
-    from socialflow.moderation.cli import register
-
-    register(app)
+socialflow_cli = cli_commands("socialflow.moderation.cli")
 
 
 @hookimpl
@@ -129,3 +120,21 @@ def socialflow_content_screened(
     from socialflow.moderation.holds import on_screened
 
     return on_screened(session, platform, screened)
+
+
+@hookimpl
+def socialflow_signup_check(session: Session, email: str | None, ip: str | None) -> None:
+    # Admins' blocks of email domains and IP networks (403 signup-blocked).
+    from socialflow.moderation.signup_blocks import check
+
+    check(session, email=email, ip=ip)
+
+
+@hookimpl
+def socialflow_content_arrived(
+    session: Session, kind: str, target_id: str, author_id: int, platform: Platform
+) -> bool:
+    # Pre-moderation: new videos held until a moderator approves them (dismiss).
+    from socialflow.moderation.premoderation import on_arrived
+
+    return on_arrived(session, platform, kind=kind, target_id=target_id, author_id=author_id)

@@ -215,3 +215,54 @@ class ModelVerdict(SQLModel, table=True):
         ),
     )
     created_at: datetime = created_at_field()
+
+
+class ReportMessage(SQLModel, table=True):
+    """One message on a report, between its reporter and the moderators.
+
+    ``from_moderator`` says which side wrote it; ``author_id`` is kept for the
+    moderators and the audit log, never shown to the reporter.
+    """
+
+    __tablename__ = "moderation_report_messages"
+    __table_args__ = (Index("ix_moderation_report_messages_report_id", "report_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("moderation_reports.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    from_moderator: bool = Field(default=False)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = created_at_field()
+
+
+class SignupBlockKind(StrEnum):
+    domain = "domain"  # an email domain and its subdomains
+    cidr = "cidr"  # an IP network (a single address is a /32 or /128)
+
+
+class SignupBlock(SQLModel, table=True):
+    """A sign-up refusal rule an admin set: an email domain or an IP network."""
+
+    __tablename__ = "moderation_signup_blocks"
+    __table_args__ = (Index("uq_moderation_signup_blocks_value", "kind", "value", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    # Normalized: a lower-case ASCII (IDNA) domain, or a network in CIDR notation.
+    value: str = Field(max_length=255)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = datetime_field()

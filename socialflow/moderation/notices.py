@@ -96,6 +96,36 @@ def appeal_notices(session: Session, event: Event) -> Iterator[NotificationReque
     )
 
 
+def message_notices(session: Session, event: Event) -> Iterator[NotificationRequest]:
+    """``report_message``: the other side of a report's conversation is told.
+
+    A moderator's message reaches the reporter without naming the moderator; a
+    reporter's reaches the case's claimant and the moderators who wrote on it.
+    """
+    from socialflow.moderation.messages import moderators_on
+    from socialflow.moderation.models import Report, ReportMessage
+
+    message = session.get(ReportMessage, event.payload["message_id"])
+    report = session.get(Report, event.payload["report_id"])
+    if message is None or report is None or message.id is None:
+        return
+    data = {"report_id": report.id, "message_id": message.id}
+    if message.from_moderator:
+        recipients = [report.reporter_id]
+        text = f"A moderator wrote about your report on a {report.target_type}."
+    else:
+        recipients = [m for m in moderators_on(session, report) if m != message.author_id]
+        data["case_id"] = report.case_id
+        text = f"The reporter wrote about report {report.id}."
+    for recipient in recipients:
+        yield NotificationRequest(
+            recipient_id=recipient,
+            dedup_key=f"report_message:{message.id}",
+            text=text,
+            data=data,
+        )
+
+
 KINDS = [
     NotificationKind(
         "moderation_action",
@@ -115,6 +145,13 @@ KINDS = [
         "Your appeal was decided",
         frozenset({"appeal_decided"}),
         appeal_notices,
+        email=True,
+    ),
+    NotificationKind(
+        "report_message",
+        "A message about a report",
+        frozenset({"report_message"}),
+        message_notices,
         email=True,
     ),
 ]

@@ -278,3 +278,24 @@ VERDICT_ALLOW: dict[str, Any] = {
     "case_id": None,
     "action_id": None,
 }
+
+MESSAGE_CREATE: dict[str, Any] = {"text": "He posted two more since; links in my report."}
+MESSAGE_OUT: dict[str, Any] = {
+    "id": 311,
+    "report_id": 1204,
+    "sender": "reporter",
+    "text": "He posted two more since; links in my report.",
+    "created_at": "2026-12-07T08:55:02.114871+00:00",
+}
+MESSAGE_FROM_MODERATOR: dict[str, Any] = {
+    "id": 312,
+    "report_id": 1204,
+    "sender": "moderator",
+    "text": "Thank you, we are looking at all three.",
+    "created_at": "2026-12-07T09:02:40.551203+00:00",
+}
+CASE_MESSAGE_CREATE: dict[str, Any] = {
+    "report_id": 1204,
+    "text": "Thank you, we are looking at all three.",
+}
+CASE_MESSAGE_OUT: dict[str, Any] = {**MESSAGE_FROM_MODERATOR, "author_id": 7}

@@ -284,3 +284,50 @@ class AuditPage(BaseModel):
 
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+class MessageCreate(StrictModel):
+    model_config = examples(ex.MESSAGE_CREATE)
+
+    text: SafeText = Field(min_length=1, max_length=2000)
+
+
+class MessageOut(BaseModel):
+    model_config = examples(ex.MESSAGE_OUT, ex.MESSAGE_FROM_MODERATOR)
+
+    id: int
+    report_id: int
+    sender: Literal["reporter", "moderator"]
+    text: str
+    created_at: str | None
+
+
+class MessagePage(BaseModel):
+    model_config = examples(
+        {"items": [ex.MESSAGE_FROM_MODERATOR, ex.MESSAGE_OUT], "next_cursor": None}
+    )
+
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class CaseMessageCreate(StrictModel):
+    model_config = examples(ex.CASE_MESSAGE_CREATE)
+
+    report_id: int = Field(ge=1, description="The report (one reporter) of the item to write to.")
+    text: SafeText = Field(min_length=1, max_length=2000)
+
+
+class CaseMessageOut(MessageOut):
+    model_config = examples(ex.CASE_MESSAGE_OUT, ex.MESSAGE_OUT | {"author_id": 57})
+
+    author_id: int | None = Field(
+        description="Who wrote it (moderators see this, reporters never)."
+    )
+
+
+class CaseMessagePage(BaseModel):
+    model_config = examples({"items": [ex.CASE_MESSAGE_OUT], "next_cursor": None})
+
+    items: list[CaseMessageOut]
+    next_cursor: str | None

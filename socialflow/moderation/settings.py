@@ -8,7 +8,7 @@ validated when the platform starts (unknown keys refused) and are read with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +56,17 @@ class ModerationSettings(BaseModel):
         ge=10,
         le=100_000,
         description="How many open cases the queue ranks at once (the oldest first).",
+    )
+    premoderation: Literal["off", "new_accounts", "all"] = Field(
+        default="off",
+        description="Hold newly uploaded videos for a moderator's approval: of accounts "
+        "younger than new_account_days ('new_accounts'), of everyone ('all'), or none.",
+    )
+    new_account_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="How young an account is 'new' for premoderation = 'new_accounts', days.",
     )
 
 

@@ -199,6 +199,44 @@ def socialflow_content_screened(
 
 
 @hookspec
+def socialflow_signup_check(
+    session: Session,
+    email: str | None,
+    ip: str | None,
+    settings: Settings,
+    platform: PlatformFacade,
+) -> None:
+    """A new account is about to be created: raise a ``Problem`` to refuse it.
+
+    Called by the accounts app before it writes anything, for a password
+    registration and for an account an OAuth sign-in creates, with the email
+    (None when an OAuth identity has none) and the client address the
+    platform's trusted-proxy rule gave the request. Returning lets it go on.
+    The moderation app implements it with the admins' sign-up blocks (403
+    ``signup-blocked``).
+    """
+
+
+@hookspec
+def socialflow_content_arrived(
+    session: Session,
+    kind: str,
+    target_id: str,
+    author_id: int,
+    settings: Settings,
+    platform: PlatformFacade,
+) -> bool | None:
+    """New content was stored and is about to be published: hold it for review?
+
+    Called by the app that owns the content inside the transaction that
+    publishes it (a video turning ready for the first time), unless a
+    moderation model already held it. Pre-moderation: the moderation app
+    implements it per its ``premoderation`` setting, hiding the content and
+    opening its review item, and answers True.
+    """
+
+
+@hookspec
 def socialflow_notification_channels(
     settings: Settings,
 ) -> dict[str, Callable[[Settings], NotificationChannel]]:

@@ -835,15 +835,19 @@ def _screen_frames(
 ) -> Callable[[Session], object] | None:
     """Ask the moderation model about the sampled frames. A reject fails the job
     (recorded first); any other verdict is recorded when the video turns ready, in
-    that transaction, where a hold hides it and queues it for review.
+    that transaction, where a hold hides it and queues it for review. A video turning
+    ready for the first time that no model held may still be held for review by
+    pre-moderation (``screening.arrived``).
 
     Commits: a reject's verdict in its own session, since the job that failed
     writes nothing else the verdict could ride on.
     """
-    if platform is None or not frames:
+    if platform is None:
         return None
-    verdict = screening.judge_images(platform, frames, kind="video", author_id=video.owner_id)
-    if verdict.action == "reject":
+    verdict = None
+    if frames:
+        verdict = screening.judge_images(platform, frames, kind="video", author_id=video.owner_id)
+    if verdict is not None and verdict.action == "reject":
         with platform.session() as session:
             screening.record(
                 session,
@@ -855,14 +859,23 @@ def _screen_frames(
             )
             session.commit()
         raise MediaRejected(f"refused by the moderation model ({', '.join(verdict.labels)})")
-    return lambda session: screening.record(
-        session,
-        platform,
-        kind="video",
-        target_id=video.id,
-        author_id=video.owner_id,
-        verdict=verdict,
-    )
+    first = video.ready_at is None
+
+    def on_ready(session: Session) -> None:
+        held = verdict is not None and screening.record(
+            session,
+            platform,
+            kind="video",
+            target_id=video.id,
+            author_id=video.owner_id,
+            verdict=verdict,
+        )
+        if first and not held:
+            screening.arrived(
+                session, platform, kind="video", target_id=video.id, author_id=video.owner_id
+            )
+
+    return on_ready
 
 
 def _drop_if_deleted(sessions: SessionFactory, storage: StorageBackend, video_id: str) -> None:

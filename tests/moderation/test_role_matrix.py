@@ -50,6 +50,19 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         Call("GET", "/api/v1/admin/actions", "/admin/actions", MOD),
         Call("GET", "/api/v1/admin/verdicts", "/admin/verdicts", MOD),
         Call(
+            "GET",
+            "/api/v1/admin/reports/{case_id}/messages",
+            f"/admin/reports/{case}/messages",
+            MOD,
+        ),
+        Call(
+            "POST",
+            "/api/v1/admin/reports/{case_id}/messages",
+            f"/admin/reports/{case}/messages",
+            MOD,
+            {"report_id": ids["report"], "text": "hello"},
+        ),
+        Call(
             "POST",
             "/api/v1/admin/actions/{action_id}/revert",
             f"/admin/actions/{action}/revert",
@@ -102,6 +115,33 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         Call("GET", "/api/v1/admin/audit", "/admin/audit?action=moderation_*", ADMIN),
         Call("GET", "/api/v1/admin/audit.csv", "/admin/audit.csv", ADMIN),
         Call("GET", "/api/v1/admin/stats", "/admin/stats", ADMIN),
+        Call("GET", "/api/v1/admin/signup-blocks", "/admin/signup-blocks", ADMIN),
+        Call(
+            "POST",
+            "/api/v1/admin/signup-blocks",
+            "/admin/signup-blocks",
+            ADMIN,
+            {"kind": "domain", "value": "blocked.example"},
+        ),
+        Call(
+            "GET",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+        ),
+        Call(
+            "PATCH",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+            {"reason": "r"},
+        ),
+        Call(
+            "DELETE",
+            "/api/v1/admin/signup-blocks/{block_id}",
+            f"/admin/signup-blocks/{ids['block']}",
+            ADMIN,
+        ),
         # The user side: any signed-in user.
         Call("GET", "/api/v1/reports", "/reports", USER),
         Call("GET", "/api/v1/moderation/actions", "/moderation/actions", USER),
@@ -126,14 +166,22 @@ def _setup(
     author, reporter, acting = who("author"), who("reporter"), who("actingmod", Role.moderator)
     target = who("target")
     reported = make_post(api, author, "reported")
-    assert report(api, reporter, "post", reported["id"]).status_code == 201
+    filed = report(api, reporter, "post", reported["id"])
+    assert filed.status_code == 201
     case = api("GET", "/admin/reports", acting).json()["items"][0]["id"]
     hidden = act(api, acting, "post", make_post(api, author, "hidden")["id"], "hide").json()
     warned = act(api, acting, "post", make_post(api, author, "warned")["id"], "warn").json()
     appeal = api("POST", "/appeals", author, json={"action_id": warned["id"], "text": "please"})
     assert appeal.status_code == 201
+    boss = who("setupadmin", Role.admin)
+    block = api(
+        "POST", "/admin/signup-blocks", boss, json={"kind": "cidr", "value": "192.0.2.0/24"}
+    )
+    assert block.status_code == 201
     return {
+        "block": block.json()["id"],
         "case": case,
+        "report": filed.json()["id"],
         "action": hidden["id"],
         "appeal": appeal.json()["id"],
         "post": reported["id"],
@@ -150,7 +198,16 @@ def test_table_covers_every_admin_route(client: Any) -> None:
         if path.startswith("/api/v1/admin")
         for method in operations
     }
-    ids = {"case": 1, "action": 1, "appeal": 1, "post": 1, "fresh_post": 1, "target_user": 1}
+    ids = {
+        "block": 1,
+        "case": 1,
+        "report": 1,
+        "action": 1,
+        "appeal": 1,
+        "post": 1,
+        "fresh_post": 1,
+        "target_user": 1,
+    }
     tested = {(call.method, call.template) for call in _calls(ids)}
     assert mounted
     assert mounted - tested == set()

@@ -18,6 +18,7 @@ from socialflow.accounts.auth_schemas import RefreshRequest, SessionInfo, Sessio
 from socialflow.accounts.deps import ClaimsDep, CurrentUser
 from socialflow.accounts.routes.common import NO_STORE, token_pair, user_agent
 from socialflow.accounts.schemas import LoginRequest, RegisterRequest, TokenPair, UserPrivate
+from socialflow.accounts.signup import check_signup
 from socialflow.core.effects import record_event
 from socialflow.core.errors import Unauthorized
 from socialflow.core.http.deps import ClientIp, PlatformDep, RateLimiterDep, SessionDep
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserPrivate,
-    responses=problems(409),
+    responses=problems(403, 409),
 )
 def register(
     body: RegisterRequest,
@@ -44,8 +45,13 @@ def register(
     limiter: RateLimiterDep,
     ip: ClientIp,
 ) -> UserPrivate:
-    """Create an account; a verification mail goes to the address."""
+    """Create an account; a verification mail goes to the address.
+
+    Plugins may refuse the address or the client's network first (403, e.g.
+    ``signup-blocked``), before anything is written.
+    """
     limiter.hit("register-ip", limiter.config.register_per_ip, ip)
+    check_signup(platform.plugins, session, email=body.email, ip=ip)
     user = user_service.create_user(
         session=session,
         username=body.username,

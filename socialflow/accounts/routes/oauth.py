@@ -145,7 +145,9 @@ def _finish_oauth_sign_in(
     user_agent: str,
     ip: str,
 ) -> OAuthLogin:
-    result = oauth_accounts.sign_in(session, provider=provider, identity=identity, ip=ip)
+    result = oauth_accounts.sign_in(
+        session, provider=provider, identity=identity, ip=ip, plugins=platform.plugins
+    )
     if totp.is_enabled(session, user=result.user):
         # The provider vouched for the first factor; the account asks for its second.
         session.commit()

@@ -12,7 +12,15 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from socialflow.moderation.routes import admin_content, admin_users, queue, reports, verdicts
+    from socialflow.moderation.routes import (
+        admin_content,
+        admin_users,
+        messages,
+        queue,
+        reports,
+        signup_blocks,
+        verdicts,
+    )
 
     return [
         reports.router,
@@ -22,4 +30,7 @@ def routers() -> list[APIRouter]:
         admin_content.router,
         admin_users.router,
         verdicts.router,
+        messages.router,
+        messages.admin_router,
+        signup_blocks.router,
     ]
