@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from socialflow.accounts.models import Role
 from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
-from socialflow.core.http.types import SafeText
+from socialflow.core.http.types import DbId, SafeText
 from socialflow.moderation import schema_examples as ex
 from socialflow.moderation.models import ActionKind
 
@@ -314,7 +314,7 @@ class MessagePage(BaseModel):
 class CaseMessageCreate(StrictModel):
     model_config = examples(ex.CASE_MESSAGE_CREATE)
 
-    report_id: int = Field(ge=1, description="The report (one reporter) of the item to write to.")
+    report_id: DbId = Field(description="The report (one reporter) of the item to write to.")
     text: SafeText = Field(min_length=1, max_length=2000)
 
 

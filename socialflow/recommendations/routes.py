@@ -19,6 +19,7 @@ from socialflow.accounts.models import Role
 from socialflow.accounts.schemas import UserPublic
 from socialflow.core.http.deps import PlatformDep, SessionDep
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.types import DbId
 from socialflow.plugins.session import counters_of
 from socialflow.recommendations import logbook, serving, viral
 from socialflow.recommendations.models import SHOWN
@@ -94,7 +95,7 @@ def who_to_follow(
     "/posts/{post_id}/similar", response_model=RecommendedPosts, responses=problems(401, 404)
 )
 def more_like_this(
-    post_id: int,
+    post_id: DbId,
     session: SessionDep,
     platform: PlatformDep,
     viewer: OptionalUser,
@@ -171,7 +172,7 @@ def viral_posts(session: SessionDep, platform: PlatformDep, limit: Limit = 20) -
 
 @router.get("/posts/{post_id}/why-trending", response_model=ViralPost, responses=problems(401, 404))
 def why_trending(
-    post_id: int, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
+    post_id: DbId, session: SessionDep, platform: PlatformDep, viewer: OptionalUser
 ) -> ViralPost:
     """Why a post is (or is not) predicted to trend: the early signals behind it."""
     get_visible_post(session, viewer=viewer, post_id=post_id)

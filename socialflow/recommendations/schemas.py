@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from socialflow.accounts.schemas import UserPublic
 from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.schemas import StrictModel
+from socialflow.core.http.types import DbId
 from socialflow.social.schemas import PostOut
 
 
@@ -30,7 +31,7 @@ class RecommendedUsers(BaseModel):
 
 
 class FeedbackItem(StrictModel):
-    post_id: int = Field(ge=1)
+    post_id: DbId
     kind: Literal["watched", "skipped"]
     watch_ratio: float | None = Field(default=None, ge=0.0, le=1.0)
     surface: Literal["home", "explore", "hashtag", "profile", "for_you", "similar"] | None = None

@@ -78,8 +78,13 @@ def _run(
         )
         @given(case=strategy)
         def check(case: Any) -> None:
+            call_headers = headers
+            if _token_required(case) and "Authorization" not in (case.headers or {}):
+                # A negative case leaving the required token out: sent without ours too,
+                # or the request would be a valid one the check expects refused.
+                call_headers = {}
             response = case.call_and_validate(
-                base_url=base_url, headers=headers, excluded_checks=EXCLUDED_CHECKS
+                base_url=base_url, headers=call_headers, excluded_checks=EXCLUDED_CHECKS
             )
             seen.setdefault(case.operation.label, set()).add(response.status_code)
 
@@ -88,6 +93,12 @@ def _run(
         except (Exception, BaseExceptionGroup) as exc:  # collected, reported together
             failures.append(f"{operation.label}: {_summary(exc)}")
     return failures
+
+
+def _token_required(case: Any) -> bool:
+    """Whether the case's operation refuses anonymous callers (no ``{}`` in its security)."""
+    security = case.operation.definition.raw.get("security") or []
+    return bool(security) and all(requirement for requirement in security)
 
 
 def _summary(exc: BaseException) -> str:
