@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import cli_commands, settings_section
+from socialflow.plugins.declare import cli_commands, declared, settings_section
+from socialflow.plugins.runtime_settings import RuntimeSetting
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -27,32 +28,18 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "moderation",
-            "Trust and safety: reports, review queue, actions, appeals, the admin API",
-            # It hides and removes posts, comments and videos through their apps' services.
-            requires=("accounts", "graph", "video", "social"),
-            optional=True,
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.moderation.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.moderation.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "moderation",
+        "Trust and safety: reports, review queue, actions, appeals, the admin API",
+        # It hides and removes posts, comments and videos through their apps' services.
+        requires=("accounts", "graph", "video", "social"),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.moderation.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.moderation.tasks")
 
 
 @hookimpl
@@ -92,15 +79,25 @@ socialflow_settings_model = settings_section("socialflow.moderation.settings", "
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.moderation.runtime_settings import RuntimeSettingsStore
     from socialflow.moderation.settings import SECTION, ModerationSettings
     from socialflow.moderation.targets import TargetKinds
+    from socialflow.plugins.runtime_settings import RuntimeSettingsSource
 
-    platform.attach(
-        ModerationSettings,
-        lambda: platform.settings.plugin_config(SECTION, ModerationSettings),
-    )
     # Apps above this one register their kinds (live streams, chat messages) in theirs.
     platform.attach(TargetKinds, TargetKinds)
+    file_values = platform.settings.plugin_config(SECTION, ModerationSettings)
+    platform.attach(
+        RuntimeSettingsSource,
+        lambda: RuntimeSettingsStore(platform, file_values.runtime_settings_refresh_seconds),
+    )
+
+
+@hookimpl
+def socialflow_runtime_settings() -> list[RuntimeSetting]:
+    from socialflow.moderation.settings import RUNTIME_FIELDS, ModerationSettings
+
+    return [RuntimeSetting(ModerationSettings, name) for name in RUNTIME_FIELDS]
 
 
 socialflow_cli = cli_commands("socialflow.moderation.cli")
@@ -123,10 +120,14 @@ def socialflow_content_screened(
 
 
 @hookimpl
-def socialflow_signup_check(session: Session, email: str | None, ip: str | None) -> None:
-    # Admins' blocks of email domains and IP networks (403 signup-blocked).
-    from socialflow.moderation.signup_blocks import check
+def socialflow_signup_check(
+    session: Session, email: str | None, ip: str | None, platform: Platform
+) -> None:
+    # Registrations closed by an admin (403 registrations-closed), then the admins'
+    # blocks of email domains and IP networks (403 signup-blocked).
+    from socialflow.moderation.signup_blocks import check, check_open
 
+    check_open(platform)
     check(session, email=email, ip=ip)
 
 

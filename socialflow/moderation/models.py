@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
@@ -266,3 +267,22 @@ class SignupBlock(SQLModel, table=True):
     )
     created_at: datetime = created_at_field()
     updated_at: datetime | None = datetime_field()
+
+
+class RuntimeSettingValue(SQLModel, table=True):
+    """A value an admin set for a runtime-changeable setting (``moderation.premoderation``).
+
+    One row per setting that differs from the file; removing the row returns
+    the setting to the file's value. The value is JSON as the settings model
+    validates it.
+    """
+
+    __tablename__ = "moderation_runtime_settings"
+
+    key: str = Field(primary_key=True, max_length=120)
+    value: Any = Field(sa_column=Column(JSON, nullable=True))
+    updated_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    updated_at: datetime = created_at_field()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from socialflow.plugins.runtime_settings import current_settings
 
 if TYPE_CHECKING:
     from socialflow.core.platform import Platform
@@ -68,8 +70,46 @@ class ModerationSettings(BaseModel):
         le=3650,
         description="How young an account is 'new' for premoderation = 'new_accounts', days.",
     )
+    registrations: Literal["open", "closed"] = Field(
+        default="open",
+        description="Whether new accounts may sign up ('closed' refuses every registration, "
+        "OAuth sign-ins that would create an account included, with 403 registrations-closed).",
+    )
+    runtime_settings_refresh_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="How long a process keeps the values admins set at run time before "
+        "reading them again; the process that made a change applies it at once.",
+    )
+
+    @field_validator("report_rate")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        # Checked here, not at the first report: an admin's typo must not become a 500.
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate such as '30/hour': {exc}") from exc
+        return value
+
+
+# What admins may change at run time (``/api/v1/admin/settings``): decisions made
+# day to day, each read when it is used. The lease, queue size and sweep stay in the file.
+RUNTIME_FIELDS = (
+    "registrations",
+    "premoderation",
+    "new_account_days",
+    "report_rate",
+    "appeal_window_days",
+    "max_suspension_days",
+    "legal_hold",
+)
 
 
 def moderation_settings(platform: Platform) -> ModerationSettings:
-    """The platform's moderation settings, validated once (attached at platform start)."""
-    return platform.get(ModerationSettings)
+    """The platform's moderation settings as they stand now: the file's, with what
+    admins changed at run time (:mod:`socialflow.moderation.runtime_settings`)."""
+    return current_settings(platform, ModerationSettings)

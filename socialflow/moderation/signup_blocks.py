@@ -11,7 +11,7 @@ spelling in Unicode matches its block; networks in CIDR notation.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import idna
 from sqlalchemy import select
@@ -23,6 +23,10 @@ from socialflow.accounts.models import User
 from socialflow.core.db.base import iso_or_none, utcnow
 from socialflow.core.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from socialflow.moderation.models import SignupBlock, SignupBlockKind
+from socialflow.moderation.settings import moderation_settings
+
+if TYPE_CHECKING:
+    from socialflow.core.platform import Platform
 
 
 def _invalid(message: str) -> ValidationProblem:
@@ -63,6 +67,12 @@ def _domains_of(email: str) -> list[str]:
     except ValidationProblem:
         labels = domain.strip().lower().rstrip(".").split(".")
     return [".".join(labels[i:]) for i in range(len(labels))]
+
+
+def check_open(platform: Platform) -> None:
+    """403 ``registrations-closed`` while an admin has closed registrations."""
+    if moderation_settings(platform).registrations == "closed":
+        raise Forbidden("Registrations are closed on this platform.", slug="registrations-closed")
 
 
 def check(session: Session, *, email: str | None, ip: str | None) -> None:

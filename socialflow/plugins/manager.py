@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from socialflow.plugins.audiences import Audiences
     from socialflow.plugins.notification_kinds import NotificationKind
+    from socialflow.plugins.runtime_settings import RuntimeSetting
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +231,21 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
                     kinds[kind.name] = kind
             self._notification_kinds = kinds
         return self._notification_kinds
+
+    def runtime_settings(self) -> dict[str, RuntimeSetting]:
+        """The fields admins may change at run time (``socialflow_runtime_settings``), by
+        ``"<section>.<field>"``; a model no plugin declares a section for is an error."""
+        sections = {model: name for name, model in self.hook.socialflow_settings_model()}
+        found: dict[str, RuntimeSetting] = {}
+        for group in self.hook.socialflow_runtime_settings():
+            for setting in group:
+                if setting.model not in sections:
+                    raise PluginError(
+                        f"runtime setting {setting.field!r}: no settings section is declared "
+                        f"for {setting.model.__name__} (socialflow_settings_model)"
+                    )
+                found[f"{sections[setting.model]}.{setting.field}"] = setting
+        return found
 
     def counters(self, session: Any, kind: str, ids: Collection[Any]) -> dict[Any, dict[str, int]]:
         """Every plugin's ``socialflow_counters`` for ``ids``, merged per id."""

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from socialflow.plugins.audiences import Audience
     from socialflow.plugins.facade import PlatformFacade
     from socialflow.plugins.notification_kinds import NotificationKind
+    from socialflow.plugins.runtime_settings import RuntimeSetting
 
 PROJECT_NAME = "socialflow"
 ENTRY_POINT_GROUP = "socialflow"
@@ -374,6 +375,19 @@ def socialflow_audiences() -> list[Audience]:
     stored in ``visibility`` and says which authors admit a viewer, in Python
     and in SQL; the social and video apps' visibility rule consults every
     registered audience on every route that shows posts or videos.
+    """
+
+
+@hookspec
+def socialflow_runtime_settings() -> list[RuntimeSetting]:
+    """Fields of this plugin's settings section that admins may change at run time.
+
+    Each :class:`~socialflow.plugins.runtime_settings.RuntimeSetting` names
+    the section's model and one field; ``/api/v1/admin/settings`` lists and
+    changes exactly those, validated by the model. Read the section with
+    :func:`~socialflow.plugins.runtime_settings.current_settings` where a
+    change must apply, and name only fields read at the time of use (not,
+    say, a beat interval fixed when the worker starts).
     """
 
 

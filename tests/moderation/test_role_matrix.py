@@ -115,6 +115,14 @@ def _calls(ids: dict[str, Any]) -> list[Call]:
         Call("GET", "/api/v1/admin/audit", "/admin/audit?action=moderation_*", ADMIN),
         Call("GET", "/api/v1/admin/audit.csv", "/admin/audit.csv", ADMIN),
         Call("GET", "/api/v1/admin/stats", "/admin/stats", ADMIN),
+        Call("GET", "/api/v1/admin/settings", "/admin/settings", ADMIN),
+        Call(
+            "PATCH",
+            "/api/v1/admin/settings",
+            "/admin/settings",
+            ADMIN,
+            {"values": {"moderation.report_rate": "20/hour"}},
+        ),
         Call("GET", "/api/v1/admin/signup-blocks", "/admin/signup-blocks", ADMIN),
         Call(
             "POST",

@@ -18,6 +18,7 @@ def routers() -> list[APIRouter]:
         messages,
         queue,
         reports,
+        settings,
         signup_blocks,
         verdicts,
     )
@@ -33,4 +34,5 @@ def routers() -> list[APIRouter]:
         messages.router,
         messages.admin_router,
         signup_blocks.router,
+        settings.router,
     ]
