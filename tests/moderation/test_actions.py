@@ -119,13 +119,15 @@ def test_video_hide_restore_and_remove_with_or_without_legal_hold(
     api: Api,
     actor: Callable[..., Actor],
     mod: Actor,
+    admin: Actor,
     platform: Any,
     legal_hold: bool,
 ) -> None:
-    from socialflow.moderation.settings import ModerationSettings
     from socialflow.video.videos import videos_prefix
 
-    platform.attach(ModerationSettings, lambda: ModerationSettings(legal_hold=legal_hold))
+    # An admin's runtime setting, as an operator would switch a legal hold on.
+    body = {"values": {"moderation.legal_hold": legal_hold}}
+    assert api("PATCH", "/admin/settings", admin, json=body).status_code == 200
     alice, bob = actor("alice"), actor("bob")
     video_id = ready_video(platform, alice, "clip")
     key = f"{videos_prefix(video_id)}source.mp4"
