@@ -56,6 +56,7 @@ def export_account(*, session: Session, user: User) -> dict[str, Any]:
             "role": user.role,
             "state": user.state,
             "is_private": user.is_private,
+            "birth_date": user.birth_date.isoformat() if user.birth_date else None,
             "has_avatar": user.avatar_key is not None,
             "follower_count": user.follower_count,
             "following_count": user.following_count,

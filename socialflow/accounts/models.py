@@ -6,11 +6,21 @@ The SQLModel ladder: ``UserBase`` (fields a client may see and set at sign-up)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from socialflow.core.db.base import created_at_field, datetime_field
@@ -55,6 +65,8 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.user.value, max_length=16, nullable=False)
     state: str = Field(default=AccountState.unverified.value, max_length=16, nullable=False)
     is_private: bool = Field(default=False, nullable=False)
+    # Private: set by the user on their own account, shown only to them (age-gated features).
+    birth_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     follower_count: int = Field(default=0, nullable=False)
     following_count: int = Field(default=0, nullable=False)
     # Bumped to cut off every access token issued before (suspension, password change).

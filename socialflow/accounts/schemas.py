@@ -6,7 +6,7 @@ Request models forbid unknown fields, so a client cannot slip in ``role`` or
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -133,6 +133,7 @@ class UserPrivate(UserPublic):
             state="active",
             two_factor_enabled=False,
             has_password=True,
+            birth_date="1994-05-17",
         )
     )
 
@@ -142,6 +143,11 @@ class UserPrivate(UserPublic):
     state: str
     two_factor_enabled: bool = False
     has_password: bool = True
+    birth_date: date | None = Field(
+        default=None,
+        description="Private: only the account itself sees it. Age-gated features "
+        "(such as ads with a minimum age) read it; without it they treat the age as unknown.",
+    )
 
     @classmethod
     def of_self(
@@ -161,15 +167,25 @@ class UserPrivate(UserPublic):
             state=user.state,
             two_factor_enabled=two_factor_enabled,
             has_password=user.password_hash is not None,
+            birth_date=user.birth_date,
         )
 
 
 class UserUpdate(StrictModel):
-    model_config = examples({"display_name": "Alice B.", "bio": "Bikes, mountains, coffee."})
+    model_config = examples(
+        {"display_name": "Alice B.", "bio": "Bikes, mountains, coffee."},
+        {"birth_date": "1994-05-17"},
+        {"birth_date": None},
+    )
 
     display_name: str | None = Field(default=None, max_length=50)
     bio: str | None = Field(default=None, max_length=500)
     is_private: bool | None = None
+    birth_date: date | None = Field(
+        default=None,
+        description="Your date of birth (private, never shown to others); null removes it. "
+        "Not in the future, at most 120 years ago.",
+    )
 
 
 class DeleteAccountRequest(StrictModel):

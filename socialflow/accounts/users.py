@@ -19,7 +19,7 @@ from sqlalchemy import delete, event, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from socialflow.accounts import audit
+from socialflow.accounts import ages, audit
 from socialflow.accounts import sessions as session_service
 from socialflow.accounts.models import (
     AccountState,
@@ -225,8 +225,16 @@ def update_profile(
 
     Plugins see ``{"user_id", **changes}`` and may rewrite the values; only
     the fields asked for are changed. The search index follows after the
-    commit (name and bio are searchable).
+    commit (name and bio are searchable). A date of birth (``birth_date``,
+    None removes it) is private: it is checked and stored here and never
+    handed to the filter hooks.
     """
+    changes = dict(changes)
+    if "birth_date" in changes:
+        born = changes.pop("birth_date")
+        if born is not None:
+            ages.check_birth_date(born, utcnow().date())
+        user.birth_date = born
     filtered = platform.plugins.apply_filters(
         "socialflow_filter_profile", {"user_id": user.id, **changes}
     )
@@ -368,6 +376,7 @@ def delete_account(
     user.bio = ""
     user.avatar_key = None
     user.is_private = True
+    user.birth_date = None
     user.state = AccountState.deleted.value
     user.token_version += 1
     user.deleted_at = utcnow()

@@ -16,6 +16,10 @@ campaigns over the lists the viewer's interests select are the winner and
 the runner-up. The winner pays the runner-up's effective CPM plus one
 micro (or the floor when alone), never more than its own bid.
 
+**Age gate.** A campaign with a minimum age is eligible only for a viewer
+whose age is known (from the private date of birth on their account) and at
+least that; a viewer of unknown age never sees it.
+
 **Pacing.** At ``t`` seconds into the UTC day a campaign may have spent at
 most ``daily * (t + slack) / 86400``; it sits out while one more impression
 at its effective CPM would cross that line, so a daily budget spreads over
@@ -50,6 +54,12 @@ class LiveCampaign:
     hashtags: frozenset[str]
     languages: frozenset[str]
     frequency_cap: int
+    min_age: int = 0  # 0: no age gate
+    # What a served ad shows (fixed once the campaign is created): no read per request.
+    headline: str = ""
+    creative_kind: str = ""
+    creative_id: str = ""
+    click_url: str = ""
 
 
 def effective_cpm(bid_type: str, bid: int, ctr_bps: int) -> int:
@@ -106,6 +116,7 @@ class AdRequest:
     now: datetime
     interests: frozenset[str] = frozenset()
     language: str | None = None
+    viewer_age: int | None = None  # None: unknown (no date of birth), never age-gated ads
     hidden_advertisers: frozenset[int] = frozenset()
     seen: Mapping[int, int] = field(default_factory=dict)  # campaign id -> impressions today
     skip: frozenset[int] = frozenset()  # campaigns already on this page
@@ -156,6 +167,8 @@ def _eligible(
     if now_ts < campaign.starts_at or (campaign.ends_at is not None and now_ts >= campaign.ends_at):
         return False
     if campaign.languages and request.language not in campaign.languages:
+        return False
+    if campaign.min_age and (request.viewer_age is None or request.viewer_age < campaign.min_age):
         return False
     cap = min(rules.frequency_cap, campaign.frequency_cap)
     if request.seen.get(campaign.id, 0) >= cap:

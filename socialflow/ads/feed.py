@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from socialflow.accounts import ages
 from socialflow.ads import serving
 from socialflow.ads.index import CampaignIndex
 from socialflow.ads.settings import AdSettings
@@ -43,7 +44,9 @@ def inserts(
             serving.Slot(int(item["author"]["id"]), frozenset(tags.get(int(item["id"]), ())))
             for item in before
         ]
-        request = serving.base_request(connection, viewer_id, PLACEMENT, utcnow(), language)
+        now = utcnow()
+        age = ages.age_of(connection, viewer_id, now.date())
+        request = serving.base_request(connection, viewer_id, PLACEMENT, now, language, age)
         served = serving.fill(
             connection,
             platform.get(CampaignIndex),
@@ -52,7 +55,7 @@ def inserts(
             request,
             slots,
         )
-        shapes = serving.describe(connection, served)
+        shapes = serving.describe(served)
     return [
         {"position": position, "kind": "ad", "ad": shape}
         for position, shape in zip(positions, shapes, strict=True)

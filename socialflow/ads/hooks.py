@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import settings_section
+from socialflow.plugins.declare import declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -24,31 +24,17 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "ads",
-            "Ads: campaigns, auctions, pacing, in-feed serving and counting on the ledger",
-            requires=("accounts", "graph", "video", "social", "payments", "moderation"),
-            optional=True,
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.ads.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.ads.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "ads",
+        "Ads: campaigns, auctions, pacing, in-feed serving and counting on the ledger",
+        requires=("accounts", "graph", "video", "social", "payments", "moderation"),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.ads.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.ads.tasks")
 
 
 @hookimpl

@@ -58,6 +58,11 @@ def load(connection: Connection, settings: AdSettings, now: datetime) -> Snapsho
             hashtags=frozenset(r.hashtags),
             languages=frozenset(r.languages),
             frequency_cap=r.frequency_cap or settings.frequency_cap,
+            min_age=r.min_age or 0,
+            headline=r.headline,
+            creative_kind=r.creative_kind,
+            creative_id=r.creative_id,
+            click_url=r.click_url,
         )
         for r in rows
     ]
@@ -81,15 +86,38 @@ class CampaignIndex:
         self._built = 0.0
         self._lock = threading.Lock()
 
-    def get(self, connection: Connection, now: datetime) -> Snapshot:
+    def _usable(self, now: datetime) -> Snapshot | None:
         snapshot = self._snapshot
         fresh = time.monotonic() - self._built < self.settings.index_refresh_seconds
         if snapshot is not None and fresh and snapshot.day == now.date():
             return snapshot
-        with self._lock:
-            self._snapshot = load(connection, self.settings, now)
-            self._built = time.monotonic()
-            return self._snapshot
+        return None
+
+    def get(self, connection: Connection, now: datetime) -> Snapshot:
+        """The snapshot, rebuilt by one thread when stale.
+
+        While one request rebuilds it, the others keep deciding on the stale
+        one of the same day (seconds old) instead of queueing behind the lock
+        and rebuilding it again each in turn.
+        """
+        snapshot = self._usable(now)
+        if snapshot is not None:
+            return snapshot
+        stale = self._snapshot
+        if stale is not None and stale.day == now.date():
+            if not self._lock.acquire(blocking=False):
+                return stale
+        else:
+            self._lock.acquire()
+        try:
+            snapshot = self._usable(now)
+            if snapshot is None:
+                snapshot = load(connection, self.settings, now)
+                self._snapshot = snapshot
+                self._built = time.monotonic()
+            return snapshot
+        finally:
+            self._lock.release()
 
     def invalidate(self) -> None:
         """Rebuild on next use (a campaign changed status in this process)."""

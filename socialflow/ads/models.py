@@ -90,6 +90,8 @@ class Campaign(SQLModel, table=True):
     hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     frequency_cap: int | None = Field(default=None)
+    # Viewers younger, or of unknown age (no date of birth, signed out), never see it.
+    min_age: int | None = Field(default=None)
     spent_micros: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_at: datetime = created_at_field()
     updated_at: datetime | None = datetime_field()

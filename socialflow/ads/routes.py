@@ -8,12 +8,16 @@ deduplication are per viewer.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
+from socialflow.accounts import ages
 from socialflow.accounts.deps import CurrentUser
+from socialflow.accounts.tokens import AccessClaims
 from socialflow.ads import campaigns, counting, money, reports, serving, tokens, topups
 from socialflow.ads.index import CampaignIndex
 from socialflow.ads.models import Campaign, CreatorOptOut
@@ -33,16 +37,19 @@ from socialflow.ads.schemas import (
 )
 from socialflow.ads.settings import ad_settings
 from socialflow.core.db.base import utcnow
-from socialflow.core.errors import Forbidden, NotFound
-from socialflow.core.http.deps import PlatformDep, SessionDep
+from socialflow.core.errors import Forbidden, NotFound, Unauthorized, ValidationProblem
+from socialflow.core.http.deps import PlatformDep, SessionDep, get_platform
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.route_marks import hot_read
 from socialflow.core.http.types import DbId, SafeText
+from socialflow.core.platform import Platform
+from socialflow.feeds.routes import access_claims, check_holder
 from socialflow.moderation.routes.deps import ModeratorUser
 from socialflow.payments import charges
 from socialflow.plugins.protocols import PaymentUnavailableError
 
 router = APIRouter(prefix="/ads", tags=["ads"])
-Placement = Literal["home_feed", "video", "profile"]
+PLACEMENTS = ("home_feed", "video", "profile")
 
 
 def _advertiser_out(session: SessionDep, user: CurrentUser) -> AdvertiserOut:
@@ -214,18 +221,43 @@ def review_campaign(
     return CampaignOut.of(campaign)
 
 
-@router.get("/serve", response_model=AdOut, responses={204: {"description": "No ad to show"}})
-def serve_ad(
-    request: Request,
-    placement: Annotated[Placement, Query()],
-    user: CurrentUser,
-    platform: PlatformDep,
-) -> Response | AdOut:
-    accepted = request.headers.get("accept-language", "")
-    language = accepted.split(",")[0].split(";")[0].split("-")[0].strip().lower() or None
-    assert user.id is not None
+SERVE_OPENAPI: dict[str, Any] = {
+    "security": [{"HTTPBearer": []}],
+    "parameters": [
+        {
+            "name": "placement",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string", "enum": list(PLACEMENTS)},
+        }
+    ],
+}
+
+
+def _placement(request: Request) -> str:
+    raw = request.query_params.get("placement")
+    if raw not in PLACEMENTS:
+        message = f"must be one of {', '.join(PLACEMENTS)}"
+        raise ValidationProblem(
+            f"placement: {message}",
+            errors=[
+                {"field": "placement", "location": "query", "message": message, "code": "enum"}
+            ],
+        )
+    return raw
+
+
+def _serve_one(
+    platform: Platform, claims: AccessClaims, placement: str, language: str | None
+) -> bytes | None:
     with platform.engine.connect() as connection:
-        ask = serving.base_request(connection, user.id, placement, utcnow(), language)
+        if connection.dialect.name == "postgresql":
+            # Reads only: autocommit saves the BEGIN and COMMIT round trips.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        check_holder(connection, claims)
+        now = utcnow()
+        age = ages.age_of(connection, claims.user_id, now.date())
+        ask = serving.base_request(connection, claims.user_id, placement, now, language, age)
         served = serving.fill(
             connection,
             platform.get(CampaignIndex),
@@ -234,10 +266,35 @@ def serve_ad(
             ask,
             [serving.Slot()],
         )
-        shape = serving.describe(connection, served)[0]
-    if shape is None:
+    shape = serving.describe(served)[0]
+    return None if shape is None else json.dumps(shape, separators=(",", ":")).encode()
+
+
+@router.get(
+    "/serve",
+    response_model=AdOut,
+    openapi_extra=SERVE_OPENAPI,
+    responses={**problems(401), 204: {"description": "No ad to show"}},
+)
+@hot_read
+async def serve_ad(request: Request) -> Response:
+    """One ad for the signed-in caller at ``placement`` (204 when none is eligible).
+
+    A hot read: the token is checked and the viewer's facts read on one Core
+    connection in one trip to the thread pool; the decision and the ad's
+    public fields come from the in-memory snapshot of live campaigns.
+    """
+    platform = get_platform(request)
+    claims = access_claims(platform, request.headers.get("authorization"))
+    if claims is None:
+        raise Unauthorized()
+    placement = _placement(request)
+    accepted = request.headers.get("accept-language", "")
+    language = accepted.split(",")[0].split(";")[0].split("-")[0].strip().lower() or None
+    body = await run_in_threadpool(_serve_one, platform, claims, placement, language)
+    if body is None:
         return Response(status_code=204)
-    return AdOut.model_validate(shape)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/events", response_model=EventOut, responses=problems(400, 409))

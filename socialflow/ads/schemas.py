@@ -63,6 +63,7 @@ CAMPAIGN_EXAMPLE = {
     "placements": ["home_feed"],
     "hashtags": ["coffee", "hiking"],
     "languages": ["en"],
+    "min_age": 18,
 }
 
 
@@ -86,6 +87,13 @@ class CampaignIn(StrictModel):
     hashtags: list[str] = Field(default_factory=list, max_length=20)
     languages: list[str] = Field(default_factory=list, max_length=20)
     frequency_cap: int | None = Field(default=None, ge=1, le=100)
+    min_age: int | None = Field(
+        default=None,
+        ge=13,
+        le=99,
+        description="Only viewers at least this old (from the date of birth on their own "
+        "account) see the campaign; viewers of unknown age never do.",
+    )
 
 
 class CampaignOut(BaseModel):
@@ -108,6 +116,7 @@ class CampaignOut(BaseModel):
     placements: list[str]
     hashtags: list[str]
     languages: list[str]
+    min_age: int | None = None
     spent: int = Field(description="Counted spend, whole minor units.")
 
     @classmethod
@@ -129,6 +138,7 @@ class CampaignOut(BaseModel):
             placements=c.placements,
             hashtags=c.hashtags,
             languages=c.languages,
+            min_age=c.min_age,
             spent=c.spent_micros // 1000,
         )
 

@@ -2,7 +2,8 @@
 
 One slot or several (a feed page): the viewer's facts (who they blocked or
 muted or who blocked them, which campaigns they saw today, their interests:
-the hashtags of posts they liked or wrote lately) are read once, then each
+the hashtags of posts they liked or wrote lately, their age from the private
+date of birth on their account, if they set one) are read once, then each
 slot is decided in memory (:mod:`socialflow.ads.engine`). A slot beside a
 creator who opted out of ads, or beside a post with a sensitive hashtag,
 stays empty.
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 from socialflow.ads import tokens
 from socialflow.ads.engine import AdRequest, Decision, decide
 from socialflow.ads.index import CampaignIndex
-from socialflow.ads.models import AdReach, Campaign, CreatorOptOut, table
+from socialflow.ads.models import AdReach, CreatorOptOut, table
 from socialflow.ads.settings import AdSettings
 from socialflow.graph import relations
 from socialflow.social.models import Post, PostHashtag, PostLike
@@ -45,7 +46,6 @@ class Slot:
 class Served:
     decision: Decision
     token: str
-    campaign: dict[str, Any]
 
 
 def interests(connection: Connection, viewer_id: int) -> frozenset[str]:
@@ -68,8 +68,14 @@ def interests(connection: Connection, viewer_id: int) -> frozenset[str]:
 
 
 def base_request(
-    connection: Connection, viewer_id: int, placement: str, now: datetime, language: str | None
+    connection: Connection,
+    viewer_id: int,
+    placement: str,
+    now: datetime,
+    language: str | None,
+    viewer_age: int | None,
 ) -> AdRequest:
+    """The viewer's facts for a page of slots; ``viewer_age`` None means unknown."""
     day = now.date()
     seen = {
         int(cid): int(n)
@@ -85,6 +91,7 @@ def base_request(
         now=now,
         interests=interests(connection, viewer_id),
         language=language,
+        viewer_age=viewer_age,
         hidden_advertisers=frozenset(relations.hidden_user_ids(connection, viewer_id)),
         seen=seen,
     )
@@ -136,32 +143,26 @@ def fill(
             creator_id=slot.creator_id,
             issued=int(request.now.timestamp()),
         )
-        out.append(Served(decision, token, {}))
+        out.append(Served(decision, token))
     return out
 
 
-def describe(connection: Connection, served: list[Served | None]) -> list[dict[str, Any] | None]:
-    """The public shape of each served ad (creative, headline, link, token)."""
-    campaigns = table(Campaign)
-    ids = {s.decision.campaign.id for s in served if s is not None}
-    rows = (
-        {r.id: r for r in connection.execute(select(campaigns).where(campaigns.c.id.in_(ids)))}
-        if ids
-        else {}
-    )
+def describe(served: list[Served | None]) -> list[dict[str, Any] | None]:
+    """The public shape of each served ad (creative, headline, link, token), from the
+    snapshot: a campaign's creative and link do not change once it is created."""
     out: list[dict[str, Any] | None] = []
     for item in served:
         if item is None:
             out.append(None)
             continue
-        row = rows[item.decision.campaign.id]
+        campaign = item.decision.campaign
         out.append(
             {
-                "campaign_id": row.id,
-                "advertiser_id": row.advertiser_id,
-                "headline": row.headline,
-                "creative": {"kind": row.creative_kind, "id": row.creative_id},
-                "click_url": row.click_url,
+                "campaign_id": campaign.id,
+                "advertiser_id": campaign.advertiser_id,
+                "headline": campaign.headline,
+                "creative": {"kind": campaign.creative_kind, "id": campaign.creative_id},
+                "click_url": campaign.click_url,
                 "token": item.token,
             }
         )

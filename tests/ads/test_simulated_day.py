@@ -133,7 +133,7 @@ def test_a_simulated_day_paces_caps_and_balances(platform: Any) -> None:
                     BATCH_EVERY if snapshot is not None and now >= next_batch else timedelta()
                 )
             viewer = rng.choice(heavy) if n % 10 == 0 else rng.choice(viewers)
-            ask = serving.base_request(session.connection(), viewer, "home_feed", now, None)
+            ask = serving.base_request(session.connection(), viewer, "home_feed", now, None, None)
             decision = decide(snapshot, ask, index.rules_of(settings))
             if decision is not None:
                 if viewer in blockers:

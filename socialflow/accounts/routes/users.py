@@ -63,6 +63,8 @@ def update_me(
     body: UserUpdate, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> UserPrivate:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "birth_date" in body.model_fields_set:
+        changes["birth_date"] = body.birth_date  # null removes it
     user_service.update_profile(session=session, platform=platform, user=user, changes=changes)
     session.commit()
     return _me(user, session, platform)
