@@ -14,6 +14,8 @@ Services do not commit; the routes commit, then call :func:`recheck`.
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -63,10 +65,8 @@ def delete_stream(session: Session, provider: StreamingProvider, *, stream: Live
     session.delete(stream)
     session.flush()
     record_event(session, "stream_deleted", stream_id=stream_id, owner_id=owner_id)
-    try:
+    with contextlib.suppress(KeyError):
         provider.stop_channel(channel_ref=channel)
-    except KeyError:
-        pass
 
 
 def recheck(platform: Platform, stream_id: int) -> None:

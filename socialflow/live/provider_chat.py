@@ -47,7 +47,8 @@ def token_for(
             status=409,
             slug="live-provider-chat-off",
         )
-    assert viewer.id is not None and stream.id is not None
+    assert viewer.id is not None
+    assert stream.id is not None
     if viewer.id != stream.owner_id and access.banned_for_good(session, stream.id, viewer.id):
         raise Forbidden("You are banned from this chat.", slug="live-chat-banned")
     role = "moderator" if viewer.id == stream.owner_id else "viewer"

@@ -41,7 +41,11 @@ class VisibilityOut(BaseModel):
 
 @router.put("/visibility", response_model=VisibilityOut, responses=problems(422))
 def set_stream_visibility(
-    stream_id: DbId, body: VisibilityIn, session: SessionDep, user: CurrentUser, platform: PlatformDep
+    stream_id: DbId,
+    body: VisibilityIn,
+    session: SessionDep,
+    user: CurrentUser,
+    platform: PlatformDep,
 ) -> VisibilityOut:
     """Who may watch; its next recordings get the same visibility."""
     stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)

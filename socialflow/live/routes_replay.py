@@ -70,7 +70,12 @@ def read_replay_chat(
     ] = 0,
     end: Annotated[
         float | None,
-        Query(alias="to", ge=0, le=MAX_SECONDS, description="Up to (not including); left out: the end."),
+        Query(
+            alias="to",
+            ge=0,
+            le=MAX_SECONDS,
+            description="Up to (not including); left out: the end.",
+        ),
     ] = None,
     cursor: Annotated[DbId | None, Query(description="The previous page's next_cursor.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,

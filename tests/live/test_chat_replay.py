@@ -8,10 +8,13 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
 
+from socialflow.live.models import LiveBroadcast
 from socialflow.testing.waiting import wait_until
 from tests.live.conftest import Api, create_stream, read_stream
 from tests.live.test_chat import say
@@ -22,8 +25,7 @@ Publish = Callable[..., subprocess.Popen[bytes]]
 
 
 def replay(api: Api, who: Actor | None, video_id: str, query: str = "") -> Any:
-    response = api("GET", f"/live/videos/{video_id}/chat{query}", who)
-    return response
+    return api("GET", f"/live/videos/{video_id}/chat{query}", who)
 
 
 def go_live(
@@ -41,10 +43,11 @@ def go_live(
 
 
 def post_at(api: Api, who: Actor, sid: int, began: float, at: float, text: str) -> float:
-    """Post ``text`` ``at`` seconds after the publisher started; when it was posted."""
+    """Post ``text`` ``at`` seconds after the publisher started; when (wall clock) it was."""
     time.sleep(max(0.0, began + at - time.time()))
+    before = time.time()
     say(api, who, sid, text)
-    return time.time() - began
+    return (before + time.time()) / 2
 
 
 def recording_of(api: Api, owner: Actor, sid: int, previous: str | None = None) -> str:
@@ -57,7 +60,7 @@ def recording_of(api: Api, owner: Actor, sid: int, previous: str | None = None) 
 
 
 def test_each_session_replays_its_own_chat_at_its_offsets(
-    api: Api, actor: Callable[..., Actor], publish: Publish
+    api: Api, actor: Callable[..., Actor], publish: Publish, platform: Any
 ) -> None:
     alice, bob, carol, troll, mallory = (
         actor(n) for n in ("alice", "bob", "carol", "troll", "mallory")
@@ -67,6 +70,7 @@ def test_each_session_replays_its_own_chat_at_its_offsets(
     say(api, bob, sid, "before anything")  # not in any recording
 
     process, began = go_live(api, publish, stream, alice, 6)
+    began_first = began
     expected = {"first": post_at(api, bob, sid, began, 2.0, "first")}
     removed = say(api, carol, sid, "to be deleted")
     say(api, troll, sid, "trolling")
@@ -88,28 +92,44 @@ def test_each_session_replays_its_own_chat_at_its_offsets(
     assert process.wait(timeout=30) == 0
     second_video = recording_of(api, alice, sid, first_video)
 
+    with platform.session() as session:
+        broadcasts = list(
+            session.exec(
+                select(LiveBroadcast)
+                .where(LiveBroadcast.stream_id == sid)
+                .order_by(col(LiveBroadcast.id))
+            )
+        )
+    assert [b.video_id for b in broadcasts] == [first_video, second_video]
+    # Where each recording starts on the wall clock: the publisher's connection.
+    starts = [b.started_at.replace(tzinfo=UTC).timestamp() for b in broadcasts]  # type: ignore[union-attr]
+
     page = replay(api, None, first_video)
     assert page.status_code == 200, page.text
     items = page.json()["items"]
     assert [m["text"] for m in items] == ["first", "second", "owner"]
-    for message in items:
-        assert abs(message["offset"] - expected[message["text"]]) <= 1.0, (message, expected)
     video = api("GET", f"/videos/{first_video}", None).json()
-    assert all(0 <= m["offset"] <= video["duration"] + 1 for m in items)
+    assert abs(video["duration"] - (broadcasts[0].duration or 0)) <= 1.0
+    for message in items:
+        posted = expected[message["text"]]
+        assert abs(message["offset"] - (posted - starts[0])) <= 1.0, (message, posted)
+        assert abs(message["offset"] - (posted - began_first)) <= 2.5  # ffmpeg's start-up
+        assert 0 <= message["offset"] <= video["duration"] + 1
     assert items[0]["user"]["username"] == bob.name
 
-    # A window of the timeline, paged.
-    window = replay(api, bob, first_video, f"?from={items[1]['offset']}&limit=1").json()
+    # A window of the timeline, paged (offsets are rounded to the millisecond).
+    cut = items[1]["offset"] - 0.01
+    window = replay(api, bob, first_video, f"?from={cut}&limit=1").json()
     assert [m["text"] for m in window["items"]] == ["second"]
-    rest = replay(api, bob, first_video, f"?from={items[1]['offset']}&cursor={window['next_cursor']}")
+    rest = replay(api, bob, first_video, f"?from={cut}&cursor={window['next_cursor']}")
     assert [m["text"] for m in rest.json()["items"]] == ["owner"]
     assert rest.json()["next_cursor"] is None
-    early = replay(api, bob, first_video, f"?from=0&to={items[1]['offset']}").json()
+    early = replay(api, bob, first_video, f"?from=0&to={cut}").json()
     assert [m["text"] for m in early["items"]] == ["first"]
 
     second = replay(api, bob, second_video).json()["items"]
     assert [m["text"] for m in second] == ["second session"]
-    assert abs(second[0]["offset"] - later) <= 1.0
+    assert abs(second[0]["offset"] - (later - starts[1])) <= 1.0
 
     # The video's own rule: blocked, private, bad input, not a recording.
     assert api("POST", f"/users/{mallory.name}/block", alice).status_code == 200

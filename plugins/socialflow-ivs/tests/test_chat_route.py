@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber
+from conftest import RECORDING
 from socialflow.live.channels import streaming_provider
 
-from conftest import RECORDING
 from ivs_fake import fill_in
 from socialflow_ivs import IvsStreaming
 from socialflow_ivs.chat import room_name
@@ -82,8 +82,9 @@ def test_tokens_by_role_and_bans(
         # A timeout: disconnected from the room, then read only.
         stub.add_response("list_rooms", rooms, {"name": name, "maxResults": 50})
         stub.add_response(
-            "disconnect_user", {}, {"roomIdentifier": ROOM, "userId": str(fan.id),
-                                    "reason": "Banned"}  # fmt: skip
+            "disconnect_user",
+            {},
+            {"roomIdentifier": ROOM, "userId": str(fan.id), "reason": "Banned"},
         )
         timed_out = client.post(
             f"/api/v1/live/streams/{sid}/chat/bans",
@@ -92,15 +93,19 @@ def test_tokens_by_role_and_bans(
         )
         assert timed_out.status_code == 200
         expect_token(stub, fan.id, [], "viewer")
-        assert client.post(f"/api/v1/live/streams/{sid}/chat/token", headers=bob).json()[
-            "capabilities"
-        ] == []
+        assert (
+            client.post(f"/api/v1/live/streams/{sid}/chat/token", headers=bob).json()[
+                "capabilities"
+            ]
+            == []
+        )
 
         # Banned for good: no token at all.
         stub.add_response("list_rooms", rooms, {"name": name, "maxResults": 50})
         stub.add_response(
-            "disconnect_user", {}, {"roomIdentifier": ROOM, "userId": str(troll.id),
-                                    "reason": "Banned"}  # fmt: skip
+            "disconnect_user",
+            {},
+            {"roomIdentifier": ROOM, "userId": str(troll.id), "reason": "Banned"},
         )
         client.post(f"/api/v1/live/streams/{sid}/chat/bans", headers=alice,
                     json={"user_id": troll.id})  # fmt: skip

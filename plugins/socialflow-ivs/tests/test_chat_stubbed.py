@@ -74,9 +74,7 @@ def test_the_first_token_makes_the_room_with_moderator_capabilities(
     assert token.token_expires_at == EXPIRES
 
 
-@pytest.mark.parametrize(
-    ("may_send", "capabilities"), [(True, ["SEND_MESSAGE"]), (False, [])]
-)
+@pytest.mark.parametrize(("may_send", "capabilities"), [(True, ["SEND_MESSAGE"]), (False, [])])
 def test_viewers_send_or_only_read_in_the_existing_room(
     stubbed_client: Any, chat_client: Any, may_send: bool, capabilities: list[str]
 ) -> None:

@@ -7,17 +7,17 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from conftest import RECORDING, settings_for
 from socialflow.live.channels import streaming_provider
 from socialflow.plugins.protocols import RecordingNotReady
 from socialflow.testing.services import require_binary
 
-from conftest import RECORDING, settings_for
 from ivs_fake import Keys, fill_in
 from socialflow_ivs import IvsStreaming
 from socialflow_ivs.recordings import channel_prefix
@@ -57,7 +57,7 @@ def hls_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=60,
         )  # fmt: skip
         master += [
-            f'#EXT-X-STREAM-INF:BANDWIDTH={width * 1000},RESOLUTION={width}x{height},'
+            f"#EXT-X-STREAM-INF:BANDWIDTH={width * 1000},RESOLUTION={width}x{height},"
             f'CODECS="avc1.42C00D,mp4a.40.2"',
             f"{name}/playlist.m3u8",
         ]
@@ -103,10 +103,14 @@ def upload_recording(
                     "path": "media/hls",
                     "playlist": "master.m3u8",
                     "renditions": [
-                        {"path": n, "playlist": "playlist.m3u8",
-                         "resolution_width": w, "resolution_height": h}
+                        {
+                            "path": n,
+                            "playlist": "playlist.m3u8",
+                            "resolution_width": w,
+                            "resolution_height": h,
+                        }
                         for n, (w, h) in RENDITIONS.items()
-                    ],  # fmt: skip
+                    ],
                 },
                 "thumbnails": {"path": "media/thumbnails"},
             },
@@ -135,8 +139,9 @@ def test_the_provider_finds_the_recording_of_a_session(
     ivs_endpoint: str, bucket: Any, hls_recording: Path
 ) -> None:
     provider = IvsStreaming(
-        settings_for(ivs_endpoint, recording_configuration_arn=RECORDING,
-                     s3_endpoint_url=ivs_endpoint)  # fmt: skip
+        settings_for(
+            ivs_endpoint, recording_configuration_arn=RECORDING, s3_endpoint_url=ivs_endpoint
+        )
     )
     keys = fill_in(provider.client)
     channel = provider.create_channel(owner_id="1", title="t", record=True).channel_ref
@@ -161,7 +166,8 @@ def test_the_provider_finds_the_recording_of_a_session(
         ("80p30", 80, 60, 80000),
     ]
     assert found.renditions[0].codecs == "avc1.42C00D,mp4a.40.2"
-    assert "160p30/index.m3u8" in found.files and "poster.jpg" in found.files
+    assert "160p30/index.m3u8" in found.files
+    assert "poster.jpg" in found.files
     with provider.open_recording_file(
         channel_ref=channel, recording_ref=prefix, path="160p30/index.m3u8"
     ) as fh:
