@@ -235,7 +235,10 @@ class Connection:
         """Drop the topics the caller may no longer follow, telling the client (``revoked``)."""
         for name in names:
             allowed = await run_in_threadpool(
-                may_follow, self.platform, self.user_id, parse_topic(name)
+                may_follow,
+                self.platform,
+                self.user_id,
+                parse_topic(name, topic_kinds(self.platform).names()),
             )
             if not allowed and name in self.topics:
                 self.topics.discard(name)

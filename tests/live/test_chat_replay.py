@@ -113,7 +113,8 @@ def test_each_session_replays_its_own_chat_at_its_offsets(
     for message in items:
         posted = expected[message["text"]]
         assert abs(message["offset"] - (posted - starts[0])) <= 1.0, (message, posted)
-        assert abs(message["offset"] - (posted - began_first)) <= 2.5  # ffmpeg's start-up
+        # The recording cannot start before the publisher was launched.
+        assert message["offset"] <= posted - began_first + 0.5
         assert 0 <= message["offset"] <= video["duration"] + 1
     assert items[0]["user"]["username"] == bob.name
 

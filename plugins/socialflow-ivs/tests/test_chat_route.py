@@ -43,12 +43,12 @@ def test_tokens_by_role_and_bans(
 ) -> None:
     provider = streaming_provider(platform)
     assert isinstance(provider, IvsStreaming)
-    fill_in(provider.client)
+    keys = fill_in(provider.client)
     owner, fan, troll = make_user("alice"), make_user("fan"), make_user("troll")
     alice, bob, mallory = auth_headers(owner), auth_headers(fan), auth_headers(troll)
     stream = client.post("/api/v1/live/streams", headers=alice, json={"title": "t"}).json()
     sid = stream["id"]
-    channel = provider.client.list_channels()["channels"][0]["arn"]
+    channel = next(iter(keys.keys.values()))["channelArn"]
     name = room_name("socialflow", channel)
     rooms = {"rooms": [{"arn": ROOM, "name": name}]}
     answer = {"token": "tok", "tokenExpirationTime": EXPIRES, "sessionExpirationTime": EXPIRES}
