@@ -22,7 +22,7 @@ from socialflow.core.platform import Platform
 from socialflow.live import access, chat
 from socialflow.live.channels import streaming_provider
 from socialflow.live.models import LiveStream
-from socialflow.plugins.protocols import ChatToken, StreamingChat
+from socialflow.plugins.protocols import ChatRole, ChatToken, StreamingChat
 
 logger = logging.getLogger("socialflow.live.provider_chat")
 
@@ -51,7 +51,7 @@ def token_for(
     assert stream.id is not None
     if viewer.id != stream.owner_id and access.banned_for_good(session, stream.id, viewer.id):
         raise Forbidden("You are banned from this chat.", slug="live-chat-banned")
-    role = "moderator" if viewer.id == stream.owner_id else "viewer"
+    role: ChatRole = "moderator" if viewer.id == stream.owner_id else "viewer"
     token = provider.chat_token(
         channel_ref=stream.channel_ref,
         user_id=str(viewer.id),

@@ -41,7 +41,7 @@ def _aware(value: datetime) -> datetime:
 
 def broadcast_of(session: Session, video_id: str) -> LiveBroadcast:
     """The broadcast whose recording is ``video_id`` (404 when the video is not one)."""
-    broadcast = session.execute(
+    broadcast: LiveBroadcast | None = session.execute(
         select(LiveBroadcast).where(col(LiveBroadcast.video_id) == video_id)
     ).scalar_one_or_none()
     if broadcast is None or broadcast.started_at is None:

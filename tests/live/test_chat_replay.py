@@ -109,7 +109,6 @@ def test_each_session_replays_its_own_chat_at_its_offsets(
     items = page.json()["items"]
     assert [m["text"] for m in items] == ["first", "second", "owner"]
     video = api("GET", f"/videos/{first_video}", None).json()
-    assert abs(video["duration"] - (broadcasts[0].duration or 0)) <= 1.0
     for message in items:
         posted = expected[message["text"]]
         assert abs(message["offset"] - (posted - starts[0])) <= 1.0, (message, posted)
