@@ -59,6 +59,7 @@ def recording_of(api: Api, owner: Actor, sid: int, previous: str | None = None) 
     return str(found)
 
 
+@pytest.mark.timeout(600)  # two broadcasts and their recordings
 def test_each_session_replays_its_own_chat_at_its_offsets(
     api: Api, actor: Callable[..., Actor], publish: Publish, platform: Any
 ) -> None:
