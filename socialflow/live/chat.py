@@ -63,6 +63,18 @@ def post_message(
     return message
 
 
+def may_write(session: Session, stream: LiveStream, user_id: int) -> bool:
+    """Whether ``user_id`` may write now by the owner's rules (what a provider's chat
+    token grants); slow mode is the provider's to apply there."""
+    if user_id == stream.owner_id:
+        return True
+    try:
+        _check_rules(session, stream, user_id)
+    except Problem as problem:
+        return problem.status == 429  # slow mode: a pause, not a refusal
+    return True
+
+
 def _check_rules(session: Session, stream: LiveStream, user_id: int) -> None:
     now = utcnow()
     ban = session.execute(

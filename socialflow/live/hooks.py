@@ -54,9 +54,15 @@ def socialflow_task_modules() -> list[str]:
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.live import routes, routes_chat, routes_nginx
+    from socialflow.live import routes, routes_access, routes_chat, routes_nginx, routes_replay
 
-    return [routes.router, routes_chat.router, routes_nginx.router]
+    return [
+        routes.router,
+        routes_chat.router,
+        routes_nginx.router,
+        routes_access.router,
+        routes_replay.router,
+    ]
 
 
 socialflow_cli = cli_commands("socialflow.live.cli")

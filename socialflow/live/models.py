@@ -67,6 +67,9 @@ class LiveStream(SQLModel, table=True):
     chat_slow_mode_seconds: int = Field(default=0, nullable=False)
     chat_followers_only: bool = Field(default=False, nullable=False)
     chat_subscribers_only: bool = Field(default=False, nullable=False)
+    # Who may watch: "public" (as the owner's videos), or an audience an app added
+    # ("subscribers", the payments app); the recordings get the same visibility.
+    visibility: str = Field(default="public", max_length=32, nullable=False)
     created_at: datetime = created_at_field()
     started_at: datetime | None = datetime_field()
     ended_at: datetime | None = datetime_field()

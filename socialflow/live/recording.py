@@ -72,7 +72,8 @@ def record_broadcast(platform: Platform, broadcast_id: int) -> str | None:
             video = Video(
                 owner_id=stream.owner_id,
                 title=stream.title,
-                visibility=Visibility.public.value,
+                # The recording is for whom the stream was (public, or subscribers only).
+                visibility=stream.visibility or Visibility.public.value,
                 status=VideoStatus.processing.value,
             )
             session.add(video)

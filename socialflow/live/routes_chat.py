@@ -22,7 +22,7 @@ from socialflow.core.http.examples import example_of, examples
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import DbId
-from socialflow.live import chat, streams
+from socialflow.live import access, chat, provider_chat, streams
 
 router = APIRouter(prefix="/live/streams/{stream_id}/chat", tags=["live"])
 
@@ -174,12 +174,21 @@ def update_chat_settings(
 
 @router.post("/bans", response_model=BanOut, responses=problems(422))
 def ban_from_chat(
-    stream_id: DbId, body: BanRequest, session: SessionDep, user: CurrentUser
+    stream_id: DbId, body: BanRequest, session: SessionDep, user: CurrentUser, platform: PlatformDep
 ) -> BanOut:
-    """Ban a user from the chat, or time them out for ``seconds``."""
+    """Ban a user from the chat, or time them out for ``seconds``.
+
+    A ban for good also ends their following of the stream's realtime topic
+    (``revoked``); a timeout only keeps them from writing.
+    """
     stream = streams.get_own_stream(session, owner=user, stream_id=stream_id)
     until = chat.ban(session, stream=stream, user_id=body.user_id, seconds=body.seconds)
     session.commit()
+    if until is None:  # banned for good: their players drop the stream's topic
+        access.recheck(platform, stream_id)
+    provider_chat.disconnect(
+        platform, channel_ref=stream.channel_ref, user_id=body.user_id, reason="Banned"
+    )
     return BanOut(user_id=body.user_id, until=iso_or_none(until))
 
 
@@ -191,3 +200,45 @@ def unban_from_chat(
     chat.unban(session, stream=stream, user_id=user_id)
     session.commit()
     return Response(status_code=204)
+
+
+class ChatTokenOut(BaseModel):
+    model_config = examples(
+        {
+            "token": "AQICAHg...",
+            "endpoint": "wss://edge.ivschat.eu-west-1.amazonaws.com",
+            "role": "viewer",
+            "capabilities": ["SEND_MESSAGE"],
+            "token_expires_at": "2026-12-07T18:05:12+00:00",
+            "session_expires_at": "2026-12-07T19:04:12+00:00",
+        }
+    )
+
+    token: str
+    endpoint: str
+    role: str
+    capabilities: list[str]
+    token_expires_at: str | None
+    session_expires_at: str | None
+
+
+@router.post("/token", response_model=ChatTokenOut, responses=problems(403, 409))
+def chat_token(
+    stream_id: DbId, session: SessionDep, user: CurrentUser, platform: PlatformDep
+) -> ChatTokenOut:
+    """A token for the streaming provider's own chat room of the stream (IVS Chat).
+
+    The owner gets moderator capabilities (delete, disconnect); viewers may send
+    when the chat's rules let them write. 409 with a provider without a chat.
+    The token is the caller's secret: not stored, not logged.
+    """
+    stream = streams.get_visible_stream(session, stream_id=stream_id, viewer=user)
+    token, role = provider_chat.token_for(session, platform, stream=stream, viewer=user)
+    return ChatTokenOut(
+        token=token.token,
+        endpoint=token.endpoint,
+        role=role,
+        capabilities=list(token.capabilities),
+        token_expires_at=iso_or_none(token.token_expires_at),
+        session_expires_at=iso_or_none(token.session_expires_at),
+    )

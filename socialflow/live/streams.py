@@ -22,6 +22,7 @@ from socialflow.core.errors import Conflict, NotFound, Problem, ValidationProble
 from socialflow.live import notices
 from socialflow.live.models import LiveStream, StreamStatus
 from socialflow.live.schemas import Countdown
+from socialflow.plugins.audiences import audiences_of
 from socialflow.plugins.protocols import StreamingProvider
 from socialflow.video.videos import owner_allows
 
@@ -126,8 +127,15 @@ def countdown(stream: LiveStream) -> Countdown | None:
 
 
 def may_see(session: Session, stream: LiveStream, viewer: User | None) -> bool:
-    """The owner always; others as they may see the owner's videos (blocks, private accounts)."""
+    """The owner always; others as they may see the owner's videos (blocks, private
+    accounts) and, for a stream kept to an audience (subscribers), if it admits them."""
     viewer_id = viewer.id if viewer is not None else None
+    if viewer_id == stream.owner_id:
+        return True
+    if stream.visibility != "public" and not audiences_of(session).admits(
+        session, viewer_id, stream.visibility, stream.owner_id
+    ):
+        return False
     return owner_allows(session, viewer_id, stream.owner_id)
 
 

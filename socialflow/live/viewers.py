@@ -27,6 +27,7 @@ from socialflow.core.db.sqlutil import insert_ignore_key
 from socialflow.core.effects import record_event
 from socialflow.core.errors import NotFound
 from socialflow.core.platform import Platform
+from socialflow.live.access import banned_for_good
 from socialflow.live.models import LiveStream, LiveViewer
 from socialflow.live.streams import get_visible_stream
 
@@ -53,13 +54,14 @@ def register_topic(platform: Platform) -> None:
 
 
 def may_watch(platform: Platform, user_id: int, stream_id: int) -> bool:
+    """Whoever may see the stream, unless banned from its chat for good (the topic carries it)."""
     with platform.session(read_only=True) as session:
         viewer = session.get(User, user_id)
         try:
-            get_visible_stream(session, stream_id=stream_id, viewer=viewer)
+            stream = get_visible_stream(session, stream_id=stream_id, viewer=viewer)
         except NotFound:
             return False
-        return True
+        return user_id == stream.owner_id or not banned_for_good(session, stream_id, user_id)
 
 
 def change(platform: Platform, stream_id: int, user_id: int, delta: int) -> dict[str, int]:
@@ -84,6 +86,9 @@ def change(platform: Platform, stream_id: int, user_id: int, delta: int) -> dict
         owner_id = session.execute(
             select(STREAMS.c.owner_id).where(STREAMS.c.id == stream_id)
         ).scalar()
+        if owner_id is None:  # the stream was deleted: no one to count for
+            session.commit()
+            return counts
         record_event(
             session,
             "live_viewers_changed",

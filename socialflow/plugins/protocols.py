@@ -436,6 +436,63 @@ class StreamingEvents(Protocol):
     def subscribe(self, listener: Callable[[str], None]) -> None: ...
 
 
+class RecordingNotReady(Exception):  # noqa: N818 - reads as a state
+    """Raised by :meth:`StreamingProvider.recording` when an ended broadcast's recording
+    is still being written at the provider: the platform's recording job tries again later."""
+
+
+ChatRole = Literal["viewer", "moderator"]
+
+
+@dataclass(frozen=True)
+class ChatToken:
+    """What a viewer's chat client needs to join a stream's chat at the provider.
+
+    ``token`` is the viewer's secret for this session (never logged, never
+    stored by the platform); ``endpoint`` is where the client connects;
+    ``capabilities`` are the provider's names for what the viewer may do
+    (send, delete others' messages, disconnect users).
+    """
+
+    token: str
+    endpoint: str
+    capabilities: tuple[str, ...]
+    token_expires_at: datetime
+    session_expires_at: datetime
+
+
+@runtime_checkable
+class StreamingChat(Protocol):
+    """Optional: a provider with a chat service of its own (Amazon IVS Chat).
+
+    The platform's own chat (``/live/streams/{id}/chat``) works with every
+    provider; with this one, players may instead join the provider's room for
+    the channel with a token the platform asks for, with capabilities by role:
+    a ``moderator`` (the stream's owner) may delete messages and disconnect
+    users, a ``viewer`` may send unless ``may_send`` is false (banned, timed
+    out, not a follower or subscriber when the chat asks for one).
+    ``chat_enabled`` is false where the deployment leaves that chat off.
+    """
+
+    chat_enabled: bool
+
+    def chat_token(
+        self,
+        *,
+        channel_ref: str,
+        user_id: str,
+        display_name: str,
+        role: ChatRole,
+        may_send: bool,
+    ) -> ChatToken:
+        """A token for the channel's room (made on first use)."""
+        ...
+
+    def disconnect_chat_user(self, *, channel_ref: str, user_id: str, reason: str) -> None:
+        """Drop every chat connection of ``user_id`` from the channel's room (no room: nothing)."""
+        ...
+
+
 @runtime_checkable
 class HostedIngest(Protocol):
     """Optional: a provider whose ingest runs inside a socialflow process (the built-in

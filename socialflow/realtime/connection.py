@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 CLOSE_TIMEOUT_SECONDS = 5.0
 
 
+def _rechecked(name: str) -> bool:
+    """Object topics are checked again; a user's own stream and access topic never are."""
+    return not name.startswith(("user:", "access:"))
+
+
 class Connection:
     def __init__(
         self, websocket: WebSocket, platform: Platform, broker: Broker, claims: AccessClaims
@@ -216,12 +221,13 @@ class Connection:
             await self.websocket.send_text(frame.text)
 
     def _start_recheck(self, topic: str | None) -> None:
-        """Re-check the post topic a ``recheck`` came on, or all of them (``access:``)."""
+        """Re-check the object topic a ``recheck`` came on (a post, or a kind an app
+        registered such as ``live:<id>``), or all of them (``access:``)."""
         if topic == self.access:
             names = sorted(self.topics)
         else:
             names = [topic] if topic in self.topics else []
-        task = asyncio.create_task(self._recheck([n for n in names if n.startswith("post:")]))
+        task = asyncio.create_task(self._recheck([n for n in names if _rechecked(n)]))
         self.rechecks.add(task)
         task.add_done_callback(self.rechecks.discard)
 
@@ -229,12 +235,16 @@ class Connection:
         """Drop the topics the caller may no longer follow, telling the client (``revoked``)."""
         for name in names:
             allowed = await run_in_threadpool(
-                may_follow, self.platform, self.user_id, parse_topic(name)
+                may_follow,
+                self.platform,
+                self.user_id,
+                parse_topic(name, topic_kinds(self.platform).names()),
             )
             if not allowed and name in self.topics:
                 self.topics.discard(name)
                 await self.broker.unsubscribe(name, self.sink)
                 self.sink.put_now(control("revoked", name))
+                await self._presence(name, joined=False)  # a viewer count goes down
 
     # ---------------------------------------------------------- access checks
 

@@ -86,6 +86,11 @@ class Keys:
         if name == "ListStreamSessions":
             sessions = self.sessions.get(params["channelArn"], [])
             return _ok({"streamSessions": [dict(s) for s in reversed(sessions)]})
+        if name == "GetStreamSession":
+            for session in self.sessions.get(params["channelArn"], []):
+                if session["streamId"] == params["streamId"]:
+                    return _ok({"streamSession": dict(session)})
+            return _error("ResourceNotFoundException", 404)
         if name == "GetRecordingConfiguration":
             destination = {"s3": {"bucketName": "recordings"}}
             found = {"arn": params["arn"], "destinationConfiguration": destination}

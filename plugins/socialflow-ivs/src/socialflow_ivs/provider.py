@@ -14,9 +14,11 @@ sessions*); socialflow asks for them by ARN:
   else ``idle``.
 * ``broadcasts``: ``ListStreamSessions``, oldest first.
 
-Recordings stay where IVS writes them (the recording configuration's S3
-bucket): :meth:`IvsStreaming.recording` returns None, so the platform makes
-no on-demand copy of an IVS broadcast (docs/live.md, "The IVS plugin").
+Recordings: IVS writes each recorded broadcast to the recording
+configuration's S3 bucket; :meth:`IvsStreaming.recording` finds it there
+(:mod:`socialflow_ivs.recordings`) and the platform copies its HLS into an
+on-demand video. Chat: with ``chat = true`` each channel has an IVS Chat room
+(:mod:`socialflow_ivs.chat`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,18 @@ from typing import Any, BinaryIO
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from socialflow.plugins.protocols import Broadcast, ChannelStatus, LiveChannel, LiveRecording
+from socialflow.plugins.protocols import (
+    Broadcast,
+    ChannelStatus,
+    ChatRole,
+    ChatToken,
+    LiveChannel,
+    LiveRecording,
+    RecordingNotReady,
+)
 
+from socialflow_ivs.chat import IvsChatRooms
+from socialflow_ivs.recordings import IvsRecordings
 from socialflow_ivs.settings import IvsSettings
 
 NOT_BROADCASTING = "ChannelNotBroadcasting"
@@ -45,19 +57,46 @@ class IvsStreaming:
 
     name = "ivs"
 
-    def __init__(self, config: IvsSettings, *, client: Any | None = None) -> None:
+    def __init__(
+        self,
+        config: IvsSettings,
+        *,
+        client: Any | None = None,
+        chat_client: Any | None = None,
+        s3_client: Any | None = None,
+    ) -> None:
         self.config = config
-        self.client = client if client is not None else self._client()
+        self.client = client if client is not None else self._client("ivs", config.endpoint_url)
+        self._chat_client = chat_client
+        self.chat_enabled = config.chat
+        self._s3_client = s3_client
+        self._buckets: dict[str, str] = {}
 
-    def _client(self) -> Any:
+    def _client(self, service: str, endpoint_url: str | None) -> Any:
         secret = self.config.secret_access_key
         return boto3.client(
-            "ivs",
+            service,  # type: ignore[call-overload]
             region_name=self.config.region,
-            endpoint_url=self.config.endpoint_url,
+            endpoint_url=endpoint_url,
             aws_access_key_id=self.config.access_key_id,
             aws_secret_access_key=secret.get_secret_value() if secret else None,
             config=Config(retries={"mode": "standard", "max_attempts": 4}),
+        )
+
+    @property
+    def chat(self) -> IvsChatRooms:
+        """The IVS Chat side (its client made on first use: many deployments never chat)."""
+        if self._chat_client is None:
+            self._chat_client = self._client("ivschat", self.config.chat_endpoint_url)
+        endpoint = (
+            self.config.chat_messaging_endpoint
+            or f"wss://edge.ivschat.{self.config.region}.amazonaws.com"
+        )
+        return IvsChatRooms(
+            self._chat_client,
+            prefix=self.config.name_prefix,
+            endpoint=endpoint,
+            session_minutes=self.config.chat_session_minutes,
         )
 
     # ------------------------------------------------------------- channels
@@ -142,15 +181,71 @@ class IvsStreaming:
     def stop_channel(self, *, channel_ref: str) -> None:
         self._drop_keys(channel_ref)
         self.disconnect(channel_ref=channel_ref)
+        if self.chat_enabled:
+            self.chat.delete(channel_ref)
+
+    # ------------------------------------------------------------------ chat
+
+    def chat_token(
+        self,
+        *,
+        channel_ref: str,
+        user_id: str,
+        display_name: str,
+        role: ChatRole,
+        may_send: bool,
+    ) -> ChatToken:
+        return self.chat.token(
+            channel_ref=channel_ref,
+            user_id=user_id,
+            display_name=display_name,
+            role=role,
+            may_send=may_send,
+        )
+
+    def disconnect_chat_user(self, *, channel_ref: str, user_id: str, reason: str) -> None:
+        self.chat.disconnect(channel_ref=channel_ref, user_id=user_id, reason=reason)
 
     # ----------------------------------------------------------- recordings
 
+    def _recordings(self, configuration_arn: str) -> IvsRecordings:
+        """The recordings of one recording configuration (its bucket asked once)."""
+        bucket = self.config.recording_bucket
+        if bucket is None:
+            bucket = self._buckets.get(configuration_arn)
+        if bucket is None:
+            answer = self.client.get_recording_configuration(arn=configuration_arn)
+            bucket = answer["recordingConfiguration"]["destinationConfiguration"]["s3"][
+                "bucketName"
+            ]
+            self._buckets[configuration_arn] = bucket
+        if self._s3_client is None:
+            self._s3_client = self._client("s3", self.config.s3_endpoint_url)
+        return IvsRecordings(self._s3_client, str(bucket))
+
     def recording(self, *, channel_ref: str, broadcast_ref: str) -> LiveRecording | None:
-        """None: IVS keeps recordings in the recording configuration's bucket."""
-        return None
+        """The broadcast's recording in the configuration's bucket (None: not recorded).
+
+        Raises :class:`RecordingNotReady` while IVS is still writing it.
+        """
+        channel = self.client.get_channel(arn=channel_ref)["channel"]
+        configuration = channel.get("recordingConfigurationArn")
+        if not configuration:
+            return None
+        session = self.client.get_stream_session(channelArn=channel_ref, streamId=broadcast_ref)[
+            "streamSession"
+        ]
+        if not session.get("endTime"):
+            raise RecordingNotReady(f"stream session {broadcast_ref} has not ended")
+        return self._recordings(configuration).find(channel_ref, _aware(session["startTime"]))
 
     def open_recording_file(self, *, channel_ref: str, recording_ref: str, path: str) -> BinaryIO:
-        raise KeyError(path)
+        configuration = self.client.get_channel(arn=channel_ref)["channel"].get(
+            "recordingConfigurationArn"
+        )
+        if not configuration:
+            raise KeyError(path)
+        return self._recordings(configuration).open(recording_ref, path)
 
     def delete_recording(self, *, channel_ref: str, recording_ref: str) -> None:
         """Nothing to forget: IVS recordings belong to their bucket's lifecycle rules."""

@@ -36,6 +36,28 @@ class IvsSettings(BaseModel):
         description="Recording configuration attached to channels created with replay on "
         "(IVS then writes each broadcast to that configuration's S3 bucket).",
     )
+    recording_bucket: str | None = Field(
+        default=None,
+        description="The recording configuration's bucket (asked of IVS when left out).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Another S3 endpoint for recordings (an emulator in tests)."
+    )
+    chat: bool = Field(
+        default=False,
+        description="Give each channel an IVS Chat room; viewers get tokens from "
+        "POST /live/streams/{id}/chat/token.",
+    )
+    chat_endpoint_url: str | None = Field(
+        default=None, description="Another IVS Chat API endpoint (a local emulator in tests)."
+    )
+    chat_messaging_endpoint: str | None = Field(
+        default=None,
+        description="Where chat clients connect; default wss://edge.ivschat.<region>.amazonaws.com.",
+    )
+    chat_session_minutes: int = Field(
+        default=60, ge=1, le=180, description="How long a chat token's session lasts."
+    )
     name_prefix: str = Field(
         default="socialflow", pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Channel names."
     )
