@@ -6,7 +6,8 @@ recommendations app's periodic task):
 * viewer x post ALS on the logged interactions -> "for you";
 * viewer x account ALS on follows plus engagement summed per author ->
   "who to follow";
-* TF-IDF vectors of the posts' text (scikit-learn) -> "more like this".
+* all-MiniLM-L6-v2 embeddings of the posts' text (TF-IDF without the model)
+  -> "more like this" (:mod:`socialflow_ml.content`).
 
 Serving reads the saved factors and answers with one matrix-vector product
 and a partial sort; ``implicit`` is needed only to train.
@@ -22,10 +23,12 @@ import numpy as np
 from scipy import sparse
 from socialflow.plugins.learning import RecommenderData, RecommendKind
 
+from socialflow_ml import content
 from socialflow_ml.settings import MlSettings
 from socialflow_ml.store import ModelStore
+from socialflow_ml.topk import top
 
-ITEMS, USERS, CONTENT = "als-items", "als-users", "content"
+ITEMS, USERS = "als-items", "als-users"
 FOLLOW_WEIGHT = 4.0
 
 
@@ -62,18 +65,6 @@ def _als(rows: Sequence[tuple[str, str, float]], config: MlSettings) -> dict[str
     }
 
 
-def _top(
-    scores: np.ndarray, ids: np.ndarray, limit: int, exclude: Set[str]
-) -> list[tuple[str, float]]:
-    want = min(len(scores), limit + len(exclude))
-    if want <= 0:
-        return []
-    best = np.argpartition(-scores, want - 1)[:want]
-    best = best[np.lexsort((ids[best], -scores[best]))]
-    found = [(str(ids[i]), float(scores[i])) for i in best if str(ids[i]) not in exclude]
-    return found[:limit]
-
-
 class AlsRecommender:
     """See the module doc."""
 
@@ -84,8 +75,6 @@ class AlsRecommender:
         self.config = config
 
     def fit(self, data: RecommenderData) -> dict[str, float]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         items = [(i.user_id, i.item_id, i.weight) for i in data.interactions]
         by_author: dict[tuple[str, str], float] = defaultdict(float)
         for user, item, weight in items:
@@ -100,20 +89,7 @@ class AlsRecommender:
             if model is not None:
                 self.store.save(name, model)
         if data.item_texts:
-            ids = sorted(data.item_texts)
-            vectorizer = TfidfVectorizer(max_features=self.config.max_features, sublinear_tf=True)
-            vectors = vectorizer.fit_transform([data.item_texts[i] for i in ids]).tocsr()
-            self.store.save(
-                CONTENT,
-                {
-                    "items": np.array(ids),
-                    "data": vectors.data,
-                    "indices": vectors.indices,
-                    "indptr": vectors.indptr,
-                    "shape": np.array(vectors.shape),
-                },
-            )
-            metrics["items_with_text"] = float(len(ids))
+            metrics.update(content.fit(self.store, self.config, data.item_texts))
         return metrics
 
     def recommend(
@@ -126,19 +102,7 @@ class AlsRecommender:
         if not len(where):
             return []
         scores = model["item_factors"] @ model["user_factors"][where[0]]
-        return _top(scores, model["items"], limit, exclude | {user_id})
+        return top(scores, model["items"], limit, exclude | {user_id})
 
     def similar(self, item_id: str, limit: int) -> list[tuple[str, float]]:
-        model = self.store.load(CONTENT)
-        if model is None:
-            return []
-        where = np.flatnonzero(model["items"] == item_id)
-        if not len(where):
-            return []
-        vectors = sparse.csr_matrix(
-            (model["data"], model["indices"], model["indptr"]), shape=tuple(model["shape"])
-        )
-        scores = np.asarray((vectors @ vectors[where[0]].T).todense()).ravel()
-        scores[where[0]] = -np.inf
-        found = _top(scores, model["items"], limit, {item_id})
-        return [(i, s) for i, s in found if s > 0]
+        return content.similar(self.store, self.config, item_id, limit)[1]

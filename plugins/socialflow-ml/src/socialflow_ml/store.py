@@ -46,6 +46,12 @@ class ModelStore:
         with self._lock:
             self._cache.pop(name, None)
 
+    def remove(self, name: str) -> None:
+        """Forget the bundle ``name`` (no error when there is none)."""
+        self.path(name).unlink(missing_ok=True)
+        with self._lock:
+            self._cache.pop(name, None)
+
     def load(self, name: str) -> dict[str, Any] | None:
         """The bundle ``name``, or ``None`` before it was ever trained."""
         path = self.path(name)
