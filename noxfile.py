@@ -59,6 +59,9 @@ def run_package_tests(session: nox.Session, folder: Path) -> None:
     the package's own tests from its folder (its pytest settings), strictly: a missing
     emulator fails instead of skipping."""
     session.install("-e", ".[test]", "-e", f"{folder}[test]")
+    nodeps = folder / "requirements-nodeps.txt"  # installed without their dependencies
+    if nodeps.is_file():
+        session.install("--no-deps", "-r", str(nodeps))
     with session.chdir(folder):
         if (folder / "package.json").is_file():  # test tools from npm (Azurite)
             session.run("npm", "install", "--no-audit", "--no-fund", external=True)

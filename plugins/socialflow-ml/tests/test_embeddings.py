@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from socialflow_ml import embedder, minilm_files
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text())
@@ -34,7 +35,9 @@ def test_onnx_embeddings_match_torch(minilm: embedder.Embedder) -> None:
     want = np.array([r["embedding"] for r in rows], dtype=np.float64)
     want /= np.linalg.norm(want, axis=1, keepdims=True)
     cosines = np.sum(got.astype(np.float64) * want, axis=1)
-    assert cosines.min() >= 0.998, dict(zip([r["text"][:40] for r in rows], cosines.round(5)))
+    assert cosines.min() >= 0.998, dict(
+        zip([r["text"][:40] for r in rows], cosines.round(5), strict=True)
+    )
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 
 

@@ -75,7 +75,7 @@ class IvsStreaming:
     def _client(self, service: str, endpoint_url: str | None) -> Any:
         secret = self.config.secret_access_key
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             region_name=self.config.region,
             endpoint_url=endpoint_url,
             aws_access_key_id=self.config.access_key_id,

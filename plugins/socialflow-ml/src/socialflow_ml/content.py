@@ -47,7 +47,7 @@ def embed_items(
         at = known.get(bytes(digest))
         if at is None:
             missing.append(n)
-        else:
+        elif previous is not None:
             vectors[n] = previous["vectors"][at]
     if missing:
         vectors[missing] = embedder.embed([texts[ids[n]] for n in missing])
