@@ -34,8 +34,11 @@ def test_the_backtest_gives_what_the_docs_say(method: str) -> None:
     assert fc.ets_available(), "statsmodels comes with the analytics extra"
     score = fc.backtest(fc.seeded_history(seed=7), 30, method)
     mae, mape, coverage = _documented(method)
-    assert score.mae == pytest.approx(mae, abs=0.1)
-    assert score.mape == pytest.approx(mape, abs=0.001)
+    # ETS is fitted by an optimizer whose path moves a little between statsmodels
+    # releases (0.14 -> 0.15 moved seed 7's MAE by 1.5%); the baseline is exact.
+    relative = 0.03 if method == "ets" else 0.002
+    assert score.mae == pytest.approx(mae, rel=relative)
+    assert score.mape == pytest.approx(mape, rel=relative)
     assert score.coverage == pytest.approx(coverage, abs=0.01)
 
 

@@ -28,7 +28,18 @@ def _snapshot(platform) -> tuple[list[str], list[str], list[int]]:
 def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
     platform, socialflow_project, api, actor
 ) -> None:
-    first = _run(socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7")
+    first = _run(
+        socialflow_project,
+        "seed",
+        "--users",
+        "300",
+        "--posts",
+        "1500",
+        "--seed",
+        "7",
+        "--analytics-days",
+        "3",
+    )
     assert first.exit_code == 0, first.output
     assert "Seeded" in first.output
     names, texts, followers = _snapshot(platform)
@@ -47,12 +58,33 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
         unguarded = "SELECT COUNT(*) FROM users WHERE email_skeleton IS NULL"
         assert connection.execute(text(unguarded)).scalar_one() == 0
 
-    again = _run(socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7")
+    again = _run(
+        socialflow_project,
+        "seed",
+        "--users",
+        "300",
+        "--posts",
+        "1500",
+        "--seed",
+        "7",
+        "--analytics-days",
+        "3",
+    )
     assert again.exit_code == 1
     assert "--reset" in again.output
 
     replaced = _run(
-        socialflow_project, "seed", "--users", "300", "--posts", "1500", "--seed", "7", "--reset"
+        socialflow_project,
+        "seed",
+        "--users",
+        "300",
+        "--posts",
+        "1500",
+        "--seed",
+        "7",
+        "--analytics-days",
+        "3",
+        "--reset",
     )
     assert replaced.exit_code == 0, replaced.output
     assert _snapshot(platform) == (names, texts, followers)
