@@ -25,20 +25,16 @@ def _snapshot(platform) -> tuple[list[str], list[str], list[int]]:
     return names, texts, followers
 
 
+# Three days of analytics history: the seed's rollup of a long one is another test's cost.
+SEED = ("seed", "--users", "300", "--posts", "1500", "--seed", "7", "--analytics-days", "3")
+
+
 def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
     platform, socialflow_project, api, actor
 ) -> None:
     first = _run(
         socialflow_project,
-        "seed",
-        "--users",
-        "300",
-        "--posts",
-        "1500",
-        "--seed",
-        "7",
-        "--analytics-days",
-        "3",
+        *SEED,
     )
     assert first.exit_code == 0, first.output
     assert "Seeded" in first.output
@@ -60,30 +56,14 @@ def test_seed_is_deterministic_power_law_and_refuses_to_reseed(
 
     again = _run(
         socialflow_project,
-        "seed",
-        "--users",
-        "300",
-        "--posts",
-        "1500",
-        "--seed",
-        "7",
-        "--analytics-days",
-        "3",
+        *SEED,
     )
     assert again.exit_code == 1
     assert "--reset" in again.output
 
     replaced = _run(
         socialflow_project,
-        "seed",
-        "--users",
-        "300",
-        "--posts",
-        "1500",
-        "--seed",
-        "7",
-        "--analytics-days",
-        "3",
+        *SEED,
         "--reset",
     )
     assert replaced.exit_code == 0, replaced.output
