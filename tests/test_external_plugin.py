@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from socialflow.testing.conformance import StorageConformance
 
 PYPROJECT = """
@@ -202,6 +204,7 @@ def test_registered_through_the_platform(platform):
 '''
 
 
+@pytest.mark.each_backend
 def test_external_package_runs_the_suite_with_plain_pytest(tmp_path: Path) -> None:
     package = tmp_path / "socialflow-memstore"
     (package / "src").mkdir(parents=True)

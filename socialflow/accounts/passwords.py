@@ -1,7 +1,10 @@
 """Password hashing with Argon2id and the NIST SP 800-63B password policy.
 
 Hashing uses argon2-cffi's RFC 9106 low-memory profile; hashes made with
-older parameters are upgraded at the next login (:func:`needs_rehash`).
+other parameters are upgraded at the next login (:func:`needs_rehash`).
+:func:`use_parameters` changes the profile for one process: socialflow's
+pytest plugin picks argon2's cheapest one, because a test suite that signs up
+thousands of users would otherwise spend a fifth of its time hashing.
 
 The policy is NIST's: a length floor and nothing else about composition,
 long passphrases welcome, but no password found in a list of commonly used
@@ -14,17 +17,32 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 COMMON_PASSWORDS_FILE = "common_passwords.txt"
 
-_hasher = PasswordHasher()
+DEFAULT_PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+_TIMING_EQUALIZER = "socialflow-timing-equalizer-7f3a9c"
+
+_hasher = PasswordHasher.from_parameters(DEFAULT_PARAMETERS)
 # A real hash of a random password: verifying against it when the user does
 # not exist makes unknown-user and wrong-password logins take the same time.
-_DUMMY_HASH = _hasher.hash("socialflow-timing-equalizer-7f3a9c")
+_DUMMY_HASH = _hasher.hash(_TIMING_EQUALIZER)
+
+
+def use_parameters(parameters: Parameters) -> None:
+    """Hash with ``parameters`` from now on in this process (tests: ``profiles.CHEAPEST``).
+
+    Existing hashes still verify (each carries its parameters) and are rehashed
+    at their next login; the timing equalizer is rehashed at once, so unknown
+    users keep costing what wrong passwords cost.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash(_TIMING_EQUALIZER)
 
 
 def hash_password(password: str) -> str:

@@ -32,6 +32,16 @@ DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Speed, not behaviour: every test builds its own app and signs up its own
+    # users, so route analysis is shared between apps and passwords are hashed
+    # with argon2's cheapest parameters (see each module for why that is safe).
+    from argon2 import profiles
+
+    from socialflow.accounts.passwords import use_parameters
+    from socialflow.testing.route_cache import share_route_dependants
+
+    share_route_dependants()
+    use_parameters(profiles.CHEAPEST)
     for line in (
         "postgres: needs PostgreSQL",
         "redis: needs Redis",

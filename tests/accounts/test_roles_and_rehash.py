@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from socialflow import hookimpl
 from socialflow.accounts.deps import require_role
 from socialflow.accounts.models import Role, User
-from socialflow.accounts.passwords import needs_rehash
+from socialflow.accounts.passwords import DEFAULT_PARAMETERS, needs_rehash, use_parameters
 from socialflow.app import create_app
 from socialflow.testing.pytest_plugin import DEFAULT_PASSWORD
 
@@ -57,6 +57,17 @@ def test_require_role(
     assert client.get("/api/v1/modtools/queue").status_code == 401
 
 
+@pytest.fixture
+def production_hashing() -> Iterator[None]:
+    """The parameters a deployment hashes with, not the test plugin's cheapest ones."""
+    from argon2 import profiles
+
+    use_parameters(DEFAULT_PARAMETERS)
+    yield
+    use_parameters(profiles.CHEAPEST)
+
+
+@pytest.mark.usefixtures("production_hashing")
 def test_weak_hash_is_upgraded_at_login(
     client: httpx.Client, make_user: Callable[..., User], platform: Any
 ) -> None:
