@@ -449,7 +449,9 @@ def test_a_hanging_provider_does_not_stall_other_routes(
     make_user: Callable[..., User],
     auth_headers: Any,
 ) -> None:
-    provider.discovery_delay = 30  # longer than our read timeout
+    # Longer than our read timeout (5 s), short enough that the provider server
+    # stops soon after: its shutdown waits for these sleeping requests.
+    provider.discovery_delay = 7
     headers = auth_headers(make_user("bystander"))
     clients = [httpx.Client(base_url=live_server, timeout=60) for _ in range(60)]
     barrier = threading.Barrier(61)  # the 60 authorizes and this thread
