@@ -63,6 +63,7 @@ from socialflow.video.media.probe import probe
 from socialflow.video.media.safety import Limits, MediaRejected, MediaToolFailed
 from socialflow.video.models import Upload, Video, VideoStatus, VideoView, Visibility
 from socialflow.video.settings import video_settings
+from socialflow.video.thumbnails import is_cover
 from socialflow.video.uploads import PROCESS_TASK, chunk_prefix, chunks_of
 
 logger = logging.getLogger("socialflow.videos")
@@ -764,7 +765,12 @@ def process_video(
                 "width": facts.width,
                 "height": facts.height,
                 "renditions": renditions,
-                **_thumbnail_values(prefix, result.thumbnails, video.thumbnail_choice),
+                **_thumbnail_values(
+                    prefix,
+                    result.thumbnails,
+                    video.thumbnail_choice,
+                    cover=video.thumbnail_key if is_cover(video, video.thumbnail_key) else None,
+                ),
                 **_source_values(replaced),
                 "packaging": result.packaging,
                 "audio_track": _audio_track(result.audio),
@@ -819,10 +825,15 @@ def _audio_track(audio: Variant | None) -> dict[str, Any] | None:
     return {"name": AUDIO_TRACK, "bandwidth": audio.bandwidth, "codecs": audio.codecs}
 
 
-def _thumbnail_values(prefix: str, candidates: list[str], choice: int | None) -> dict[str, Any]:
-    """The poster, or the owner's earlier pick when the new outputs have that candidate."""
+def _thumbnail_values(
+    prefix: str, candidates: list[str], choice: int | None, *, cover: str | None = None
+) -> dict[str, Any]:
+    """The poster, or the owner's earlier pick when the new outputs have that candidate,
+    or the image the owner uploaded (``cover``), which reprocessing never replaces."""
     keys = [prefix + name for name in candidates]
     chosen = choice if choice is not None and 0 <= choice < len(keys) else None
+    if cover is not None:
+        return {"thumbnail_candidates": keys, "thumbnail_key": cover, "thumbnail_choice": None}
     return {
         "thumbnail_candidates": keys,
         "thumbnail_key": keys[chosen] if chosen is not None else prefix + "poster.jpg",
