@@ -414,7 +414,9 @@ def _highlighted(items: list[dict[str, Any]], hits: SearchHits) -> list[dict[str
     """Each item with ``highlight``: the backend's excerpt of it (``<mark>`` around the
     matched terms, the rest HTML-escaped), or ``None`` when the backend gave none."""
     marks = hits.highlights
-    return [{**item, "highlight": marks.get(str(item.get("id", item.get("tag"))))} for item in items]
+    return [
+        {**item, "highlight": marks.get(str(item.get("id", item.get("tag"))))} for item in items
+    ]
 
 
 def _shown(

@@ -6,7 +6,7 @@ id, so a word found in half the corpus still costs a bounded sort) are then
 ranked by ``ts_rank_cd`` relevance, engagement (likes + comments, on a log
 scale) and a recency decay with a one-week scale; ``ts_headline`` makes the
 excerpt of the page's rows only. Users are also found fuzzily through the
-``pg_trgm`` index ``search_documents_user_trgm`` when it exists.
+``pg_trgm`` index ``search_fts_user_trgm`` when it exists.
 
 SQLite: the FTS5 table ``search_fts`` orders by its bm25 rank, then newest
 first, and ``snippet()`` makes the excerpt.
@@ -66,10 +66,10 @@ WHERE kind = 'user' AND :q <% lower(text)
 ORDER BY word_similarity(:q, lower(text)) DESC, id DESC
 LIMIT :want
 """
-HAS_TRGM_INDEX = "SELECT 1 FROM pg_indexes WHERE indexname = 'search_documents_user_trgm'"
+HAS_TRGM_INDEX = "SELECT 1 FROM pg_indexes WHERE indexname = 'search_fts_user_trgm'"
 
-SQLITE_WORDS = f"""
-SELECT d.ref_id, snippet(search_fts, 0, '{OPEN}', '{CLOSE}', '…', 24)
+SQLITE_WORDS = """
+SELECT d.ref_id, snippet(search_fts, 0, :open, :close, '…', 24)
 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
 WHERE search_fts MATCH :match AND d.kind = :kind
 ORDER BY search_fts.rank, d.id DESC
@@ -109,7 +109,8 @@ def sqlite_words(connection: Any, kind: str, terms: list[str], want: int) -> Any
 
     match = " ".join(f'"{t}"*' for t in terms)
     return connection.execute(
-        text(SQLITE_WORDS), {"match": match, "kind": kind, "want": want}
+        text(SQLITE_WORDS),
+        {"match": match, "kind": kind, "want": want, "open": OPEN, "close": CLOSE},
     ).all()
 
 

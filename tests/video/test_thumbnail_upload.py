@@ -107,7 +107,8 @@ def test_picking_a_frame_again_replaces_the_uploaded_image(
     video_id = ready_video(platform, owner.id, "Frames")
     with platform.session() as session:
         row = session.get(Video, video_id)
-        assert row is not None and row.hls_prefix is not None
+        assert row is not None
+        assert row.hls_prefix is not None
         frame = f"{row.hls_prefix}thumbnails/0.jpg"
         platform.storage.put(frame, b"frame")
         row.thumbnail_candidates = [frame]

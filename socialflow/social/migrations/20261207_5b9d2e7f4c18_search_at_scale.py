@@ -9,10 +9,10 @@ made by the first social migration already serves words, prefixes and
 highlights). The GIN full-text index ``search_fts_tsv`` on
 ``to_tsvector('simple', text)`` exists since that migration; this adds:
 
-* ``search_documents_prefix_pattern``: a btree on ``(kind, prefix
+* ``search_fts_prefix_pattern``: a btree on ``(kind, prefix
   text_pattern_ops)`` so ``prefix LIKE 'ali%'`` is an index range scan under
   any database collation;
-* the ``pg_trgm`` extension and ``search_documents_user_trgm``: a trigram GIN
+* the ``pg_trgm`` extension and ``search_fts_user_trgm``: a trigram GIN
   index on the lower-cased text of user documents (username, display name,
   bio) for fuzzy matching (``alcie`` finds ``alice``).
 
@@ -38,7 +38,7 @@ depends_on: str | Sequence[str] | None = None
 
 logger = logging.getLogger("alembic.runtime.migration")
 TRGM_INDEX = (
-    "CREATE INDEX IF NOT EXISTS search_documents_user_trgm ON search_documents "
+    "CREATE INDEX IF NOT EXISTS search_fts_user_trgm ON search_documents "
     "USING gin (lower(text) gin_trgm_ops) WHERE kind = 'user'"
 )
 NO_TRGM = (
@@ -54,7 +54,7 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql":
         return
     op.execute(
-        "CREATE INDEX IF NOT EXISTS search_documents_prefix_pattern "
+        "CREATE INDEX IF NOT EXISTS search_fts_prefix_pattern "
         "ON search_documents (kind, prefix text_pattern_ops)"
     )
     savepoint = bind.begin_nested()
@@ -71,5 +71,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP INDEX IF EXISTS search_documents_user_trgm")
-    op.execute("DROP INDEX IF EXISTS search_documents_prefix_pattern")
+    op.execute("DROP INDEX IF EXISTS search_fts_user_trgm")
+    op.execute("DROP INDEX IF EXISTS search_fts_prefix_pattern")
