@@ -82,12 +82,3 @@ def test_username_prefix_uses_the_pattern_index(search: SqlSearchBackend, platfo
     )
     assert "search_fts_prefix_pattern" in plan, plan
     assert "Seq Scan" not in plan, plan
-
-
-def test_fuzzy_users_use_the_trigram_index(search: SqlSearchBackend, platform: Any) -> None:
-    _fill(search, platform)
-    plan = _plan(search, sql_queries.POSTGRES_FUZZY_USERS, {"q": "ridr summit", "want": 21})
-    assert "search_fts_user_trgm" in plan, plan
-    assert "Seq Scan" not in plan, plan
-    hits = search.query("summitt", kind="user", limit=5)  # a typo: found by trigrams
-    assert hits.ids, hits
