@@ -122,7 +122,7 @@ def test_reindex_rebuilds_the_whole_index(
     posts = api("GET", "/search", params={"q": "lyre", "type": "posts"}).json()["items"]
     assert [p["text"] for p in posts] == ["lyre practice #music"]
     tags = api("GET", "/search", params={"q": "mus", "type": "hashtags"}).json()["items"]
-    assert tags == [{"tag": "music"}]
+    assert tags == [{"tag": "music", "highlight": "<mark>music</mark>"}]
     with platform.session() as session:
         state = session.get(SearchSyncState, "users")
         assert state is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import uuid
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,8 @@ import pytest
 from PIL import Image
 
 from socialflow.testing.video import make_clip, upload_in_pieces
-from socialflow.video import reprocess
+from socialflow.video import reprocess, thumbnails
+from socialflow.video import videos as video_service
 from socialflow.video.models import Video
 from socialflow.video.thumbnails import cover_prefix
 from tests.social.conftest import Actor
@@ -168,6 +170,64 @@ def test_a_video_that_is_not_ready_is_409(
     body = _problem(_put(api, video_id, owner, jpeg_with_exif()), 409)
     assert body["type"].endswith("video-not-ready")
     assert platform.storage.list(cover_prefix(video_id)) == []
+
+
+def _claim_reprocessing(platform: Any, video_id: str) -> tuple[Video, str]:
+    """A ready video's reprocessing job, claimed (as reprocess.queue then the worker would)."""
+    with platform.session() as session:
+        row = session.get(Video, video_id)
+        assert row is not None
+        row.reprocessing = True
+        session.add(row)
+        session.commit()
+    token = uuid.uuid4().hex
+    job = video_service.claim_job(platform.session, platform.settings, video_id, token)
+    assert isinstance(job, Video), job
+    return job, f"{video_service.hls_root(video_id)}{token}/"
+
+
+def _swap(platform: Any, job: Video, prefix: str) -> Video:
+    """The job's pointer swap with new frames, the owner's pick as the job read it."""
+    token = prefix.rstrip("/").rsplit("/", 1)[1]
+    values = video_service._thumbnail_values(
+        job.id, prefix, ["thumbnails/0.jpg", "thumbnails/1.jpg"], job.thumbnail_choice
+    )
+    assert video_service.finish_job(platform.session, job.id, token, prefix=prefix, values=values)
+    with platform.session() as session:
+        row = session.get(Video, job.id)
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def test_an_upload_while_the_video_is_reprocessed_is_kept(
+    api: Callable[..., httpx.Response], actor: Callable[..., Actor], platform: Any
+) -> None:
+    """The job read the row before the upload; its pointer swap keeps the cover anyway."""
+    owner = actor("owner")
+    covered, picked = (ready_video(platform, owner.id, title) for title in ("Busy", "Picked"))
+    with platform.session() as session:
+        row = session.get(Video, picked)
+        assert row is not None
+        row.thumbnail_choice = 1
+        session.add(row)
+        session.commit()
+
+    job, prefix = _claim_reprocessing(platform, covered)
+    assert not thumbnails.is_cover(job, job.thumbnail_key)
+    done = _put(api, covered, owner, jpeg_with_exif())  # still ready: allowed
+    assert done.status_code == 200, done.text
+    [cover] = platform.storage.list(cover_prefix(covered))
+    row = _swap(platform, job, prefix)
+    assert row.thumbnail_key == cover
+    assert row.thumbnail_choice is None
+    assert row.thumbnail_candidates == [f"{prefix}thumbnails/0.jpg", f"{prefix}thumbnails/1.jpg"]
+
+    # Without a cover the swap takes the owner's pick among the new frames.
+    job, prefix = _claim_reprocessing(platform, picked)
+    row = _swap(platform, job, prefix)
+    assert row.thumbnail_key == f"{prefix}thumbnails/1.jpg"
+    assert row.thumbnail_choice == 1
 
 
 @pytest.mark.ffmpeg

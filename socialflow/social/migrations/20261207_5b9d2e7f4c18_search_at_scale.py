@@ -1,7 +1,7 @@
 """search at scale: prefix pattern index, pg_trgm for fuzzy user search
 
 Revision ID: 5b9d2e7f4c18
-Revises: 8e2c4a6b1d35
+Revises: b7d3e5a9c1f4
 Create Date: 2026-12-07 15:00:00
 
 PostgreSQL only; on SQLite this is a no-op (the FTS5 table ``search_fts``
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b9d2e7f4c18"
-down_revision: str | Sequence[str] | None = "8e2c4a6b1d35"
+down_revision: str | Sequence[str] | None = "b7d3e5a9c1f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
