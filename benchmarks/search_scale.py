@@ -6,9 +6,10 @@ a fresh PostgreSQL database, then ``socialflow serve`` (default settings,
 its embedded worker). Beside it, in the same run, a bare FastAPI JSON
 endpoint (``benchmarks/_apps.py``) is served by uvicorn. Requests come from
 outside, over HTTP on 127.0.0.1, one at a time, in alternating rounds:
-bare, posts-by-words, users-by-prefix, bare, ... so that load on the machine
-falls on all three alike. Reports p50/p95/p99 per kind over all rounds and
-the spread of per-round medians, and writes JSON to ``benchmarks/results``.
+bare, posts-by-words, users-by-prefix, users-by-typo (pg_trgm), bare, ... so
+that load on the machine falls on all four alike. Reports p50/p95/p99 per kind
+over all rounds and the spread of per-round medians, and writes JSON to
+``benchmarks/results``.
 
     python benchmarks/search_scale.py                       # 100k users / 1M posts
     python benchmarks/search_scale.py --users 2000 --posts 20000 --rounds 3   # quick
@@ -42,9 +43,10 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CLI = str(Path(sys.executable).with_name("socialflow"))
 
 
-def vocabulary(url: str) -> tuple[list[str], list[str]]:
-    """Words of seeded posts and 2-4 letter prefixes of seeded usernames, drawn from
-    a sample of the rows (the seed's text comes from Faker pools)."""
+def vocabulary(url: str) -> tuple[list[str], list[str], list[str]]:
+    """Words of seeded posts, 2-4 letter prefixes of seeded usernames and usernames
+    with two letters swapped (typos), drawn from a sample of the rows (the seed's
+    text comes from Faker pools)."""
     engine = create_engine(url)
     rng = random.Random(2)
     with engine.connect() as connection:
@@ -55,7 +57,18 @@ def vocabulary(url: str) -> tuple[list[str], list[str]]:
     engine.dispose()
     words = [w for w in words if w.isalpha() and len(w) >= 4]
     prefixes = [name[: rng.choice([2, 3, 4])].lower() for name in usernames]
-    return rng.sample(words, min(40, len(words))), rng.sample(prefixes, min(40, len(prefixes)))
+    typos = [typo(name.lower(), rng) for name in usernames if len(name) >= 5]
+    return (
+        rng.sample(words, min(40, len(words))),
+        rng.sample(prefixes, min(40, len(prefixes))),
+        rng.sample(typos, min(40, len(typos))),
+    )
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """``name`` with two neighbouring letters swapped (not the first two)."""
+    at = rng.randrange(1, len(name) - 1)
+    return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
 
 
 def free_port() -> int:
@@ -163,8 +176,8 @@ def main() -> None:
                 project,
             )
             print("seeded in", results["seed_seconds"], "s", flush=True)
-            words, prefixes = vocabulary(url)
-            results["words"], results["prefixes"] = words, prefixes
+            words, prefixes, typos = vocabulary(url)
+            results["words"], results["prefixes"], results["typos"] = words, prefixes, typos
             app_port, bare_port = free_port(), free_port()
             serve = [CLI, "serve", "--port", str(app_port)]
             bare = [
@@ -187,7 +200,7 @@ def main() -> None:
                 started(bare, bare_env, ROOT, f"{base}/json"),
                 httpx.Client(timeout=30) as client,
             ):
-                results.update(measure(client, app, base, args, words, prefixes))
+                results.update(measure(client, app, base, args, words, prefixes, typos))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report(results)
@@ -203,12 +216,18 @@ def measure(
     args: argparse.Namespace,
     words: list[str],
     prefixes: list[str],
+    typos: list[str],
 ) -> dict[str, Any]:
     rng = random.Random(1)
     search = f"{app}/api/v1/search"
-    kinds: dict[str, list[float]] = {"bare /json": [], "posts by words": [], "users by prefix": []}
+    kinds: dict[str, list[float]] = {
+        "bare /json": [],
+        "posts by words": [],
+        "users by prefix": [],
+        "users by typo": [],
+    }
     medians: dict[str, list[float]] = {kind: [] for kind in kinds}
-    hits: dict[str, list[int]] = {"posts by words": [], "users by prefix": []}
+    hits: dict[str, list[int]] = {kind: [] for kind in kinds if kind != "bare /json"}
     for _ in range(20):  # warm-up: connection pools, plans, caches of both servers
         timed(client, f"{base}/json")
         timed(client, search, {"q": rng.choice(words), "type": "posts"})
@@ -220,10 +239,12 @@ def measure(
                     samples.append(timed(client, f"{base}/json"))
                     continue
                 if kind == "posts by words":
-                    words = rng.sample(words, rng.choice([1, 1, 2]))
-                    params = {"q": " ".join(words), "type": "posts"}
-                else:
+                    picked = rng.sample(words, rng.choice([1, 1, 2]))
+                    params = {"q": " ".join(picked), "type": "posts"}
+                elif kind == "users by prefix":
                     params = {"q": rng.choice(prefixes), "type": "users"}
+                else:
+                    params = {"q": rng.choice(typos), "type": "users"}
                 samples.append(timed(client, search, params))
                 if len(samples) == 1:
                     found = client.get(search, params=params).json()["items"]

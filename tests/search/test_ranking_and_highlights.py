@@ -18,17 +18,22 @@ def test_post_hits_carry_an_escaped_highlight(
 ) -> None:
     alice = actor("alice")
     plain = make_post(api, alice, "Down the ridge at dawn, then coffee")
-    hostile = make_post(api, alice, "<script>alert(1)</script> ridge & valley")
+    # PostgreSQL's ts_headline drops whole tags like <script> but keeps an unclosed one.
+    hostile = make_post(
+        api, alice, "<script>alert(1)</script> ridge 1 < 2 & valley <img src=x onerror=alert(1)>"
+    )
     make_post(api, alice, "Nothing to see here")
 
     items = {item["id"]: item for item in search_items(api, "ridge", "posts")}
     assert set(items) == {plain["id"], hostile["id"]}
     assert "<mark>ridge</mark>" in items[plain["id"]]["highlight"].lower()
     shown = items[hostile["id"]]["highlight"]
-    assert "<script>" not in shown
-    assert "&lt;script&gt;" in shown
-    assert "&amp;" in shown
     assert "<mark>ridge</mark>" in shown.lower()
+    unmarked = shown.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in unmarked
+    assert ">" not in unmarked
+    assert "&lt;img" in shown
+    assert "&amp;" in shown
 
 
 def test_prefix_terms_are_highlighted_whole(
