@@ -73,6 +73,7 @@ def test_suspended_and_deleted_users_drop_out(
     assert usernames(api, "mari") == ["marina", "marigold"]
     with platform.session() as session:
         user = user_service.get_user_by_username(session=session, username="marigold")
+        assert user is not None
         user_service.suspend(session=session, user=user, actor_id=None)
         session.commit()
     assert usernames(api, "mari") == ["marina"]
@@ -80,6 +81,7 @@ def test_suspended_and_deleted_users_drop_out(
     assert str(kept.id) not in platform.provider("search").query("marigold", kind="user").ids
     with platform.session() as session:
         user = user_service.get_user_by_username(session=session, username="marigold")
+        assert user is not None
         user_service.reinstate(session=session, user=user, actor_id=None)
         session.commit()
     assert usernames(api, "mari") == ["marina", "marigold"]

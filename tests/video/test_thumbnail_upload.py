@@ -194,7 +194,7 @@ def _swap(platform: Any, job: Video, prefix: str) -> Video:
     )
     assert video_service.finish_job(platform.session, job.id, token, prefix=prefix, values=values)
     with platform.session() as session:
-        row = session.get(Video, job.id)
+        row: Video | None = session.get(Video, job.id)
         assert row is not None
         session.expunge(row)
         return row

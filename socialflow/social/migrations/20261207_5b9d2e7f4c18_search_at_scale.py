@@ -57,14 +57,12 @@ def upgrade() -> None:
         "CREATE INDEX IF NOT EXISTS search_fts_prefix_pattern "
         "ON search_documents (kind, prefix text_pattern_ops)"
     )
-    savepoint = bind.begin_nested()
     try:
-        bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        with bind.begin_nested():  # a failure rolls back to here, not the whole migration
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     except sa.exc.DBAPIError as exc:  # InsufficientPrivilege, extension not installed...
-        savepoint.rollback()
         logger.warning(NO_TRGM, str(exc.orig).strip().splitlines()[0])
         return
-    savepoint.commit()
     op.execute(TRGM_INDEX)
 
 
