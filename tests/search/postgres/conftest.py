@@ -18,11 +18,11 @@ from socialflow.testing.services import backend, require_postgres
 
 if backend() != "services":
 
-    @pytest.fixture(scope="module")
+    @pytest.fixture(scope="session")
     def socialflow_database_template(
         tmp_path_factory: pytest.TempPathFactory,
     ) -> Iterator[PostgresTemplate]:
-        """A migrated PostgreSQL template for this folder's modules."""
+        """A migrated PostgreSQL template for this folder's tests (one per test process)."""
         template = PostgresTemplate(require_postgres(), tmp_path_factory.mktemp("pg-template"))
         yield template
         template.close()
