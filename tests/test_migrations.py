@@ -66,3 +66,54 @@ def test_offline_sql_is_printed_without_touching_the_database(tmp_path: Path) ->
     sql = migrations.upgrade_sql(config)
     assert "CREATE TABLE users" in sql
     assert not (tmp_path / "never.db").exists()
+
+
+def test_a_user_who_may_not_create_extensions_migrates_without_fuzzy_search(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pg_trgm needs CREATE on the database: without it the search migration warns with the
+    statements to run by hand and goes on; search then works without fuzzy matching."""
+    from socialflow.plugins.protocols import SearchDocument
+    from socialflow.search.sql_backend import SqlSearchBackend
+
+    server = normalize_database_url(require_postgres())
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    suffix = uuid.uuid4().hex[:10]
+    name, role = f"sf_mig_{suffix}", f"sf_noext_{suffix}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))  # owned by the admin
+    url = make_url(server).set(database=name)
+    database = create_engine(url, isolation_level="AUTOCOMMIT")
+    with database.connect() as connection:
+        connection.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{role}"'))
+    database.dispose()
+    as_role = url.set(username=role, password=None).render_as_string(hide_password=False)
+    settings = load_settings(tmp_path, database_url=as_role)
+    engine = create_db_engine(settings)
+    try:
+        with caplog.at_level("WARNING", logger="alembic.runtime.migration"):
+            config = migrations.alembic_config(engine)
+            migrations.upgrade(config)
+        assert migrations.is_at_head(engine, config)
+        assert "CREATE EXTENSION IF NOT EXISTS pg_trgm" in caplog.text
+        assert "search_fts_user_trgm" in caplog.text
+        with engine.connect() as connection:
+            indexes = set(
+                connection.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents'")
+                ).scalars()
+            )
+        assert "search_fts_prefix_pattern" in indexes
+        assert "search_fts_user_trgm" not in indexes
+        backend = SqlSearchBackend(settings)
+        backend.index([SearchDocument(kind="user", id="7", text="cassandra Cassandra")])
+        assert backend.query("cass", kind="user").ids == ["7"]
+        assert backend.query("casandra", kind="user").ids == []  # no trigrams, no typo match
+        backend.engine.dispose()
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()

@@ -662,10 +662,16 @@ class SearchDocument:
 
 @dataclass(frozen=True)
 class SearchHits:
-    """Ids matching a query, best first, and a cursor for the next page."""
+    """Ids matching a query, best first, and a cursor for the next page.
+
+    ``highlights`` (optional) maps some of ``ids`` to a short excerpt of the
+    document with the matched terms in ``<mark>...</mark>``; everything else
+    in an excerpt is HTML-escaped text, so a client may show it as HTML.
+    """
 
     ids: list[str]
     next_cursor: str | None = None
+    highlights: Mapping[str, str] = field(default_factory=dict)
 
 
 class SearchBackend(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from socialflow.accounts.deps import OptionalUser
 from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
@@ -28,14 +28,27 @@ class SearchPage(BaseModel):
                     "following_count": 180,
                     "is_following": False,
                     "is_private": False,
+                    "highlight": "<mark>alice</mark> Alice Filming bikes and mountains.",
                 }
             ],
             "next_cursor": None,
         },
-        {"items": [{"tag": "mtb"}, {"tag": "mtbike"}], "next_cursor": "eyJvZmZzZXQiOjJ9"},
+        {
+            "items": [
+                {"tag": "mtb", "highlight": "<mark>mtb</mark>"},
+                {"tag": "mtbike", "highlight": None},
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjJ9",
+        },
     )
 
-    items: list[dict[str, object]]
+    items: list[dict[str, object]] = Field(
+        description="Users, posts, hashtags or videos in their public shape, best first "
+        "(text relevance, then engagement and recency for posts). Each carries "
+        "``highlight``: an excerpt of the matched text with ``<mark>...</mark>`` around "
+        "the matched terms and everything else HTML-escaped (safe to show as HTML), "
+        "or null when the match was not on words (a username prefix, a fuzzy match)."
+    )
     next_cursor: str | None
 
 

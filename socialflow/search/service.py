@@ -35,7 +35,12 @@ from socialflow.core.errors import ValidationProblem
 from socialflow.core.inputs import MAX_DB_ID, ascii_int
 from socialflow.core.progress import Progress, SilentProgress
 from socialflow.graph import relations as graph
-from socialflow.plugins.protocols import BulkLoadingSearchBackend, SearchBackend, SearchDocument
+from socialflow.plugins.protocols import (
+    BulkLoadingSearchBackend,
+    SearchBackend,
+    SearchDocument,
+    SearchHits,
+)
 from socialflow.search.models import SearchSyncState
 from socialflow.social.models import Post, PostHashtag
 from socialflow.social.posts import (
@@ -398,11 +403,20 @@ def search(
     for _ in range(MAX_SEARCH_ROUNDS):
         session.commit()  # see sync_post: no open transaction while the backend runs
         hits = backend.query(q, kind=kind, limit=limit - len(items), cursor=cursor)
-        items += _shown(platform, session, viewer_id, kind, hits.ids)
+        items += _highlighted(_shown(platform, session, viewer_id, kind, hits.ids), hits)
         cursor = hits.next_cursor
         if len(items) >= limit or cursor is None:
             break
     return {"items": items, "next_cursor": cursor}
+
+
+def _highlighted(items: list[dict[str, Any]], hits: SearchHits) -> list[dict[str, Any]]:
+    """Each item with ``highlight``: the backend's excerpt of it (``<mark>`` around the
+    matched terms, the rest HTML-escaped), or ``None`` when the backend gave none."""
+    marks = hits.highlights
+    return [
+        {**item, "highlight": marks.get(str(item.get("id", item.get("tag"))))} for item in items
+    ]
 
 
 def _shown(

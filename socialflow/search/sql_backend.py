@@ -4,7 +4,10 @@ On SQLite it queries an FTS5 table (``search_fts``) that triggers keep in
 step with ``search_documents``; on PostgreSQL a GIN index over
 ``to_tsvector('simple', text)``. Both are created by the core migration.
 Every query term is a prefix (``ali`` finds ``alice``), and for users and
-hashtags an exact prefix of the username / tag ranks first.
+hashtags an exact prefix of the username / tag ranks first; on PostgreSQL
+users are then found fuzzily through ``pg_trgm`` when its index exists.
+Ranking (relevance, engagement, recency) and highlight excerpts are in
+:mod:`socialflow.search.sql_queries`.
 
 The backend opens its own engine from ``database_url`` (providers are built
 from settings alone) and writes each batch in its own transaction.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
@@ -22,6 +26,7 @@ from socialflow.core.inputs import ascii_int
 from socialflow.core.settings import Settings
 from socialflow.plugins.protocols import SearchDocument, SearchHits
 from socialflow.plugins.specs import hookimpl
+from socialflow.search import sql_queries
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -53,6 +58,8 @@ class SqlSearchBackend:
         self.settings = settings
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._trgm: bool | None = None
+        self._trgm_checked = 0.0
 
     @property
     def engine(self) -> Engine:
@@ -157,20 +164,43 @@ class SqlSearchBackend:
         if not terms:
             return SearchHits(ids=[])
         want = offset + limit + 1
+        found: list[str] = []
+        marks: dict[str, str] = {}
         with self.engine.connect() as connection:
-            found: list[str] = []
             if kind in ("user", "hashtag"):
                 found += self._prefix(
                     connection, kind, "".join(terms) if kind == "hashtag" else terms[0], want
                 )
-            if connection.dialect.name == "postgresql":
-                found += self._postgres(connection, kind, terms, want)
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                rows = sql_queries.postgres_words(connection, kind, terms, want, offset)
             else:
-                found += self._sqlite(connection, kind, terms, want)
+                rows = sql_queries.sqlite_words(connection, kind, terms, want)
+            for ref_id, marked in rows:
+                found.append(ref_id)
+                shown = sql_queries.excerpt(marked)
+                if shown is not None:
+                    marks.setdefault(ref_id, shown)
+            if kind == "user" and postgres and len(set(found)) < want and self._fuzzy(connection):
+                found += sql_queries.postgres_fuzzy_users(connection, " ".join(terms), want)
         ids = list(dict.fromkeys(found))
         page = ids[offset : offset + limit]
         more = len(ids) > offset + limit
-        return SearchHits(ids=page, next_cursor=str(offset + limit) if more else None)
+        return SearchHits(
+            ids=page,
+            next_cursor=str(offset + limit) if more else None,
+            highlights={i: marks[i] for i in page if i in marks},
+        )
+
+    def _fuzzy(self, connection: Any) -> bool:
+        """Whether the ``pg_trgm`` index exists (looked up again after a minute when not)."""
+        from sqlalchemy import text
+
+        now = time.monotonic()
+        if self._trgm is None or (not self._trgm and now - self._trgm_checked > 60):
+            found = connection.execute(text(sql_queries.HAS_TRGM_INDEX)).first()
+            self._trgm, self._trgm_checked = found is not None, now
+        return self._trgm
 
     @staticmethod
     def _prefix(connection: Any, kind: str, prefix: str, limit: int) -> list[str]:
@@ -184,36 +214,6 @@ class SqlSearchBackend:
             ),
             {"kind": kind, "p": escaped + "%", "limit": limit},
         )
-        return [row[0] for row in rows]
-
-    @staticmethod
-    def _sqlite(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
-        from sqlalchemy import text
-
-        match = " ".join(f'"{t}"*' for t in terms)
-        rows = connection.execute(
-            text(
-                "SELECT d.ref_id FROM search_fts "
-                "JOIN search_documents d ON d.id = search_fts.rowid "
-                "WHERE search_fts MATCH :match AND d.kind = :kind "
-                "ORDER BY search_fts.rank, d.id DESC LIMIT :limit"
-            ),
-            {"match": match, "kind": kind, "limit": limit},
-        )
-        return [row[0] for row in rows]
-
-    @staticmethod
-    def _postgres(connection: Any, kind: str, terms: list[str], limit: int) -> list[str]:
-        from sqlalchemy import bindparam, text
-
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        statement = text(
-            "SELECT ref_id FROM search_documents "
-            "WHERE kind = :kind AND to_tsvector('simple', text) @@ to_tsquery('simple', :q) "
-            "ORDER BY ts_rank(to_tsvector('simple', text), to_tsquery('simple', :q)) DESC, id DESC "
-            "LIMIT :limit"
-        ).bindparams(bindparam("q"))
-        rows = connection.execute(statement, {"kind": kind, "q": tsquery, "limit": limit})
         return [row[0] for row in rows]
 
 

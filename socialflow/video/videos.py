@@ -38,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -63,6 +63,7 @@ from socialflow.video.media.probe import probe
 from socialflow.video.media.safety import Limits, MediaRejected, MediaToolFailed
 from socialflow.video.models import Upload, Video, VideoStatus, VideoView, Visibility
 from socialflow.video.settings import video_settings
+from socialflow.video.thumbnails import cover_prefix
 from socialflow.video.uploads import PROCESS_TASK, chunk_prefix, chunks_of
 
 logger = logging.getLogger("socialflow.videos")
@@ -764,7 +765,7 @@ def process_video(
                 "width": facts.width,
                 "height": facts.height,
                 "renditions": renditions,
-                **_thumbnail_values(prefix, result.thumbnails, video.thumbnail_choice),
+                **_thumbnail_values(video_id, prefix, result.thumbnails, video.thumbnail_choice),
                 **_source_values(replaced),
                 "packaging": result.packaging,
                 "audio_track": _audio_track(result.audio),
@@ -819,14 +820,23 @@ def _audio_track(audio: Variant | None) -> dict[str, Any] | None:
     return {"name": AUDIO_TRACK, "bandwidth": audio.bandwidth, "codecs": audio.codecs}
 
 
-def _thumbnail_values(prefix: str, candidates: list[str], choice: int | None) -> dict[str, Any]:
-    """The poster, or the owner's earlier pick when the new outputs have that candidate."""
+def _thumbnail_values(
+    video_id: str, prefix: str, candidates: list[str], choice: int | None
+) -> dict[str, Any]:
+    """The poster, or the owner's earlier pick when the new outputs have that candidate.
+
+    An image the owner uploaded stays the thumbnail, whatever the job read when it
+    started: the pointer swap's UPDATE keeps a ``cover/`` key it finds in the row
+    then, so a cover uploaded while the video was being reprocessed is kept too.
+    """
     keys = [prefix + name for name in candidates]
     chosen = choice if choice is not None and 0 <= choice < len(keys) else None
+    frame = keys[chosen] if chosen is not None else prefix + "poster.jpg"
+    covered = VIDEOS.c.thumbnail_key.startswith(cover_prefix(video_id), autoescape=True)
     return {
         "thumbnail_candidates": keys,
-        "thumbnail_key": keys[chosen] if chosen is not None else prefix + "poster.jpg",
-        "thumbnail_choice": chosen,
+        "thumbnail_key": case((covered, VIDEOS.c.thumbnail_key), else_=frame),
+        "thumbnail_choice": None if chosen is None else case((covered, None), else_=chosen),
     }
 
 

@@ -8,23 +8,27 @@ through the API. Another user's private or unready video answers 404.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from socialflow.accounts.deps import CurrentUser, OptionalUser
+from socialflow.accounts.deps import CurrentUser, DetachedUser, OptionalUser
 from socialflow.accounts.models import User
-from socialflow.core.errors import NotFound
-from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep
+from socialflow.core.errors import NotFound, Problem
+from socialflow.core.http.deps import PageDep, PlatformDep, SessionDep, in_session
 from socialflow.core.http.examples import example_of, examples
+from socialflow.core.http.image_form import decode_limiter, image_upload_openapi, read_image_form
 from socialflow.core.http.openapi import problems
+from socialflow.core.http.route_marks import streams_body
 from socialflow.core.http.schemas import StrictModel
 from socialflow.core.http.types import Expiry, Name, ObjectKey, SafeText
 from socialflow.core.platform import Platform
 from socialflow.graph.relations import get_visible_user
 from socialflow.plugins.protocols import ObjectNotFound
+from socialflow.video import thumbnails
 from socialflow.video import videos as video_service
 from socialflow.video.media.hls import Variant, render_master, rewrite_media_playlist
 from socialflow.video.models import Video, VideoStatus
@@ -43,6 +47,7 @@ router = APIRouter(prefix="/videos", tags=["videos"])
 # A profile's videos sit under /users (the accounts app's prefix) and keep its tag.
 user_videos_router = APIRouter(prefix="/users", tags=["users"])
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+logger = logging.getLogger("socialflow.video")
 __all__ = [
     "RenditionPublic",
     "StoryboardPublic",
@@ -153,11 +158,84 @@ def update_video(
     """Change the title, description, visibility or thumbnail of one of the caller's
     videos (anyone else's answers 404)."""
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    before = video_service.get_own_video(session=session, owner=user, video_id=video_id)
+    cover = before.thumbnail_key if thumbnails.is_cover(before, before.thumbnail_key) else None
     video = video_service.update_video(
         session=session, owner=user, video_id=video_id, changes=changes
     )
     session.commit()
+    if cover is not None and video.thumbnail_key != cover:
+        _delete_stored(platform, cover)  # a frame replaced the uploaded image
     return render(platform, session, [video])[0]
+
+
+def _delete_stored(platform: Platform, key: str) -> None:
+    """Remove a replaced cover after the commit; a failure leaves an orphan under the
+    video's prefix (removed with the video), never a row pointing at nothing."""
+    try:
+        platform.storage.delete(key)
+    except Exception:
+        logger.warning("could not delete stored object %s", key, exc_info=True)
+
+
+class CoverTooLarge(Problem):
+    status, slug, title = 413, "thumbnail-too-large", "Thumbnail too large"
+
+
+@router.put(
+    "/{video_id}/thumbnail",
+    response_model=VideoPublic,
+    openapi_extra=image_upload_openapi(),
+    responses=problems(404, 409, 413, 415, 422),
+)
+@streams_body
+async def upload_thumbnail(
+    video_id: ObjectKey, request: Request, caller: DetachedUser, platform: PlatformDep
+) -> VideoPublic:
+    """Upload an image as the thumbnail of one of the caller's ready videos (anyone
+    else's answers 404), in place of the chosen frame; ``PATCH`` with
+    ``thumbnail_choice`` goes back to a frame.
+
+    The body streams through ``image_max_bytes`` (413 as soon as it passes). The type
+    is sniffed from the bytes (415 for anything but JPEG, PNG, WebP or GIF), the
+    pixel count is checked before decoding (422 over ``image_max_pixels``), and the
+    image is re-encoded as a JPEG without its metadata, stored beside the video's
+    other outputs. Reprocessing the video keeps it.
+    """
+
+    def owned(*, session: Session) -> None:
+        user = session.get(User, caller.id)
+        assert user is not None
+        video_service.get_own_video(session=session, owner=user, video_id=video_id)
+
+    await in_session(platform, owned)  # 404 before a byte of someone else's upload is read
+    limit = platform.settings.image_max_bytes
+    form = await read_image_form(
+        request,
+        limit=limit,
+        too_large=lambda: CoverTooLarge(f"Thumbnails may be at most {limit} bytes."),
+    )
+
+    def store(*, session: Session) -> tuple[VideoPublic, str | None]:
+        user = session.get(User, caller.id)
+        assert user is not None
+        video = video_service.get_own_video(session=session, owner=user, video_id=video_id)
+        previous = thumbnails.set_cover(
+            session=session,
+            settings=platform.settings,
+            storage=platform.storage,
+            video=video,
+            owner=user,
+            data=form.data,
+        )
+        session.commit()
+        session.refresh(video)
+        return render(platform, session, [video])[0], previous
+
+    public, previous = await in_session(platform, store, limiter=decode_limiter(platform))
+    if previous is not None:
+        _delete_stored(platform, previous)
+    return public
 
 
 @router.delete("/{video_id}", status_code=204, response_class=Response)
