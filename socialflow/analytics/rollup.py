@@ -9,7 +9,8 @@ the same numbers. An event that commits while a rollup runs stays unmarked
 (the marks are taken from the rows read first) and is counted next time.
 
 Hourly: per creator (views, watch time, likes, comments, shares, follows
-gained and lost) and per video (views, distinct viewers, watch time). Daily:
+gained and lost) and per video (views, distinct viewers, watch time); those
+summed per day too (what dashboards over long ranges read). Daily:
 per video traffic sources and drop-off positions (the retention curve), the
 day's active users, and platform totals. Services: the caller commits.
 """
@@ -29,10 +30,12 @@ from socialflow.analytics.agents import families
 from socialflow.analytics.models import (
     ActiveUserDay,
     AnalyticsEvent,
+    CreatorDay,
     CreatorHour,
     LiveHour,
     PlatformDay,
     VideoAgentDay,
+    VideoDay,
     VideoDropoffDay,
     VideoGeoDay,
     VideoHour,
@@ -42,6 +45,8 @@ from socialflow.analytics.models import (
 EVENTS = AnalyticsEvent.__table__  # type: ignore[attr-defined]
 CREATOR_HOURS = CreatorHour.__table__  # type: ignore[attr-defined]
 VIDEO_HOURS = VideoHour.__table__  # type: ignore[attr-defined]
+CREATOR_DAYS = CreatorDay.__table__  # type: ignore[attr-defined]
+VIDEO_DAYS = VideoDay.__table__  # type: ignore[attr-defined]
 SOURCES = VideoSourceDay.__table__  # type: ignore[attr-defined]
 DROPOFFS = VideoDropoffDay.__table__  # type: ignore[attr-defined]
 ACTIVE = ActiveUserDay.__table__  # type: ignore[attr-defined]
@@ -279,6 +284,56 @@ def recompute_day(session: Session, day: date, *, bucket_seconds: int) -> None:
     if active_rows:
         session.execute(insert(ACTIVE), active_rows)
     _platform_day(session, day, in_day)
+    sum_hours_into_day(session, day)
+
+
+def sum_hours_into_day(session: Session, day: date) -> None:
+    """Replace ``day``'s creator and video day rows by the sums of its hourly rows
+    (which the caller recomputed first), so long ranges read one row per day."""
+    start = day_start(day)
+    for daily in (CREATOR_DAYS, VIDEO_DAYS):
+        session.execute(delete(daily).where(daily.c.day == day))
+    counters = [c.name for c in CREATOR_DAYS.columns if c.name not in ("creator_id", "day")]
+    hours = CREATOR_HOURS
+    creators = session.execute(
+        select(hours.c.creator_id, *(func.sum(hours.c[name]) for name in counters))
+        .where(hours.c.hour >= start, hours.c.hour < start + DAY)
+        .group_by(hours.c.creator_id)
+    ).all()
+    if creators:
+        session.execute(
+            insert(CREATOR_DAYS),
+            [
+                {"creator_id": row[0], "day": day, **dict(zip(counters, row[1:], strict=True))}
+                for row in creators
+            ],
+        )
+    videos = session.execute(
+        select(
+            VIDEO_HOURS.c.video_id,
+            func.max(VIDEO_HOURS.c.creator_id),
+            func.sum(VIDEO_HOURS.c.views),
+            func.sum(VIDEO_HOURS.c.viewers),
+            func.sum(VIDEO_HOURS.c.watch_seconds),
+        )
+        .where(VIDEO_HOURS.c.hour >= start, VIDEO_HOURS.c.hour < start + DAY)
+        .group_by(VIDEO_HOURS.c.video_id)
+    ).all()
+    if videos:
+        session.execute(
+            insert(VIDEO_DAYS),
+            [
+                {
+                    "video_id": video_id,
+                    "day": day,
+                    "creator_id": creator_id,
+                    "views": int(views or 0),
+                    "viewers": int(viewers or 0),
+                    "watch_seconds": float(watched or 0.0),
+                }
+                for video_id, creator_id, views, viewers, watched in videos
+            ],
+        )
 
 
 def _audience_day(session: Session, day: date, views: Any) -> None:

@@ -220,3 +220,49 @@ def test_two_rollups_at_once_take_turns(platform: Any) -> None:
     rows = _hours(platform, CreatorHour)
     assert sum(r["likes"] for r in rows) == 300
     assert len(rows) == 15  # 3 creators x 5 hours
+
+
+def test_days_are_the_sums_of_their_hours_and_late_events_reach_them(platform: Any) -> None:
+    from socialflow.analytics.models import CreatorDay, VideoDay
+    from socialflow.analytics.stats import creator_overview
+
+    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    yesterday = today - timedelta(days=1)
+    for n, moment in enumerate((today, today, yesterday)):
+        _raw(
+            platform,
+            kind="view",
+            occurred_at=moment,
+            creator_id=5,
+            video_id="dayvideo",
+            viewer_key=f"d{n}",
+            new_view=True,
+            watch_seconds=2.0,
+        )
+    roll_all(platform)
+    _raw(platform, kind="like", occurred_at=yesterday, creator_id=5, actor_id=6)  # late
+    roll_all(platform)
+
+    def by_day(model: type[Any], *columns: str) -> dict[Any, tuple[Any, ...]]:
+        return {r["day"]: tuple(r[c] for c in columns) for r in _hours(platform, model)}
+
+    assert by_day(CreatorDay, "views", "watch_seconds", "likes") == {
+        yesterday.date(): (1, 2.0, 1),
+        today.date(): (2, 4.0, 0),
+    }
+    assert by_day(VideoDay, "views", "viewers", "creator_id") == {
+        yesterday.date(): (1, 1, 5),
+        today.date(): (2, 2, 5),
+    }
+    # The dashboard reads the days: equal to the hours' totals.
+    hours = _hours(platform, CreatorHour)
+    with platform.session() as session:
+        totals = creator_overview(session, creator_id=5, days=3)["totals"]
+    assert (
+        (totals["views"], totals["likes"])
+        == (
+            sum(r["views"] for r in hours),
+            sum(r["likes"] for r in hours),
+        )
+        == (3, 1)
+    )
