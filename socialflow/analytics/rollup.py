@@ -184,20 +184,18 @@ def _day_bucket(session: Session, column: Any) -> Any:
     return func.date(column)
 
 
-def _as_hour(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return hour_of(value)
+def _as_hour(value: str | datetime) -> datetime:
+    """An hour bucket as the database returns it: a string on SQLite, a naive UTC
+    timestamp on PostgreSQL."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else hour_of(moment)
 
 
-def _as_day(value: Any) -> date:
+def _as_day(value: str | date) -> date:
+    """A day bucket as the database returns it (a string on SQLite)."""
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        return value.date()
-    return value  # type: ignore[no-any-return]
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _delete_in(session: Session, table: Any, column: str, values: list[Any]) -> None:

@@ -76,7 +76,7 @@ def test_the_creator_forecast_route_uses_the_rolled_up_history(
     with platform.session() as session:
         session.execute(insert(CreatorHour.__table__), rows)  # type: ignore[attr-defined]
         # The route reads the day sums, as the rollup leaves them.
-        sum_hours_into_days(session, sorted({row["hour"].date() for row in rows}))
+        sum_hours_into_days(session, [today - timedelta(days=84 - i) for i in range(len(rows))])
         session.commit()
     made = get_json(api, "/analytics/creator/forecast", creator, days=30)
     assert made["method"] == "ets"
