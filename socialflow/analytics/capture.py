@@ -1,16 +1,20 @@
-"""Raw analytics events, written in the transaction of the action they count.
+"""Raw analytics events: the rows a committed transaction's domain events make.
 
-:func:`capture_events` is a ``before_commit`` listener on the platform's
-sessions (registered in ``socialflow_platform_start``). Just before a
-transaction commits it turns that transaction's pending domain events (a
-view beacon's ``video_watched``, ``liked``, ``followed``...) into rows of
-``analytics_events`` and writes them with **one** multi-row ``INSERT``: no
-read, no lookup (each event's payload already names the creator it counts
-for), no second transaction. So an action is counted exactly when it
-commits (a rollback leaves no row, a crash after the commit loses none), and
-the hot path pays one batched insert per transaction that has something to
-count, never a query per event. Everything else (hours, days, distinct
-viewers, retention) is computed later by the rollup task.
+A view beacon's ``video_watched``, a ``liked``, a ``followed``... each becomes a
+row of ``analytics_events`` (no read, no lookup: each event's payload already
+names the creator it counts for). Two ways in:
+
+* in a process serving HTTP, :func:`buffer_committed` (a commit observer) hands
+  the rows of each **committed** transaction to the process's
+  :class:`~socialflow.analytics.buffer.EventBuffer`, which writes them in large
+  batches off the request (a rollback leaves no row; a killed process loses
+  what waited, up to ``flush_interval`` seconds; a clean stop loses nothing);
+* elsewhere (workers, CLI commands, seeding), :func:`capture_events`, a
+  ``before_commit`` listener, writes them with one multi-row ``INSERT`` in the
+  transaction itself, so they commit or roll back with it.
+
+Everything else (hours, days, distinct viewers, retention) is computed later by
+the rollup task.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select
 from sqlmodel import Session
 
+from socialflow.analytics.buffer import EventBuffer
 from socialflow.analytics.models import (
     ActiveUserDay,
     AnalyticsEvent,
+    CreatorDay,
     CreatorHour,
     LiveHour,
     VideoAgentDay,
+    VideoDay,
     VideoDropoffDay,
     VideoGeoDay,
     VideoHour,
@@ -187,9 +194,8 @@ def where_and_what(settings: AnalyticsSettings) -> dict[str, Any]:
     return out
 
 
-def capture_events(session: Session, settings: AnalyticsSettings | None = None) -> None:
-    """``before_commit`` listener: one batched insert of this transaction's countable events."""
-    events = pending_events(session)
+def rows_of(events: list[Event], settings: AnalyticsSettings | None) -> list[dict[str, Any]]:
+    """The ``analytics_events`` rows of ``events`` (views with the request's place and agent)."""
     rows: list[dict[str, Any]] = []
     context: dict[str, Any] | None = None
     for event in events:
@@ -204,13 +210,43 @@ def capture_events(session: Session, settings: AnalyticsSettings | None = None) 
                 context = where_and_what(settings)
             row.update(context)
         rows.append(row)
-    if rows:
-        # On the connection, not through the ORM session: the same transaction, without
-        # the ORM's bulk-insert bookkeeping (measured: benchmarks/analytics_ingest.py).
-        session.connection().execute(INSERT, rows)
+    return rows
+
+
+def capture_events(
+    session: Session,
+    settings: AnalyticsSettings | None = None,
+    buffer: EventBuffer | None = None,
+) -> None:
+    """``before_commit`` listener: this transaction's countable events in one batched
+    insert, unless ``buffer`` takes them after the commit (an API process)."""
+    events = pending_events(session)
+    if buffer is None or not buffer.enabled:
+        rows = rows_of(events, settings)
+        if rows:
+            # On the connection, not through the ORM session: the same transaction, without
+            # the ORM's bulk-insert bookkeeping.
+            session.connection().execute(INSERT, rows)
     for event in events:
         if event.name == "user_deleted" and _int(event.payload.get("user_id")) is not None:
+            if buffer is not None:
+                buffer.discard(_not_naming(event.payload["user_id"]))
             forget_user(session, event.payload["user_id"])
+
+
+def buffer_committed(
+    buffer: EventBuffer, events: list[Event], settings: AnalyticsSettings | None
+) -> None:
+    """Commit observer: queue a committed transaction's rows on ``buffer`` (when enabled)."""
+    if buffer.enabled:
+        buffer.add(rows_of(events, settings))
+
+
+def _not_naming(user_id: int) -> Callable[[dict[str, Any]], bool]:
+    def keep(row: dict[str, Any]) -> bool:
+        return row.get("actor_id") != user_id and row.get("creator_id") != user_id
+
+    return keep
 
 
 def forget_user(session: Session, user_id: int) -> None:
@@ -221,7 +257,7 @@ def forget_user(session: Session, user_id: int) -> None:
     dropoffs = VideoDropoffDay.__table__  # type: ignore[attr-defined]
     for table in (sources, dropoffs):
         session.execute(delete(table).where(table.c.video_id.in_(owned)))
-    for model in (VideoGeoDay, VideoAgentDay, LiveHour):
+    for model in (VideoGeoDay, VideoAgentDay, LiveHour, VideoDay, CreatorDay):
         by_creator = model.__table__  # type: ignore[union-attr]
         session.execute(delete(by_creator).where(by_creator.c.creator_id == user_id))
     session.execute(delete(videos).where(videos.c.creator_id == user_id))

@@ -65,7 +65,8 @@ socialflow_settings_model = settings_section("socialflow.analytics.settings", "A
 
 @hookimpl
 def socialflow_platform_start(platform: Platform) -> None:
-    from socialflow.analytics.capture import capture_events
+    from socialflow.analytics.buffer import EventBuffer
+    from socialflow.analytics.capture import buffer_committed, capture_events
     from socialflow.analytics.settings import SECTION, AnalyticsSettings
 
     platform.attach(
@@ -75,8 +76,26 @@ def socialflow_platform_start(platform: Platform) -> None:
 
     # What is waiting now (queues, transcodes, live streams, deliveries) on /metrics.
     platform.metrics.registry.register(OpsCollector(platform))
-    # Raw events are written inside the committing transaction (one batched insert).
-    platform.listen_sessions(
-        "before_commit",
-        lambda session: capture_events(session, platform.get(AnalyticsSettings)),
+    settings = platform.settings.plugin_config(SECTION, AnalyticsSettings)
+    buffer = EventBuffer(
+        lambda: platform.engine,
+        batch_size=settings.flush_batch_size,
+        interval=settings.flush_interval,
+        capacity=settings.buffer_capacity,
+        registry=platform.metrics.registry,
     )
+    # Closed (flushed) by Platform.stop(), which the app's lifespan calls.
+    platform.attach(EventBuffer, lambda: buffer, close=EventBuffer.close)
+    # In the committing transaction (workers, CLI), or after it through the buffer.
+    platform.listen_sessions(
+        "before_commit", lambda session: capture_events(session, settings, buffer)
+    )
+    platform.on_commit(lambda _session, events: buffer_committed(buffer, events, settings))
+
+
+@hookimpl
+def socialflow_platform_serving(platform: Platform) -> None:
+    from socialflow.analytics.buffer import EventBuffer
+
+    # An API process: the request's commit queues its events, a thread writes them.
+    platform.get(EventBuffer).enabled = True

@@ -61,6 +61,8 @@ class CreatorHour(SQLModel, table=True):
     """What happened to one creator's content and audience in one hour."""
 
     __tablename__ = "analytics_creator_hours"
+    # A rollup replaces and sums one hour (one day) of every creator's rows.
+    __table_args__ = (Index("ix_analytics_creator_hours_hour", "hour"),)
 
     creator_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
@@ -78,10 +80,58 @@ class VideoHour(SQLModel, table=True):
     """One video's views, distinct viewers and watch time in one hour."""
 
     __tablename__ = "analytics_video_hours"
+    __table_args__ = (
+        Index("ix_analytics_video_hours_creator_hour", "creator_id", "hour"),
+        # A rollup replaces and sums one hour (one day) of every video's rows.
+        Index("ix_analytics_video_hours_hour", "hour"),
+    )
 
     video_id: str = Field(sa_column=Column(String(32), primary_key=True))
     hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
     creator_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
+    views: int = Field(default=0, nullable=False)
+    viewers: int = Field(default=0, nullable=False)
+    watch_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+
+
+class CreatorDay(SQLModel, table=True):
+    """One creator's hours summed per UTC day (recomputed from the hourly rows), so a
+    dashboard over a year reads 366 rows, not 8,784."""
+
+    __tablename__ = "analytics_creator_days"
+
+    creator_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    views: int = Field(default=0, nullable=False)
+    watch_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    likes: int = Field(default=0, nullable=False)
+    unlikes: int = Field(default=0, nullable=False)
+    comments: int = Field(default=0, nullable=False)
+    shares: int = Field(default=0, nullable=False)
+    follows_gained: int = Field(default=0, nullable=False)
+    follows_lost: int = Field(default=0, nullable=False)
+
+
+class VideoDay(SQLModel, table=True):
+    """One video's hours summed per UTC day (``viewers`` is the sum of the hours'
+    distinct viewers, as the hourly series adds them)."""
+
+    __tablename__ = "analytics_video_days"
+    # The dashboard's top videos: one creator's rows in a date range, read from the index.
+    __table_args__ = (
+        Index(
+            "ix_analytics_video_days_creator_day",
+            "creator_id",
+            "day",
+            "video_id",
+            "views",
+            "watch_seconds",
+        ),
+    )
+
+    video_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    creator_id: int = Field(sa_column=Column(Integer, nullable=False))
     views: int = Field(default=0, nullable=False)
     viewers: int = Field(default=0, nullable=False)
     watch_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))

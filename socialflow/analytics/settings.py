@@ -53,6 +53,27 @@ class AnalyticsSettings(BaseModel):
         le=1_000_000,
         description="Raw events one rollup transaction takes at most (it loops until done).",
     )
+    flush_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=100_000,
+        description="Raw events an API process writes per INSERT: its buffer is written "
+        "when this many wait, or every flush_interval seconds.",
+    )
+    flush_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds raw events wait at most in an API process's buffer before "
+        "being written (a killed process loses up to this much; a clean stop nothing).",
+    )
+    buffer_capacity: int = Field(
+        default=200_000,
+        ge=1,
+        le=10_000_000,
+        description="Raw events an API process's buffer holds at most; past it new events "
+        "are dropped and counted on socialflow_analytics_events_shed_total.",
+    )
     country_header: str = Field(
         default="",
         max_length=64,

@@ -15,11 +15,18 @@ from sqlalchemy import desc, func, select
 from sqlmodel import Session
 
 from socialflow.analytics.audience import audience
-from socialflow.analytics.models import CreatorHour, VideoDropoffDay, VideoHour, VideoSourceDay
+from socialflow.analytics.models import (
+    CreatorDay,
+    VideoDay,
+    VideoDropoffDay,
+    VideoHour,
+    VideoSourceDay,
+)
 from socialflow.analytics.rollup import day_start
 from socialflow.video.models import Video
 
-CREATOR_HOURS = CreatorHour.__table__  # type: ignore[attr-defined]
+CREATOR_DAYS = CreatorDay.__table__  # type: ignore[attr-defined]
+VIDEO_DAYS = VideoDay.__table__  # type: ignore[attr-defined]
 VIDEO_HOURS = VideoHour.__table__  # type: ignore[attr-defined]
 SOURCES = VideoSourceDay.__table__  # type: ignore[attr-defined]
 DROPOFFS = VideoDropoffDay.__table__  # type: ignore[attr-defined]
@@ -59,38 +66,59 @@ def _series(
     return out
 
 
+def _day_series(
+    rows: list[dict[str, Any]], fields: tuple[str, ...], first: date, last: date
+) -> list[dict[str, Any]]:
+    """One entry per day from ``first`` to ``last``, from rows keyed by ``day``."""
+    by_day = {row["day"]: row for row in rows}
+    out = []
+    day = first
+    while day <= last:
+        found = by_day.get(day)
+        out.append(
+            {"day": day.isoformat(), **{name: found[name] if found else 0 for name in fields}}
+        )
+        day += timedelta(days=1)
+    return out
+
+
 def creator_overview(session: Session, *, creator_id: int, days: int) -> dict[str, Any]:
     """Totals, a daily series and the top videos of ``creator_id`` over ``days`` days."""
-    first, last, start, end = period(days)
+    first, last, _start, _end = period(days)
+    # The daily tables: a year is 366 creator rows, and the top videos come from the
+    # (creator_id, day, ...) index alone.
     rows = [
         dict(row._mapping)
         for row in session.execute(
-            select(CREATOR_HOURS).where(
-                CREATOR_HOURS.c.creator_id == creator_id,
-                CREATOR_HOURS.c.hour >= start,
-                CREATOR_HOURS.c.hour < end,
+            select(CREATOR_DAYS).where(
+                CREATOR_DAYS.c.creator_id == creator_id,
+                CREATOR_DAYS.c.day >= first,
+                CREATOR_DAYS.c.day <= last,
             )
         )
     ]
-    daily = _series(rows, COUNTERS, first, last)
+    daily = _day_series(rows, COUNTERS, first, last)
     totals = {name: sum(row[name] for row in daily) for name in COUNTERS}
     totals["net_followers"] = totals["follows_gained"] - totals["follows_lost"]
-    top = session.execute(
+    ranked = (
         select(
-            VIDEO_HOURS.c.video_id,
-            VIDEOS.c.title,
-            func.sum(VIDEO_HOURS.c.views).label("views"),
-            func.sum(VIDEO_HOURS.c.watch_seconds).label("watch_seconds"),
+            VIDEO_DAYS.c.video_id,
+            func.sum(VIDEO_DAYS.c.views).label("views"),
+            func.sum(VIDEO_DAYS.c.watch_seconds).label("watch_seconds"),
         )
-        .join(VIDEOS, VIDEOS.c.id == VIDEO_HOURS.c.video_id)
         .where(
-            VIDEO_HOURS.c.creator_id == creator_id,
-            VIDEOS.c.owner_id == creator_id,
-            VIDEO_HOURS.c.hour >= start,
-            VIDEO_HOURS.c.hour < end,
+            VIDEO_DAYS.c.creator_id == creator_id,
+            VIDEO_DAYS.c.day >= first,
+            VIDEO_DAYS.c.day <= last,
         )
-        .group_by(VIDEO_HOURS.c.video_id, VIDEOS.c.title)
-        .order_by(desc("views"), desc("watch_seconds"), VIDEO_HOURS.c.video_id)
+        .group_by(VIDEO_DAYS.c.video_id)
+        .subquery()
+    )
+    top = session.execute(
+        select(ranked.c.video_id, VIDEOS.c.title, ranked.c.views, ranked.c.watch_seconds)
+        .join(VIDEOS, VIDEOS.c.id == ranked.c.video_id)
+        .where(VIDEOS.c.owner_id == creator_id)
+        .order_by(desc(ranked.c.views), desc(ranked.c.watch_seconds), ranked.c.video_id)
         .limit(10)
     ).all()
     return {
@@ -206,16 +234,16 @@ def video_stats(
 def daily_views(session: Session, *, creator_id: int, first: date, last: date) -> list[float]:
     """Views per day from ``first`` to ``last`` (inclusive), zeros where none."""
     rows = [
-        {"hour": row.hour, "views": row.views}
+        {"day": row.day, "views": row.views}
         for row in session.execute(
-            select(CREATOR_HOURS.c.hour, CREATOR_HOURS.c.views).where(
-                CREATOR_HOURS.c.creator_id == creator_id,
-                CREATOR_HOURS.c.hour >= day_start(first),
-                CREATOR_HOURS.c.hour < day_start(last + timedelta(days=1)),
+            select(CREATOR_DAYS.c.day, CREATOR_DAYS.c.views).where(
+                CREATOR_DAYS.c.creator_id == creator_id,
+                CREATOR_DAYS.c.day >= first,
+                CREATOR_DAYS.c.day <= last,
             )
         )
     ]
-    return [float(day["views"]) for day in _series(rows, ("views",), first, last)]
+    return [float(day["views"]) for day in _day_series(rows, ("views",), first, last)]
 
 
 def creator_forecast(

@@ -33,6 +33,16 @@ def pending_count(platform: Platform) -> int:
     return int(found)
 
 
+def flush_local(platform: Platform) -> int:
+    """Write what this process's event buffer holds (a rollup run here then counts it)."""
+    from socialflow.analytics.buffer import EventBuffer
+
+    try:
+        return platform.get(EventBuffer).flush()
+    except LookupError:
+        return 0
+
+
 def roll_all(platform: Platform, progress: Progress | None = None) -> rollup.RollupResult:
     """Roll up every pending raw event, one committed batch at a time.
 
@@ -40,6 +50,7 @@ def roll_all(platform: Platform, progress: Progress | None = None) -> rollup.Rol
     did when stopped and holds no lock for long."""
     settings = analytics_settings(platform)
     progress = progress or SilentProgress()
+    flush_local(platform)
     progress.phase("raw events", pending_count(platform))
     total = rollup.RollupResult()
     while True:

@@ -111,6 +111,9 @@ def seed_history(
     days = min(days, analytics_settings(platform).raw_retention_days)
     top = user_ids[np.argsort(-followers, kind="stable")[:CREATORS]]
     rows = draw_events(rng, creator_ids=top, user_ids=user_ids, days=days, now=now)
+    # In time order, as capture writes them: each rollup batch (raw events by id) then
+    # covers a stretch of hours once, not every hour of the history again.
+    rows.sort(key=lambda row: row["occurred_at"])
     progress.phase("Analytics history", len(rows))
     with platform.engine.begin() as connection:
         for start in range(0, len(rows), BATCH):
@@ -129,6 +132,15 @@ def forget_seeded(connection: Any, seeded: Any) -> None:
     connection.execute(
         delete(events).where(or_(events.c.creator_id.in_(seeded), events.c.actor_id.in_(seeded)))
     )
-    for table in (rollup.CREATOR_HOURS, rollup.VIDEO_HOURS, rollup.GEO, rollup.AGENTS, rollup.LIVE):
+    by_creator = (
+        rollup.CREATOR_HOURS,
+        rollup.VIDEO_HOURS,
+        rollup.CREATOR_DAYS,
+        rollup.VIDEO_DAYS,
+        rollup.GEO,
+        rollup.AGENTS,
+        rollup.LIVE,
+    )
+    for table in by_creator:
         connection.execute(delete(table).where(table.c.creator_id.in_(seeded)))
     connection.execute(delete(rollup.ACTIVE).where(rollup.ACTIVE.c.user_id.in_(seeded)))

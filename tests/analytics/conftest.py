@@ -37,8 +37,10 @@ def beacon(call: Api, video_id: str, who: Actor | None, **body: Any) -> dict[str
 
 def run_rollup(platform: Any) -> None:
     """Queue the rollup task as beat does (a real worker runs it on the services backend)."""
-    from socialflow.analytics.tasks import ROLLUP_TASK
+    from socialflow.analytics.tasks import ROLLUP_TASK, flush_local
 
+    # The API process's buffered events first (the worker has a buffer of its own).
+    flush_local(platform)
     platform.enqueue(PendingTask(ROLLUP_TASK))
     wait_for_tasks(platform)
 

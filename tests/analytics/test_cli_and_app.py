@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from socialflow.analytics.models import AnalyticsEvent
 from socialflow.analytics.settings import AnalyticsSettings
+from socialflow.analytics.tasks import flush_local
 from socialflow.app import create_app
 from socialflow.cli import build_cli
 from socialflow.core.effects import record_event
@@ -39,6 +40,8 @@ def test_rollup_and_report_write_exact_csv_and_a_png(
     video_id = video_of(platform, creator)
     beacon(api, video_id, fan, watched_seconds=6, position=6, source="profile")
     assert follow(api, fan, creator) == "following"
+    # The API process's buffered events reach the table (its writer would within a second).
+    assert flush_local(platform) == 2
 
     rolled = run(socialflow_project, "rollup")
     assert rolled.exit_code == 0, rolled.output

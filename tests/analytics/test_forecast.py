@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from socialflow.analytics import forecast as fc
 from socialflow.analytics.models import CreatorHour
-from socialflow.analytics.rollup import day_start
+from socialflow.analytics.rollup import day_start, sum_hours_into_days
 from tests.analytics.conftest import Api, get_json
 from tests.social.conftest import Actor
 
@@ -75,6 +75,8 @@ def test_the_creator_forecast_route_uses_the_rolled_up_history(
     ]
     with platform.session() as session:
         session.execute(insert(CreatorHour.__table__), rows)  # type: ignore[attr-defined]
+        # The route reads the day sums, as the rollup leaves them.
+        sum_hours_into_days(session, [today - timedelta(days=84 - i) for i in range(len(rows))])
         session.commit()
     made = get_json(api, "/analytics/creator/forecast", creator, days=30)
     assert made["method"] == "ets"

@@ -220,3 +220,110 @@ def test_two_rollups_at_once_take_turns(platform: Any) -> None:
     rows = _hours(platform, CreatorHour)
     assert sum(r["likes"] for r in rows) == 300
     assert len(rows) == 15  # 3 creators x 5 hours
+
+
+def test_days_are_the_sums_of_their_hours_and_late_events_reach_them(platform: Any) -> None:
+    from socialflow.analytics.models import CreatorDay, VideoDay
+    from socialflow.analytics.stats import creator_overview
+
+    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    yesterday = today - timedelta(days=1)
+    for n, moment in enumerate((today, today, yesterday)):
+        _raw(
+            platform,
+            kind="view",
+            occurred_at=moment,
+            creator_id=5,
+            video_id="dayvideo",
+            viewer_key=f"d{n}",
+            new_view=True,
+            watch_seconds=2.0,
+        )
+    roll_all(platform)
+    _raw(platform, kind="like", occurred_at=yesterday, creator_id=5, actor_id=6)  # late
+    roll_all(platform)
+
+    def by_day(model: type[Any], *columns: str) -> dict[Any, tuple[Any, ...]]:
+        return {r["day"]: tuple(r[c] for c in columns) for r in _hours(platform, model)}
+
+    assert by_day(CreatorDay, "views", "watch_seconds", "likes") == {
+        yesterday.date(): (1, 2.0, 1),
+        today.date(): (2, 4.0, 0),
+    }
+    assert by_day(VideoDay, "views", "viewers", "creator_id") == {
+        yesterday.date(): (1, 1, 5),
+        today.date(): (2, 2, 5),
+    }
+    # The dashboard reads the days: equal to the hours' totals.
+    hours = _hours(platform, CreatorHour)
+    with platform.session() as session:
+        totals = creator_overview(session, creator_id=5, days=3)["totals"]
+    assert (
+        (totals["views"], totals["likes"])
+        == (
+            sum(r["views"] for r in hours),
+            sum(r["likes"] for r in hours),
+        )
+        == (3, 1)
+    )
+
+
+def test_a_batch_over_many_hours_is_recomputed_set_wise(platform: Any) -> None:
+    from sqlalchemy import event
+
+    from socialflow.analytics.models import CreatorDay
+
+    start = datetime(2026, 11, 2, 5, tzinfo=UTC)
+    # An hour rolled up earlier, between the hours of the next batch (left as it is).
+    _raw(platform, kind="like", occurred_at=start + timedelta(hours=3), creator_id=7, actor_id=8)
+    roll_all(platform)
+    # Three days of hourly views, and one a month later (a run of its own).
+    moments = [start + timedelta(hours=h) for h in range(72) if h != 3]
+    moments.append(start + timedelta(days=30))
+    with platform.session() as session:
+        session.execute(
+            insert(EVENTS),
+            [
+                {
+                    "kind": "view",
+                    "occurred_at": at,
+                    "rolled": False,
+                    "creator_id": 7,
+                    "video_id": "manyhours",
+                    "viewer_key": f"k{n}",
+                    "new_view": True,
+                    "watch_seconds": 1.5,
+                }
+                for n, at in enumerate(moments)
+            ],
+        )
+        session.commit()
+
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(platform.engine, "before_cursor_execute", count)
+    try:
+        done = roll_all(platform)
+    finally:
+        event.remove(platform.engine, "before_cursor_execute", count)
+    assert (done.events, done.hours, done.days) == (72, 72, 5)
+    # Grouped queries per run of hours and days (two of each here): about 70 statements;
+    # a handful per hour and per day would be some 600.
+    assert len(statements) < 100
+
+    hours = {r["hour"]: r for r in _hours(platform, CreatorHour)}
+    assert len(hours) == 73
+    assert (hours[start + timedelta(hours=3)]["views"], hours[start]["views"]) == (0, 1)
+    assert hours[start + timedelta(hours=3)]["likes"] == 1
+    assert [r["viewers"] for r in _hours(platform, VideoHour)] == [1] * 72
+    days = {r["day"]: (r["views"], r["likes"]) for r in _hours(platform, CreatorDay)}
+    assert days == {
+        start.date(): (18, 1),
+        start.date() + timedelta(days=1): (24, 0),
+        start.date() + timedelta(days=2): (24, 0),
+        start.date() + timedelta(days=3): (5, 0),
+        start.date() + timedelta(days=30): (1, 0),
+    }
