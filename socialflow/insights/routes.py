@@ -113,7 +113,5 @@ def suggest_tags(
         def nearby(keywords: list[str], skip: Set[str]) -> dict[str, tuple[str, float, int]]:
             return similar.similar_tags(session, embedder, vocabularies, keywords, skip)
 
-    found = tagging.suggest(
-        body.text, used, limit=limit, exclude=body.exclude, similar=nearby
-    )
+    found = tagging.suggest(body.text, used, limit=limit, exclude=body.exclude, similar=nearby)
     return TagSuggestions.model_validate(found)

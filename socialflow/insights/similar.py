@@ -51,9 +51,7 @@ class Vocabulary:
         for row in cosines:
             best = int(np.argmax(row))
             score = float(row[best])
-            found.append(
-                None if score == -np.inf else (self.tags[best], score, self.counts[best])
-            )
+            found.append(None if score == -np.inf else (self.tags[best], score, self.counts[best]))
         return found
 
 

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
     from socialflow.plugins.audiences import Audiences
     from socialflow.plugins.learning import TextEmbedder
-    from socialflow.plugins.learning import TextEmbedder
     from socialflow.plugins.notification_kinds import NotificationKind
     from socialflow.plugins.runtime_settings import RuntimeSetting
 
@@ -383,7 +382,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
                 continue
             for name in self.active_names(kind):
                 self.provider(kind, name)
-        if self.settings.text_embedder is not None:
+        if self.settings.text_embedder is not None:  # named: built now, so a bad name fails here
             self.text_embedder()
 
     def validate_plugin_settings(self) -> None:

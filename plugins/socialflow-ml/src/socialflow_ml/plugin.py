@@ -28,7 +28,6 @@ def make_personalized(settings: Settings) -> PersonalizedRanker:
 
 def make_als(settings: Settings) -> AlsRecommender:
     from socialflow_ml.als import AlsRecommender
-    from socialflow_ml.embedder import MiniLMTextEmbedder
     from socialflow_ml.store import store_for
 
     return AlsRecommender(store_for(settings), settings.plugin_config(SECTION, MlSettings))
