@@ -18,6 +18,8 @@ from socialflow.plugins.specs import AppInfo, hookimpl
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from socialflow.core.platform import Platform
+
 socialflow_apps = declared(
     AppInfo(
         "insights",
@@ -33,3 +35,11 @@ def socialflow_routers() -> list[APIRouter]:
     from socialflow.insights.routes import router
 
     return [router]
+
+
+@hookimpl
+def socialflow_platform_start(platform: Platform) -> None:
+    from socialflow.insights.similar import TagVocabularies
+
+    # Embedded hashtags in use, kept per process (used only with a text embedder).
+    platform.attach(TagVocabularies, TagVocabularies)

@@ -5,12 +5,12 @@ answer the owner alone (anyone else, as for a missing object: 404), over the
 comments still shown (a video's: those on the posts that carry it), the
 newest ``SENTIMENT_WINDOW`` of them. ``POST /posts/suggest-tags`` suggests
 hashtags for a draft's text (a post or a video's description) to any
-signed-in user.
+signed-in user, by embeddings too when a plugin registers a text embedder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -19,10 +19,10 @@ from sqlmodel import Session, col
 
 from socialflow.accounts.deps import CurrentUser
 from socialflow.core.errors import NotFound
-from socialflow.core.http.deps import SessionDep
+from socialflow.core.http.deps import PlatformDep, SessionDep
 from socialflow.core.http.openapi import problems
 from socialflow.core.http.types import DbId
-from socialflow.insights import sentiment, tagging
+from socialflow.insights import sentiment, similar, tagging
 from socialflow.insights.schemas import CommentSentiment, TagRequest, TagSuggestions
 from socialflow.social.models import Comment, Post, PostHashtag
 from socialflow.video.models import Video
@@ -84,10 +84,15 @@ def video_comment_sentiment(
 def suggest_tags(
     body: TagRequest,
     session: SessionDep,
+    platform: PlatformDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=30)] = 8,
 ) -> TagSuggestions:
-    """Hashtags for a draft (a post's text, a video's title and description)."""
+    """Hashtags for a draft (a post's text, a video's title and description).
+
+    With a text embedder installed, keywords whose own tag nobody uses are
+    matched to similar hashtags in use (``match: "similar"``).
+    """
 
     def used(tags: Iterable[str]) -> dict[str, int]:
         wanted = list(tags)
@@ -100,5 +105,13 @@ def suggest_tags(
         )
         return {str(tag): int(count) for tag, count in rows}
 
-    found = tagging.suggest(body.text, used, limit=limit, exclude=body.exclude)
+    embedder = platform.plugins.text_embedder()
+    nearby: tagging.Similar | None = None
+    if embedder is not None:
+        vocabularies = platform.get(similar.TagVocabularies)
+
+        def nearby(keywords: list[str], skip: Set[str]) -> dict[str, tuple[str, float, int]]:
+            return similar.similar_tags(session, embedder, vocabularies, keywords, skip)
+
+    found = tagging.suggest(body.text, used, limit=limit, exclude=body.exclude, similar=nearby)
     return TagSuggestions.model_validate(found)

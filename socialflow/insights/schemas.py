@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from socialflow.core.http.examples import examples
@@ -62,10 +64,22 @@ class TagSuggestion(BaseModel):
     keyword: str
     relevance: float
     post_count: int
+    match: Literal["exact", "similar", "new"] = Field(
+        description="`exact`: the keyword's own tag is in use; `similar`: a tag in use that "
+        "the platform's text embedder finds close to the keyword; `new`: nobody uses it yet."
+    )
+    similarity: float | None = Field(
+        default=None, description="The cosine of keyword and tag, for `similar` matches."
+    )
 
 
 class TagSuggestions(BaseModel):
-    """Hashtags for a draft: ``hashtags`` are in use already, ``new`` are not yet."""
+    """Hashtags for a draft: ``hashtags`` are in use already, ``new`` are not yet.
+
+    ``hashtags`` are most relevant keyword first, an exact match before a
+    similar one of equal relevance; similar matches come only when a text
+    embedder is installed.
+    """
 
     model_config = examples(
         {
@@ -79,8 +93,25 @@ class TagSuggestions(BaseModel):
                     "keyword": "mountain bike",
                     "relevance": 0.9512,
                     "post_count": 42,
+                    "match": "exact",
+                    "similarity": None,
                 },
-                {"tag": "ridge", "keyword": "ridge", "relevance": 0.9011, "post_count": 3},
+                {
+                    "tag": "ridge",
+                    "keyword": "ridge",
+                    "relevance": 0.9011,
+                    "post_count": 3,
+                    "match": "exact",
+                    "similarity": None,
+                },
+                {
+                    "tag": "cycling",
+                    "keyword": "sunrise ride",
+                    "relevance": 0.88,
+                    "post_count": 1250,
+                    "match": "similar",
+                    "similarity": 0.6412,
+                },
             ],
             "new": [
                 {
@@ -88,6 +119,8 @@ class TagSuggestions(BaseModel):
                     "keyword": "sunrise ride",
                     "relevance": 0.88,
                     "post_count": 0,
+                    "match": "new",
+                    "similarity": None,
                 }
             ],
         }

@@ -6,12 +6,17 @@ no model download). Each keyword becomes candidate tags (``mountain bike``
 the platform already uses are suggested first, most relevant keyword and
 then most used tag first, so suggestions join existing conversations rather
 than coin near-duplicates. Keywords no post uses yet follow as ``new``.
+
+With a text embedder installed, a keyword none of whose tags is in use may
+still find one that means the same (``bicycle`` -> ``cycling``,
+:mod:`socialflow.insights.similar`): it is suggested with ``match:
+"similar"`` and its cosine, after the exact matches of equal relevance.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from typing import Any
 
 from socialflow.insights.extra import missing_extra
@@ -45,14 +50,21 @@ def candidates(keyword: str) -> list[str]:
     return [f for f in dict.fromkeys(forms) if len(f) >= 2 and not f.isdigit()]
 
 
+# keyword -> (tag in use, cosine, post count), for the keywords given; tags in the set skipped
+Similar = Callable[[list[str], Set[str]], dict[str, tuple[str, float, int]]]
+
+
 def suggest(
     text: str,
     used: Callable[[Iterable[str]], dict[str, int]],
     *,
     limit: int,
     exclude: Iterable[str] = (),
+    similar: Similar | None = None,
 ) -> dict[str, Any]:
-    """Suggestions for ``text``; ``used(tags)`` answers how many posts use each tag."""
+    """Suggestions for ``text``; ``used(tags)`` answers how many posts use each tag,
+    ``similar`` (when an embedder is installed) finds tags in use for the keywords
+    none of whose tags is."""
     found = keywords(text)
     per_keyword = [(kw, score, candidates(kw)) for kw, score in found]
     counts = used({tag for _, _, tags in per_keyword for tag in tags})
@@ -65,14 +77,51 @@ def suggest(
                 continue
             if counts.get(tag):
                 existing.setdefault(
-                    tag, {"tag": tag, "keyword": kw, "relevance": score, "post_count": counts[tag]}
+                    tag,
+                    {
+                        "tag": tag,
+                        "keyword": kw,
+                        "relevance": score,
+                        "post_count": counts[tag],
+                        "match": "exact",
+                        "similarity": None,
+                    },
                 )
         head = tags[0] if tags else None
         if head and head not in skip and not counts.get(head):
-            new.setdefault(head, {"tag": head, "keyword": kw, "relevance": score, "post_count": 0})
-    ranked = sorted(existing.values(), key=lambda s: (-s["relevance"], -s["post_count"], s["tag"]))
+            new.setdefault(head, _new(head, kw, score))
+    unmatched = [kw for kw, _, tags in per_keyword if tags and not any(counts.get(t) for t in tags)]
+    if similar is not None and unmatched:
+        relevance = dict(found)
+        for kw, (tag, cosine, post_count) in similar(unmatched, skip).items():
+            existing.setdefault(
+                tag,
+                {
+                    "tag": tag,
+                    "keyword": kw,
+                    "relevance": relevance[kw],
+                    "post_count": post_count,
+                    "match": "similar",
+                    "similarity": round(cosine, 4),
+                },
+            )
+    ranked = sorted(
+        existing.values(),
+        key=lambda s: (-s["relevance"], s["match"] != "exact", -s["post_count"], s["tag"]),
+    )
     return {
         "keywords": [{"keyword": kw, "relevance": score} for kw, score in found],
         "hashtags": ranked[:limit],
         "new": [s for s in new.values() if s["tag"] not in existing][:limit],
+    }
+
+
+def _new(tag: str, keyword: str, relevance: float) -> dict[str, Any]:
+    return {
+        "tag": tag,
+        "keyword": keyword,
+        "relevance": relevance,
+        "post_count": 0,
+        "match": "new",
+        "similarity": None,
     }

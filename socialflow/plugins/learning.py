@@ -1,4 +1,5 @@
-"""The learning part of the plugin contract: trainable rankers, recommenders, viral models.
+"""The learning part of the plugin contract: trainable rankers, recommenders, viral models,
+text embedders.
 
 Kept beside :mod:`socialflow.plugins.protocols` rather than inside it so the
 core contract stays readable for plugin authors who never train anything. A
@@ -121,3 +122,34 @@ class ViralModel(Protocol):
     def predict(self, rows: Sequence[Mapping[str, float]]) -> list[float] | None: ...
 
     def explain(self, row: Mapping[str, float]) -> list[tuple[str, float]]: ...
+
+
+# ------------------------------------------------------------ text embedders
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """Sentence embeddings (registered by ``socialflow_text_embedders``).
+
+    ``embed`` turns texts into vectors of ``dimensions`` floats, one per text
+    in order, each of unit length, so that the dot product of two is their
+    cosine; an empty input answers ``[]``. ``name`` and ``version`` identify
+    the model: vectors of different versions are never compared, so an app
+    that keeps vectors keys them by both.
+
+    ``tag_similarity`` is the cosine from which this model counts a keyword
+    and a hashtag as the same topic (the insights app suggests an in-use
+    hashtag that close to a draft's keyword). Models' cosine scales differ,
+    so the embedder, not the app, carries it.
+
+    ``embed`` is called on the request path with a few short texts, and in
+    batches of thousands when an app builds its vocabulary: it must be
+    thread-safe, and should batch internally.
+    """
+
+    name: str
+    version: str
+    dimensions: int
+    tag_similarity: float
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...

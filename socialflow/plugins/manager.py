@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from socialflow.plugins.audiences import Audiences
+    from socialflow.plugins.learning import TextEmbedder
     from socialflow.plugins.notification_kinds import NotificationKind
     from socialflow.plugins.runtime_settings import RuntimeSetting
 
@@ -91,6 +92,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
         # ``platform`` get it, or None for a manager used on its own.
         self.platform: PlatformFacade | None = None
         self._plugin_settings: dict[type[BaseModel], BaseModel] = {}
+        self._text_embedder: tuple[TextEmbedder | None] | None = None
 
     def bind(self, platform: PlatformFacade) -> None:
         """Hand ``platform`` to every hook implementation that takes a ``platform`` argument."""
@@ -208,6 +210,7 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
         self._plugin_settings.clear()
         self._audiences = None
         self._notification_kinds = None
+        self._text_embedder = None
 
     def audiences(self) -> Audiences:
         """Every registered audience (``socialflow_audiences``), collected once."""
@@ -256,6 +259,39 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
             for object_id, values in answer.items():
                 merged.setdefault(object_id, {}).update(values)
         return merged
+
+    def text_embedder(self) -> TextEmbedder | None:
+        """The active sentence embedder (``socialflow_text_embedders``), built once, or ``None``.
+
+        The one named by setting ``text_embedder``; unset, the only one
+        registered, or ``None`` when none is (apps then keep their behaviour
+        without embeddings) or several are (name one). A name no plugin
+        registers is an error naming the setting.
+        """
+        if self._text_embedder is None:
+            factories: dict[str, Callable[[Settings], TextEmbedder]] = {}
+            for found in self.hook.socialflow_text_embedders(settings=self.settings):
+                factories.update(found or {})
+            wanted = self.settings.text_embedder
+            if wanted is None and len(factories) != 1:
+                if factories:
+                    logger.warning(
+                        "several text embedders are installed (%s) and setting "
+                        "`text_embedder` names none: none is used",
+                        ", ".join(sorted(factories)),
+                    )
+                self._text_embedder = (None,)
+            else:
+                name = wanted if wanted is not None else next(iter(factories))
+                if name not in factories:
+                    available = ", ".join(sorted(factories)) or "none"
+                    raise PluginError(
+                        f"setting `text_embedder` names `{name}`, which no loaded plugin "
+                        f"provides. Available: {available}. Fix `text_embedder` in "
+                        "socialflow.toml or SOCIALFLOW_TEXT_EMBEDDER, or install the plugin."
+                    )
+                self._text_embedder = (factories[name](self.settings),)
+        return self._text_embedder[0]
 
     @property
     def failed(self) -> dict[str, str]:
@@ -346,6 +382,8 @@ class SocialflowPluginManager(pluggy.PluginManager, ProviderAccess):
                 continue
             for name in self.active_names(kind):
                 self.provider(kind, name)
+        if self.settings.text_embedder is not None:  # named: built now, so a bad name fails here
+            self.text_embedder()
 
     def validate_plugin_settings(self) -> None:
         """Validate each plugin's settings section (unknown keys, wrong types)."""

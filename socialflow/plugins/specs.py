@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from socialflow.core.errors import Problem
-from socialflow.plugins.learning import Recommender, ViralModel
+from socialflow.plugins.learning import Recommender, TextEmbedder, ViralModel
 from socialflow.plugins.protocols import (
     FeedCandidate,
     FeedContext,
@@ -492,6 +492,20 @@ def socialflow_recommenders(settings: Settings) -> dict[str, Callable[[Settings]
 @hookspec
 def socialflow_viral_models(settings: Settings) -> dict[str, Callable[[Settings], ViralModel]]:
     """Viral prediction models by name (see :class:`~socialflow.plugins.learning.ViralModel`)."""
+
+
+@hookspec
+def socialflow_text_embedders(
+    settings: Settings,
+) -> dict[str, Callable[[Settings], TextEmbedder]]:
+    """Sentence embedders by name (selected by ``text_embedder``; unset: the only one).
+
+    See :class:`~socialflow.plugins.learning.TextEmbedder`. Apps get the active
+    one from ``platform.plugins.text_embedder()`` (``None`` when none is
+    installed) and keep their exact behaviour without it: the insights app
+    matches a draft's keywords to similar hashtags in use. Return ``{}`` when
+    the model is not installed or switched off, rather than a factory that fails.
+    """
 
 
 @hookspec

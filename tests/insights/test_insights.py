@@ -74,12 +74,25 @@ def test_suggested_hashtags_prefer_the_ones_in_use(api: Api, people: dict[str, A
     counts = {s["tag"]: s["post_count"] for s in body["hashtags"]}
     assert counts["mountainbike"] == 2
     assert all(s["post_count"] == 0 for s in body["new"])
+    assert all(s["match"] == "exact" and s["similarity"] is None for s in body["hashtags"])
+    assert all(s["match"] == "new" for s in body["new"])
     assert body["keywords"]
     skipped = api("POST", "/posts/suggest-tags", bob, json={"text": draft, "exclude": ["ridge"]})
     assert "ridge" not in [s["tag"] for s in skipped.json()["hashtags"]]
     empty = api("POST", "/posts/suggest-tags", bob, json={"text": ""})
     assert empty.status_code == 422
     assert empty.headers["content-type"].startswith("application/problem+json")
+
+
+def test_without_a_text_embedder_only_exact_tags_are_suggested(
+    api: Api, people: dict[str, Actor], platform: Any
+) -> None:
+    assert platform.plugins.text_embedder() is None
+    alice, bob = people["alice"], people["bob"]
+    assert api("POST", "/posts", alice, json={"text": "#cycling #velo"}).status_code == 201
+    body = api("POST", "/posts/suggest-tags", bob, json={"text": "Long bicycle tour"}).json()
+    assert body["hashtags"] == []
+    assert "bicycle" in [s["tag"] for s in body["new"]]
 
 
 def test_without_the_libraries_the_routes_answer_503(

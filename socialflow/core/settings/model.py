@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     # "none" allows everything (socialflow.builtins.moderators); plugins add models.
     moderation: str = "none"
     notification_channels: CommaList = Field(default_factory=lambda: ["console"])
+    # Sentence embedder (socialflow_text_embedders); None: the only one installed, if any.
+    text_embedder: str | None = None
 
     # --- social graph, posts and feeds
     post_max_length: int = Field(default=500, ge=1, le=5000)

@@ -23,6 +23,7 @@ import numpy as np
 from socialflow_ml import minilm_files
 from socialflow_ml.minilm_graph import GRAPH_VERSION
 
+NAME = "minilm"
 DIMENSIONS = 384
 BATCH = 32
 
@@ -117,6 +118,22 @@ def embedder_for(folder: Path) -> Embedder | None:
         if key not in _EMBEDDERS:
             _EMBEDDERS[key] = Embedder(key)
         return _EMBEDDERS[key]
+
+
+class MiniLMTextEmbedder:
+    """The plugin contract's ``TextEmbedder`` (``socialflow_text_embedders``) over
+    :class:`Embedder`: plain float lists, and the ``tag_similarity`` of ``[plugin.ml]``."""
+
+    name = NAME
+    dimensions = DIMENSIONS
+
+    def __init__(self, embedder: Embedder, version: str, tag_similarity: float) -> None:
+        self.embedder = embedder
+        self.version = f"all-MiniLM-L6-v2-{version}-g{GRAPH_VERSION}"
+        self.tag_similarity = tag_similarity
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return as_list(self.embedder.embed(list(texts)))
 
 
 def as_list(vectors: np.ndarray) -> list[list[float]]:
