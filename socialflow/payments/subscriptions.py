@@ -148,8 +148,11 @@ def abandon(session: Session, sub_id: int) -> None:
 
 def settle(session: Session, settings: PaymentSettings, sub: Subscription, charge: Charge) -> None:
     """Bring ``sub`` in line with the outcome of one of its charges (idempotent: a charge
-    still pending changes nothing, and each outcome applies to the period it paid for)."""
-    if charge.status == "pending":
+    still pending changes nothing, and each outcome applies to the period it paid for).
+    A subscription the provider bills (``provider_ref``) is left alone: its state is the
+    provider's, set by :mod:`socialflow.payments.remote_subscriptions`, and a payment
+    event of one of its invoices must not renew it a second time here."""
+    if charge.status == "pending" or sub.provider_ref is not None:
         return
     assert charge.id is not None
     if sub.last_charge_id is not None and charge.id <= sub.last_charge_id:

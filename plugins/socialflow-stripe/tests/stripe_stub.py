@@ -242,6 +242,8 @@ class StripeStub:
     def settle_intent(self, intent_id: str, *, succeeded: bool) -> None:
         with self.lock:
             intent = self.get(intent_id, "payment_intent")
+            if intent["status"] != "processing":  # Stripe settles an intent once
+                raise ValueError(f"{intent_id} is {intent['status']}, not processing")
             if succeeded:
                 self._succeed(intent)
             else:

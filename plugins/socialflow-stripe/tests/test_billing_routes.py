@@ -252,3 +252,37 @@ def test_a_declined_first_payment_is_402_and_others_cannot_touch_it(
         )
         assert answer.status_code == 404, answer.text
     assert len(stub.requests) == requests
+
+
+def _send(client: httpx.Client, stub: StripeStub, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        body, headers = stub.signed(event)
+        answer = client.post(WEBHOOK, content=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+
+
+def test_a_late_payment_event_of_a_paid_invoice_leaves_the_subscription_to_stripe(
+    platform: Any,
+    client: httpx.Client,
+    stub: StripeStub,
+    people: dict[str, Any],
+) -> None:
+    """The charge booked for an invoice is not a payment of socialflow's own schedule:
+    its PaymentIntent's event arriving last renews nothing here (Stripe's state stays)."""
+    tier = _tier(client, people["as_creator"], 1000)
+    start = len(stub.events)
+    made = client.post(
+        "/api/v1/payments/subscriptions", headers=people["as_fan"], json={"tier_id": tier}
+    )
+    assert made.status_code == 201, made.text
+    sub_id = int(made.json()["id"])
+    told = stub.events[start:]
+    late = [e for e in told if e["type"] in ("charge.succeeded", "payment_intent.succeeded")]
+    _send(client, stub, [e for e in told if e not in late])
+    assert _booked(platform, sub_id) == [1000]
+    mark = len(stub.events)
+    stub.update_subscription(_same_as_stripe(platform, stub, sub_id)["id"], status="past_due")
+    _send(client, stub, stub.events[mark:] + late)
+    assert _same_as_stripe(platform, stub, sub_id)["status"] == "past_due"
+    assert _booked(platform, sub_id) == [1000]
+    _books_balance(platform)
