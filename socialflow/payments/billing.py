@@ -12,15 +12,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 
 from socialflow.core.db.base import utcnow
 from socialflow.core.platform import Platform
-from socialflow.payments import charges, payouts, refunds, subscriptions
+from socialflow.payments import charges, payouts, refunds, remote_billing, subscriptions
 from socialflow.payments.models import SUBSCRIPTIONS, Charge, Subscription
 from socialflow.payments.settings import payment_settings
-from socialflow.plugins.protocols import PaymentProvider, PaymentUnavailableError
+from socialflow.plugins.protocols import (
+    BillingProvider,
+    PaymentProvider,
+    PaymentUnavailableError,
+    bills_subscriptions,
+)
 
 logger = logging.getLogger("socialflow.payments")
 
@@ -76,9 +82,18 @@ def renew(platform: Platform, provider: PaymentProvider, subscription_id: int) -
         collect_and_settle(platform, provider, charge_id)
 
 
+def _create_remote(platform: Platform, provider: PaymentProvider, sub_id: int) -> None:
+    """Ask a billing provider again (same key) for a subscription whose answer was lost.
+
+    Commits: through :func:`remote_billing.create`.
+    """
+    remote_billing.create(platform, cast(BillingProvider, provider), sub_id)
+
+
 @dataclass
 class SweepReport:
     renewed: int = 0
+    created_at_provider: int = 0
     charges_retried: int = 0
     released: int = 0
     refunds_retried: int = 0
@@ -112,6 +127,11 @@ def sweep(
         lost_charges = charges.pending_charge_ids(session, LOST_AFTER)
         lost_refunds = refunds.pending_ids(session)
         lost_payouts = payouts.unsettled_ids(session, LOST_AFTER)
+        lost_subs = (
+            remote_billing.lost_ids(session, LOST_AFTER) if bills_subscriptions(provider) else []
+        )
+    for lost_sub in lost_subs:
+        report.created_at_provider += attempt(f"subscription {lost_sub}", _create_remote, lost_sub)
     for sub_id in due:
         report.renewed += attempt(f"subscription {sub_id}", renew, sub_id)
     for charge_id in lost_charges:

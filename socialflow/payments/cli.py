@@ -40,9 +40,11 @@ def _replay(platform: Platform, since: datetime | None) -> None:
         first, _outcome = receive.handle(platform, provider, event)
         seen += 1
         applied += first
+    # One line whatever the terminal's width: cron mail and monitoring grep it.
     console.print(
         f"Replayed {provider.name} events since {start:%Y-%m-%d %H:%M} UTC: "
-        f"{seen} listed, {applied} not seen before and applied."
+        f"{seen} listed, {applied} not seen before and applied.",
+        soft_wrap=True,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import cli_commands, settings_section
+from socialflow.plugins.declare import cli_commands, declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -27,31 +27,17 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "payments",
-            "Payments: a double-entry ledger, subscriptions, tips and creator payouts",
-            requires=("accounts",),
-            optional=True,
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.payments.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.payments.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "payments",
+        "Payments: a double-entry ledger, subscriptions, tips and creator payouts",
+        requires=("accounts",),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.payments.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.payments.tasks")
 
 
 @hookimpl

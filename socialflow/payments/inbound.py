@@ -21,11 +21,17 @@ payout_paid           a payout in transit arrived
 payout_failed         a payout in transit came back (to the available balance)
 subscription_updated  a subscription billed by the provider: ``data`` is its state
                       (see :mod:`socialflow.payments.remote_subscriptions`)
+subscription_paid     a payment (invoice) of such a subscription, ``provider_ref``
+                      the invoice: booked once (``data``: ``subscription_ref``,
+                      ``amount``, ``currency``, ``processor_fee``, and the state)
 ====================  =======================================================
 
 ``payment_succeeded`` may carry ``data.processor_fee`` (and
 ``processor_fee_currency``): the processor's fee, booked to
-``processor_fees``. A ``dispute_won``/``dispute_lost`` for a dispute never
+``processor_fees``. A dispute event may carry ``data.dispute_fees``, the
+processor's fees on the dispute as ``[transaction_ref, fee, currency]``
+(a won dispute's returned fee is negative): each is booked to
+``processor_fees`` once. A ``dispute_won``/``dispute_lost`` for a dispute never
 seen (its opening event lost or still to come) opens it from
 ``data.charge_ref`` first. Rows an event changes are locked first, so two
 deliveries at once (two API processes) apply it once. Other types are
@@ -39,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from socialflow.core.errors import Problem
-from socialflow.payments import charges, payouts, refunds, remote_subscriptions
+from socialflow.payments import charges, payouts, postings, refunds, remote_subscriptions
 from socialflow.payments.models import (
     CHARGES,
     DISPUTES,
@@ -47,6 +53,7 @@ from socialflow.payments.models import (
     REFUNDS,
     WEBHOOK_EVENTS,
     Charge,
+    Dispute,
     Payout,
     Refund,
     WebhookReceipt,
@@ -100,12 +107,27 @@ def _dispute(
             )
         except Problem as exc:  # nothing left of the charge to hold
             return f"dispute not opened: {exc.detail}", charge_id
+        _book_fees(session, dispute, event)
         return f"dispute {dispute.id} opened", charge_id
     dispute_id = _dispute_id(session, event)
     if dispute_id is None:
         return "unknown dispute", charge_id
     closed = refunds.close_dispute(session, dispute_id=dispute_id, won=event.type == "dispute_won")
+    _book_fees(session, closed, event)
     return f"dispute {closed.id} {closed.status}", charge_id
+
+
+def _book_fees(session: Session, dispute: Dispute, event: WebhookEvent) -> None:
+    """The processor's fees on the dispute, each balance transaction once."""
+    fees = event.data.get("dispute_fees")
+    if not isinstance(fees, list):
+        return
+    for item in fees:
+        if not isinstance(item, list | tuple) or len(item) != 3:
+            continue
+        ref, fee, currency = item
+        if type(fee) is int and isinstance(ref, str) and isinstance(currency, str):
+            postings.dispute_fee(session, dispute, ref, fee, currency)
 
 
 def _dispute_id(session: Session, event: WebhookEvent) -> int | None:
@@ -180,6 +202,14 @@ def _apply(
         return f"payout {payout.id} {payout.status}", None
     if event.type == "subscription_updated":
         return remote_subscriptions.apply_state(session, ref, data), None
+    if event.type == "subscription_paid":
+        booked = remote_subscriptions.book_payment(
+            session, settings, ref, data, test_mode=test_mode
+        )
+        state = data.get("state")
+        if isinstance(state, dict):
+            remote_subscriptions.apply_state(session, str(data.get("subscription_ref")), state)
+        return booked, None
     return "ignored", None
 
 

@@ -195,6 +195,28 @@ def dispute_closed(
     )
 
 
+def dispute_fee(
+    session: Session, dispute: Dispute, transaction_ref: str, fee: int, currency: str
+) -> LedgerEntry | None:
+    """The processor's fee on a dispute (one balance transaction of it), an expense of
+    the platform like its fee on a charge; a negative fee (a won dispute's fee given
+    back) reverses it. Once per balance transaction."""
+    if fee == 0:
+        return None
+    return ledger.post(
+        session,
+        kind="dispute_fee",
+        cause=("dispute_fee", transaction_ref[:64]),
+        key=f"dispute:{dispute.id}:fee:{transaction_ref}",
+        memo=f"processor fee on dispute {dispute.id}",
+        lines=_lines(
+            (_acc(session, AccountKind.processor_fees), fee),
+            (_acc(session, AccountKind.processor_clearing), -fee),
+            currency=currency.lower(),
+        ),
+    )
+
+
 def payout_sent(session: Session, payout: Payout) -> LedgerEntry:
     return ledger.post(
         session,

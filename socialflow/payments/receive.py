@@ -52,6 +52,18 @@ def handle(platform: Platform, provider: PaymentProvider, event: WebhookEvent) -
     return first, outcome
 
 
+def already_processed(platform: Platform, provider_name: str, event_id: str) -> bool:
+    """Whether the event ``event_id`` of ``provider_name`` was applied already."""
+    with platform.session(read_only=True) as session:
+        found = session.scalar(
+            select(WEBHOOK_EVENTS.c.id).where(
+                WEBHOOK_EVENTS.c.provider == provider_name,
+                WEBHOOK_EVENTS.c.event_id == event_id[:255],
+            )
+        )
+    return found is not None
+
+
 def replay_cursor(platform: Platform, provider_name: str, now: datetime) -> datetime:
     """Where a replay starts: a day before the newest event received, else three days ago."""
     with platform.session(read_only=True) as session:

@@ -65,11 +65,13 @@ def _owned(session: Session, *, fan: User, subscription_id: int) -> Subscription
 
 
 def start(
-    session: Session, settings: PaymentSettings, *, fan: User, tier_id: int
+    session: Session, settings: PaymentSettings, *, fan: User, tier_id: int, remote: bool = False
 ) -> tuple[Subscription, Charge | None]:
     """Subscribe ``fan`` to a tier: a trial (no charge) the first time a tier offers one,
     else an ``incomplete`` subscription and its first charge (the caller commits, then
-    collects and calls :func:`settle`)."""
+    collects and calls :func:`settle`). ``remote`` (a provider that bills): an
+    ``incomplete`` subscription and no charge; :mod:`socialflow.payments.remote_billing`
+    creates it at the provider, with the trial when ``trial_days`` says so."""
     tier = tiers.get_active(session, tier_id)
     assert fan.id is not None
     if tier.creator_id == fan.id:
@@ -88,6 +90,21 @@ def start(
     )
     now = utcnow()
     trial = tier.trial_days > 0 and had_one is None
+    if remote:
+        sub = Subscription(
+            fan_id=fan.id,
+            creator_id=tier.creator_id,
+            tier_id=tier_id,
+            status=S.incomplete.value,
+            price=tier.price,
+            currency=tier.currency,
+            interval=tier.interval,
+            current_period_start=now,
+            current_period_end=now,  # the provider's answer sets the period
+        )
+        session.add(sub)
+        session.flush()
+        return sub, None
     sub = Subscription(
         fan_id=fan.id,
         creator_id=tier.creator_id,
@@ -120,10 +137,22 @@ def start(
     return sub, charge
 
 
+def abandon(session: Session, sub_id: int) -> None:
+    """End a subscription the provider refused to create (it never started)."""
+    sub = session.get(Subscription, sub_id)
+    if sub is not None and sub.status == S.incomplete.value and sub.provider_ref is None:
+        sub.status = S.canceled.value
+        sub.canceled_at = utcnow()
+        session.add(sub)
+
+
 def settle(session: Session, settings: PaymentSettings, sub: Subscription, charge: Charge) -> None:
     """Bring ``sub`` in line with the outcome of one of its charges (idempotent: a charge
-    still pending changes nothing, and each outcome applies to the period it paid for)."""
-    if charge.status == "pending":
+    still pending changes nothing, and each outcome applies to the period it paid for).
+    A subscription the provider bills (``provider_ref``) is left alone: its state is the
+    provider's, set by :mod:`socialflow.payments.remote_subscriptions`, and a payment
+    event of one of its invoices must not renew it a second time here."""
+    if charge.status == "pending" or sub.provider_ref is not None:
         return
     assert charge.id is not None
     if sub.last_charge_id is not None and charge.id <= sub.last_charge_id:
@@ -193,6 +222,8 @@ def renewal_charge(session: Session, settings: PaymentSettings, sub: Subscriptio
 
 def is_due(sub: Subscription, now: datetime) -> bool:
     """The same test as :func:`due_ids`, for one subscription."""
+    if sub.provider_ref is not None:
+        return False  # billed by the provider: renewed and retried there
     if sub.status in (S.active.value, S.trialing.value):
         return sub.current_period_end <= now
     if sub.status == S.past_due.value:
@@ -205,6 +236,7 @@ def due_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
     rows = session.execute(
         select(SUBSCRIPTIONS.c.id)
         .where(
+            SUBSCRIPTIONS.c.provider_ref.is_(None),
             or_(
                 and_(
                     SUBSCRIPTIONS.c.status.in_([S.active.value, S.trialing.value]),
@@ -214,12 +246,20 @@ def due_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
                     SUBSCRIPTIONS.c.status == S.past_due.value,
                     SUBSCRIPTIONS.c.next_attempt_at <= now,
                 ),
-            )
+            ),
         )
         .order_by(SUBSCRIPTIONS.c.id)
         .limit(limit)
     )
     return [int(r[0]) for r in rows]
+
+
+def owned_live(session: Session, *, fan: User, subscription_id: int) -> Subscription:
+    """The fan's own subscription that has not ended (else 404 or 409)."""
+    sub = _owned(session, fan=fan, subscription_id=subscription_id)
+    if sub.status not in LIVE_STATUSES:
+        raise Conflict("This subscription has already ended.", slug="subscription-ended")
+    return sub
 
 
 def cancel(
@@ -257,12 +297,10 @@ def _switch_tier(session: Session, sub: Subscription, tier_id: int) -> None:
     session.add(sub)
 
 
-def upgrade(
-    session: Session, settings: PaymentSettings, *, fan: User, subscription_id: int, tier_id: int
-) -> tuple[Subscription, Charge | None]:
-    """Move to another tier of the same creator. Dearer: the difference for the rest
-    of the period is charged now (the caller commits, collects and settles); the tier
-    changes when it is paid. Cheaper, or during a trial: the tier changes at once."""
+def upgrade_target(
+    session: Session, *, fan: User, subscription_id: int, tier_id: int
+) -> tuple[Subscription, Tier]:
+    """The fan's active subscription and the tier it may move to (else a problem)."""
     sub = _owned(session, fan=fan, subscription_id=subscription_id)
     if sub.status not in (S.active.value, S.trialing.value):
         raise Conflict("Only an active subscription changes tier.", slug="subscription-not-active")
@@ -273,6 +311,16 @@ def upgrade(
         raise ValidationProblem(
             "The new tier must bill in the same currency and interval.", slug="bad-tier"
         )
+    return sub, tier
+
+
+def upgrade(
+    session: Session, settings: PaymentSettings, *, fan: User, subscription_id: int, tier_id: int
+) -> tuple[Subscription, Charge | None]:
+    """Move to another tier of the same creator. Dearer: the difference for the rest
+    of the period is charged now (the caller commits, collects and settles); the tier
+    changes when it is paid. Cheaper, or during a trial: the tier changes at once."""
+    sub, tier = upgrade_target(session, fan=fan, subscription_id=subscription_id, tier_id=tier_id)
     now = utcnow()
     owed = prorated(
         tier.price - sub.price,

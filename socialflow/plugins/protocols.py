@@ -238,6 +238,49 @@ class PaymentProvider(Protocol):
         ...
 
 
+class BillingProvider(PaymentProvider, Protocol):
+    """A provider that bills subscriptions itself (the ``billing`` capability).
+
+    A provider whose ``billing`` attribute is true renews, retries (dunning)
+    and ends subscriptions on its own schedule; socialflow's subscribe,
+    upgrade, cancel and resume routes then call these methods instead of
+    charging each period itself, and the provider's webhooks
+    (``subscription_updated``, ``subscription_paid``) carry the state back.
+    The results of :meth:`create_subscription` and of these methods have the
+    subscription's state in ``raw``: ``status`` (Stripe's names: ``trialing``,
+    ``active``, ``incomplete``, ``past_due``, ``unpaid``, ``canceled``),
+    ``cancel_at_period_end``, ``current_period_start``/``current_period_end``
+    (unix seconds), ``amount`` and ``currency``. A provider without the
+    attribute (or with it false) keeps socialflow's own schedule.
+    """
+
+    billing: bool
+
+    def change_subscription_price(
+        self,
+        *,
+        subscription_ref: str,
+        amount: int,
+        currency: str,
+        interval: Literal["month", "year"],
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> PaymentResult:
+        """Move to another price; the provider prorates (an upgrade is invoiced at once)."""
+        ...
+
+    def cancel_at_period_end(
+        self, *, subscription_ref: str, cancel: bool, idempotency_key: str
+    ) -> PaymentResult:
+        """Stop (``cancel``) or resume the renewal; access lasts to the period's end."""
+        ...
+
+
+def bills_subscriptions(provider: PaymentProvider) -> bool:
+    """True when ``provider`` has the billing capability (see :class:`BillingProvider`)."""
+    return getattr(provider, "billing", False) is True
+
+
 # --------------------------------------------------------------------- rankers
 
 

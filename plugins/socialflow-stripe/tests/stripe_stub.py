@@ -43,6 +43,7 @@ from urllib.parse import parse_qsl, urlsplit
 import stripe
 
 PERIOD = 30 * 24 * 3600
+DISPUTE_FEE = 1500  # Stripe's fee on a dispute (USD 15), given back when it is won
 BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 
@@ -241,6 +242,8 @@ class StripeStub:
     def settle_intent(self, intent_id: str, *, succeeded: bool) -> None:
         with self.lock:
             intent = self.get(intent_id, "payment_intent")
+            if intent["status"] != "processing":  # Stripe settles an intent once
+                raise ValueError(f"{intent_id} is {intent['status']}, not processing")
             if succeeded:
                 self._succeed(intent)
             else:
@@ -334,13 +337,78 @@ class StripeStub:
         self.objects[price["id"]] = price
         return price
 
+    def _invoice(self, sub: dict[str, Any], amount: int, reason: str) -> bool:
+        """Invoice ``amount`` and pay it at once with the customer's card: ``invoice.paid``
+        (its PaymentIntent succeeded, with Stripe's fee) or ``invoice.payment_failed``."""
+        customer = sub["customer"]
+        currency = sub["items"]["data"][0]["price"]["currency"]
+        intent = {
+            "id": self._new_id("pi"),
+            "object": "payment_intent",
+            "amount": amount,
+            "currency": currency,
+            "customer": customer,
+            "metadata": {},
+            "livemode": False,
+            "status": "requires_confirmation",
+            "latest_charge": None,
+        }
+        self.objects[intent["id"]] = intent
+        invoice = {
+            "id": self._new_id("in"),
+            "object": "invoice",
+            "subscription": sub["id"],
+            "customer": customer,
+            "amount_due": amount,
+            "amount_paid": 0,
+            "currency": currency,
+            "billing_reason": reason,
+            "status": "open",
+            "payment_intent": intent["id"],
+        }
+        self.objects[invoice["id"]] = invoice
+        self.emit("invoice.created", invoice)
+        if customer in self.declining:
+            intent["status"] = "requires_payment_method"
+            self.emit("payment_intent.payment_failed", intent)
+            self.emit("invoice.payment_failed", invoice)
+            return False
+        self._succeed(intent)
+        invoice["status"], invoice["amount_paid"] = "paid", amount
+        self.emit("invoice.paid", invoice)
+        return True
+
+    def invoices(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [copy.deepcopy(o) for o in self.objects.values() if o["object"] == "invoice"]
+
+    def renew(self, sub_id: str) -> dict[str, Any]:
+        """The period ends: Stripe invoices the next one (``past_due`` when it fails)."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            item = sub["items"]["data"][0]
+            item["current_period_start"] = item["current_period_end"]
+            item["current_period_end"] = item["current_period_start"] + PERIOD
+            paid = self._invoice(sub, item["price"]["unit_amount"], "subscription_cycle")
+            return self.update_subscription(sub_id, status="active" if paid else "past_due")
+
+    def _proration(self, sub: dict[str, Any], price_id: str) -> None:
+        """An upgrade invoices the difference for the rest of the period at once."""
+        item = sub["items"]["data"][0]
+        new = self.get(price_id, "price")["unit_amount"]
+        start, end = item["current_period_start"], item["current_period_end"]
+        left = max(0, end - self._now()) / max(1, end - start)
+        owed = round((new - item["price"]["unit_amount"]) * left)
+        if owed > 0 and sub["status"] == "active":
+            item["price"] = copy.deepcopy(self.get(price_id, "price"))
+            if not self._invoice(sub, owed, "subscription_update"):
+                sub["status"] = "past_due"
+
     def _subscription(self, params: dict[str, Any]) -> dict[str, Any]:
         price = self.get(params["items"][0]["price"], "price")
         now = self._now()
         trial = int(params.get("trial_period_days", 0))
         status = "trialing" if trial else "active"
-        if params["customer"] in self.declining and not trial:
-            status = "incomplete"
         end = now + (trial * 86400 if trial else PERIOD)
         sub = {
             "id": self._new_id("sub"),
@@ -363,6 +431,8 @@ class StripeStub:
             },
         }
         self.objects[sub["id"]] = sub
+        if not trial and not self._invoice(sub, price["unit_amount"], "subscription_create"):
+            sub["status"] = "incomplete"
         self.emit("customer.subscription.created", sub)
         return sub
 
@@ -389,16 +459,34 @@ class StripeStub:
                 "payment_intent": intent_id,
                 "charge": intent["latest_charge"],
                 "status": "needs_response",
+                "balance_transactions": [],
             }
+            self._dispute_transaction(dispute, -dispute["amount"], DISPUTE_FEE)
             self.objects[dispute["id"]] = dispute
             self.emit("charge.dispute.created", dispute)
             return copy.deepcopy(dispute)
 
-    def close_dispute(self, dispute_id: str, *, won: bool) -> None:
+    def close_dispute(self, dispute_id: str, *, won: bool, return_fee: bool = True) -> None:
         with self.lock:
             dispute = self.get(dispute_id, "dispute")
             dispute["status"] = "won" if won else "lost"
+            if won and return_fee:  # the amount and Stripe's fee come back
+                self._dispute_transaction(dispute, dispute["amount"], -DISPUTE_FEE)
             self.emit("charge.dispute.closed", dispute)
+
+    def _dispute_transaction(self, dispute: dict[str, Any], amount: int, fee: int) -> None:
+        """A balance transaction of the dispute, embedded in it as Stripe does."""
+        txn = {
+            "id": self._new_id("txn"),
+            "object": "balance_transaction",
+            "amount": amount,
+            "currency": dispute["currency"],
+            "fee": fee,
+            "net": amount - fee,
+            "type": "adjustment",
+        }
+        self.objects[txn["id"]] = txn
+        dispute["balance_transactions"].append(txn)
 
     # ---------------------------------------------------------- routing
 
@@ -432,6 +520,8 @@ class StripeStub:
             return self._refund(params)
         if method == "GET" and parts[:1] == ["refunds"] and len(parts) == 2:
             return self.get(parts[1], "refund")
+        if method == "GET" and parts[:1] == ["invoices"] and len(parts) == 2:
+            return self.get(parts[1], "invoice")
         if method == "GET" and parts[:1] == ["disputes"] and len(parts) == 2:
             return self.get(parts[1], "dispute")
         if method == "POST" and parts == ["transfers"]:
@@ -470,6 +560,8 @@ class StripeStub:
                 changes["cancel_at_period_end"] = _bool(params["cancel_at_period_end"])
             if "items" in params:
                 changes["price"] = params["items"][0]["price"]
+                if params.get("proration_behavior") == "always_invoice":
+                    self._proration(sub, changes["price"])
             return self.update_subscription(sub["id"], **changes)
         if method == "POST" and parts == ["checkout", "sessions"]:
             session = {

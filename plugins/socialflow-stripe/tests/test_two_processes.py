@@ -200,7 +200,8 @@ def _history(platform: Platform, provider: StripeProvider, stub: StripeStub) -> 
             )
         session.commit()
     intents = [o["id"] for o in stub.objects.values() if o["object"] == "payment_intent"]
-    for ref in intents:
+    # The tips' intents wait (processing); the invoices' were paid when Stripe billed them.
+    for ref in [r for r in intents if stub.objects[r]["status"] == "processing"]:
         stub.settle_intent(ref, succeeded=rng.random() < 0.8)
     paid = [r for r in intents if stub.objects[r]["status"] == "succeeded"]
     for ref in rng.sample(paid, 15):
@@ -234,7 +235,8 @@ def test_events_thrice_shuffled_to_two_processes_apply_once(
         print(f"history made in {time.monotonic() - began:.1f}s", file=sys.stderr)
         events = list(stub.events)
         assert len(events) >= 1000
-        deliveries = [stub.signed(e) for e in events for _ in range(3)]
+        # Signed when sent (a loaded machine may take longer than the 300 s tolerance).
+        deliveries = [e for e in events for _ in range(3)]
         random.Random(7).shuffle(deliveries)
         with ExitStack() as stack:
             servers = _serve_two(stack, project)
@@ -242,7 +244,7 @@ def test_events_thrice_shuffled_to_two_processes_apply_once(
             print(f"servers up at {time.monotonic() - began:.1f}s", file=sys.stderr)
 
             def deliver(n: int) -> tuple[int, bool]:
-                payload, headers = deliveries[n]
+                payload, headers = stub.signed(deliveries[n])
                 answer = clients[n % 2].post(URL, content=payload, headers=headers)
                 assert answer.status_code == 200, answer.text
                 return answer.status_code, answer.json()["duplicate"]

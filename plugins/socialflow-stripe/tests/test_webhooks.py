@@ -160,3 +160,37 @@ def test_events_out_of_order_resolve_to_stripes_current_state(
     assert balance(platform, "creator_available", owner=creator) == -900
     assert balance(platform, "disputes") == 0
     _books_balance(platform)
+
+
+def test_dispute_fees_are_booked_once_and_given_back_when_won(
+    platform: Any,
+    client: httpx.Client,
+    make_user: Callable[..., Any],
+    earn: Callable[..., Any],
+    stub: StripeStub,
+) -> None:
+    """Stripe's dispute fee (in the dispute's balance transactions) goes to
+    ``processor_fees`` once per transaction; a won dispute's returned fee reverses it."""
+    charge_fee = 29 + 30
+    dispute_fee = 1500
+    results = {}
+    for won, return_fee in ((True, True), (False, False), (True, False)):
+        fan, creator = make_user(), make_user()
+        charge = earn(fan.id, creator.id, 1000)
+        before = balance(platform, "processor_fees")
+        dispute = stub.open_dispute(charge.provider_ref)
+        opened = stub.events[-1]
+        for _ in range(2):
+            sent = stub.signed(opened)
+            assert client.post(URL, content=sent[0], headers=sent[1]).status_code == 200
+        assert balance(platform, "processor_fees") - before == dispute_fee
+        stub.close_dispute(dispute["id"], won=won, return_fee=return_fee)
+        closed = stub.events[-1]
+        # Redelivered, and told again by another event (Stripe's state fetched again).
+        for event in (closed, opened, closed, {**opened, "id": f"{opened['id']}_again"}):
+            sent = stub.signed(event)
+            assert client.post(URL, content=sent[0], headers=sent[1]).status_code == 200
+        results[(won, return_fee)] = balance(platform, "processor_fees") - before
+    assert results == {(True, True): 0, (False, False): dispute_fee, (True, False): dispute_fee}
+    assert balance(platform, "processor_fees") == 3 * charge_fee + 2 * dispute_fee
+    _books_balance(platform)

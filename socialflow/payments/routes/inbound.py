@@ -52,6 +52,16 @@ async def receive_payment_webhook(
 def _receive(
     platform: Platform, provider: PaymentProvider, payload: bytes, headers: dict[str, str]
 ) -> WebhookAck:
+    peek = getattr(provider, "webhook_event_id", None)
+    if callable(peek):
+        # A delivery of an event already applied is answered without translating it
+        # (Stripe's translation asks Stripe about the object: most redeliveries skip that).
+        try:
+            event_id = str(peek(payload=payload, headers=headers))
+        except WebhookVerificationError as exc:
+            raise Problem(str(exc), status=400, slug="webhook-verification-failed") from None
+        if receive.already_processed(platform, provider.name, event_id):
+            return WebhookAck(received=True, duplicate=True)
     try:
         event = provider.parse_webhook(payload=payload, headers=headers)
     except WebhookVerificationError as exc:

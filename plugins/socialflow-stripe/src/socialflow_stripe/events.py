@@ -113,6 +113,7 @@ def _dispute(client: stripe.StripeClient, obj: Any) -> WebhookEvent:
         "charge_ref": intent,
         "dispute_ref": str(dispute["id"]),
         "amount": dispute["amount"],
+        "dispute_fees": dispute_fees(dispute),
     }
     if intent:
         # The payment's own state too: its success may not have reached socialflow yet.
@@ -121,6 +122,17 @@ def _dispute(client: stripe.StripeClient, obj: Any) -> WebhookEvent:
             data["charge_status"] = payment.type.removeprefix("payment_")
             data.update({k: v for k, v in payment.data.items() if k.startswith("processor_")})
     return WebhookEvent(id="", type=kind, provider_ref=intent, data=data)
+
+
+def dispute_fees(dispute: Any) -> list[list[Any]]:
+    """Stripe's fees on a dispute, from its balance transactions: the fee it charges when
+    the dispute opens, and (negative) the fee it gives back when the dispute is won."""
+    found: list[list[Any]] = []
+    for txn in field(dispute, "balance_transactions") or []:
+        fee, ident = field(txn, "fee"), field(txn, "id")
+        if isinstance(fee, int) and not isinstance(fee, bool) and fee and ident:
+            found.append([str(ident), fee, str(field(txn, "currency", dispute["currency"]))])
+    return found
 
 
 def _subscription(client: stripe.StripeClient, sub_id: str, fallback: Any) -> WebhookEvent:
@@ -141,6 +153,32 @@ def _invoice_subscription(invoice: Any) -> str | None:
     return _id(field(details, "subscription"))
 
 
+def _invoice(client: stripe.StripeClient, obj: Any) -> WebhookEvent | None:
+    """A paid invoice of a subscription is a payment to book (``subscription_paid``, with
+    the subscription's state); any other invoice event only updates that state."""
+    invoice = _fetch("invoice retrieve", lambda: client.v1.invoices.retrieve(obj["id"]), obj)
+    sub_id = _invoice_subscription(invoice)
+    if not sub_id:
+        return None
+    state = _subscription(client, sub_id, None)
+    paid = field(invoice, "amount_paid")
+    if str(field(invoice, "status")) != "paid" or not isinstance(paid, int) or paid <= 0:
+        return state
+    data: dict[str, Any] = {
+        "subscription_ref": sub_id,
+        "amount": paid,
+        "currency": str(field(invoice, "currency")),
+        "state": dict(state.data),
+    }
+    intent = _id(field(invoice, "payment_intent"))
+    if intent:
+        data["payment_ref"] = intent
+        payment = _intent(client, intent, None)
+        if payment is not None:
+            data.update({k: v for k, v in payment.data.items() if k.startswith("processor_")})
+    return WebhookEvent(id="", type="subscription_paid", provider_ref=str(invoice["id"]), data=data)
+
+
 def _translated(client: stripe.StripeClient, event: stripe.Event) -> WebhookEvent | None:
     kind = event.type
     obj = event.data.object
@@ -156,8 +194,7 @@ def _translated(client: stripe.StripeClient, event: stripe.Event) -> WebhookEven
     if kind.startswith("customer.subscription."):
         return _subscription(client, str(obj["id"]), obj)
     if kind.startswith("invoice."):
-        sub_id = _invoice_subscription(obj)
-        return _subscription(client, sub_id, None) if sub_id else None
+        return _invoice(client, obj)
     return None
 
 

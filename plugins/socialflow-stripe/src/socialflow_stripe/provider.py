@@ -58,6 +58,8 @@ class StripeProvider:
         key = settings.secret_key.get_secret_value()
         self.settings = settings
         self.test_mode = not key.startswith(("sk_live_", "rk_live_"))
+        # The billing capability: socialflow's subscription routes go through Stripe Billing.
+        self.billing = settings.billing
         self._webhook_secret = settings.webhook_secret.get_secret_value()
         # Keys derived from what is created are scoped to this installation (its endpoint).
         self._scope = _digest("socialflow", self._webhook_secret)[:12]
@@ -267,6 +269,14 @@ class StripeProvider:
         )
 
     # ------------------------------------------------------------- webhooks
+
+    def webhook_event_id(self, *, payload: bytes, headers: Mapping[str, str]) -> str:
+        """The verified event's id, without asking Stripe anything (a redelivery of an
+        event already applied is answered from that alone)."""
+        event = events.verify(
+            payload, headers, self._webhook_secret, self.settings.webhook_tolerance
+        )
+        return str(event.id)
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         event = events.verify(

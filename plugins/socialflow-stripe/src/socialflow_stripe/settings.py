@@ -44,6 +44,13 @@ class StripeSettings(BaseModel):
     connect_country: str | None = Field(
         default=None, description="Country of new Connect Express accounts (default: Stripe's)."
     )
+    billing: bool = Field(
+        default=True,
+        description=(
+            "Subscriptions are billed by Stripe Billing (renewals, dunning, proration); "
+            "false keeps socialflow's own schedule, each period an off-session PaymentIntent."
+        ),
+    )
     product_name: str = Field(
         default="Creator subscription",
         description="Name of the Stripe product that creators' tier prices belong to.",
