@@ -13,6 +13,12 @@ gained and lost) and per video (views, distinct viewers, watch time); those
 summed per day too (what dashboards over long ranges read). Daily:
 per video traffic sources and drop-off positions (the retention curve), the
 day's active users, and platform totals. Services: the caller commits.
+
+Long because every aggregate table is recomputed by the same rules (which
+periods a batch touches, delete them, insert one grouped query's rows, in
+SQL that groups by hour or day on both SQLite and PostgreSQL), and the
+tables must agree with one another to the event: the hour and day sums of
+one batch are written side by side, where a reader can check they match.
 """
 
 from __future__ import annotations

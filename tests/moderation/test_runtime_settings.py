@@ -29,7 +29,11 @@ PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture
 def socialflow_overrides() -> dict[str, Any]:
-    return {"plugin": {"moderation": {"report_rate": "8/minute"}}}
+    # Sign-ups poll for a change below; the per-IP sign-up limit must not answer first.
+    return {
+        "plugin": {"moderation": {"report_rate": "8/minute"}},
+        "rate_limits": {"register_per_ip": "1000/hour"},
+    }
 
 
 def settings_by_key(api: Api, admin: Actor) -> dict[str, dict[str, Any]]:

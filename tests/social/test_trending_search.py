@@ -62,7 +62,7 @@ def test_search_users_posts_and_hashtags(api, actor) -> None:
     posts = api("GET", "/search", bob, params={"q": "rose", "type": "posts"}).json()["items"]
     assert [p["text"] for p in posts] == ["Painting the roses red #gardening"]
     tags = api("GET", "/search", params={"q": "garden", "type": "hashtags"}).json()["items"]
-    assert tags == [{"tag": "gardening"}]
+    assert tags == [{"tag": "gardening", "highlight": "<mark>gardening</mark>"}]
     assert api("GET", "/search", params={"q": "x", "type": "videos"}).json()["items"] == []
     assert api("GET", "/search", params={"q": "x", "type": "planets"}).status_code == 422
 

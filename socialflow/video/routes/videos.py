@@ -4,6 +4,10 @@ Playlists are served by the app (they are tiny and carry per-viewer signed
 URLs); segments, poster and storyboard come from the storage backend's
 signed URLs, so with S3/GCS/Azure (or a CDN in front) video bytes never pass
 through the API. Another user's private or unready video answers 404.
+
+Long because these routes share one rule of ownership (an owner's edit,
+cover upload, delete and restore answer 404 for anyone else's video) and
+one rendering of a video for its viewers; split, each part would repeat them.
 """
 
 from __future__ import annotations
