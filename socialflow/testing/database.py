@@ -7,7 +7,8 @@ SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
 On PostgreSQL a ``DROP DATABASE`` takes a second or more (the server waits
 for every backend to release the database's files), far longer than the
 ``CREATE``: a test's database is dropped by a background thread while the
-next tests run, and :meth:`PostgresTemplate.close` waits for the last drops.
+next tests run (a few at most waiting), and :meth:`PostgresTemplate.close`
+waits for the last drops.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class SqliteTemplate:
         """Files go with the test's tmp folder."""
 
 
+DROP_BACKLOG = 3
+
+
 class PostgresTemplate:
     def __init__(self, server_url: str, folder: Path) -> None:
         self.server_url = normalize_database_url(server_url)
@@ -68,7 +72,9 @@ class PostgresTemplate:
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{self.template_name}"'))
         migrate_url(self._url_for(self.template_name), folder)
-        self._to_drop: queue.Queue[str | None] = queue.Queue()
+        # Bounded: a database not yet dropped may still hold connections (a worker's
+        # pool), so a backlog would exhaust the server's max_connections.
+        self._to_drop: queue.Queue[str | None] = queue.Queue(maxsize=DROP_BACKLOG)
         self._dropper = threading.Thread(
             target=self._drop_queued, name="drop-databases", daemon=True
         )
@@ -84,7 +90,8 @@ class PostgresTemplate:
         return self._url_for(name)
 
     def drop(self, url: str) -> None:
-        """Drop the database of ``url`` soon, without waiting for it."""
+        """Drop the database of ``url`` soon: waits only while ``DROP_BACKLOG`` drops
+        are still pending."""
         self._to_drop.put(make_url(url).database)
 
     def _drop_queued(self) -> None:
