@@ -52,14 +52,18 @@ SELECT ref_id,
 FROM page
 ORDER BY n
 """
-# Posts: relevance plus engagement, decayed by age (a week old counts half).
+# Posts: relevance plus engagement, decayed by age (a week old counts half). A
+# document whose id names no post row (another indexer's ids, a post gone since)
+# keeps its relevance alone: the join is outer and the cast only tried on digits.
 _POST_SCORE = (
-    "(h.rel + 0.05 * ln(1 + p.like_count + p.comment_count)) "
-    "/ (1 + extract(epoch FROM (now() - p.created_at)) / 604800.0)"
+    "(h.rel + 0.05 * ln(1 + COALESCE(p.like_count + p.comment_count, 0))) "
+    "/ (1 + COALESCE(extract(epoch FROM (now() - p.created_at)), 0) / 604800.0)"
 )
-POSTGRES_POSTS = _RANKED.format(
-    score=_POST_SCORE, join="JOIN posts p ON p.id = CAST(h.ref_id AS BIGINT)"
+_POST_JOIN = (
+    "LEFT JOIN posts p ON p.id = "
+    "CASE WHEN h.ref_id ~ '^[0-9]{1,18}$' THEN CAST(h.ref_id AS BIGINT) END"
 )
+POSTGRES_POSTS = _RANKED.format(score=_POST_SCORE, join=_POST_JOIN)
 POSTGRES_OTHERS = _RANKED.format(score="h.rel", join="")
 
 POSTGRES_FUZZY_USERS = """

@@ -157,8 +157,15 @@ def run(args: Sequence[str], limits: Limits) -> tuple[bytes, bytes]:
 
 
 # What ffmpeg prints when the address-space limit refuses it memory: a failed
-# malloc (ENOMEM), or a thread whose stack cannot be mapped (EAGAIN).
-OUT_OF_MEMORY_MARKS = ("Cannot allocate memory", "Resource temporarily unavailable")
+# malloc (ENOMEM), a thread whose stack cannot be mapped (EAGAIN), or libx264's
+# own allocator failing while the encoder opens (ffmpeg then only says the
+# encoder could not be opened).
+OUT_OF_MEMORY_MARKS = (
+    "Cannot allocate memory",
+    "Resource temporarily unavailable",
+    "malloc of size",
+    "Out of memory",
+)
 
 
 def describe_failure(returncode: int, stderr: bytes) -> str:
