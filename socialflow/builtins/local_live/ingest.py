@@ -13,8 +13,9 @@ file and bytes are copied blindly both ways.
 Supervision: a publisher leaving ends the listener's input, the ladder finishes its
 playlists (``#EXT-X-ENDLIST``) and exits; a listener that dies closes the
 publisher's connection (encoders reconnect, which starts a new broadcast).
-Either way the broadcast is marked ended and listeners (the live app) are
-told. Every second the broadcast's measured health is written to
+Either way, once the ladder has exited (the recording complete), the
+broadcast is marked ended as of the listener's end and listeners (the live
+app) are told. Every second the broadcast's measured health is written to
 ``health.json`` in its folder (:mod:`.health`); a broadcast breaking the
 operator's limits is stopped, with the reason on its record. A watchdog
 drops a publisher whose channel was stopped or whose key was rotated, from
@@ -42,6 +43,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from socialflow.builtins.local_live.health import HealthMeter, Limits, breach
@@ -251,7 +253,7 @@ class Ingest:
                 shutil.rmtree(folder, ignore_errors=True)
             else:
                 _write_health(folder, pipeline.meter, final=True)
-                self._end_broadcast(channel_ref, broadcast_ref)
+                self._end_broadcast(channel_ref, broadcast_ref, pipeline.input_ended_at)
 
     def _ladder_for(self, folder: Path, mode: str) -> Callable[[int], list[str]]:
         seconds = self.config.segment_seconds
@@ -315,11 +317,20 @@ class Ingest:
         (folder / "master.m3u8").write_text(master_playlist(self.config.rungs, ""))
         return mode
 
-    def _end_broadcast(self, channel_ref: str, broadcast_ref: str) -> None:
+    def _end_broadcast(
+        self, channel_ref: str, broadcast_ref: str, input_ended_at: datetime | None
+    ) -> None:
+        """Mark the broadcast ended once its recording is complete (the ladder exited).
+
+        Its end is when the publisher's stream stopped coming in, not when the
+        ladder caught up: on a loaded host the ladder may finish seconds later,
+        and the broadcast lasted as long as the publisher sent.
+        """
+        ended_at = input_ended_at.isoformat() if input_ended_at is not None else now_iso()
         with self.registry.change(channel_ref) as channel:
             for broadcast in channel.broadcasts:
                 if broadcast.ref == broadcast_ref and broadcast.status == "live":
-                    broadcast.status, broadcast.ended_at = "ended", now_iso()
+                    broadcast.status, broadcast.ended_at = "ended", ended_at
             if channel.status == "live":
                 channel.status = "idle"
         self._tell(channel_ref)
