@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -327,10 +328,10 @@ def main() -> None:
             for index in range(opts.rounds):
                 for mode, seconds in (("standard", 1.0), ("low", 0.5)):
                     sf = measure(
-                        lambda m=mode: socialflow_stream(http, token, small, m, client), opts.watch
+                        partial(socialflow_stream, http, token, small, mode, client), opts.watch
                     )
                     base = measure(
-                        lambda s=seconds: baseline_stream(folder / "bare", small, rungs, s),
+                        partial(baseline_stream, folder / "bare", small, rungs, seconds),
                         opts.watch,
                     )
                     rounds.setdefault(f"socialflow_{mode}", []).append(sf)
@@ -354,14 +355,14 @@ def main() -> None:
             for index in range(opts.concurrent_rounds):
                 sf = concurrent(
                     [
-                        lambda: socialflow_stream(http, token, big, "standard", client)
+                        partial(socialflow_stream, http, token, big, "standard", client)
                         for _ in range(opts.streams)
                     ],
                     opts.concurrent_watch,
                 )
                 base = concurrent(
                     [
-                        lambda i=i: baseline_stream(folder / f"bare{i}", big, small_rungs, 1.0)
+                        partial(baseline_stream, folder / f"bare{i}", big, small_rungs, 1.0)
                         for i in range(opts.streams)
                     ],
                     opts.concurrent_watch,

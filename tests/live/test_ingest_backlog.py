@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import select
 
 from socialflow.builtins.local_live import ingest
+from socialflow.builtins.local_live.ladder import ladder_command
 from socialflow.live.models import LiveBroadcast
 from socialflow.testing.waiting import wait_until
 from tests.live.conftest import Api, create_stream, read_stream
@@ -26,10 +27,8 @@ READ_RATE = 0.4  # the ladder takes 2.5 s per second of stream
 
 @pytest.fixture
 def slow_ladder(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = ingest.ladder_command
-
     def slow(*args: Any, **kwargs: Any) -> list[str]:
-        command = real(*args, **kwargs)
+        command = ladder_command(*args, **kwargs)
         at = command.index("pipe:0") - 3  # before "-f nut -i pipe:0"
         return [*command[:at], "-readrate", str(READ_RATE), *command[at:]]
 

@@ -89,11 +89,13 @@ def test_the_owner_reads_the_health_of_a_live_stream_while_it_changes(
     assert api("GET", "/live/streams/99999999999/health", alice).status_code in (404, 422)
 
     assert publishers[0].wait(timeout=30) == 0
-    done = wait_until(
-        lambda: not (h := health(api, alice, stream["id"]))["broadcasting"] and h,
-        timeout=20,
-        what="the broadcast's end",
-    )
+
+    def ended() -> dict[str, Any] | None:
+        body = health(api, alice, stream["id"])
+        return None if body["broadcasting"] else body
+
+    done = wait_until(ended, timeout=20, what="the broadcast's end")
+    assert done is not None
     assert done["stopped_reason"] is None
     assert done["height"] == 240  # the last measure stays readable after the broadcast
 
@@ -135,6 +137,7 @@ def test_the_latency_mode_sets_the_segment_length_and_ffprobe_plays_it(
         return text if text.count("#EXTINF:") >= 4 else None
 
     text = wait_until(playlist_with_segments, timeout=15, interval=0.3, what="segments")
+    assert text is not None
     durations = [float(d) for d in re.findall(r"#EXTINF:([0-9.]+),", text)]
     # Every segment but the newest is cut at the mode's length (a keyframe forced at each).
     assert all(abs(d - segment) < 0.05 for d in durations[:-1]), durations

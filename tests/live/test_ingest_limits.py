@@ -66,7 +66,9 @@ def _stopped(api: Api, who: Actor, stream: dict[str, Any], timeout: float) -> di
         body = dict(response.json())
         return body if body["stopped_reason"] and not body["broadcasting"] else None
 
-    return dict(wait_until(reason, timeout=timeout, interval=0.3, what="the stop"))
+    stopped = wait_until(reason, timeout=timeout, interval=0.3, what="the stop")
+    assert stopped is not None
+    return stopped
 
 
 @pytest.mark.parametrize(
@@ -102,6 +104,7 @@ def test_a_stream_breaking_a_limit_is_stopped_with_a_reason_the_creator_reads(
         timeout=10,
         what="stream_ended",
     )
+    assert event is not None
     assert event.payload["stopped_reason"] == stopped["stopped_reason"]
 
 
@@ -116,15 +119,13 @@ def test_a_stream_within_the_limits_is_not_stopped(
     url = f"{stream['ingest_url']}/{stream['stream_key']}"
     publishers.append(start_publisher(url, tmp_path / "pub.log", seconds=7, size="160x120"))
     assert publishers[0].wait(timeout=30) == 0
-    body = wait_until(
-        lambda: (
-            (h := api("GET", f"/live/streams/{stream['id']}/health", alice).json())["broadcasting"]
-            is False
-            and h
-        ),
-        timeout=15,
-        what="the end",
-    )
+
+    def ended() -> dict[str, Any] | None:
+        body = dict(api("GET", f"/live/streams/{stream['id']}/health", alice).json())
+        return body if body["broadcasting"] is False else None
+
+    body = wait_until(ended, timeout=15, what="the end")
+    assert body is not None
     assert body["stopped_reason"] is None
     assert body["height"] == 120
 

@@ -88,9 +88,9 @@ class Pipeline:
         finally:
             os.close(media_write)
         loop = asyncio.get_running_loop()
-        self._media = asyncio.StreamReader(limit=BACKLOG_BYTES, loop=loop)
+        media = self._media = asyncio.StreamReader(limit=BACKLOG_BYTES, loop=loop)
         self._media_transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(self._media), os.fdopen(media_read, "rb", 0)
+            lambda: asyncio.StreamReaderProtocol(media), os.fdopen(media_read, "rb", 0)
         )
         self._readers.append(asyncio.ensure_future(_read_packets(self.listener, self.meter)))
         self._readers.append(asyncio.ensure_future(self._note_input_end(self.listener)))
