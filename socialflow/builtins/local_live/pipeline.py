@@ -39,8 +39,8 @@ from socialflow.builtins.local_live.health import HealthMeter
 from socialflow.builtins.local_live.ladder import listener_command
 from socialflow.core.processes import die_with_parent
 
-# The listener's output held here while the ladder is behind (about 10 minutes of a
-# 1 Mbit/s 360p publisher; past twice this the listener, then the publisher, wait).
+# The listener's output held here while the ladder is behind (about 9 minutes of a
+# 1 Mbit/s publisher); past it the listener, then the publisher, wait.
 BACKLOG_BYTES = 64 * 1024 * 1024
 CHUNK = 65536
 
@@ -88,7 +88,8 @@ class Pipeline:
         finally:
             os.close(media_write)
         loop = asyncio.get_running_loop()
-        media = self._media = asyncio.StreamReader(limit=BACKLOG_BYTES, loop=loop)
+        # A StreamReader stops reading its pipe past twice its limit.
+        media = self._media = asyncio.StreamReader(limit=BACKLOG_BYTES // 2, loop=loop)
         self._media_transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(media), os.fdopen(media_read, "rb", 0)
         )
