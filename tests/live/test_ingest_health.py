@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from socialflow.testing.waiting import wait_until
-from tests.live.conftest import Api, create_stream
+from tests.live.conftest import Api, create_stream, read_stream
 from tests.live.publishers import start_publisher
 from tests.live.test_publish import ffprobe_streams, local_url
 from tests.social.conftest import Actor
@@ -98,6 +98,13 @@ def test_the_owner_reads_the_health_of_a_live_stream_while_it_changes(
     assert done is not None
     assert done["stopped_reason"] is None
     assert done["height"] == 240  # the last measure stays readable after the broadcast
+    # ... and after its recording was copied away from the ingest's folder.
+    wait_until(
+        lambda: read_stream(api, alice, stream["id"])["recording_video_id"],
+        timeout=20,
+        what="the recording",
+    )
+    assert health(api, alice, stream["id"])["height"] == 240
 
 
 def _media_playlist(api: Api, live_server: str, playback_url: str) -> tuple[str, str]:

@@ -131,6 +131,13 @@ class LocalStreamingSettings(BaseModel):
     )
 
 
+def _children(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
 def _find_ffmpeg() -> str | None:
     found = shutil.which("ffmpeg")
     if found:
@@ -275,11 +282,28 @@ class LocalStreaming:
         return (folder / path).open("rb")
 
     def delete_recording(self, *, channel_ref: str, recording_ref: str) -> None:
+        """Remove the broadcast's files; its ``health.json`` stays while it is the newest.
+
+        The creator reads the last measured health after the broadcast
+        (:meth:`stream_health`), which outlasts the recording's copy.
+        """
         try:
             folder = self._broadcast_folder(channel_ref, recording_ref)
         except KeyError:
             return
-        shutil.rmtree(folder, ignore_errors=True)
+        newest = self.registry.read(channel_ref).broadcasts[-1].ref
+        for ref in {b.ref for b in self.registry.read(channel_ref).broadcasts} - {newest}:
+            older = self.registry.broadcasts / ref
+            if ref != recording_ref and [p.name for p in _children(older)] == [HEALTH_FILE]:
+                shutil.rmtree(older, ignore_errors=True)  # an earlier broadcast's leftover
+        if recording_ref != newest:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        for path in _children(folder):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name != HEALTH_FILE:
+                path.unlink(missing_ok=True)
 
     def check(self) -> str:
         if _find_ffmpeg() is None:
