@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialflow.plugins.declare import cli_commands, settings_section
+from socialflow.plugins.declare import cli_commands, declared, settings_section
 from socialflow.plugins.specs import AppInfo, hookimpl
 
 if TYPE_CHECKING:
@@ -25,36 +25,29 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@hookimpl
-def socialflow_apps() -> list[AppInfo]:
-    return [
-        AppInfo(
-            "live",
-            "Live streaming: RTMP ingest, low-latency HLS, recordings as videos",
-            requires=("accounts", "graph", "video"),
-            optional=True,
-        )
-    ]
-
-
-@hookimpl
-def socialflow_table_modules() -> list[str]:
-    return ["socialflow.live.models"]
-
-
-@hookimpl
-def socialflow_migration_dirs() -> list[str]:
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def socialflow_task_modules() -> list[str]:
-    return ["socialflow.live.tasks"]
+socialflow_apps = declared(
+    AppInfo(
+        "live",
+        "Live streaming: RTMP ingest, low-latency HLS, recordings as videos",
+        requires=("accounts", "graph", "video"),
+        optional=True,
+    )
+)
+socialflow_table_modules = declared("socialflow.live.models")
+socialflow_migration_dirs = declared(str(MIGRATIONS))
+socialflow_task_modules = declared("socialflow.live.tasks")
 
 
 @hookimpl
 def socialflow_routers() -> list[APIRouter]:
-    from socialflow.live import routes, routes_access, routes_chat, routes_nginx, routes_replay
+    from socialflow.live import (
+        routes,
+        routes_access,
+        routes_chat,
+        routes_ingest,
+        routes_nginx,
+        routes_replay,
+    )
 
     return [
         routes.router,
@@ -62,6 +55,7 @@ def socialflow_routers() -> list[APIRouter]:
         routes_nginx.router,
         routes_access.router,
         routes_replay.router,
+        routes_ingest.router,
     ]
 
 

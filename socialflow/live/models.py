@@ -70,6 +70,8 @@ class LiveStream(SQLModel, table=True):
     # Who may watch: "public" (as the owner's videos), or an audience an app added
     # ("subscribers", the payments app); the recordings get the same visibility.
     visibility: str = Field(default="public", max_length=32, nullable=False)
+    # standard | low: how the provider cuts the HLS of the stream's broadcasts to come.
+    latency_mode: str = Field(default="standard", max_length=16, nullable=False)
     created_at: datetime = created_at_field()
     started_at: datetime | None = datetime_field()
     ended_at: datetime | None = datetime_field()

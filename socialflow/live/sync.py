@@ -10,7 +10,8 @@ and its end is a compare-and-set, and each event is recorded only by the
 run whose write took effect.
 
 Events: ``stream_started`` (a broadcast began), ``stream_ended`` (it
-ended; a one-off stream then ends for good) and, from the recording task,
+ended, with ``stopped_reason`` when the ingest stopped it for breaking an
+operator limit; a one-off stream then ends for good) and, from the recording task,
 ``recording_ready``.
 """
 
@@ -24,6 +25,7 @@ from socialflow.core.db.sqlutil import insert_ignore_key
 from socialflow.core.effects import enqueue_after_commit, record_event
 from socialflow.live import notices
 from socialflow.live.models import LiveBroadcast, LiveStream, RecordingStatus, StreamStatus
+from socialflow.live.stream_health import stopped_reason
 from socialflow.plugins.protocols import StreamingProvider
 
 BROADCASTS = LiveBroadcast.__table__  # type: ignore[attr-defined]
@@ -85,6 +87,8 @@ def sync_stream(session: Session, provider: StreamingProvider, stream: LiveStrea
                 owner_id=stream.owner_id,
                 broadcast_id=row.id,
                 duration=duration,
+                # Set when the ingest stopped it for breaking an operator limit.
+                stopped_reason=stopped_reason(provider, channel, broadcast.broadcast_ref),
             )
             if stream.replay:
                 enqueue_after_commit(session, RECORD_TASK, row.id, queue="media")

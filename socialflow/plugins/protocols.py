@@ -555,6 +555,49 @@ class HostedIngest(Protocol):
 
 
 @dataclass(frozen=True)
+class StreamHealthReport:
+    """How a channel's newest broadcast arrives, as the provider's ingest measured it.
+
+    ``measured`` holds the numbers (``width``, ``height``, ``bitrate_kbps``,
+    ``frame_rate``, ``keyframe_interval`` in seconds, ``speed`` of the
+    transcoder against real time, ``dropped_frames``, ``measured_at``);
+    ``stopped_reason`` says, in words for the creator, why the ingest stopped
+    the broadcast (an operator limit broken), None if it did not.
+    """
+
+    broadcast_ref: str
+    live: bool
+    measured: dict[str, Any]
+    stopped_reason: str | None = None
+
+
+@runtime_checkable
+class StreamHealthSource(Protocol):
+    """Optional: a provider that measures incoming streams (the built-in ``local`` one)."""
+
+    def stream_health(self, *, channel_ref: str) -> StreamHealthReport | None:
+        """The newest broadcast's health, None before the first; ``KeyError``: no channel."""
+        ...
+
+
+LatencyMode = Literal["standard", "low"]
+
+
+@runtime_checkable
+class LatencyModes(Protocol):
+    """Optional: a provider that cuts a channel's HLS for ``standard`` or ``low`` latency.
+
+    ``low`` means shorter segments (a keyframe at each), so players sit
+    closer to the live edge at the cost of more requests; the mode applies
+    from the channel's next broadcast.
+    """
+
+    def set_latency_mode(self, *, channel_ref: str, mode: LatencyMode) -> None:
+        """Remember ``mode`` for the channel's broadcasts to come; ``KeyError``: no channel."""
+        ...
+
+
+@dataclass(frozen=True)
 class PublishGrant:
     """A publish the provider accepted: the channel, and the name the ingest server
     publishes under from then on (never the key: it shows in process lists and paths)."""

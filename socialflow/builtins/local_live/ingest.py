@@ -1,22 +1,27 @@
 """The ingest relay and the supervised ffmpeg listeners of the ``local`` provider.
 
 Publishers connect to one RTMP port (``rtmp_port``). For each connection the
-relay starts an ffmpeg listener on a random loopback port, writing into a
-fresh broadcast folder, and relays the bytes, reading the client's half until
+relay starts an ffmpeg listener on a random loopback port (and, once the key
+is accepted, the ladder it feeds: :mod:`.pipeline`), writing into a fresh
+broadcast folder, and relays the bytes, reading the client's half until
 ``publish`` (:mod:`.rtmp`). The stream name must be a channel's current key:
 a wrong key closes the connection and kills the listener before the publish
 command reaches it, so nothing is written, and the empty folder is removed.
 Once a key is accepted the broadcast is recorded as live in the channel's
 file and bytes are copied blindly both ways.
 
-Supervision: a publisher leaving ends ffmpeg's input, ffmpeg finishes its
+Supervision: a publisher leaving ends the listener's input, the ladder finishes its
 playlists (``#EXT-X-ENDLIST``) and exits; a listener that dies closes the
 publisher's connection (encoders reconnect, which starts a new broadcast).
-Either way the broadcast is marked ended and listeners (the live app) are
-told. A watchdog drops a publisher whose channel was stopped or whose key was
-rotated, from whichever process did it, by rereading the channel file. On
-start, broadcasts a crashed process left ``live`` are marked ended and
-folders of refused connections are removed.
+Either way, once the ladder has exited (the recording complete), the
+broadcast is marked ended as of the listener's end and listeners (the live
+app) are told. Every second the broadcast's measured health is written to
+``health.json`` in its folder (:mod:`.health`); a broadcast breaking the
+operator's limits is stopped, with the reason on its record. A watchdog
+drops a publisher whose channel was stopped or whose key was rotated, from
+whichever process did it, by rereading the channel file. On start,
+broadcasts a crashed process left ``live`` are marked ended and folders of
+refused connections are removed.
 
 All of it runs on one asyncio loop in a thread of the process that called
 :meth:`Ingest.start` (the API process, docs/live.md). ffmpeg children get
@@ -32,16 +37,18 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from socialflow.builtins.local_live.ladder import LiveRung, listener_command, master_playlist
+from socialflow.builtins.local_live.health import HealthMeter, Limits, breach
+from socialflow.builtins.local_live.ladder import LiveRung, ladder_command, master_playlist
+from socialflow.builtins.local_live.pipeline import Pipeline
 from socialflow.builtins.local_live.registry import (
     BroadcastRecord,
     Registry,
@@ -49,10 +56,11 @@ from socialflow.builtins.local_live.registry import (
     now_iso,
 )
 from socialflow.builtins.local_live.rtmp import PublishSniffer, RtmpProtocolError, stream_key_of
-from socialflow.core.processes import die_with_parent
 
 logger = logging.getLogger("socialflow.live.ingest")
 WATCH_SECONDS = 0.5
+HEALTH_SECONDS = 1.0
+HEALTH_FILE = "health.json"
 LISTENER_START_SECONDS = 10.0
 STOP_GRACE_SECONDS = 5.0
 
@@ -63,10 +71,12 @@ class IngestConfig:
     port: int
     ffmpeg: str
     rungs: list[LiveRung]
-    segment_seconds: int
+    segment_seconds: float
+    low_latency_segment_seconds: float
     preset: str
     max_publishers: int
     publish_timeout: float
+    limits: Limits = field(default_factory=Limits)
 
 
 class Refused(Exception):  # noqa: N818 - reads as what happened
@@ -92,7 +102,7 @@ class Ingest:
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[asyncio.Task[None]] = set()
-        self._processes: set[asyncio.subprocess.Process] = set()
+        self._pipelines: set[Pipeline] = set()
         self._notifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-notify")
         self.port = 0
 
@@ -148,8 +158,8 @@ class Ingest:
     async def _close(self) -> None:
         if self._server is not None:
             self._server.close()
-        for process in list(self._processes):
-            _kill(process)
+        for pipeline in list(self._pipelines):
+            pipeline.kill()
         for task in list(self._connections):
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)
@@ -203,58 +213,64 @@ class Ingest:
             self._connections.discard(task)
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._processes) >= self.config.max_publishers:
+        if len(self._pipelines) >= self.config.max_publishers:
             raise Refused("too many publishers")
         broadcast_ref = secrets.token_hex(16)
         folder = self.registry.broadcasts / broadcast_ref
         for rung in self.config.rungs:
             (folder / rung.name).mkdir(parents=True, exist_ok=True)
         port = free_port()
-        command = listener_command(
-            self.config.ffmpeg,
-            listen_url=f"rtmp://127.0.0.1:{port}/live/{broadcast_ref}",
-            out_dir=folder,
-            rungs=self.config.rungs,
-            segment_seconds=self.config.segment_seconds,
-            preset=self.config.preset,
-        )
-        with (folder / "ffmpeg.log").open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                *command,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-                preexec_fn=die_with_parent(),
-                start_new_session=True,
-            )
-        self._processes.add(process)
+        pipeline = Pipeline(folder)
+        self._pipelines.add(pipeline)
         channel_ref: str | None = None
         try:
-            upstream_reader, upstream_writer = await _connect(port, process)
+            listener = await pipeline.start_listener(
+                self.config.ffmpeg, f"rtmp://127.0.0.1:{port}/live/{broadcast_ref}"
+            )
+            upstream_reader, upstream_writer = await _connect(port, listener)
             pump_down = asyncio.ensure_future(_pump(upstream_reader, writer))
             try:
                 chosen, used_hash, held = await self._until_publish(reader, upstream_writer)
                 # Recorded live before the publish command reaches ffmpeg.
-                self._start_broadcast(chosen, broadcast_ref, folder)
+                mode = self._start_broadcast(chosen, broadcast_ref, folder)
                 channel_ref = chosen
                 self._tell(channel_ref)
+                await pipeline.start_ladder(self._ladder_for(folder, mode))
                 upstream_writer.write(held)
                 pump_up = asyncio.ensure_future(_pump(reader, upstream_writer))
-                watch = asyncio.ensure_future(self._watch(channel_ref, used_hash, process))
-                await process.wait()
-                for task in (pump_up, watch):
+                watch = asyncio.ensure_future(self._watch(channel_ref, used_hash, pipeline))
+                judge = asyncio.ensure_future(self._judge(channel_ref, broadcast_ref, pipeline))
+                await pipeline.wait()
+                for task in (pump_up, watch, judge):
                     task.cancel()
             finally:
                 pump_down.cancel()
                 upstream_writer.close()
         finally:
-            _kill(process)
-            await process.wait()
-            self._processes.discard(process)
+            await pipeline.close()
+            self._pipelines.discard(pipeline)
             if channel_ref is None:
                 shutil.rmtree(folder, ignore_errors=True)
             else:
-                self._end_broadcast(channel_ref, broadcast_ref)
+                _write_health(folder, pipeline.meter, final=True)
+                self._end_broadcast(channel_ref, broadcast_ref, pipeline.input_ended_at)
+
+    def _ladder_for(self, folder: Path, mode: str) -> Callable[[int], list[str]]:
+        seconds = self.config.segment_seconds
+        if mode == "low":
+            seconds = self.config.low_latency_segment_seconds
+
+        def command(progress_fd: int) -> list[str]:
+            return ladder_command(
+                self.config.ffmpeg,
+                out_dir=folder,
+                rungs=self.config.rungs,
+                segment_seconds=seconds,
+                preset=self.config.preset,
+                progress_fd=progress_fd,
+            )
+
+        return command
 
     async def _until_publish(
         self, reader: asyncio.StreamReader, upstream: asyncio.StreamWriter
@@ -290,45 +306,81 @@ class Ingest:
                 upstream.write(released.data)
             await upstream.drain()
 
-    def _start_broadcast(self, channel_ref: str, broadcast_ref: str, folder: Path) -> None:
+    def _start_broadcast(self, channel_ref: str, broadcast_ref: str, folder: Path) -> str:
+        """Record the broadcast live; returns the channel's latency mode."""
         with self.registry.change(channel_ref) as channel:
             if channel.status != "idle":
                 raise Refused(f"channel is {channel.status}")
             channel.status = "live"
             channel.broadcasts.append(BroadcastRecord(broadcast_ref, "live", now_iso()))
+            mode = channel.latency_mode
         (folder / "master.m3u8").write_text(master_playlist(self.config.rungs, ""))
+        return mode
 
-    def _end_broadcast(self, channel_ref: str, broadcast_ref: str) -> None:
+    def _end_broadcast(
+        self, channel_ref: str, broadcast_ref: str, input_ended_at: datetime | None
+    ) -> None:
+        """Mark the broadcast ended once its recording is complete (the ladder exited).
+
+        Its end is when the publisher's stream stopped coming in, not when the
+        ladder caught up: on a loaded host the ladder may finish seconds later,
+        and the broadcast lasted as long as the publisher sent.
+        """
+        ended_at = input_ended_at.isoformat() if input_ended_at is not None else now_iso()
         with self.registry.change(channel_ref) as channel:
             for broadcast in channel.broadcasts:
                 if broadcast.ref == broadcast_ref and broadcast.status == "live":
-                    broadcast.status, broadcast.ended_at = "ended", now_iso()
+                    broadcast.status, broadcast.ended_at = "ended", ended_at
             if channel.status == "live":
                 channel.status = "idle"
         self._tell(channel_ref)
 
-    async def _watch(
-        self, channel_ref: str, used_hash: str, process: asyncio.subprocess.Process
-    ) -> None:
+    async def _watch(self, channel_ref: str, used_hash: str, pipeline: Pipeline) -> None:
         """Drop the publisher once its channel is stopped or its key rotated (any process)."""
-        while process.returncode is None:
+        while pipeline.running:
             await asyncio.sleep(WATCH_SECONDS)
             try:
                 channel = self.registry.read(channel_ref)
             except KeyError:
-                _kill(process)
+                pipeline.kill()
                 return
             if channel.status == "ended" or channel.key_sha256 != used_hash or channel.drop:
-                # Stop ffmpeg gently first, so it finishes its playlists (ENDLIST).
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGINT)
                 if channel.drop:
                     with self.registry.change(channel_ref) as changing:
                         changing.drop = False
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
-                _kill(process)
+                # Stop ffmpeg gently first, so it finishes its playlists (ENDLIST).
+                await pipeline.stop(STOP_GRACE_SECONDS)
                 return
+
+    async def _judge(self, channel_ref: str, broadcast_ref: str, pipeline: Pipeline) -> None:
+        """Publish the health every second; stop a broadcast that breaks the operator's limits.
+
+        The reason goes on the broadcast's record (the creator reads it on
+        their stream); ffmpeg is stopped gently so the playlists end cleanly.
+        """
+        while pipeline.running:
+            await asyncio.sleep(HEALTH_SECONDS)
+            snapshot = _write_health(pipeline.folder, pipeline.meter)
+            reason = breach(snapshot, self.config.limits)
+            if reason is None:
+                continue
+            logger.info("live ingest stopped broadcast %s: %s", broadcast_ref, reason)
+            with self.registry.change(channel_ref) as channel:
+                for broadcast in channel.broadcasts:
+                    if broadcast.ref == broadcast_ref:
+                        broadcast.stopped_reason = reason
+            await pipeline.stop(STOP_GRACE_SECONDS)
+            return
+
+
+def _write_health(folder: Path, meter: HealthMeter, *, final: bool = False) -> dict[str, object]:
+    """``health.json`` in the broadcast's folder (atomic): what every process reads."""
+    snapshot = {**meter.snapshot(), "measured_at": now_iso(), "final": final}
+    temp = folder / f".{HEALTH_FILE}.tmp"
+    with contextlib.suppress(OSError):
+        temp.write_text(json.dumps(snapshot))
+        os.replace(temp, folder / HEALTH_FILE)
+    return snapshot
 
 
 async def _connect(
@@ -356,9 +408,3 @@ async def _pump(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> N
         with contextlib.suppress(OSError, RuntimeError):
             if target.can_write_eof():
                 target.write_eof()
-
-
-def _kill(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()

@@ -45,16 +45,16 @@ class LiveRung:
         return int((self.video_bitrate + self.audio_bitrate) * 1.1)
 
 
-def listener_command(
-    ffmpeg: str,
-    *,
-    listen_url: str,
-    out_dir: Path,
-    rungs: list[LiveRung],
-    segment_seconds: int,
-    preset: str,
-) -> list[str]:
-    """ffmpeg listening once on ``listen_url``, writing ``out_dir/<rung>/index.m3u8`` + segments."""
+def listener_command(ffmpeg: str, *, listen_url: str, media_fd: int) -> list[str]:
+    """ffmpeg listening once on ``listen_url`` and copying what it gets, untouched.
+
+    The media goes on as NUT to ``media_fd`` (the ladder process reads it:
+    :func:`ladder_command`); the video packets also go, one ``framecrc`` line
+    each, to stdout, which :mod:`.health` measures the broadcast from. The
+    ladder is a second process because how it cuts segments depends on the
+    channel's latency mode, known only once the publisher names its key,
+    after this listener has answered the RTMP handshake.
+    """
     return [
         ffmpeg,
         "-hide_banner",
@@ -63,8 +63,57 @@ def listener_command(
         "error",
         "-listen",
         "1",
+        *QUICK_PROBE,
         "-i",
         listen_url,
+        "-map",
+        "0",
+        "-c",
+        "copy",
+        "-f",
+        "nut",
+        "-flush_packets",
+        "1",
+        f"pipe:{media_fd}",
+        *PACKET_REPORT,
+    ]
+
+
+# Start from the first packets instead of probing 5 s of stream: seconds off the time to
+# the first segment (an RTMP publisher announces its streams up front, NUT carries them).
+QUICK_PROBE = ["-fpsprobesize", "0", "-probesize", "32768", "-analyzeduration", "500000"]
+
+# The publisher's video packets as they came (no decoding): one line each on stdout.
+PACKET_REPORT = ["-map", "0:v:0", "-c:v", "copy", "-f", "framecrc", "-flush_packets", "1", "pipe:1"]
+
+
+def ladder_command(
+    ffmpeg: str,
+    *,
+    out_dir: Path,
+    rungs: list[LiveRung],
+    segment_seconds: float,
+    preset: str,
+    progress_fd: int,
+) -> list[str]:
+    """ffmpeg reading the listener's NUT on stdin, writing ``out_dir/<rung>/index.m3u8`` + segments.
+
+    ``-progress`` goes to ``progress_fd``: whether encoding keeps up (speed),
+    frames dropped and duplicated.
+    """
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-progress",
+        f"pipe:{progress_fd}",
+        *QUICK_PROBE,
+        "-f",
+        "nut",
+        "-i",
+        "pipe:0",
         *ladder_arguments(
             out_dir=out_dir, rungs=rungs, segment_seconds=segment_seconds, preset=preset
         ),
@@ -75,7 +124,7 @@ def ladder_arguments(
     *,
     out_dir: Path | str,
     rungs: list[LiveRung],
-    segment_seconds: int,
+    segment_seconds: float,
     preset: str,
     append: bool = False,
 ) -> list[str]:
@@ -136,7 +185,7 @@ def ladder_arguments(
             "-f",
             "hls",
             "-hls_time",
-            str(segment_seconds),
+            f"{segment_seconds:g}",
             "-hls_list_size",
             "0",
             "-hls_flags",

@@ -27,7 +27,8 @@ from typing import Annotated, Any, BinaryIO, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from socialflow.builtins.local_live.ingest import Ingest, IngestConfig
+from socialflow.builtins.local_live.health import Limits
+from socialflow.builtins.local_live.ingest import HEALTH_FILE, Ingest, IngestConfig
 from socialflow.builtins.local_live.ladder import (
     RENDITION,
     SEGMENT,
@@ -41,9 +42,11 @@ from socialflow.core.settings import Settings, SettingsError
 from socialflow.plugins.protocols import (
     Broadcast,
     ChannelStatus,
+    LatencyMode,
     LiveChannel,
     LiveRecording,
     RecordedRendition,
+    StreamHealthReport,
 )
 from socialflow.plugins.specs import hookimpl
 
@@ -81,7 +84,15 @@ class LocalStreamingSettings(BaseModel):
         max_length=4,
         description="Heights of the HLS ladder (never above the publisher's own).",
     )
-    segment_seconds: int = Field(default=1, ge=1, le=6, description="HLS segment length.")
+    segment_seconds: int = Field(
+        default=1, ge=1, le=6, description="HLS segment length of the standard latency mode."
+    )
+    low_latency_segment_seconds: float = Field(
+        default=0.5,
+        ge=0.2,
+        le=2,
+        description="HLS segment length of the low latency mode (a keyframe starts each).",
+    )
     live_window: int = Field(
         default=6, ge=3, le=60, description="Segments in the live playlists viewers get."
     )
@@ -92,6 +103,39 @@ class LocalStreamingSettings(BaseModel):
     publish_timeout: float = Field(
         default=10, gt=0, le=120, description="Seconds a connection has to publish a key."
     )
+    max_height: int = Field(
+        default=2160,
+        ge=0,
+        le=4320,
+        description="Tallest video a publisher may send (pixels); a taller one is stopped. "
+        "0: no limit.",
+    )
+    max_bitrate_kbps: int = Field(
+        default=20_000,
+        ge=0,
+        description="Highest incoming video bitrate (kbps, averaged over 5 s); a stream above "
+        "it is stopped. 0: no limit.",
+    )
+    min_keyframe_interval: float = Field(
+        default=0,
+        ge=0,
+        le=60,
+        description="Shortest allowed time between the publisher's keyframes, seconds. 0: none.",
+    )
+    max_keyframe_interval: float = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="Longest allowed time between the publisher's keyframes, seconds; "
+        "players cannot join between them. 0: no limit.",
+    )
+
+
+def _children(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _find_ffmpeg() -> str | None:
@@ -238,11 +282,28 @@ class LocalStreaming:
         return (folder / path).open("rb")
 
     def delete_recording(self, *, channel_ref: str, recording_ref: str) -> None:
+        """Remove the broadcast's files; its ``health.json`` stays while it is the newest.
+
+        The creator reads the last measured health after the broadcast
+        (:meth:`stream_health`), which outlasts the recording's copy.
+        """
         try:
             folder = self._broadcast_folder(channel_ref, recording_ref)
         except KeyError:
             return
-        shutil.rmtree(folder, ignore_errors=True)
+        newest = self.registry.read(channel_ref).broadcasts[-1].ref
+        for ref in {b.ref for b in self.registry.read(channel_ref).broadcasts} - {newest}:
+            older = self.registry.broadcasts / ref
+            if ref != recording_ref and [p.name for p in _children(older)] == [HEALTH_FILE]:
+                shutil.rmtree(older, ignore_errors=True)  # an earlier broadcast's leftover
+        if recording_ref != newest:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        for path in _children(folder):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name != HEALTH_FILE:
+                path.unlink(missing_ok=True)
 
     def check(self) -> str:
         if _find_ffmpeg() is None:
@@ -272,9 +333,16 @@ class LocalStreaming:
                 ffmpeg=ffmpeg,
                 rungs=[LiveRung(h) for h in sorted(set(self.config.renditions), reverse=True)],
                 segment_seconds=self.config.segment_seconds,
+                low_latency_segment_seconds=self.config.low_latency_segment_seconds,
                 preset=self.config.preset,
                 max_publishers=self.config.max_publishers,
                 publish_timeout=self.config.publish_timeout,
+                limits=Limits(
+                    max_height=self.config.max_height,
+                    max_bitrate_kbps=self.config.max_bitrate_kbps,
+                    min_keyframe_interval=self.config.min_keyframe_interval,
+                    max_keyframe_interval=self.config.max_keyframe_interval,
+                ),
             )
             ingest = Ingest(self.registry, config, self._notify)
             ingest.start()
@@ -285,6 +353,28 @@ class LocalStreaming:
             ingest, self._ingest = self._ingest, None
         if ingest is not None:
             ingest.stop()
+
+    def set_latency_mode(self, *, channel_ref: str, mode: LatencyMode) -> None:
+        """From the channel's next broadcast on (a broadcast keeps the segments it began with)."""
+        with self.registry.change(channel_ref) as channel:
+            channel.latency_mode = mode
+
+    def stream_health(self, *, channel_ref: str) -> StreamHealthReport | None:
+        """The newest broadcast's health as the ingest last measured it (None before any)."""
+        channel = self.registry.read(channel_ref)
+        if not channel.broadcasts:
+            return None
+        latest = channel.broadcasts[-1]
+        measured: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            read = json.loads((self.registry.broadcasts / latest.ref / HEALTH_FILE).read_text())
+            measured = read if isinstance(read, dict) else {}
+        return StreamHealthReport(
+            broadcast_ref=latest.ref,
+            live=latest.status == "live",
+            measured=measured,
+            stopped_reason=latest.stopped_reason,
+        )
 
     def open_playback(self, *, channel_ref: str, path: str) -> bytes:
         """A file of the channel's live output: KeyError for anything else."""

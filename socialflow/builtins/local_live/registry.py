@@ -52,6 +52,7 @@ class BroadcastRecord:
     status: str  # live | ended
     started_at: str
     ended_at: str | None = None
+    stopped_reason: str | None = None  # the ingest stopped it (an operator limit broken)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class ChannelRecord:
     key_sha256: str
     status: str = "idle"  # idle | live | ended
     drop: bool = False  # asked to drop the publisher (the ingest's watchdog clears it)
+    latency_mode: str = "standard"  # standard | low: segment length of its next broadcasts
     broadcasts: list[BroadcastRecord] = field(default_factory=list)
 
     @classmethod
