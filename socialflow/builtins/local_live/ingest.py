@@ -26,6 +26,11 @@ refused connections are removed.
 All of it runs on one asyncio loop in a thread of the process that called
 :meth:`Ingest.start` (the API process, docs/live.md). ffmpeg children get
 ``PR_SET_PDEATHSIG`` so they never outlive it.
+
+Long because one connection's life (key check, listener, ladder, relay,
+backlog, health, end) is one state machine: each step decides what the
+next may assume (whether a folder holds a broadcast, whether it is live, who
+marks it ended), and split across modules the order would no longer show.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ workers) sees the same channels; the ingest itself runs in one process, the
 one that calls :meth:`LocalStreaming.serve` (docs/live.md).
 
 Building the provider starts nothing: no port, no thread, no process.
+
+Long because the channel file is the provider's only shared state between
+processes: every operation on a channel or broadcast (keys, visibility,
+recordings, health, ending) reads and rewrites it under the same lock and
+the same rules, kept together here rather than repeated per module.
 """
 
 from __future__ import annotations
